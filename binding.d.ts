@@ -1,0 +1,183 @@
+// The typed contract of the native addon (build/Release/snntorch_node.node): every export of
+// native/binding, nothing else. Only lib/native.ts imports the addon; lib code uses these types.
+// Conventions: `T` is a tensor handle; optional arguments accept undefined or null; dims arrays are
+// integer arrays; dtype names are DTypeName; devices are strings like 'cpu', 'cuda', 'cuda:1'.
+
+export type DTypeName = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int32' | 'int64' | 'uint8' | 'bool' | 'int8' | 'int16';
+export type Reduction = 'mean' | 'sum' | 'none';
+export type Opt<X> = X | undefined | null;
+
+/** Owns one native tensor. dispose() frees it now; otherwise GC does, eventually. */
+export interface NativeTensor {
+  dispose(): void;
+  isDisposed(): boolean;
+  readonly __brand: 'NativeTensor';
+}
+export type T = NativeTensor;
+export type Operand = T | number | boolean;
+export type ExportedArray = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Int16Array;
+export type ImportableArray = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Int16Array;
+
+export interface NativeConfig {
+  libtorch_version: string;
+  cuda_compiled: boolean;
+  cuda_available: boolean;
+  num_threads: number;
+  num_interop_threads: number;
+  blas: string;
+  blas_threads: number;
+  parallel_info: string;
+  cxx11_abi: boolean;
+}
+
+export interface NativeOptimizer {
+  readonly __brand: 'NativeOptimizer';
+}
+
+export interface Binding {
+  TensorHandle: new () => NativeTensor;
+
+  // --- metadata and export (tensor_info.cpp)
+  shape(t: T): number[];
+  strides(t: T): number[];
+  dtype(t: T): DTypeName;
+  device(t: T): string;
+  numel(t: T): number;
+  is_contiguous(t: T): boolean;
+  data(t: T): ExportedArray;
+  item(t: T): number | boolean;
+  to_string(t: T): string;
+  same_storage(a: T, b: T): boolean;
+  raw_bytes(t: T): Uint8Array;
+  from_raw_bytes(storage: Uint8Array, dtype: DTypeName, shape: number[], strides: number[], storage_offset: number): T;
+
+  // --- creation (ops_create.cpp): trailing (dtype?, device?, requires_grad?)
+  from_typed_array(a: ImportableArray, shape: number[], dtype?: Opt<DTypeName>, device?: Opt<string>, requires_grad?: boolean): T;
+  zeros(shape: number[], dtype?: Opt<DTypeName>, device?: Opt<string>, requires_grad?: boolean): T;
+  ones(shape: number[], dtype?: Opt<DTypeName>, device?: Opt<string>, requires_grad?: boolean): T;
+  empty(shape: number[], dtype?: Opt<DTypeName>, device?: Opt<string>, requires_grad?: boolean): T;
+  full(shape: number[], value: number | boolean, dtype?: Opt<DTypeName>, device?: Opt<string>, requires_grad?: boolean): T;
+  eye(n: number, m: number, dtype?: Opt<DTypeName>, device?: Opt<string>, requires_grad?: boolean): T;
+  arange(start: number, end: number, step: number, dtype?: Opt<DTypeName>, device?: Opt<string>, requires_grad?: boolean): T;
+  linspace(start: number, end: number, steps: number, dtype?: Opt<DTypeName>, device?: Opt<string>, requires_grad?: boolean): T;
+  rand(shape: number[], dtype?: Opt<DTypeName>, device?: Opt<string>, requires_grad?: boolean): T;
+  randn(shape: number[], dtype?: Opt<DTypeName>, device?: Opt<string>, requires_grad?: boolean): T;
+  randint(low: number, high: number, shape: number[], dtype?: Opt<DTypeName>, device?: Opt<string>, requires_grad?: boolean): T;
+  randperm(n: number, dtype?: Opt<DTypeName>, device?: Opt<string>, requires_grad?: boolean): T;
+  bernoulli(p: T, prob?: Opt<number>): T;
+  zeros_like(t: T, dtype?: Opt<DTypeName>, device?: Opt<string>, requires_grad?: boolean): T;
+  ones_like(t: T, dtype?: Opt<DTypeName>, device?: Opt<string>, requires_grad?: boolean): T;
+  rand_like(t: T, dtype?: Opt<DTypeName>, device?: Opt<string>, requires_grad?: boolean): T;
+  randn_like(t: T, dtype?: Opt<DTypeName>, device?: Opt<string>, requires_grad?: boolean): T;
+  full_like(t: T, value: number | boolean, dtype?: Opt<DTypeName>, device?: Opt<string>, requires_grad?: boolean): T;
+  manual_seed(seed: number): void;
+
+  // --- pointwise (ops_pointwise.cpp)
+  neg(t: T): T; exp(t: T): T; log(t: T): T; log1p(t: T): T; abs(t: T): T; sqrt(t: T): T; rsqrt(t: T): T;
+  square(t: T): T; sign(t: T): T; floor(t: T): T; ceil(t: T): T; round(t: T): T; trunc(t: T): T;
+  reciprocal(t: T): T; sigmoid(t: T): T; tanh(t: T): T; relu(t: T): T; atan(t: T): T; sin(t: T): T; cos(t: T): T;
+  logical_not(t: T): T; isnan(t: T): T; isfinite(t: T): T;
+  add(a: T, b: Operand, alpha?: Opt<number>): T;
+  sub(a: T, b: Operand, alpha?: Opt<number>): T;
+  mul(a: T, b: Operand): T;
+  div(a: T, b: Operand, rounding_mode?: Opt<'trunc' | 'floor'>): T;
+  pow(a: T, b: Operand): T;
+  remainder(a: T, b: Operand): T; fmod(a: T, b: Operand): T;
+  eq(a: T, b: Operand): T; ne(a: T, b: Operand): T; gt(a: T, b: Operand): T;
+  ge(a: T, b: Operand): T; lt(a: T, b: Operand): T; le(a: T, b: Operand): T;
+  maximum(a: T, b: Operand): T; minimum(a: T, b: Operand): T;
+  logical_and(a: T, b: Operand): T; logical_or(a: T, b: Operand): T;
+  rsub(t: T, s: number): T; rpow(s: number, t: T): T; rdiv(t: T, s: number): T;
+  clamp(t: T, min?: Opt<number | T>, max?: Opt<number | T>): T;
+  where(cond: T, x: Operand, y: Operand): T;
+  masked_fill(t: T, mask: T, value: Operand): T;
+  softmax(t: T, dim: number, dtype?: Opt<DTypeName>): T;
+  log_softmax(t: T, dim: number, dtype?: Opt<DTypeName>): T;
+  add_(a: T, b: Operand, alpha?: Opt<number>): void;
+  sub_(a: T, b: Operand, alpha?: Opt<number>): void;
+  mul_(a: T, b: Operand): void;
+  div_(a: T, b: Operand): void;
+  fill_(a: T, v: Operand): void;
+  zero_(a: T): void;
+  copy_(a: T, src: T): void;
+  clamp_(a: T, min?: Opt<number>, max?: Opt<number>): void;
+  addcmul_(a: T, t1: T, t2: T, value: number): void;
+  addcdiv_(a: T, t1: T, t2: T, value: number): void;
+
+  // --- reductions (ops_reduce.cpp): dims null = all
+  sum(t: T, dims: Opt<number[]>, keepdim: boolean, dtype?: Opt<DTypeName>): T;
+  mean(t: T, dims: Opt<number[]>, keepdim: boolean, dtype?: Opt<DTypeName>): T;
+  std(t: T, dims: Opt<number[]>, unbiased: boolean, keepdim: boolean): T;
+  var(t: T, dims: Opt<number[]>, unbiased: boolean, keepdim: boolean): T;
+  prod(t: T, dim: Opt<number>, keepdim: boolean, dtype?: Opt<DTypeName>): T;
+  max(t: T): T;
+  max(t: T, dim: number, keepdim: boolean): [T, T];
+  min(t: T): T;
+  min(t: T, dim: number, keepdim: boolean): [T, T];
+  argmax(t: T, dim: Opt<number>, keepdim: boolean): T;
+  argmin(t: T, dim: Opt<number>, keepdim: boolean): T;
+  any(t: T, dim?: Opt<number>, keepdim?: boolean): T;
+  all(t: T, dim?: Opt<number>, keepdim?: boolean): T;
+  cumsum(t: T, dim: number, dtype?: Opt<DTypeName>): T;
+  logsumexp(t: T, dims: number[], keepdim: boolean): T;
+  norm(t: T, p?: Opt<number>, dims?: Opt<number[]>, keepdim?: boolean): T;
+
+  // --- shape and indexing (ops_shape.cpp)
+  reshape(t: T, shape: number[]): T; view(t: T, shape: number[]): T;
+  flatten(t: T, start: number, end: number): T;
+  squeeze(t: T, dim?: Opt<number>): T; unsqueeze(t: T, dim: number): T;
+  permute(t: T, dims: number[]): T; transpose(t: T, d0: number, d1: number): T; t(t: T): T;
+  expand(t: T, shape: number[]): T; repeat(t: T, reps: number[]): T; contiguous(t: T): T; flip(t: T, dims: number[]): T;
+  cat(ts: T[], dim: number): T; stack(ts: T[], dim: number): T;
+  split(t: T, size: number | number[], dim: number): T[]; chunk(t: T, n: number, dim: number): T[]; unbind(t: T, dim: number): T[];
+  select(t: T, dim: number, index: number): T;
+  narrow(t: T, dim: number, start: number, length: number): T;
+  slice(t: T, dim: number, start: Opt<number>, end: Opt<number>, step: number): T;
+  index_select(t: T, dim: number, index: T): T;
+  gather(t: T, dim: number, index: T): T;
+  scatter(t: T, dim: number, index: T, src: Operand): T;
+  scatter_add(t: T, dim: number, index: T, src: T): T;
+  index_tensor(t: T, index: T): T;
+  masked_select(t: T, mask: T): T;
+  one_hot(t: T, num_classes: number): T;
+  to(t: T, dtype: Opt<DTypeName>, device: Opt<string>, copy: boolean): T;
+  clone(t: T): T; detach(t: T): T;
+
+  // --- linear algebra and nn.functional (ops_nn.cpp)
+  matmul(a: T, b: T): T; mm(a: T, b: T): T; bmm(a: T, b: T): T; dot(a: T, b: T): T; outer(a: T, b: T): T;
+  linear(x: T, weight: T, bias?: Opt<T>): T;
+  conv2d(x: T, weight: T, bias: Opt<T>, stride: number[], padding: number[] | 'same' | 'valid', dilation: number[], groups: number): T;
+  max_pool2d(x: T, kernel: number[], stride: number[], padding: number[], dilation: number[], ceil_mode: boolean): T;
+  avg_pool2d(x: T, kernel: number[], stride: number[], padding: number[]): T;
+  mse_loss(a: T, b: T, reduction: Reduction): T;
+  l1_loss(a: T, b: T, reduction: Reduction): T;
+  cross_entropy(input: T, target: T, weight: Opt<T>, reduction: Reduction, ignore_index: number, label_smoothing: number): T;
+  nll_loss(input: T, target: T, weight: Opt<T>, reduction: Reduction, ignore_index: number): T;
+  dropout(x: T, p: number, train: boolean): T;
+
+  // --- autograd (autograd.cpp)
+  backward(t: T, gradient: Opt<T>, retain_graph: Opt<boolean>, create_graph: boolean): void;
+  autograd_grad(outputs: T[], inputs: T[], grad_outputs: Opt<T[]>, retain_graph: Opt<boolean>, create_graph: boolean, allow_unused: boolean): (T | null)[];
+  set_grad_enabled(enabled: boolean): void;
+  is_grad_enabled(): boolean;
+  requires_grad(t: T): boolean;
+  set_requires_grad(t: T, v: boolean): void;
+  is_leaf(t: T): boolean;
+  grad_fn_name(t: T): string | null;
+  get_grad(t: T): T | null;
+  set_grad(t: T, g: Opt<T>): void;
+  retain_grad(t: T): void;
+
+  // --- runtime (runtime.cpp)
+  config(): NativeConfig;
+  set_num_threads(n: number): void;
+  get_num_threads(): number;
+  set_blas_threads(n: number): void;
+  cuda_is_available(): boolean;
+  cuda_device_count(): number;
+  cuda_synchronize(): void;
+  memory_stats(): { live_tensors: number; live_bytes: number };
+}
+
+declare const binding: Binding;
+export default binding;

@@ -1,0 +1,29 @@
+// dtypes and devices by PyTorch's names.
+import type { DTypeName } from '../native.js';
+import { invalid } from './check.js';
+
+export type DType = DTypeName;
+export const DTYPES: readonly DType[] = ['float32', 'float64', 'float16', 'bfloat16', 'int32', 'int64', 'uint8', 'bool', 'int8', 'int16'];
+const ALIASES: Record<string, DType> = { float: 'float32', double: 'float64', half: 'float16', long: 'int64', int: 'int32' };
+
+export const FLOATING: ReadonlySet<DType> = new Set(['float32', 'float64', 'float16', 'bfloat16']);
+
+export function checkDtype(name: string, v: unknown): DType {
+  if (typeof v === 'string') {
+    if ((DTYPES as readonly string[]).includes(v)) return v as DType;
+    if (v in ALIASES) return ALIASES[v]!;
+  }
+  throw invalid(name, `a dtype (${DTYPES.join(', ')})`, v);
+}
+
+export type Device = string;
+const DEVICE_RE = /^(cpu|cuda)(:\d+)?$/;
+
+export function checkDevice(name: string, v: unknown): Device {
+  if (typeof v !== 'string' || !DEVICE_RE.test(v)) throw invalid(name, "a device ('cpu', 'cuda' or 'cuda:N')", v);
+  return v;
+}
+
+export function isFloating(d: DType): boolean {
+  return FLOATING.has(d);
+}

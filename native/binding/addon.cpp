@@ -1,0 +1,58 @@
+// Module entry: registers the TensorHandle class and every NATIVE_FN, each wrapped so that any C++
+// exception (LibTorch's c10::Error included) becomes a JS Error carrying its message.
+#include <c10/util/Exception.h>
+#include <malloc.h>
+#include <napi.h>
+
+#include "addon_data.h"
+#include "registry.h"
+#include "tensor_handle.h"
+
+namespace snn {
+
+std::vector<Export>& exportRegistry() {
+  static std::vector<Export> registry;
+  return registry;
+}
+
+AddonData& addonData(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
+
+namespace {
+
+Napi::Value guarded(const Napi::CallbackInfo& info) {
+  auto fn = reinterpret_cast<NativeFn>(info.Data());
+  try {
+    return fn(info);
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const c10::Error& e) {
+    throw Napi::Error::New(info.Env(), e.what_without_backtrace());
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(info.Env(), e.what());
+  } catch (...) {
+    throw Napi::Error::New(info.Env(), "unknown native error");
+  }
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  // Without this, glibc keeps freed mid-sized tensor buffers in fragmented arenas and a training
+  // loop's RSS grows to gigabytes; with it, buffers over 128 KiB go straight back to the OS.
+  mallopt(M_MMAP_THRESHOLD, 131072);
+
+  auto* data = new AddonData();
+  env.SetInstanceData<AddonData>(data);
+  Napi::Function tensorClass = TensorHandle::DefineClass(env);
+  data->tensorCtor = Napi::Persistent(tensorClass);
+  exports.Set("TensorHandle", tensorClass);
+
+  for (const Export& e : exportRegistry()) {
+    exports.Set(e.name, Napi::Function::New(env, guarded, e.name, reinterpret_cast<void*>(e.fn)));
+  }
+  return exports;
+}
+
+}  // namespace
+}  // namespace snn
+
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return snn::Init(env, exports); }
+NODE_API_MODULE(snntorch_node, InitAddon)

@@ -1,0 +1,14 @@
+// Per-environment state of the addon (constructor references), kept as N-API instance data.
+#pragma once
+#include <napi.h>
+
+namespace snn {
+
+struct AddonData {
+  Napi::FunctionReference tensorCtor;
+  Napi::FunctionReference optimizerCtor;
+};
+
+AddonData& addonData(Napi::Env env);
+
+}  // namespace snn

@@ -1,0 +1,88 @@
+#include "tensor_handle.h"
+
+#include <atomic>
+
+#include "addon_data.h"
+
+namespace snn {
+
+namespace {
+// Tags JS objects as our tensor handles, so a foreign object passed from JS is rejected, never
+// reinterpreted.
+constexpr napi_type_tag kTensorTag = {0x8f3a2c1d5e6b4a79ULL, 0x1c2d3e4f5a6b7c8dULL};
+std::atomic<int64_t> gLiveCount{0};
+std::atomic<int64_t> gLiveBytes{0};
+
+int64_t bytesOf(const at::Tensor& t) {
+  return t.defined() && !t.is_sparse() ? static_cast<int64_t>(t.nbytes()) : 0;
+}
+}  // namespace
+
+Napi::Function TensorHandle::DefineClass(Napi::Env env) {
+  return ObjectWrap<TensorHandle>::DefineClass(
+      env, "TensorHandle",
+      {InstanceMethod<&TensorHandle::Dispose>("dispose"),
+       InstanceMethod<&TensorHandle::IsDisposed>("isDisposed")});
+}
+
+TensorHandle::TensorHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TensorHandle>(info) {
+  napi_type_tag_object(info.Env(), info.This(), &kTensorTag);
+}
+
+TensorHandle::~TensorHandle() {
+  if (live_) {
+    gLiveCount--;
+    gLiveBytes -= accounted_;
+  }
+}
+
+void TensorHandle::release(Napi::Env env) {
+  if (!live_) return;
+  live_ = false;
+  tensor_ = at::Tensor();
+  gLiveCount--;
+  gLiveBytes -= accounted_;
+  if (accounted_) Napi::MemoryManagement::AdjustExternalMemory(env, -accounted_);
+  accounted_ = 0;
+}
+
+Napi::Value TensorHandle::New(Napi::Env env, at::Tensor t) {
+  if (!t.defined()) return env.Null();
+  Napi::Object obj = addonData(env).tensorCtor.New({});
+  TensorHandle* h = Unwrap(obj);
+  h->tensor_ = std::move(t);
+  h->live_ = true;
+  h->accounted_ = bytesOf(h->tensor_);
+  gLiveCount++;
+  gLiveBytes += h->accounted_;
+  if (h->accounted_) Napi::MemoryManagement::AdjustExternalMemory(env, h->accounted_);
+  return obj;
+}
+
+bool TensorHandle::Is(const Napi::Value& v) {
+  if (!v.IsObject()) return false;
+  bool tagged = false;
+  napi_check_object_type_tag(v.Env(), v, &kTensorTag, &tagged);
+  return tagged;
+}
+
+at::Tensor& TensorHandle::From(const Napi::Value& v, const char* what) {
+  if (!Is(v)) throw Napi::TypeError::New(v.Env(), std::string("Expected a Tensor for ") + what);
+  TensorHandle* h = Unwrap(v.As<Napi::Object>());
+  if (!h->live_) throw Napi::Error::New(v.Env(), std::string("Tensor used after dispose() (") + what + ")");
+  return h->tensor_;
+}
+
+Napi::Value TensorHandle::Dispose(const Napi::CallbackInfo& info) {
+  release(info.Env());
+  return info.Env().Undefined();
+}
+
+Napi::Value TensorHandle::IsDisposed(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), !live_);
+}
+
+int64_t TensorHandle::liveCount() { return gLiveCount.load(); }
+int64_t TensorHandle::liveBytes() { return gLiveBytes.load(); }
+
+}  // namespace snn
