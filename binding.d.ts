@@ -34,7 +34,72 @@ export interface NativeOptimizer {
   readonly __brand: 'NativeOptimizer';
 }
 
-export interface Binding {
+// Sections of the contract, one per native/binding file group (each edited by its owner only).
+/** nn.Module support (native/binding/module_ops.cpp). */
+export interface ModuleBinding {
+  /** Replaces t's data with src's (t keeps its identity and autograd leaf status). */
+  set_data(t: T, src: T): void;
+}
+/** torch::optim wrappers (native/binding/optim.cpp). */
+export type OptimKind = 'adam' | 'adamw' | 'sgd';
+/** Hyperparameters of one param group (Adam/AdamW keys or SGD keys, by kind). */
+export interface NativeOptimOptions {
+  lr?: number;
+  betas?: [number, number];
+  eps?: number;
+  weight_decay?: number;
+  amsgrad?: boolean;
+  momentum?: number;
+  dampening?: number;
+  nesterov?: boolean;
+}
+/** One parameter's state: Adam/AdamW {step, exp_avg, exp_avg_sq, max_exp_avg_sq?}; SGD {momentum_buffer}. */
+export interface NativeOptimState {
+  step?: number;
+  exp_avg?: T;
+  exp_avg_sq?: T;
+  max_exp_avg_sq?: T;
+  momentum_buffer?: T;
+}
+export interface OptimBinding {
+  optim_create(kind: OptimKind, groups: (NativeOptimOptions & { params: T[] })[]): NativeOptimizer;
+  optim_add_param_group(opt: NativeOptimizer, group: NativeOptimOptions & { params: T[] }): void;
+  optim_step(opt: NativeOptimizer): void;
+  optim_zero_grad(opt: NativeOptimizer, set_to_none: boolean): void;
+  optim_get_options(opt: NativeOptimizer, group: number): NativeOptimOptions;
+  /** Sets the keys present. */
+  optim_set_options(opt: NativeOptimizer, group: number, options: NativeOptimOptions): void;
+  /** Per parameter, numbered across groups; null where step() has not touched it yet. State tensors are shared, not copied. */
+  optim_get_state(opt: NativeOptimizer): (NativeOptimState | null)[];
+  /** Replaces parameter `index`'s state (tensors are copied onto its device and dtype); null clears it. */
+  optim_set_state(opt: NativeOptimizer, index: number, state: NativeOptimState | null): void;
+  optim_dispose(opt: NativeOptimizer): void;
+}
+/** torch::nn::init (native/binding/nn_init.cpp). All fill t in place without recording grad. */
+export type InitNonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'conv_transpose1d' | 'conv_transpose2d' | 'conv_transpose3d' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu';
+export interface InitBinding {
+  init_uniform_(t: T, low: number, high: number): void;
+  init_normal_(t: T, mean: number, std: number): void;
+  init_constant_(t: T, value: number | boolean): void;
+  init_zeros_(t: T): void;
+  init_ones_(t: T): void;
+  init_kaiming_uniform_(t: T, a: number, mode: 'fan_in' | 'fan_out', nonlinearity: InitNonlinearity): void;
+  init_kaiming_normal_(t: T, a: number, mode: 'fan_in' | 'fan_out', nonlinearity: InitNonlinearity): void;
+  init_xavier_uniform_(t: T, gain: number): void;
+  init_xavier_normal_(t: T, gain: number): void;
+  init_calculate_gain(nonlinearity: InitNonlinearity, param: number): number;
+  init_fan_in_and_fan_out(t: T): [number, number];
+}
+/** Fused spiking-neuron kernels (native/binding/snn.cpp). */
+export interface SnnBinding {
+  /** Codes: reset 0 subtract | 1 zero | 2 none; surrogate 0 atan | 1 fast_sigmoid | 2 sigmoid | 3 straight_through | 4 heaviside | 5 triangular. */
+  snn_leaky_step(input: T, mem: T, beta: T, threshold: T, graded_spikes_factor: T, reset: number, reset_delay: boolean, surrogate: number, surrogate_param: number, surrogate_disable: boolean): [T, T];
+  snn_rleaky_step(input: T, rec: T, mem: T, beta: T, threshold: T, reset: number, reset_delay: boolean, surrogate: number, surrogate_param: number, surrogate_disable: boolean): [T, T];
+  snn_spike(x: T, surrogate: number, surrogate_param: number): T;
+  alias(t: T): T;
+}
+
+export interface Binding extends ModuleBinding, OptimBinding, InitBinding, SnnBinding {
   TensorHandle: new () => NativeTensor;
 
   // --- metadata and export (tensor_info.cpp)

@@ -1,0 +1,295 @@
+// nn.Module: sub-modules, parameters and buffers are found by the instance's fields, in declaration
+// order (as PyTorch finds them by attribute), and named as PyTorch names them (fc1.weight,
+// rlif1.recurrent.bias, ...), so state dicts line up with PyTorch/snnTorch checkpoints.
+import { native } from '../native.js';
+import { checkBool, checkOptions, invalid } from '../torch/check.js';
+import { checkDevice, checkDtype, isFloating, type DType, type Device } from '../torch/dtype.js';
+import { keep } from '../torch/memory.js';
+import { no_grad } from '../torch/autograd.js';
+import { Tensor } from '../torch/tensor.js';
+import { cudaUnavailable } from '../torch/tensor.js';
+import { Parameter } from './parameter.js';
+
+export type StateDict = Map<string, Tensor>;
+
+export interface LoadResult {
+  missing_keys: string[];
+  unexpected_keys: string[];
+}
+
+export abstract class Module {
+  training = true;
+  // Buffer names with their persistence (non-persistent buffers are moved by to() but not saved).
+  #buffers = new Map<string, boolean>();
+
+  /** Subclasses define the computation. */
+  abstract forward(...args: never[]): unknown;
+
+  // ------------------------------------------------------------------ registration
+  register_buffer(name: string, tensor: Tensor | null, persistent = true): void {
+    this.#checkName(name);
+    if (tensor !== null && !(tensor instanceof Tensor)) throw invalid(`buffer '${name}'`, 'a Tensor or null', tensor);
+    if (tensor instanceof Parameter) throw new TypeError(`register_buffer: '${name}' is a Parameter; use a plain Tensor`);
+    if (tensor) keep(tensor);
+    this.#buffers.set(name, checkBool('persistent', persistent));
+    this.#fields()[name] = tensor;
+  }
+  register_parameter(name: string, param: Parameter | null): void {
+    this.#checkName(name);
+    if (param !== null && !(param instanceof Parameter)) throw invalid(`parameter '${name}'`, 'an nn.Parameter or null', param);
+    this.#buffers.delete(name);
+    this.#fields()[name] = param;
+  }
+  register_module(name: string, module: Module | null): void {
+    this.#checkName(name);
+    if (module !== null && !(module instanceof Module)) throw invalid(`module '${name}'`, 'an nn.Module or null', module);
+    this.#fields()[name] = module;
+  }
+  add_module(name: string, module: Module | null): void {
+    this.register_module(name, module);
+  }
+  /** Whether a field is a registered buffer (and so saved / moved). */
+  is_buffer(name: string): boolean {
+    return this.#buffers.has(name);
+  }
+
+  // ------------------------------------------------------------------ traversal
+  *named_children(): Generator<[string, Module]> {
+    for (const [k, v] of Object.entries(this)) if (v instanceof Module) yield [k, v];
+  }
+  *children(): Generator<Module> {
+    for (const [, m] of this.named_children()) yield m;
+  }
+  *named_modules(prefix = '', memo = new Set<Module>()): Generator<[string, Module]> {
+    if (memo.has(this)) return;
+    memo.add(this);
+    yield [prefix, this];
+    for (const [k, m] of this.named_children()) yield* m.named_modules(prefix ? `${prefix}.${k}` : k, memo);
+  }
+  *modules(): Generator<Module> {
+    for (const [, m] of this.named_modules()) yield m;
+  }
+  /** This module's own parameters (not its children's), in field order. */
+  *#ownParameters(): Generator<[string, Parameter]> {
+    for (const [k, v] of Object.entries(this)) if (v instanceof Parameter) yield [k, v];
+  }
+  *#ownBuffers(): Generator<[string, Tensor, boolean]> {
+    for (const [k, persistent] of this.#buffers) {
+      const v = this.#fields()[k];
+      if (v instanceof Tensor && !(v instanceof Parameter)) yield [k, v, persistent];
+    }
+  }
+  /** Parameters by PyTorch's names; a parameter reachable twice is listed once. */
+  *named_parameters(prefix = '', recurse = true): Generator<[string, Parameter]> {
+    const seen = new Set<Tensor>();
+    const mods: Iterable<[string, Module]> = recurse ? this.named_modules(prefix) : [[prefix, this]];
+    for (const [mp, m] of mods) {
+      for (const [k, p] of m.#ownParameters()) {
+        if (seen.has(p)) continue;
+        seen.add(p);
+        yield [mp ? `${mp}.${k}` : k, p];
+      }
+    }
+  }
+  *parameters(recurse = true): Generator<Parameter> {
+    for (const [, p] of this.named_parameters('', recurse)) yield p;
+  }
+  *named_buffers(prefix = '', recurse = true): Generator<[string, Tensor]> {
+    const mods: Iterable<[string, Module]> = recurse ? this.named_modules(prefix) : [[prefix, this]];
+    for (const [mp, m] of mods) for (const [k, b] of m.#ownBuffers()) yield [mp ? `${mp}.${k}` : k, b];
+  }
+  *buffers(recurse = true): Generator<Tensor> {
+    for (const [, b] of this.named_buffers('', recurse)) yield b;
+  }
+
+  // ------------------------------------------------------------------ state dict
+  /**
+   * Ordered name -> tensor map: each module's parameters, then its persistent buffers, then its
+   * children, as PyTorch orders them. Tensors are detached and share storage with the module.
+   * Shared parameters appear under every name (as in PyTorch).
+   */
+  state_dict(prefix = ''): StateDict {
+    const out: StateDict = new Map();
+    this.#collectState(prefix, out);
+    return out;
+  }
+  #collectState(prefix: string, out: StateDict): void {
+    for (const [k, p] of this.#ownParameters()) out.set(prefix + k, p.detach());
+    for (const [k, b, persistent] of this.#ownBuffers()) if (persistent) out.set(prefix + k, b.detach());
+    for (const [k, m] of this.named_children()) m.#collectState(`${prefix}${k}.`, out);
+  }
+
+  /**
+   * Copies values from a state dict (a Map or a plain object of tensors). With strict (the
+   * default), missing keys, unexpected keys and shape mismatches throw one Error listing them all.
+   */
+  load_state_dict(state_dict: Map<string, unknown> | Record<string, unknown>, opts?: { strict?: boolean }): LoadResult {
+    const o = checkOptions<{ strict?: boolean }>('load_state_dict options', opts, ['strict']);
+    const strict = o.strict === undefined ? true : checkBool('strict', o.strict);
+    const entries: Map<string, unknown> =
+      state_dict instanceof Map ? state_dict : state_dict !== null && typeof state_dict === 'object' ? new Map(Object.entries(state_dict)) : invalidSd(state_dict);
+    const own = this.#targets();
+    const missing = [...own.keys()].filter((k) => !entries.has(k));
+    const unexpected = [...entries.keys()].filter((k) => !own.has(k));
+    const errors: string[] = [];
+    for (const [k, v] of entries) {
+      const target = own.get(k);
+      if (!target) continue;
+      if (!(v instanceof Tensor)) {
+        errors.push(`value for ${k} is not a Tensor (${typeof v})`);
+        continue;
+      }
+      const from = v.shape;
+      const to = target.shape;
+      if (from.length !== to.length || from.some((s, i) => s !== to[i])) {
+        errors.push(`size mismatch for ${k}: copying a param with shape [${from.join(', ')}] from checkpoint, the shape in current model is [${to.join(', ')}].`);
+      }
+    }
+    if (strict) {
+      if (missing.length) errors.unshift(`Missing key(s) in state_dict: ${missing.map((k) => `"${k}"`).join(', ')}.`);
+      if (unexpected.length) errors.splice(missing.length ? 1 : 0, 0, `Unexpected key(s) in state_dict: ${unexpected.map((k) => `"${k}"`).join(', ')}.`);
+    }
+    if (errors.length) throw new Error(`Error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join('\n\t')}`);
+    no_grad(() => {
+      for (const [k, v] of entries) {
+        const target = own.get(k);
+        if (target && v instanceof Tensor) target.copy_(v);
+      }
+    });
+    return { missing_keys: missing, unexpected_keys: unexpected };
+  }
+  /** Every tensor a state dict may load into, by name (persistent buffers and parameters). */
+  #targets(): Map<string, Tensor> {
+    const out = new Map<string, Tensor>();
+    const walk = (m: Module, prefix: string): void => {
+      for (const [k, p] of m.#ownParameters()) out.set(prefix + k, p);
+      for (const [k, b, persistent] of m.#ownBuffers()) if (persistent) out.set(prefix + k, b);
+      for (const [k, c] of m.named_children()) walk(c, `${prefix}${k}.`);
+    };
+    walk(this, '');
+    return out;
+  }
+
+  // ------------------------------------------------------------------ modes and moves
+  train(mode = true): this {
+    checkBool('mode', mode);
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+  eval(): this {
+    return this.train(false);
+  }
+  requires_grad_(requires_grad = true): this {
+    for (const p of this.parameters()) p.requires_grad_(requires_grad);
+    return this;
+  }
+  /** Sets every parameter's grad to null (set_to_none, PyTorch 2's default) or zero. */
+  zero_grad(set_to_none = true): void {
+    for (const p of this.parameters()) {
+      if (set_to_none) p.grad = null;
+      else {
+        const g = p.grad;
+        if (g) {
+          g.zero_();
+          g.dispose();
+        }
+      }
+    }
+  }
+
+  /**
+   * Moves / casts parameters (in place: the Parameter objects stay the same, so optimizers keep
+   * working) and buffers, including held state such as a neuron's membrane. A dtype casts only
+   * floating-point tensors, as in PyTorch.
+   */
+  to(target: DType | Device | { dtype?: DType; device?: Device }): this {
+    let dtype: DType | undefined;
+    let device: Device | undefined;
+    if (typeof target === 'string') {
+      if (/^(cpu|cuda)/.test(target)) device = checkDevice('device', target);
+      else dtype = checkDtype('dtype', target);
+    } else {
+      const o = checkOptions<{ dtype?: DType; device?: Device }>('to options', target, ['dtype', 'device']);
+      if (o.dtype !== undefined) dtype = checkDtype('dtype', o.dtype);
+      if (o.device !== undefined) device = checkDevice('device', o.device);
+    }
+    if (device?.startsWith('cuda') && !native.cuda_is_available()) throw cudaUnavailable();
+    const convert = (t: Tensor): Tensor => t.to({ dtype: dtype && isFloating(t.dtype) ? dtype : t.dtype, device: device ?? t.device });
+    no_grad(() => {
+      for (const m of this.modules()) {
+        const fields = m.#fields();
+        for (const [, p] of m.#ownParameters()) {
+          const moved = convert(p);
+          native.set_data(p.handle, moved.handle);
+          moved.dispose();
+          const g = p.grad;
+          if (g) {
+            const mg = convert(g);
+            p.grad = mg;
+            mg.dispose();
+            g.dispose();
+          }
+        }
+        for (const [k, b] of m.#ownBuffers()) {
+          const moved = keep(convert(b));
+          if (moved !== b) b.dispose();
+          fields[k] = moved;
+        }
+        m._moved(device, dtype);
+      }
+    });
+    return this;
+  }
+  cpu(): this {
+    return this.to('cpu');
+  }
+  cuda(device: number | Device = 'cuda'): this {
+    return this.to(typeof device === 'number' ? `cuda:${device}` : device);
+  }
+  float(): this {
+    return this.to('float32');
+  }
+  double(): this {
+    return this.to('float64');
+  }
+  /** Hook for modules holding state outside buffers (called by to()). */
+  protected _moved(_device: Device | undefined, _dtype: DType | undefined): void {}
+
+  /** Calls fn on every sub-module (children first) and on this module. */
+  apply(fn: (m: Module) => void): this {
+    for (const c of this.children()) c.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  /** Frees every parameter and buffer of this module and its children. */
+  dispose(): void {
+    for (const m of this.modules()) {
+      for (const [, p] of m.#ownParameters()) p.dispose();
+      for (const [, b] of m.#ownBuffers()) b.dispose();
+    }
+  }
+
+  // ------------------------------------------------------------------ printing
+  extra_repr(): string {
+    return '';
+  }
+  toString(): string {
+    const children = [...this.named_children()].map(([k, m]) => `(${k}): ${m.toString().replace(/\n/g, '\n  ')}`);
+    const extra = this.extra_repr();
+    if (!children.length) return `${this.constructor.name}(${extra})`;
+    const lines = extra ? [extra, ...children] : children;
+    return `${this.constructor.name}(\n  ${lines.join('\n  ')}\n)`;
+  }
+
+  #fields(): Record<string, unknown> {
+    return this as unknown as Record<string, unknown>;
+  }
+  #checkName(name: string): void {
+    if (typeof name !== 'string' || name === '' || name.includes('.')) throw invalid('name', "a non-empty name without '.'", name);
+  }
+}
+
+function invalidSd(v: unknown): never {
+  throw invalid('state_dict', 'a Map or an object of Tensors', v);
+}

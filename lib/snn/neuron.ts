@@ -1,0 +1,213 @@
+// The shared machinery of snnTorch's SpikingNeuron -> LIF (SEMANTICS.md §2): threshold, beta and
+// graded_spikes_factor as Parameters or buffers, reset_mechanism_val, the surrogate, and state
+// held as non-persistent buffers that the module owns (its own handle, so a caller disposing a
+// returned tensor cannot free the module's state).
+import { native } from '../native.js';
+import { checkBool, checkOptions, checkString, invalid } from '../torch/check.js';
+import { keep } from '../torch/memory.js';
+import { no_grad } from '../torch/autograd.js';
+import { Tensor, wrap } from '../torch/tensor.js';
+import { tensor, zeros, zeros_like } from '../torch/creation.js';
+import { Module } from '../nn/module.js';
+import { Parameter } from '../nn/parameter.js';
+import { atan, known, type SpikeGrad } from './surrogate.js';
+import { get_step_impl } from './engine.js';
+
+export type ResetMechanism = 'subtract' | 'zero' | 'none';
+export const RESET_CODE: Record<ResetMechanism, number> = { subtract: 0, zero: 1, none: 2 };
+export type TensorInit = number | number[] | Tensor;
+
+export interface SpikingNeuronOptions {
+  threshold?: TensorInit;
+  spike_grad?: SpikeGrad | null;
+  surrogate_disable?: boolean;
+  init_hidden?: boolean;
+  inhibition?: boolean;
+  learn_threshold?: boolean;
+  reset_mechanism?: ResetMechanism;
+  state_quant?: ((x: Tensor) => Tensor) | false | null;
+  output?: boolean;
+  reset_delay?: boolean;
+}
+
+export interface LIFOptions extends SpikingNeuronOptions {
+  beta: TensorInit;
+  learn_beta?: boolean;
+}
+
+export const LIF_KEYS = [
+  'beta', 'threshold', 'spike_grad', 'surrogate_disable', 'init_hidden', 'inhibition', 'learn_beta',
+  'learn_threshold', 'reset_mechanism', 'state_quant', 'output', 'reset_delay',
+] as const;
+
+/** torch.as_tensor for a constructor value: a number is a 0-dim float32, an array a float32 tensor, a Tensor is used as is. */
+export function asTensor(name: string, v: unknown): Tensor {
+  if (v instanceof Tensor) return v;
+  if (typeof v === 'number' && Number.isFinite(v)) return tensor(v, { dtype: 'float32' });
+  if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && Number.isFinite(x))) return tensor(v as number[], { dtype: 'float32' });
+  throw invalid(name, 'a finite number, an array of numbers or a Tensor', v);
+}
+
+/** The spike without a surrogate (surrogate_disable): a plain (x > 0) with no autograd node. */
+function hardSpike(x: Tensor): Tensor {
+  return no_grad(() => {
+    const b = x.gt(0);
+    const s = b.to(x.dtype);
+    b.dispose();
+    return s;
+  });
+}
+
+export abstract class LIF extends Module {
+  // Declared, not defined, so subclass construction order decides registration order.
+  declare threshold: Tensor;
+  declare graded_spikes_factor: Tensor;
+  declare reset_mechanism_val: Tensor;
+  declare beta: Tensor;
+
+  readonly spike_grad: SpikeGrad;
+  readonly surrogate_disable: boolean;
+  readonly init_hidden: boolean;
+  readonly inhibition: boolean;
+  readonly output: boolean;
+  readonly reset_delay: boolean;
+  readonly state_quant: ((x: Tensor) => Tensor) | false;
+  #reset: ResetMechanism;
+
+  protected constructor(opts: LIFOptions, keys: readonly string[], graded: { value: TensorInit; learn: boolean }) {
+    super();
+    const o = checkOptions<LIFOptions>(`${new.target.name} options`, opts, keys);
+    if (o.beta === undefined) throw new TypeError(`${new.target.name}: beta is required (snnTorch gives it no default)`);
+    this.surrogate_disable = checkBool('surrogate_disable', o.surrogate_disable ?? false);
+    this.init_hidden = checkBool('init_hidden', o.init_hidden ?? false);
+    this.inhibition = checkBool('inhibition', o.inhibition ?? false);
+    this.output = checkBool('output', o.output ?? false);
+    this.reset_delay = checkBool('reset_delay', o.reset_delay ?? true);
+    this.#reset = checkString('reset_mechanism', o.reset_mechanism ?? 'subtract', ['subtract', 'zero', 'none'] as const);
+    const sq = o.state_quant ?? false;
+    if (sq !== false && typeof sq !== 'function') throw invalid('state_quant', 'false or a function (Tensor) => Tensor', sq);
+    this.state_quant = sq;
+    const sg = o.spike_grad ?? null;
+    if (sg !== null && typeof sg !== 'function') throw invalid('spike_grad', 'a surrogate function (e.g. snn.surrogate.atan())', sg);
+    this.spike_grad = this.surrogate_disable ? hardSpike : (sg ?? atan(2.0));
+    if (this.inhibition) process.emitWarning('Inhibition is an unstable feature that has only been tested for dense (fully-connected) layers. Use with caution!', 'UserWarning');
+
+    // Registration order is snnTorch's: threshold, graded_spikes_factor, reset_mechanism_val, beta.
+    this.#quantity('threshold', o.threshold ?? 1.0, o.learn_threshold ?? false);
+    this.#quantity('graded_spikes_factor', graded.value, graded.learn);
+    this.register_buffer('reset_mechanism_val', tensor(RESET_CODE[this.#reset], { dtype: 'int64' }));
+    this.#quantity('beta', o.beta, o.learn_beta ?? false);
+  }
+
+  #quantity(name: string, value: unknown, learn: unknown): void {
+    const t = asTensor(name, value);
+    if (checkBool(`learn_${name}`, learn)) this.register_parameter(name, new Parameter(t));
+    else this.register_buffer(name, t);
+  }
+
+  get reset_mechanism(): ResetMechanism {
+    return this.#reset;
+  }
+  /** Changes the reset rule (snnTorch's setter leaves the delayed reset on the old rule; we apply the new one everywhere). */
+  set reset_mechanism(v: ResetMechanism) {
+    this.#reset = checkString('reset_mechanism', v, ['subtract', 'zero', 'none'] as const);
+    no_grad(() => this.reset_mechanism_val.fill_(RESET_CODE[this.#reset]));
+  }
+
+  // ------------------------------------------------------------------ state buffers
+  /** Registers a state buffer, initially shape [0] (lazy: the first input decides its shape). */
+  protected _registerState(name: string): void {
+    this.register_buffer(name, zeros(0), false);
+  }
+  protected _state(name: string): Tensor {
+    return (this as unknown as Record<string, Tensor>)[name]!;
+  }
+  /** Stores t as the module's state under its own handle (the caller keeps t). */
+  protected _setState(name: string, t: Tensor): void {
+    const fields = this as unknown as Record<string, Tensor>;
+    const old = fields[name];
+    fields[name] = keep(wrap(native.alias(t.handle)));
+    if (old && old !== t) old.dispose();
+  }
+  /** A handle to the state for the caller to own. */
+  protected _export(name: string): Tensor {
+    return wrap(native.alias(this._state(name).handle));
+  }
+  /** snnTorch: state whose shape differs from the input's is replaced by zeros_like(input) (on the state's device). */
+  protected _fitState(name: string, input: Tensor): void {
+    const s = this._state(name);
+    const a = s.shape;
+    const b = input.shape;
+    if (a.length !== b.length || a.some((x, i) => x !== b[i])) {
+      this._setState(name, zeros_like(input, { device: s.device }));
+    }
+  }
+  protected _zeroState(name: string): void {
+    const s = this._state(name);
+    this._setState(name, zeros_like(s));
+  }
+  protected _detachState(name: string): void {
+    this._setState(name, this._state(name).detach());
+  }
+
+  // ------------------------------------------------------------------ step helpers
+  /** The fused kernel applies when it implements every option in use. */
+  protected _fusedSurrogate(): { code: number; param: number } | null {
+    if (get_step_impl() !== 'fused' || this.inhibition || this.state_quant) return null;
+    if (this.surrogate_disable) return { code: 0, param: 2.0 };
+    return known(this.spike_grad);
+  }
+  protected get _resetCode(): number {
+    return RESET_CODE[this.#reset];
+  }
+
+  /** mem_reset: the detached surrogate forward of U - θ (delayed reset signal). */
+  protected _memReset(U: Tensor): Tensor {
+    return no_grad(() => {
+      const shift = U.sub(this.threshold);
+      const r = this.spike_grad(shift);
+      shift.dispose();
+      return r;
+    });
+  }
+  /** fire / fire_inhibition on the new membrane (SEMANTICS §2.2). */
+  protected _fire(U: Tensor, graded: boolean): Tensor {
+    if (this.inhibition) {
+      if (U.dim() < 2) throw new RangeError('inhibition needs a batch dimension: input must be at least [B, N]');
+      const shift = U.sub(this.threshold);
+      const index = shift.argmax(1, true);
+      const zeros0 = zeros_like(shift);
+      const mask = zeros0.scatter(1, index, 1);
+      const s = this.spike_grad(shift);
+      const out = s.mul(mask);
+      for (const t of [shift, index, zeros0, mask, s]) t.dispose();
+      return out;
+    }
+    const Uq = this.state_quant ? this.state_quant(U) : U;
+    const shift = Uq.sub(this.threshold);
+    const s = this.spike_grad(shift);
+    shift.dispose();
+    if (Uq !== U) Uq.dispose();
+    if (!graded) return s;
+    const out = s.mul(this.graded_spikes_factor);
+    s.dispose();
+    return out;
+  }
+  /** reset_delay=False: the immediate reset, with d = S/gsf - r not detached. */
+  protected _immediateReset(U: Tensor, S: Tensor, r: Tensor, graded: boolean): Tensor {
+    if (this.reset_delay || this.#reset === 'none') return U;
+    const sOverG = graded ? S.div(this.graded_spikes_factor) : S;
+    const d = sOverG.sub(r);
+    if (sOverG !== S) sOverG.dispose();
+    const dd = this.#reset === 'subtract' ? d.mul(this.threshold) : d.mul(U);
+    const out = U.sub(dd);
+    d.dispose();
+    dd.dispose();
+    U.dispose();
+    return out;
+  }
+
+  abstract reset_mem(): Tensor | [Tensor, Tensor];
+  abstract detach_hidden(): void;
+  abstract reset_hidden(): void;
+}

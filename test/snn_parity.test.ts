@@ -1,0 +1,132 @@
+// Leaky / RLeaky against snnTorch 0.9.4's golden values (test/fixtures, made by real snnTorch), on
+// BOTH step implementations. Tolerances: spikes exact; membranes rtol 1e-5 / atol 1e-6; gradients
+// rtol 1e-4 / atol 1e-5 (several gradient paths sum in a different order than PyTorch's).
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { torch, snn } from '../lib/index.js';
+import type { FixtureTensor } from './fixture_tensors.js';
+import { expectClose, expectExact, fixtureTensor } from './assert_close.js';
+
+const MEM_TOL = { rtol: 1e-5, atol: 1e-6 };
+const GRAD_TOL = { rtol: 1e-4, atol: 1e-5 };
+
+interface Case {
+  name: string;
+  neuron: 'Leaky' | 'RLeaky';
+  ctor: Record<string, unknown>;
+  T: number;
+  parameters: Record<string, FixtureTensor>;
+  buffers?: Record<string, FixtureTensor>;
+  x: FixtureTensor;
+  initial_state: string | { spk?: FixtureTensor; mem: FixtureTensor };
+  spk: FixtureTensor;
+  mem: FixtureTensor;
+  g_spk: FixtureTensor;
+  g_mem: FixtureTensor;
+  loss: number;
+  grad: Record<string, FixtureTensor>;
+}
+
+function load(file: string): Case[] {
+  return (JSON.parse(readFileSync(new URL(`./fixtures/${file}`, import.meta.url), 'utf8')) as { cases: Case[] }).cases;
+}
+
+function ctorOptions(c: Case): Record<string, unknown> {
+  const o: Record<string, unknown> = { ...c.ctor };
+  const sg = o.spike_grad as [string, number] | undefined;
+  if (sg) {
+    const f = (snn.surrogate as unknown as Record<string, (p: number) => unknown>)[sg[0]]!;
+    o.spike_grad = f(sg[1]);
+  }
+  return o;
+}
+
+type Neuron = snn.Leaky | snn.RLeaky;
+
+function byName(n: Neuron): Map<string, torch.Tensor> {
+  const m = new Map<string, torch.Tensor>();
+  for (const [k, p] of n.named_parameters()) m.set(k, p);
+  for (const [k, b] of n.named_buffers()) m.set(k, b);
+  return m;
+}
+
+function run(c: Case): void {
+  const neuron: Neuron = c.neuron === 'Leaky' ? new snn.Leaky(ctorOptions(c) as unknown as snn.LeakyOptions) : new snn.RLeaky(ctorOptions(c) as unknown as snn.RLeakyOptions);
+  const tensors = byName(neuron);
+  torch.no_grad(() => {
+    for (const [k, v] of Object.entries({ ...c.parameters, ...(c.buffers ?? {}) })) {
+      const target = tensors.get(k);
+      expect(target, `${c.name}: neuron has no ${k}`).to.not.equal(undefined);
+      target!.copy_(fixtureTensor(v));
+    }
+  });
+  for (const k of Object.keys(c.parameters)) expect(tensors.get(k)!.requires_grad, `${k} learnable`).to.equal(true);
+
+  const x = fixtureTensor(c.x, { requires_grad: true });
+  let spk: torch.Tensor | null = null;
+  let mem: torch.Tensor;
+  let initSpk: torch.Tensor | null = null;
+  let initMem: torch.Tensor | null = null;
+  if (typeof c.initial_state === 'string') {
+    if (neuron instanceof snn.RLeaky) [spk, mem] = neuron.init_rleaky();
+    else mem = neuron.init_leaky();
+  } else {
+    initMem = fixtureTensor(c.initial_state.mem, { requires_grad: true });
+    mem = initMem;
+    if (c.initial_state.spk) spk = initSpk = fixtureTensor(c.initial_state.spk, { requires_grad: true });
+  }
+  const spks: torch.Tensor[] = [];
+  const mems: torch.Tensor[] = [];
+  for (let t = 0; t < c.T; t++) {
+    const xt = x.select(0, t);
+    if (neuron instanceof snn.RLeaky) [spk, mem] = neuron.forward(xt, spk, mem) as [torch.Tensor, torch.Tensor];
+    else [spk, mem] = neuron.forward(xt, mem) as [torch.Tensor, torch.Tensor];
+    spks.push(spk!);
+    mems.push(mem);
+  }
+  const S = torch.stack(spks);
+  const M = torch.stack(mems);
+  expectExact(S, c.spk, `${c.name}: spk`);
+  expectClose(M, c.mem, `${c.name}: mem`, MEM_TOL);
+  const loss = S.mul(fixtureTensor(c.g_spk)).sum().add(M.mul(fixtureTensor(c.g_mem)).sum());
+  expect(loss.item(), `${c.name}: loss`).to.be.closeTo(c.loss, 1e-5 * Math.abs(c.loss) + 1e-6);
+  loss.backward();
+  for (const [k, g] of Object.entries(c.grad)) {
+    const src = k === 'x' ? x : k === 'init_spk' ? initSpk : k === 'init_mem' ? initMem : tensors.get(k)!;
+    expectClose(src!.grad, g, `${c.name}: grad ${k}`, GRAD_TOL);
+  }
+}
+
+const FILES = ['leaky.json', 'rleaky_one_to_one.json', 'rleaky_linear.json', 'rleaky_conv.json', 'rleaky_variants.json'];
+
+for (const impl of ['fused', 'composed'] as const) {
+  describe(`snn parity with snnTorch 0.9.4 (${impl} step)`, () => {
+    before(() => snn.set_step_impl(impl));
+    after(() => snn.set_step_impl('fused'));
+    for (const file of FILES) {
+      for (const c of load(file)) it(`${file}: ${c.name}`, () => torch.tidy(() => run(c)));
+    }
+  });
+}
+
+describe('snn.surrogate against snnTorch (surrogate_grid.json)', () => {
+  const grid = JSON.parse(readFileSync(new URL('./fixtures/surrogate_grid.json', import.meta.url), 'utf8')) as {
+    x: FixtureTensor;
+    g_rand: FixtureTensor;
+    cases: { surrogate: string; param: number | null; upstream: 'ones' | 'g_rand'; forward: FixtureTensor; grad: FixtureTensor }[];
+  };
+  for (const c of grid.cases) {
+    it(`${c.surrogate}(${c.param ?? ''}) with ${c.upstream} upstream: forward and grad bit-exact`, () => {
+      torch.tidy(() => {
+        const make = (snn.surrogate as unknown as Record<string, (p?: number) => (x: torch.Tensor) => torch.Tensor>)[c.surrogate]!;
+        const fn = c.param === null ? make() : make(c.param);
+        const x = fixtureTensor(grid.x, { requires_grad: true });
+        const out = fn(x);
+        expectExact(out, c.forward, 'forward');
+        const up = c.upstream === 'ones' ? torch.ones_like(out) : fixtureTensor(grid.g_rand);
+        out.mul(up).sum().backward();
+        expectExact(x.grad!, c.grad, 'grad');
+      });
+    });
+  }
+});
