@@ -2,3 +2,6 @@
 export * as torch from './torch/index.js';
 export * as nn from './nn/index.js';
 export * as snn from './snn/index.js';
+export * as functional from './functional/index.js';
+export * as SF from './functional/index.js';
+export * as data from './data/index.js';

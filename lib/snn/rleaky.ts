@@ -58,8 +58,8 @@ export class RLeaky extends LIF {
     this.conv2d_channels = cc;
     this.kernel_size = ks;
     if (this.all_to_all) {
-      if (!lf && !(cc && ks)) throw new TypeError('RLeaky: all_to_all=true needs linear_features, or conv2d_channels and kernel_size');
       if ((cc && !ks) || (!cc && ks)) throw new TypeError('RLeaky: conv2d_channels and kernel_size must be given together');
+      if (!lf && !(cc && ks)) throw new TypeError('RLeaky: all_to_all=true needs linear_features, or conv2d_channels and kernel_size');
       if (lf && (cc || ks)) throw new TypeError('RLeaky: give linear_features or conv2d_channels/kernel_size, not both');
       if (ks && (ks[0] % 2 === 0 || ks[1] % 2 === 0)) {
         throw new RangeError(`RLeaky: kernel_size must be odd so the feedback keeps the spatial size (padding is kernel_size//2), got [${ks.join(', ')}]`);
