@@ -1,6 +1,7 @@
 // snntorch-node: snnTorch's spiking neural networks for Node.js, on LibTorch.
 export * as torch from './torch/index.js';
 export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
 export * as snn from './snn/index.js';
 export * as functional from './functional/index.js';
 export * as SF from './functional/index.js';

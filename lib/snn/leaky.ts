@@ -4,6 +4,7 @@ import { checkBool, checkOptions } from '../torch/check.js';
 import { tidy } from '../torch/memory.js';
 import { Tensor, tensorArg, wrap } from '../torch/tensor.js';
 import { LIF, LIF_KEYS, type LIFOptions, type TensorInit } from './neuron.js';
+import { checkSequenceOptions, runSequence, type SequenceOptions } from './sequence.js';
 
 export interface LeakyOptions extends LIFOptions {
   graded_spikes_factor?: TensorInit;
@@ -62,6 +63,16 @@ export class Leaky extends LIF {
       const S = this._fire(Un, true);
       return [S, this._immediateReset(Un, S, r, true)] as [Tensor, Tensor];
     });
+  }
+
+  /**
+   * The whole time loop in one call: input [T, B, ...], or a static [B, ...] with num_steps.
+   * Returns the spike and membrane records [T, B, ...]; starts from opts.mem, else the current state.
+   */
+  sequence(input: Tensor, opts: Omit<SequenceOptions, 'spk'> = {}): [Tensor, Tensor] {
+    const o = checkSequenceOptions('Leaky.sequence', input, opts);
+    if (this.init_hidden) throw new TypeError('Leaky.sequence: not available with init_hidden=true (call forward per step)');
+    return runSequence(input, o, (x, first) => this.forward(x, first ? o.mem : null) as [Tensor, Tensor]);
   }
 
   /** Zeroes the membrane (keeping its shape) and returns it; [0]-shaped before the first step. */

@@ -10,6 +10,7 @@ import { Parameter } from '../nn/parameter.js';
 import { Linear } from '../nn/linear.js';
 import { Conv2d } from '../nn/conv.js';
 import { LIF, LIF_KEYS, asTensor, type LIFOptions, type TensorInit } from './neuron.js';
+import { checkSequenceOptions, runSequence, type SequenceOptions } from './sequence.js';
 
 export interface RLeakyOptions extends LIFOptions {
   V?: TensorInit;
@@ -127,6 +128,18 @@ export class RLeaky extends LIF {
     } finally {
       rec.dispose();
     }
+  }
+
+  /**
+   * The whole time loop of this layer in one call: input is [T, B, ...] (one slice per step), or a
+   * static [B, ...] repeated for num_steps. Returns the spike and membrane records [T, B, ...]
+   * (the neuron's state is left at the last step, as after T forward calls). Starts from the
+   * given spk/mem, else from the neuron's current state (zeros after init_rleaky()).
+   */
+  sequence(input: Tensor, opts: SequenceOptions = {}): [Tensor, Tensor] {
+    const o = checkSequenceOptions('RLeaky.sequence', input, opts);
+    if (this.init_hidden) throw new TypeError('RLeaky.sequence: not available with init_hidden=true (call forward per step)');
+    return runSequence(input, o, (x, first) => this.forward(x, first ? o.spk : null, first ? o.mem : null) as [Tensor, Tensor]);
   }
 
   /** Zeroes spk and mem (keeping their shapes) and returns them; [0]-shaped before the first step. */

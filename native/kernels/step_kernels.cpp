@@ -1,4 +1,9 @@
 // Element loops of the fused step, dispatched on dtype and (backward) on the surrogate.
+// GCC only if-converts and vectorises these loops without trapping math (results are unchanged:
+// FP exception flags are never read). First, so every function in this file agrees for inlining.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-trapping-math")
+#endif
 #include "step_kernels.h"
 
 #include "step_math.h"
@@ -26,10 +31,30 @@ static inline T* ptr_or_null(const Tensor& t) {
   return t.defined() ? t.data_ptr<T>() : nullptr;
 }
 
+// Calls f(REC, R, D) with all three as compile-time constants.
+template <typename F>
+static void dispatch_mode(bool rec, Reset r, bool d, F&& f) {
+  auto with_rec = [&](auto rc) {
+    using S = std::integral_constant<Reset, Reset::Subtract>;
+    using Z = std::integral_constant<Reset, Reset::Zero>;
+    using N = std::integral_constant<Reset, Reset::None>;
+    if (r == Reset::None) return f(rc, N{}, std::false_type{});
+    if (r == Reset::Subtract)
+      return d ? f(rc, S{}, std::true_type{}) : f(rc, S{}, std::false_type{});
+    return d ? f(rc, Z{}, std::true_type{}) : f(rc, Z{}, std::false_type{});
+  };
+  if (rec)
+    with_rec(std::true_type{});
+  else
+    with_rec(std::false_type{});
+}
+
 void step_forward_into(bool rec_mode, const Tensor& x, const Tensor& rec, const Tensor& u,
                        const StepParams& p, const StepConfig& cfg, const Tensor& spk,
                        const Tensor& mem, const Tensor& v) {
   const int64_t n = x.numel();
+  const bool immediate = !cfg.reset_delay && cfg.reset != Reset::None;
+  TORCH_INTERNAL_ASSERT(!immediate || v.defined(), "step_forward_into: v needed");
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "snnk_step_forward", [&] {
     using T = scalar_t;
     const T* px = x.data_ptr<T>();
@@ -38,69 +63,106 @@ void step_forward_into(bool rec_mode, const Tensor& x, const Tensor& rec, const 
     T* ps = spk.data_ptr<T>();
     T* pm = mem.data_ptr<T>();
     T* pv = ptr_or_null<T>(v);
-    const Reset reset = cfg.reset;
-    const bool delay = cfg.reset_delay;
-    auto body = [&](auto rec_c) {
-      constexpr bool REC = decltype(rec_c)::value;
-      for_each_elem<T>(n, raw<T>(p.beta), raw<T>(p.th), raw<T>(p.g),
-                       [&](int64_t i, T b, T t, T g) {
-                         T s, m, vv;
-                         step_fwd<REC>(reset, delay, px[i], REC ? pr[i] : T(0), pu[i], b, t, g,
-                                       s, m, vv);
-                         ps[i] = s;
-                         pm[i] = m;
-                         if (pv) pv[i] = vv;
-                       });
-    };
-    if (rec_mode)
-      body(std::true_type{});
-    else
-      body(std::false_type{});
+    dispatch_mode(rec_mode, cfg.reset, immediate, [&](auto rec_c, auto r_c, auto d_c) {
+      constexpr bool REC = decltype(rec_c)::value, D = decltype(d_c)::value;
+      constexpr Reset R = decltype(r_c)::value;
+      for_each_block<T>(n, raw<T>(p.beta), raw<T>(p.th), raw<T>(p.g),
+                        [&](int64_t i0, int64_t len, const T* pb, const T* pt, const T* pg,
+                            ParamSums&) {
+                          const T* __restrict bb = pb;
+                          const T* __restrict tt = pt;
+                          const T* __restrict ggv = pg;
+                          const T* __restrict xx = px + i0;
+                          const T* __restrict uu = pu + i0;
+                          const T* __restrict rr = REC ? pr + i0 : nullptr;
+                          T* __restrict ss = ps + i0;
+                          T* __restrict mm = pm + i0;
+                          T* __restrict vv = D ? pv + i0 : nullptr;
+                          for (int64_t j = 0; j < len; ++j) {
+                            T s, m, w;
+                            step_fwd<REC, R, D>(xx[j], REC ? rr[j] : T(0), uu[j], bb[j], tt[j],
+                                                ggv[j], s, m, w);
+                            ss[j] = s;
+                            mm[j] = m;
+                            if (D) vv[j] = w;
+                          }
+                        });
+    });
   });
 }
 
-void step_backward_into(bool rec_mode, const Tensor& u, const Tensor& v, const StepParams& p,
-                        const Tensor& gS, const Tensor& gM, const StepConfig& cfg,
-                        const StepGradOut& out) {
+StepParamGrads step_backward_into(bool rec_mode, const Tensor& u, const Tensor& v,
+                                  const StepParams& p, const Tensor& gS, const Tensor& gM,
+                                  const StepConfig& cfg, const StepGradOut& out,
+                                  const GradNeeds& sums) {
   const int64_t n = u.numel();
+  const bool has_s = gS.defined(), has_m = gM.defined();
+  const bool d = !cfg.reset_delay && has_m && cfg.reset != Reset::None;
+  const bool sg = !cfg.surrogate_disable && (has_s || d);
+  const Tensor gs = has_s ? gS : at::zeros_like(u);
+  const Tensor gm = has_m ? gM : at::zeros_like(u);
+  ParamSums tot{0, 0, 0};
   AT_DISPATCH_FLOATING_TYPES(u.scalar_type(), "snnk_step_backward", [&] {
     using T = scalar_t;
     const T* pu = u.data_ptr<T>();
     const T* pv = v.data_ptr<T>();
-    const T* pgs = ptr_or_null<T>(gS);
-    const T* pgm = ptr_or_null<T>(gM);
-    T* gx = ptr_or_null<T>(out.gx);
-    T* gu = ptr_or_null<T>(out.gu);
-    T* gb = ptr_or_null<T>(out.gbeta);
-    T* gt = ptr_or_null<T>(out.gth);
-    T* gg = ptr_or_null<T>(out.gg);
-    const bool has_s = pgs != nullptr, has_m = pgm != nullptr;
-    const Reset reset = cfg.reset;
-    const bool delay = cfg.reset_delay, sg_off = cfg.surrogate_disable;
+    const T* pgs = gs.data_ptr<T>();
+    const T* pgm = gm.data_ptr<T>();
+    T* gx = out.gx.data_ptr<T>();
+    T* gu = out.gu.data_ptr<T>();
+    T* full[3] = {ptr_or_null<T>(out.gbeta), ptr_or_null<T>(out.gth), ptr_or_null<T>(out.gg)};
+    const bool sum[3] = {sums.beta, sums.th, sums.g};
     const SurrogateConsts<T> sc(cfg.surrogate, cfg.surrogate_param);
-    dispatch_surrogate(cfg.surrogate, [&](auto k_c) {
+    auto run = [&](auto k_c, auto sg_c) {
       constexpr Surrogate K = decltype(k_c)::value;
-      auto body = [&](auto rec_c) {
-        constexpr bool REC = decltype(rec_c)::value;
-        for_each_elem<T>(n, raw<T>(p.beta), raw<T>(p.th), raw<T>(p.g),
-                         [&](int64_t i, T b, T t, T g) {
-                           const auto o = step_bwd<K, REC>(reset, delay, sg_off, has_s, has_m,
-                                                            sc, pu[i], pv[i], b, t, g,
-                                                            has_s ? pgs[i] : T(0),
-                                                            has_m ? pgm[i] : T(0));
-                           if (gx) gx[i] = o.gx;
-                           if (gu) gu[i] = o.gu;
-                           if (gb) gb[i] += o.gbeta;
-                           if (gt) gt[i] += o.gth;
-                           if (gg) gg[i] += o.gg;
-                         });
-      };
-      if (rec_mode)
-        body(std::true_type{});
-      else
-        body(std::false_type{});
-    });
+      constexpr bool SG = decltype(sg_c)::value;
+      dispatch_mode(rec_mode, cfg.reset, d, [&](auto rec_c, auto r_c, auto d_c) {
+        constexpr bool REC = decltype(rec_c)::value, D = decltype(d_c)::value;
+        constexpr Reset R = decltype(r_c)::value;
+        tot = for_each_block<T>(
+            n, raw<T>(p.beta), raw<T>(p.th), raw<T>(p.g),
+            [&](int64_t i0, int64_t len, const T* pb, const T* pt, const T* pg,
+                ParamSums& acc) {
+              alignas(64) T lp[3][kBlock];
+              const SurrogateConsts<T> scl = sc;  // a local copy: stores cannot alias it
+              const T* __restrict bb = pb;
+              const T* __restrict tt = pt;
+              const T* __restrict ggv = pg;
+              const T* __restrict uu = pu + i0;
+              const T* __restrict vv = pv + i0;
+              const T* __restrict gss = pgs + i0;
+              const T* __restrict gmm = pgm + i0;
+              T* __restrict gxx = gx + i0;
+              T* __restrict guu = gu + i0;
+              for (int64_t j = 0; j < len; ++j) {
+                const auto o = step_bwd<K, SG, REC, R, D>(scl, uu[j], vv[j], bb[j], tt[j],
+                                                          ggv[j], gss[j], gmm[j]);
+                gxx[j] = o.gx;
+                guu[j] = o.gu;
+                lp[0][j] = o.gbeta;
+                lp[1][j] = o.gth;
+                lp[2][j] = o.gg;
+              }
+              for (int k = 0; k < 3; ++k) {
+                if (full[k]) {
+                  T* f = full[k] + i0;
+                  for (int64_t j = 0; j < len; ++j) f[j] += lp[k][j];
+                } else if (sum[k]) {
+                  double a = 0;
+                  for (int64_t j = 0; j < len; ++j) a += static_cast<double>(lp[k][j]);
+                  acc[k] += a;
+                }
+              }
+            });
+      });
+    };
+    if (sg)
+      dispatch_surrogate(cfg.surrogate,
+                         [&](auto k_c) { run(k_c, std::true_type{}); });
+    else
+      run(std::integral_constant<Surrogate, Surrogate::ATan>{}, std::false_type{});
   });
+  return {tot[0], tot[1], tot[2]};
 }
 
 StepOut step_forward(bool rec_mode, const Tensor& x, const Tensor& rec, const Tensor& u,
@@ -112,7 +174,7 @@ StepOut step_forward(bool rec_mode, const Tensor& x, const Tensor& rec, const Te
   StepOut o;
   o.spk = at::empty_like(xc);
   o.mem = at::empty_like(xc);
-  if (want_v) o.v = at::empty_like(xc);
+  if (want_v || (!cfg.reset_delay && cfg.reset != Reset::None)) o.v = at::empty_like(xc);
   step_forward_into(rec_mode, xc, rc, uc, p, cfg, o.spk, o.mem, o.v);
   return o;
 }
@@ -129,20 +191,33 @@ StepBackward step_backward(bool rec_mode, const Tensor& u, const Tensor& v, cons
   if (!gS.defined() && !gM.defined()) return r;
   const Tensor uc = u.contiguous(), vc = v.contiguous();
   const StepParams p = make_step_params(beta, th, g, uc.sizes(), uc.scalar_type());
-  StepGradOut full;
-  auto z = [&](bool on) { return on ? at::zeros_like(uc) : Tensor(); };
-  if (need.x) full.gx = at::empty_like(uc);
-  if (need.u) full.gu = at::empty_like(uc);
-  full.gbeta = z(need.beta);
-  full.gth = z(need.th);
-  full.gg = z(need.g && g.defined());
-  step_backward_into(rec_mode, uc, vc, p, gS.defined() ? gS.contiguous() : Tensor(),
-                     gM.defined() ? gM.contiguous() : Tensor(), cfg, full);
-  r.gx = full.gx;
-  r.gu = full.gu;
-  if (full.gbeta.defined()) r.gbeta = reduce_to(full.gbeta, beta);
-  if (full.gth.defined()) r.gth = reduce_to(full.gth, th);
-  if (full.gg.defined()) r.gg = reduce_to(full.gg, g);
+  // Single-value params are summed inside the pass; broadcast ones go through a full buffer.
+  const bool want[3] = {need.beta, need.th, need.g && g.defined()};
+  const ParamView* views[3] = {&p.beta, &p.th, &p.g};
+  GradNeeds sums{false, false, false, false, false};
+  bool* sum_flag[3] = {&sums.beta, &sums.th, &sums.g};
+  Tensor full[3];
+  for (int k = 0; k < 3; ++k) {
+    if (!want[k]) continue;
+    if (views[k]->period == 1)
+      *sum_flag[k] = true;
+    else
+      full[k] = at::zeros_like(uc);
+  }
+  StepGradOut o{at::empty_like(uc), at::empty_like(uc), full[0], full[1], full[2]};
+  const auto s = step_backward_into(rec_mode, uc, vc, p,
+                                    gS.defined() ? gS.contiguous() : Tensor(),
+                                    gM.defined() ? gM.contiguous() : Tensor(), cfg, o, sums);
+  if (need.x) r.gx = o.gx;
+  if (need.u) r.gu = o.gu;
+  const Tensor* like[3] = {&beta, &th, &g};
+  const double sv[3] = {s.beta, s.th, s.g};
+  Tensor* dst[3] = {&r.gbeta, &r.gth, &r.gg};
+  for (int k = 0; k < 3; ++k) {
+    if (!want[k]) continue;
+    *dst[k] = full[k].defined() ? reduce_to(full[k], *like[k])
+                                : at::full(like[k]->sizes(), sv[k], uc.options());
+  }
   return r;
 }
 

@@ -21,15 +21,23 @@ void step_forward_into(bool rec_mode, const at::Tensor& x, const at::Tensor& rec
                        const at::Tensor& u, const StepParams& p, const StepConfig& cfg,
                        const at::Tensor& spk, const at::Tensor& mem, const at::Tensor& v);
 
-// Per-element grads. Outputs that are undefined are skipped. gS / gM may be undefined (no grad
-// reached that output). Param grads are full-size and are ADDED to (accumulate over steps);
-// gx / gu are overwritten.
+// Per-element grads. gx / gu must be allocated and are overwritten. gS / gM may be undefined
+// (no grad reached that output). Defined full-size param grads are ADDED to (so a sequence can
+// accumulate over steps); a param flagged in `sums` (single-value params) is instead summed in
+// double and returned.
 struct StepGradOut {
   at::Tensor gx, gu, gbeta, gth, gg;
 };
-void step_backward_into(bool rec_mode, const at::Tensor& u, const at::Tensor& v,
-                        const StepParams& p, const at::Tensor& gS, const at::Tensor& gM,
-                        const StepConfig& cfg, const StepGradOut& out);
+struct GradNeeds {
+  bool x, u, beta, th, g;
+};
+struct StepParamGrads {
+  double beta, th, g;
+};
+StepParamGrads step_backward_into(bool rec_mode, const at::Tensor& u, const at::Tensor& v,
+                                  const StepParams& p, const at::Tensor& gS,
+                                  const at::Tensor& gM, const StepConfig& cfg,
+                                  const StepGradOut& out, const GradNeeds& sums);
 
 // Allocating wrappers for one step.
 struct StepOut {
@@ -39,9 +47,6 @@ StepOut step_forward(bool rec_mode, const at::Tensor& x, const at::Tensor& rec,
                      const at::Tensor& u, const at::Tensor& beta, const at::Tensor& th,
                      const at::Tensor& g, const StepConfig& cfg, bool want_v);
 
-struct GradNeeds {
-  bool x, u, beta, th, g;
-};
 using StepBackward = StepGradOut;  // param grads already reduced to the params' shapes
 StepBackward step_backward(bool rec_mode, const at::Tensor& u, const at::Tensor& v,
                            const at::Tensor& beta, const at::Tensor& th, const at::Tensor& g,

@@ -20,12 +20,14 @@ enum class Surrogate : int64_t {
 };
 
 template <typename T>
-inline T heaviside(T x) { return x > T(0) ? T(1) : T(0); }
+inline T heaviside(T x) { return static_cast<T>(x > T(0)); }  // branch-free: spikes are random
 
 // exp as torch's vectorised CPU kernels compute it (SLEEF expf_u10, FMA build), so the sigmoid
 // surrogate matches torch bit for bit in float32; std::exp differs by 1 ulp on ~20% of inputs.
 inline float torch_exp(float d) {
-  const float q = std::nearbyint(d * 1.442695040888963407359924681001892137426645954152985934135449406931f);
+  if (!(d >= -104.0f)) return std::isnan(d) ? d : 0.0f;  // SLEEF's range selects, done first
+  if (d > 100.0f) return INFINITY;                           // so the int cast cannot overflow
+  const float q = std::nearbyint(d * 1.44269504088896340736f);  // rint(d / ln 2)
   float s = std::fma(q, -0.693145751953125f, d);
   s = std::fma(q, -1.428606765330187045e-06f, s);
   float u = 0.000198527617612853646278381f;
@@ -36,10 +38,7 @@ inline float torch_exp(float d) {
   u = std::fma(u, s, 0.5f);
   u = 1.0f + std::fma(s * s, u, s);
   const int32_t qi = static_cast<int32_t>(q), h = qi >> 1;  // u * 2^q in two steps
-  u = u * std::ldexp(1.0f, h) * std::ldexp(1.0f, qi - h);
-  if (d < -104.0f) u = 0.0f;
-  if (d > 100.0f) u = INFINITY;
-  return u;
+  return u * std::ldexp(1.0f, h) * std::ldexp(1.0f, qi - h);
 }
 inline double torch_exp(double d) { return std::exp(d); }
 
@@ -89,8 +88,9 @@ inline T surrogate_grad(const SurrogateConsts<T>& c, T x, T g) {
   } else if constexpr (K == Surrogate::Heaviside) {
     return g * heaviside(x);  // a multiply, so NaN/-0 behave like torch
   } else {  // Triangular
-    T r = g * c.a;
-    return x >= T(0) ? -r : r;
+    const T r = g * c.a;
+    const T sgn = static_cast<T>(1 - 2 * static_cast<int>(x >= T(0)));
+    return r * sgn;  // exact negation where x >= 0
   }
 }
 
