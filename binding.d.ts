@@ -241,7 +241,7 @@ export interface Binding extends ModuleBinding, OptimBinding, InitBinding, SnnBi
   cuda_is_available(): boolean;
   cuda_device_count(): number;
   cuda_synchronize(): void;
-  memory_stats(): { live_tensors: number; live_bytes: number };
+  memory_stats(): { live_tensors: number; live_bytes: number; v8_external_bytes: number };
 }
 
 declare const binding: Binding;

@@ -1,5 +1,6 @@
 // Argument checks with one message shape for every error:
 // "Expected <what> for <name> but received <value> of type <type>" (the habit of sharp's lib/is).
+import { totalmem } from 'node:os';
 
 export function describeValue(v: unknown): string {
   let shown: string;
@@ -88,4 +89,16 @@ export function checkOptions<O extends object>(name: string, opts: unknown, allo
     if (!allowed.includes(k)) throw new TypeError(`Unknown option '${k}' for ${name}; known options: ${allowed.join(', ')}`);
   }
   return opts as O;
+}
+
+/**
+ * Rejects a CPU tensor larger than this machine's memory before LibTorch tries: a request between
+ * free and total memory would otherwise succeed under Linux overcommit and end in the OOM killer.
+ */
+export function checkAllocation(name: string, numel: number, elementBytes: number, device: string | null): void {
+  if (device !== null && device.startsWith('cuda')) return; // device memory is LibTorch's to judge
+  const bytes = numel * elementBytes;
+  if (bytes > totalmem()) {
+    throw new RangeError(`Expected a tensor that fits in memory for ${name} but it would take ${bytes} bytes (${numel} elements); this machine has ${totalmem()} bytes`);
+  }
 }

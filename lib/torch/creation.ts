@@ -1,7 +1,7 @@
 // Tensor creation with PyTorch's names and options ({dtype, device, requires_grad}).
 import { native, type ImportableArray } from '../native.js';
-import { checkBool, checkInt, checkNumber, checkOptions, checkShape, invalid, isInt } from './check.js';
-import { checkDevice, checkDtype, isFloating, type DType, type Device } from './dtype.js';
+import { checkAllocation, checkBool, checkInt, checkNumber, checkOptions, checkShape, invalid, isInt } from './check.js';
+import { checkDevice, checkDtype, elementSize, isFloating, type DType, type Device } from './dtype.js';
 import { Tensor, wrap, tensorArg, cudaUnavailable, type NestedList } from './tensor.js';
 
 export interface TensorOptions {
@@ -27,6 +27,21 @@ function resolve(opts: TensorOptions | undefined, name = 'options'): Resolved {
     throw new TypeError(`requires_grad=true needs a floating point dtype, but dtype is ${dtype}`);
   }
   return { dtype, device, requires_grad };
+}
+
+/** Refuses a result that cannot fit in memory (see checkAllocation), naming the argument. */
+function allocation(name: string, numel: number, o: Resolved, fallback: DType): void {
+  checkAllocation(name, numel, elementSize(o.dtype ?? fallback), o.device);
+}
+
+function product(shape: number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** A fill value: any number (NaN and infinities included, as in PyTorch) or a boolean. */
+function fillValue(v: unknown): number | boolean {
+  if (typeof v === 'boolean' || typeof v === 'number') return v;
+  throw invalid('fill_value', 'a number or a boolean', v);
 }
 
 /** Sizes given as f(2, 3), f([2, 3]) or f([2, 3], opts). */
@@ -105,7 +120,8 @@ export function tensor(data: NestedList | ImportableArray | Tensor, opts?: Tenso
   const shape = inferShape(data);
   const values: (number | boolean)[] = [];
   flatten(data, shape, 0, values);
-  const dtype = o.dtype ?? defaultDtypeOf(values);
+  // JS has no 1.0 vs 1: data that asks for gradients is floating point unless a dtype says otherwise.
+  const dtype = o.dtype ?? (o.requires_grad ? 'float32' : defaultDtypeOf(values));
   for (const v of values) if (typeof v === 'number' && Number.isNaN(v) && !isFloating(dtype)) throw new TypeError(`tensor(): NaN cannot be stored in dtype ${dtype}`);
   const srcDtype: DType = dtype === 'float16' || dtype === 'bfloat16' ? 'float32' : dtype;
   return wrap(native.from_typed_array(typedArrayFrom(values, srcDtype), shape, dtype, o.device, o.requires_grad));
@@ -142,6 +158,7 @@ function factory(name: 'zeros' | 'ones' | 'empty' | 'rand' | 'randn') {
   return (...args: SizeArgs): Tensor => {
     const [size, opts] = sizesAndOptions(args);
     const o = resolve(opts);
+    allocation('size', product(size), o, 'float32');
     return wrap(native[name](size, o.dtype, o.device, o.requires_grad));
   };
 }
@@ -155,15 +172,18 @@ export const randn = factory('randn');
 /** full(size, value, opts): without a dtype the result is float32 (JS numbers carry no int/float kind) or bool for a boolean value. */
 export function full(size: number[], fill_value: number | boolean, opts?: TensorOptions): Tensor {
   const o = resolve(opts);
-  const v = typeof fill_value === 'boolean' ? fill_value : checkNumber('fill_value', fill_value);
-  return wrap(native.full(checkShape('size', size), v, o.dtype ?? (typeof v === 'boolean' ? 'bool' : 'float32'), o.device, o.requires_grad));
+  const v = fillValue(fill_value);
+  allocation('size', product(checkShape('size', size)), o, 'float32');
+  return wrap(native.full(size, v, o.dtype ?? (typeof v === 'boolean' ? 'bool' : 'float32'), o.device, o.requires_grad));
 }
 
 export function eye(n: number, m?: number | TensorOptions, opts?: TensorOptions): Tensor {
   if (typeof m === 'object') [m, opts] = [undefined, m];
   const o = resolve(opts);
   const rows = checkInt('n', n, 0);
-  return wrap(native.eye(rows, m === undefined ? rows : checkInt('m', m, 0), o.dtype, o.device, o.requires_grad));
+  const cols = m === undefined ? rows : checkInt('m', m, 0);
+  allocation('n, m', rows * cols, o, 'float32');
+  return wrap(native.eye(rows, cols, o.dtype, o.device, o.requires_grad));
 }
 
 /** arange(end) | arange(start, end, step?) with PyTorch's dtype rule: int64 if all arguments are integers. */
@@ -176,12 +196,14 @@ export function arange(start: number, end?: number | TensorOptions, step?: numbe
   if (st === 0) throw new RangeError('arange: step must be nonzero');
   const o = resolve(opts);
   const dtype = o.dtype ?? ([s, e, st].every(isInt) ? 'int64' : 'float32');
+  allocation('end', Math.max(0, Math.ceil((e - s) / st)), o, dtype);
   return wrap(native.arange(s, e, st, dtype, o.device, o.requires_grad));
 }
 
 export function linspace(start: number, end: number, steps: number, opts?: TensorOptions): Tensor {
   const o = resolve(opts);
-  return wrap(native.linspace(checkNumber('start', start, { finite: true }), checkNumber('end', end, { finite: true }), checkInt('steps', steps, 0), o.dtype, o.device, o.requires_grad));
+  allocation('steps', checkInt('steps', steps, 0), o, 'float32');
+  return wrap(native.linspace(checkNumber('start', start, { finite: true }), checkNumber('end', end, { finite: true }), steps, o.dtype, o.device, o.requires_grad));
 }
 
 /** randint(high, size, opts) or randint(low, high, size, opts); int64 by default. */
@@ -191,12 +213,14 @@ export function randint(low: number, high: number | number[], size?: number[] | 
   const hi = checkInt('high', high);
   if (hi <= lo) throw new RangeError(`randint: high (${hi}) must be greater than low (${lo})`);
   const o = resolve(opts);
-  return wrap(native.randint(lo, hi, checkShape('size', size), o.dtype ?? 'int64', o.device, o.requires_grad));
+  allocation('size', product(checkShape('size', size)), o, 'int64');
+  return wrap(native.randint(lo, hi, size as number[], o.dtype ?? 'int64', o.device, o.requires_grad));
 }
 
 export function randperm(n: number, opts?: TensorOptions): Tensor {
   const o = resolve(opts);
-  return wrap(native.randperm(checkInt('n', n, 0), o.dtype ?? 'int64', o.device, o.requires_grad));
+  allocation('n', checkInt('n', n, 0), o, 'int64');
+  return wrap(native.randperm(n, o.dtype ?? 'int64', o.device, o.requires_grad));
 }
 
 /** bernoulli(probabilities) or bernoulli(input, p). */
@@ -226,11 +250,16 @@ export function empty_like(input: Tensor, opts?: TensorOptions): Tensor {
 export function full_like(input: Tensor, fill_value: number | boolean, opts?: TensorOptions): Tensor {
   tensorArg('input', input);
   const o = resolve(opts);
-  const v = typeof fill_value === 'boolean' ? fill_value : checkNumber('fill_value', fill_value);
+  const v = fillValue(fill_value);
   return wrap(native.full_like(input.handle, v, o.dtype, o.device, o.requires_grad));
 }
 
-/** Seeds LibTorch's default generators (CPU and CUDA), as torch.manual_seed. */
+/**
+ * Seeds LibTorch's default generators (CPU and CUDA), as torch.manual_seed. Every random factory
+ * (rand, randn, randint, randperm, bernoulli, *_like, dropout) draws from that one stream, the same
+ * as LibTorch C++; for rand/randn it equals PyTorch's CPU stream (manual_seed(0); rand(3) gives
+ * [0.4963, 0.7682, 0.0885] in both).
+ */
 export function manual_seed(seed: number): void {
   native.manual_seed(checkInt('seed', seed, 0));
 }

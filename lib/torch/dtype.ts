@@ -27,3 +27,12 @@ export function checkDevice(name: string, v: unknown): Device {
 export function isFloating(d: DType): boolean {
   return FLOATING.has(d);
 }
+
+const ELEMENT_BYTES: Record<DType, number> = {
+  float32: 4, float64: 8, float16: 2, bfloat16: 2, int32: 4, int64: 8, uint8: 1, bool: 1, int8: 1, int16: 2,
+};
+
+/** Bytes per element (PyTorch's element_size()). */
+export function elementSize(d: DType): number {
+  return ELEMENT_BYTES[d];
+}

@@ -1,73 +1,158 @@
-// toString() in PyTorch's print style: tensor([[ 7., 10.], ...], dtype=..., grad_fn=<...>).
+// toString() in PyTorch's print style, following torch/_tensor_str.py with its default print options
+// (precision 4, threshold 1000, edgeitems 3, linewidth 80): one formatter (int / fixed / scientific
+// mode and a common width) is chosen from the printed values, rows wrap at 80 columns, and the
+// dtype / device / grad_fn suffixes follow the same rules.
 import type { Tensor } from './tensor.js';
 
-const THRESHOLD = 1000; // PyTorch summarises tensors with more elements than this
+const PRECISION = 4;
+const THRESHOLD = 1000;
 const EDGE = 3;
+const LINEWIDTH = 80;
 
-function floatFormatter(values: number[]): (v: number) => string {
-  const finite = values.filter((v) => Number.isFinite(v));
-  const special = (v: number): string | null => (Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : null);
-  if (finite.every((v) => Number.isInteger(v))) {
-    const big = finite.some((v) => Math.abs(v) > 1e8);
-    return (v) => special(v) ?? (big ? sci(v) : `${v === 0 && Object.is(v, -0) ? '-0' : v.toFixed(0)}.`);
-  }
-  const abs = finite.map(Math.abs).filter((v) => v > 0);
-  const max = abs.length ? Math.max(...abs) : 0;
-  const min = abs.length ? Math.min(...abs) : 0;
-  const useSci = max / (min || 1) > 1000 || max > 1e8 || (min > 0 && min < 1e-4);
-  return (v) => special(v) ?? (useSci ? sci(v) : v.toFixed(4));
+type Fmt = (v: number) => string;
+
+/** Python's f"{v:.{d}f}" / f"{v:.{d}e}": JS rounds exact ties away from zero, Python to even. */
+function pyFixed(v: number, digits: number): string {
+  const s = tieToEven(v, digits, 'fixed');
+  return Object.is(v, -0) ? '-' + s : s;
 }
 
-function sci(v: number): string {
-  const [m, e] = v.toExponential(4).split('e');
+function pyExp(v: number, digits: number): string {
+  let s = tieToEven(v, digits, 'exp');
+  if (Object.is(v, -0)) s = '-' + s;
+  const [m, e] = s.split('e');
   const exp = Number(e);
   return `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
 }
 
-export function formatTensor(t: Tensor): string {
-  const shape = t.shape;
-  const dtype = t.dtype;
-  const raw = t.data();
-  const isFloat = dtype.startsWith('float') || dtype === 'bfloat16';
-  const values: number[] = Array.from(raw as ArrayLike<number | bigint>, (v) => Number(v));
-  const fmt: (v: number) => string =
-    dtype === 'bool' ? (v) => (v ? 'True' : 'False') : isFloat ? floatFormatter(values) : (v) => String(v);
-  const strs = values.map(fmt);
-  const width = strs.reduce((w, s) => Math.max(w, s.length), 0);
-  const summarize = values.length > THRESHOLD;
-  const strides: number[] = [];
-  for (let d = shape.length - 1, s = 1; d >= 0; d--) {
-    strides[d] = s;
-    s *= shape[d]!;
+function tieToEven(v: number, digits: number, mode: 'fixed' | 'exp'): string {
+  const conv = (d: number): string => (mode === 'fixed' ? v.toFixed(d) : v.toExponential(d));
+  const rounded = conv(digits);
+  // 40 more digits show an exact tie as "5000…" (float32 ties need only a few).
+  const long = conv(digits + 40);
+  const cut = mode === 'fixed' ? long.length - 40 : long.indexOf('e') - 40;
+  if (!/^50*$/.test(long.slice(cut, mode === 'fixed' ? undefined : long.indexOf('e')))) return rounded;
+  const mantissaEnd = mode === 'fixed' ? rounded.length : rounded.indexOf('e');
+  const last = Number(rounded[mantissaEnd - 1]);
+  if (last % 2 === 0) return rounded;
+  // The away-from-zero result is odd: the truncated one is the even neighbour.
+  const truncated = long.slice(0, cut);
+  return mode === 'fixed' ? truncated.replace(/\.$/, '') : truncated.replace(/\.$/, '') + rounded.slice(rounded.indexOf('e'));
+}
+
+function special(v: number): string | null {
+  return Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : null;
+}
+
+/** _Formatter: picks the mode and width from the values that will be printed. */
+function makeFormatter(values: number[], kind: 'float' | 'int' | 'bool'): [Fmt, number] {
+  if (kind === 'bool') return [(v) => (v ? 'True' : 'False'), values.length ? Math.max(...values.map((v) => (v ? 4 : 5))) : 1];
+  if (kind === 'int') return [(v) => String(v), values.reduce((w, v) => Math.max(w, String(v).length), 1)];
+  const nz = values.filter((v) => Number.isFinite(v) && v !== 0);
+  if (nz.length === 0) return [(v) => special(v) ?? `${pyFixed(v, 0)}.`, 1];
+  let lo = Infinity;
+  let hi = 0;
+  for (const v of nz) {
+    const a = Math.abs(v);
+    if (a < lo) lo = a;
+    if (a > hi) hi = a;
   }
-  const prefix = 'tensor(';
-  const render = (d: number, offset: number): string => {
-    if (d === shape.length) return strs[offset]!.padStart(width);
-    const n = shape[d]!;
-    const idx: (number | null)[] = summarize && n > 2 * EDGE ? [...range(0, EDGE), null, ...range(n - EDGE, n)] : range(0, n);
-    const parts = idx.map((i) => (i === null ? '...' : render(d + 1, offset + i * strides[d]!)));
-    if (d === shape.length - 1) return `[${parts.join(', ')}]`;
-    const indent = ' '.repeat(prefix.length + d + 1);
-    const sep = ',' + '\n'.repeat(shape.length - d - 1) + indent;
-    return `[${parts.join(sep)}]`;
-  };
-  let body: string;
-  const suffix: string[] = [];
-  if (shape.length === 0) body = strs[0]!;
-  else if (values.length === 0) {
-    body = '[]';
-    if (shape.length !== 1) suffix.push(`size=(${shape.join(', ')})`);
-  } else body = render(0, 0);
-  if (!t.device.startsWith('cpu')) suffix.push(`device='${t.device}'`);
-  if (!['float32', 'int64', 'bool'].includes(dtype)) suffix.push(`dtype=torch.${dtype}`);
-  const fn = t.grad_fn;
-  if (fn) suffix.push(`grad_fn=<${fn.name().replace(/^torch::autograd::/, '')}>`);
-  else if (t.requires_grad) suffix.push('requires_grad=True');
-  return `${prefix}${body}${suffix.length ? ', ' + suffix.join(', ') : ''})`;
+  const intMode = nz.every((v) => Number.isInteger(v));
+  const sci = hi / lo > 1000 || hi > 1e8 || (!intMode && lo < 1e-4);
+  let fmt: Fmt;
+  if (sci) fmt = (v) => special(v) ?? pyExp(v, PRECISION);
+  else if (intMode) fmt = (v) => special(v) ?? `${pyFixed(v, 0)}.`;
+  else fmt = (v) => special(v) ?? pyFixed(v, PRECISION);
+  const width = nz.reduce((w, v) => Math.max(w, fmt(v).length), 1);
+  return [fmt, width];
 }
 
 function range(a: number, b: number): number[] {
   const out: number[] = [];
   for (let i = a; i < b; i++) out.push(i);
   return out;
+}
+
+/** The flat offsets (row-major) of the elements that get printed, with `null` for a "..." gap. */
+function shownIndices(n: number, summarize: boolean): (number | null)[] {
+  return summarize && n > 2 * EDGE ? [...range(0, EDGE), null, ...range(n - EDGE, n)] : range(0, n);
+}
+
+export function formatTensor(t: Tensor): string {
+  const shape = t.shape;
+  const dtype = t.dtype;
+  const raw = t.data();
+  const values: number[] = Array.from(raw as ArrayLike<number | bigint>, (v) => Number(v));
+  const kind = dtype === 'bool' ? 'bool' : t.is_floating_point() ? 'float' : 'int';
+  const prefix = 'tensor(';
+  const indent = prefix.length;
+  const summarize = values.length > THRESHOLD;
+  const strides: number[] = [];
+  for (let d = shape.length - 1, s = 1; d >= 0; d--) {
+    strides[d] = s;
+    s *= shape[d]!;
+  }
+
+  // PyTorch sizes the formatter from the summarised data only (get_summarized_data).
+  const printed: number[] = [];
+  const gather = (d: number, offset: number): void => {
+    if (d === shape.length) {
+      printed.push(values[offset]!);
+      return;
+    }
+    for (const i of shownIndices(shape[d]!, summarize)) if (i !== null) gather(d + 1, offset + i * strides[d]!);
+  };
+  if (values.length > 0) gather(0, 0);
+  const [fmt, width] = makeFormatter(printed, kind);
+  const cell = (v: number): string => fmt(v).padStart(width);
+
+  const render = (d: number, offset: number, ind: number): string => {
+    const idx = shownIndices(shape[d]!, summarize);
+    if (d === shape.length - 1) {
+      // _vector_str: " ..." keeps its leading space, and rows wrap at the line width.
+      const data = idx.map((i) => (i === null ? ' ...' : cell(values[offset + i]!)));
+      const perLine = Math.max(1, Math.floor((LINEWIDTH - ind) / (width + 2)));
+      const lines: string[] = [];
+      for (let i = 0; i < data.length; i += perLine) lines.push(data.slice(i, i + perLine).join(', '));
+      return `[${lines.join(',\n' + ' '.repeat(ind + 1))}]`;
+    }
+    const parts = idx.map((i) => (i === null ? '...' : render(d + 1, offset + i * strides[d]!, ind + 1)));
+    return `[${parts.join(',' + '\n'.repeat(shape.length - d - 1) + ' '.repeat(ind + 1))}]`;
+  };
+
+  const suffixes: string[] = [];
+  if (!t.device.startsWith('cpu')) suffixes.push(`device='${t.device}'`);
+  let body: string;
+  const defaultDtype = ['float32', 'int64', 'bool'].includes(dtype);
+  if (values.length === 0) {
+    if (shape.length !== 1) suffixes.push(`size=(${shape.join(', ')})`);
+    // An empty tensor has no values to show its kind, so anything but float32 names its dtype.
+    if (dtype !== 'float32') suffixes.push(`dtype=torch.${dtype}`);
+    body = '[]';
+  } else {
+    if (!defaultDtype) suffixes.push(`dtype=torch.${dtype}`);
+    body = shape.length === 0 ? cell(values[0]!) : render(0, 0, indent);
+  }
+  const fn = t.grad_fn;
+  if (fn) suffixes.push(`grad_fn=<${fn.name().replace(/^.*::/, '')}>`);
+  else if (t.requires_grad) suffixes.push('requires_grad=True');
+  return addSuffixes(prefix + body, suffixes, indent);
+}
+
+/** _add_suffixes: a suffix that would pass the line width goes on its own line. */
+function addSuffixes(text: string, suffixes: string[], indent: number): string {
+  const out = [text];
+  // Python's quirk: len - rfind('\n') + 1, where rfind gives -1 without a newline.
+  let last = text.length - text.lastIndexOf('\n') + 1;
+  for (const s of suffixes) {
+    if (last + s.length + 2 > LINEWIDTH) {
+      out.push(',\n' + ' '.repeat(indent) + s);
+      last = indent + s.length;
+    } else {
+      out.push(', ' + s);
+      last += s.length + 2;
+    }
+  }
+  out.push(')');
+  return out.join('');
 }

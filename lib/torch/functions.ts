@@ -1,6 +1,6 @@
 // torch.* functional forms of the Tensor methods, plus the ops that take several tensors.
 import { native } from '../native.js';
-import { checkDim, checkInt, invalid } from './check.js';
+import { checkAllocation, checkDim, checkInt, invalid } from './check.js';
 import { Tensor, wrap, tensorArg, operand, type TensorOrScalar } from './tensor.js';
 import type { DType } from './dtype.js';
 
@@ -142,7 +142,10 @@ export function stack(tensors: Tensor[], dim = 0): Tensor {
 }
 
 export function one_hot(input: Tensor, num_classes = -1): Tensor {
-  return wrap(native.one_hot(tensorArg('input', input).handle, checkInt('num_classes', num_classes, -1)));
+  const x = tensorArg('input', input);
+  checkInt('num_classes', num_classes, -1);
+  if (num_classes > 0) checkAllocation('num_classes', x.numel() * num_classes, 8, x.device);
+  return wrap(native.one_hot(x.handle, num_classes));
 }
 
 export function rsub(input: Tensor, other: number): Tensor {

@@ -1,7 +1,11 @@
 // Deterministic freeing of native tensor memory. Every Tensor created while a scope is open is
 // recorded in it; tidy(fn) frees all of them except what fn returns. Outside scopes, dispose()
 // (or `using`) frees at once, and the handle's GC finalizer is the last resort.
+// dispose() frees the tensor's memory at once; the small JS handle (~200 bytes) is reclaimed by
+// Node when the event loop next turns, so a purely synchronous loop grows by that much per tensor
+// until it yields (see the CPU allocator note in native/binding/runtime.cpp).
 import { native } from '../native.js';
+import { invalid } from './check.js';
 
 /** What a Tensor exposes to the scope machinery. */
 export interface Disposable {
@@ -19,6 +23,7 @@ export function track(t: Disposable): void {
 
 /** Removes a tensor from the open scopes so tidy does not free it (parameters, module state). */
 export function keep<X extends Disposable>(t: X): X {
+  if (t === null || typeof t !== 'object' || !isDisposable(t)) throw invalid('t', 'a Tensor', t);
   for (const s of scopes) s.delete(t);
   return t;
 }
@@ -76,6 +81,8 @@ export interface MemoryInfo {
   live_bytes: number;
   /** Open tidy scopes. */
   scopes: number;
+  /** External memory as V8 counts it (tensor bytes are reported there so GC feels their weight). */
+  v8_external_bytes: number;
 }
 
 export function memory(): MemoryInfo {

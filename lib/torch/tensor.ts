@@ -1,8 +1,8 @@
 // Tensor: a typed handle over one native at::Tensor, with PyTorch's method names. Arguments are
 // checked here (names, ranges, types); the math happens in LibTorch.
 import { native, type NativeTensor, type Operand, type ExportedArray } from '../native.js';
-import { checkBool, checkDim, checkDims, checkInt, checkNumber, checkOptions, checkShape, invalid, isInt } from './check.js';
-import { checkDevice, checkDtype, isFloating, type DType, type Device } from './dtype.js';
+import { checkAllocation, checkBool, checkDim, checkDims, checkInt, checkNumber, checkOptions, checkShape, invalid, isInt } from './check.js';
+import { checkDevice, checkDtype, elementSize, isFloating, type DType, type Device } from './dtype.js';
 import { track, type Disposable } from './memory.js';
 import { formatTensor } from './format.js';
 
@@ -54,8 +54,12 @@ export class Tensor implements Disposable {
   size(dim?: number): number[] | number {
     const s = this.shape;
     if (dim === undefined) return s;
+    if (s.length === 0) {
+      if (!isInt(dim)) throw invalid('dim', 'an integer dim', dim);
+      throw new RangeError(`size(dim): a 0-dim tensor has no dimensions (dim ${dim})`);
+    }
     const d = checkDim('dim', dim, s.length);
-    return s[d < 0 ? d + s.length : d] ?? 1;
+    return s[d < 0 ? d + s.length : d]!;
   }
   dim(): number {
     return this.shape.length;
@@ -435,7 +439,9 @@ export class Tensor implements Disposable {
     return this.expand(tensorArg('other', other).shape);
   }
   repeat(...repeats: (number | number[])[]): Tensor {
-    return wrap(native.repeat(this.handle, shapeArg(repeats, false)));
+    const r = shapeArg(repeats, false);
+    checkAllocation('repeats', this.numel() * r.reduce((a, b) => a * b, 1), elementSize(this.dtype), this.device);
+    return wrap(native.repeat(this.handle, r));
   }
   contiguous(): Tensor {
     return wrap(native.contiguous(this.handle));

@@ -10,6 +10,9 @@ namespace snn {
 namespace {
 std::string where(size_t i) { return "argument " + std::to_string(i); }
 
+// An integral double that converts to int64_t without undefined behaviour (|d| < 2^63).
+bool fitsInt64(double d) { return std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9223372036854775808.0; }
+
 Napi::Value at_(const Napi::CallbackInfo& info, size_t i) {
   return i < info.Length() ? info[i] : info.Env().Undefined();
 }
@@ -76,7 +79,7 @@ int64_t argInt(const Napi::CallbackInfo& info, size_t i) {
   }
   if (!v.IsNumber()) throw Napi::TypeError::New(info.Env(), "Expected an integer for " + where(i));
   double d = v.As<Napi::Number>().DoubleValue();
-  if (!std::isfinite(d) || std::floor(d) != d) throw Napi::TypeError::New(info.Env(), "Expected an integer for " + where(i));
+  if (!fitsInt64(d)) throw Napi::TypeError::New(info.Env(), "Expected an integer for " + where(i));
   return static_cast<int64_t>(d);
 }
 
@@ -107,7 +110,7 @@ std::vector<int64_t> argIntList(const Napi::CallbackInfo& info, size_t i) {
     Napi::Value e = a.Get(k);
     if (!e.IsNumber()) throw Napi::TypeError::New(info.Env(), "Expected an array of integers for " + where(i));
     double d = e.As<Napi::Number>().DoubleValue();
-    if (!std::isfinite(d) || std::floor(d) != d) throw Napi::TypeError::New(info.Env(), "Expected an array of integers for " + where(i));
+    if (!fitsInt64(d)) throw Napi::TypeError::New(info.Env(), "Expected an array of integers for " + where(i));
     out[k] = static_cast<int64_t>(d);
   }
   return out;

@@ -1,5 +1,6 @@
 #include "tensor_handle.h"
 
+#include <algorithm>
 #include <atomic>
 
 #include "addon_data.h"
@@ -13,8 +14,11 @@ constexpr napi_type_tag kTensorTag = {0x8f3a2c1d5e6b4a79ULL, 0x1c2d3e4f5a6b7c8dU
 std::atomic<int64_t> gLiveCount{0};
 std::atomic<int64_t> gLiveBytes{0};
 
+// A view counts its own size, capped by its storage's: an expanded view of a scalar must not report
+// terabytes to V8.
 int64_t bytesOf(const at::Tensor& t) {
-  return t.defined() && !t.is_sparse() ? static_cast<int64_t>(t.nbytes()) : 0;
+  if (!t.defined() || t.is_sparse() || !t.has_storage()) return 0;
+  return static_cast<int64_t>(std::min(t.nbytes(), t.storage().nbytes()));
 }
 }  // namespace
 

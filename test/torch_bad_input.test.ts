@@ -1,0 +1,207 @@
+// Bad input never crashes: every exported torch function and every Tensor method is called with
+// junk (wrong types, disposed tensors, NaN, absurd sizes, out-of-range dims, mismatched shapes and
+// dtypes). Each call must throw an Error or return a valid result. The sweep runs in a child process
+// so that a crash shows up as a failed test, not a dead test runner; this same file is the child's
+// script when SNN_BAD_INPUT_SWEEP is set.
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { torch } from '../lib/index.js';
+
+interface SweepReport {
+  calls: number;
+  threw: number;
+  returned: number;
+  /** Calls that threw something that is not an Error, or returned a broken tensor. */
+  bad: string[];
+  functions: number;
+  methods: number;
+}
+
+type Fn = (...args: unknown[]) => unknown;
+
+function junkValues(): [string, () => unknown][] {
+  const disposed = torch.ones(2, 3);
+  disposed.dispose();
+  const circular: unknown[] = [];
+  circular.push(circular);
+  return [
+    ['undefined', () => undefined], ['null', () => null], ['NaN', () => NaN], ['Infinity', () => Infinity],
+    ['-Infinity', () => -Infinity], ['-1', () => -1], ['0', () => 0], ['1', () => 1], ['2', () => 2], ['1.5', () => 1.5],
+    ['1e12', () => 1e12], ['-1e12', () => -1e12], ['2**53', () => 2 ** 53], ['7 (dim out of range)', () => 7],
+    ['string', () => 'abc'], ['dtype string', () => 'float32'], ['true', () => true], ['{}', () => ({})],
+    ['[]', () => []], ['[NaN]', () => [NaN]], ['[1e12]', () => [1e12]], ['[-1]', () => [-1]], ['[1e6, 1e6]', () => [1e6, 1e6]],
+    ['ragged', () => [[1, 2], [3]]], ['circular', () => circular], ['[[1e12]]', () => [[1e12]]], ['bigint', () => 1n],
+    ['symbol', () => Symbol('junk')], ['function', () => () => 42], ['Float32Array', () => new Float32Array([1, 2])],
+    ['disposed tensor', () => disposed], ['float [2,3]', () => torch.ones(2, 3)], ['float [3,1]', () => torch.ones(3, 1)],
+    ['int64 [4]', () => torch.tensor([0, 1, 2, 9])], ['bool [2,3]', () => torch.zeros(2, 3).gt(0)],
+    ['float64 [3]', () => torch.ones([3], { dtype: 'float64' })], ['0-dim', () => torch.tensor(1.5)],
+    ['empty [0]', () => torch.zeros(0)], ['NaN tensor', () => torch.full([2, 3], NaN)],
+    ['options junk', () => ({ dtype: 'nope', device: 7, requires_grad: 'yes' })],
+  ];
+}
+
+/** Argument lists to try, built fresh for each call (some calls mutate their arguments). */
+function argPatterns(j: () => unknown): (() => unknown[])[] {
+  return [
+    () => [j()],
+    () => [j(), j()],
+    () => [j(), j(), j()],
+    () => [torch.ones(2, 3), j()],
+    () => [torch.ones(2, 3), j(), j()],
+    () => [0, j()],
+    () => [j(), 0],
+    () => [0, torch.tensor([[0, 1, 2]]), j()],
+    () => [torch.ones(2, 3), torch.ones(2, 3), j()],
+  ];
+}
+
+function sweep(): SweepReport {
+  const report: SweepReport = { calls: 0, threw: 0, returned: 0, bad: [], functions: 0, methods: 0 };
+  const junk = junkValues();
+  const attempt = (label: string, call: () => unknown): void => {
+    report.calls++;
+    try {
+      torch.tidy(() => {
+        const r = call();
+        // A returned tensor must be usable (its metadata readable) unless the call disposed it.
+        if (r instanceof torch.Tensor && !r.isDisposed) void r.shape;
+        if (Array.isArray(r)) for (const x of r) if (x instanceof torch.Tensor && !x.isDisposed) void x.shape;
+      });
+      report.returned++;
+    } catch (e) {
+      if (e instanceof Error) report.threw++;
+      else report.bad.push(`${label} threw a non-Error: ${String(e)}`);
+    }
+    torch.set_grad_enabled(true); // a junk call may legitimately turn grad mode off
+  };
+
+  // Every function exported by lib/torch/index.ts, and those of its namespace objects.
+  const ns = torch as unknown as Record<string, unknown>;
+  const fns: [string, Fn][] = [];
+  for (const [name, v] of Object.entries(ns)) {
+    if (name === 'Tensor') continue;
+    if (typeof v === 'function') fns.push([name, v as Fn]);
+    else if (v && typeof v === 'object') {
+      for (const [k, f] of Object.entries(v)) if (typeof f === 'function') fns.push([`${name}.${k}`, f as Fn]);
+    }
+  }
+  report.functions = fns.length;
+  for (const [name, f] of fns) {
+    attempt(`torch.${name}()`, () => f());
+    for (const [jn, j] of junk) for (const p of argPatterns(j)) attempt(`torch.${name}(${jn} ...)`, () => f(...p()));
+  }
+  for (const [jn, j] of junk) attempt(`new Tensor(${jn})`, () => new torch.Tensor(j() as never));
+
+  // Every Tensor method, getter and setter, on a live receiver and on a disposed one.
+  const proto = torch.Tensor.prototype as unknown as Record<string, unknown>;
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    if (name === 'constructor') continue;
+    report.methods++;
+    const desc = Object.getOwnPropertyDescriptor(proto, name)!;
+    const fresh = (): torch.Tensor => torch.arange(6, { dtype: 'float32' }).reshape(2, 3);
+    const dead = (): torch.Tensor => {
+      const t = fresh();
+      t.dispose();
+      return t;
+    };
+    if (desc.get) {
+      attempt(`get ${name}`, () => desc.get!.call(fresh()));
+      const before = report.threw;
+      attempt(`get ${name} (disposed)`, () => desc.get!.call(dead()));
+      if (name !== 'isDisposed' && report.threw === before) report.bad.push(`get ${name} on a disposed tensor did not throw`);
+    }
+    if (desc.set) for (const [jn, j] of junk) attempt(`set ${name} = ${jn}`, () => desc.set!.call(fresh(), j()));
+    if (typeof desc.value === 'function') {
+      const m = desc.value as Fn;
+      attempt(`x.${name}()`, () => m.call(fresh()));
+      for (const [jn, j] of junk) for (const p of argPatterns(j)) attempt(`x.${name}(${jn} ...)`, () => m.call(fresh(), ...p()));
+      if (name !== 'dispose' && name !== 'toString') {
+        const before = report.threw;
+        attempt(`disposed.${name}(...)`, () => m.call(dead(), 0, 0));
+        if (report.threw === before) report.bad.push(`disposed.${name}() did not throw`);
+      }
+    }
+  }
+  return report;
+}
+
+if (process.env.SNN_BAD_INPUT_SWEEP) {
+  const report = sweep();
+  process.stdout.write('\nSWEEP ' + JSON.stringify(report) + '\n');
+} else {
+  describe('torch bad input: a sweep over every function and method', function () {
+    this.timeout(300000);
+    let report: SweepReport;
+    let status: number | null;
+    let signal: string | null;
+    let stderr: string;
+
+    before(() => {
+      const here = fileURLToPath(import.meta.url);
+      const root = join(dirname(here), '..');
+      const cwd = mkdtempSync(join(tmpdir(), 'snn-bad-input-')); // torch.save('abc') writes here
+      try {
+        const loader = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+        const r = spawnSync(process.execPath, ['--import', loader, here], {
+          cwd,
+          env: { ...process.env, SNN_BAD_INPUT_SWEEP: '1' },
+          encoding: 'utf8',
+          maxBuffer: 64 * 1024 * 1024,
+        });
+        status = r.status;
+        signal = r.signal;
+        stderr = r.stderr;
+        const line = r.stdout.split('\n').find((l) => l.startsWith('SWEEP '));
+        report = line ? (JSON.parse(line.slice(6)) as SweepReport) : { calls: 0, threw: 0, returned: 0, bad: ['no report'], functions: 0, methods: 0 };
+      } finally {
+        rmSync(cwd, { recursive: true, force: true });
+      }
+    });
+
+    it('the child process survives every call and exits normally', () => {
+      expect(signal, stderr).to.equal(null);
+      expect(status, stderr).to.equal(0);
+    });
+    it('covers every exported function and Tensor method', () => {
+      expect(report.functions).to.be.at.least(130);
+      expect(report.methods).to.be.at.least(120);
+      expect(report.calls).to.be.at.least(50000);
+    });
+    it('every failure is a thrown Error; disposed receivers always throw', () => {
+      expect(report.bad).to.deep.equal([]);
+      expect(report.threw).to.be.greaterThan(report.returned);
+    });
+  });
+
+  describe('torch bad input: messages name the argument, the expectation and the value', () => {
+    it('types, dims, sizes, options', () => {
+      const x = torch.ones(2, 3);
+      expect(() => torch.zeros(-1)).to.throw(TypeError, /Expected an array of non-negative integers for size but received \[-1\]/);
+      expect(() => x.sum(5)).to.throw(RangeError, /Expected a dim in \[-2, 1\] for dim but received 5 of type number/);
+      expect(() => x.add('1' as never)).to.throw(TypeError, /Expected a Tensor or a number for other but received "1" of type string/);
+      expect(() => x.narrow(0, 0, -1)).to.throw(RangeError, /length/);
+      expect(() => x.to('float33' as never)).to.throw(TypeError, /for dtype but received "float33"/);
+      expect(() => torch.cat([x, 1 as never])).to.throw(TypeError, /tensors\[1\]/);
+      expect(() => torch.manual_seed(NaN)).to.throw(TypeError, /seed.*NaN/);
+      expect(() => torch.set_num_threads(0)).to.throw(RangeError, /n/);
+    });
+    it('LibTorch errors keep LibTorch\'s message: mismatched shapes and dtypes', () => {
+      const x = torch.ones(2, 3);
+      expect(() => x.add(torch.ones(4))).to.throw(Error, /The size of tensor a \(3\) must match the size of tensor b \(4\)/);
+      expect(() => x.mm(torch.ones([3, 2], { dtype: 'float64' }))).to.throw(Error, /expected .*(same dtype|scalar type)/i);
+      expect(() => x.index_select(0, torch.ones(1))).to.throw(Error, /index_select\(\): Expected dtype int32 or int64 for index/);
+      expect(() => x.gather(0, torch.ones(1, 3))).to.throw(Error, /gather\(\): Expected dtype int64 for index/);
+    });
+    it('a disposed tensor throws a named error, as receiver and as argument', () => {
+      const d = torch.ones(1);
+      d.dispose();
+      expect(() => d.sum()).to.throw(Error, /Tensor was disposed/);
+      expect(() => torch.stack([torch.ones(1), d])).to.throw(Error, /disposed/);
+      expect(() => String(d)).to.throw(Error, /disposed/);
+    });
+  });
+}
