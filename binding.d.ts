@@ -96,6 +96,9 @@ export interface SnnBinding {
   snn_leaky_step(input: T, mem: T, beta: T, threshold: T, graded_spikes_factor: T, reset: number, reset_delay: boolean, surrogate: number, surrogate_param: number, surrogate_disable: boolean): [T, T];
   snn_rleaky_step(input: T, rec: T, mem: T, beta: T, threshold: T, reset: number, reset_delay: boolean, surrogate: number, surrogate_param: number, surrogate_disable: boolean): [T, T];
   snn_spike(x: T, surrogate: number, surrogate_param: number): T;
+  /** Whole time loop, one autograd node. num_steps 0: input is [T, B, ...]; else a static [B, ...]. feedback 0 one_to_one (V) | 1 linear | 2 conv (weight, bias?, padding). Returns [spk_rec, mem_rec]. */
+  snn_rleaky_sequence(input: T, num_steps: number, spk: T, mem: T, beta: T, threshold: T, feedback: number, weight: T | null, bias: T | null, V: T | null, padding: number[], reset: number, reset_delay: boolean, surrogate: number, surrogate_param: number, surrogate_disable: boolean): [T, T];
+  snn_leaky_sequence(input: T, num_steps: number, mem: T, beta: T, threshold: T, graded_spikes_factor: T, reset: number, reset_delay: boolean, surrogate: number, surrogate_param: number, surrogate_disable: boolean): [T, T];
   alias(t: T): T;
 }
 

@@ -205,6 +205,8 @@ export async function train(cfg: TrainConfig): Promise<{ accuracy: number; secon
       x.dispose();
       y.dispose();
       batches++;
+      // Let the event loop turn now and then: native handles' finalizers (and the bar) run there.
+      if (batches % 64 === 0) await new Promise((r) => setImmediate(r));
       const now = Date.now();
       if (now - lastRead > 500 || batches === train_loader.length) {
         const mean = lossSum.item() / batches;

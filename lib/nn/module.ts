@@ -6,8 +6,7 @@ import { checkBool, checkOptions, invalid } from '../torch/check.js';
 import { checkDevice, checkDtype, isFloating, type DType, type Device } from '../torch/dtype.js';
 import { keep } from '../torch/memory.js';
 import { no_grad } from '../torch/autograd.js';
-import { Tensor } from '../torch/tensor.js';
-import { cudaUnavailable } from '../torch/tensor.js';
+import { Tensor, wrap, cudaUnavailable } from '../torch/tensor.js';
 import { Parameter } from './parameter.js';
 
 export type StateDict = Map<string, Tensor>;
@@ -30,9 +29,10 @@ export abstract class Module {
     this.#checkName(name);
     if (tensor !== null && !(tensor instanceof Tensor)) throw invalid(`buffer '${name}'`, 'a Tensor or null', tensor);
     if (tensor instanceof Parameter) throw new TypeError(`register_buffer: '${name}' is a Parameter; use a plain Tensor`);
-    if (tensor) keep(tensor);
     this.#buffers.set(name, checkBool('persistent', persistent));
-    this.#fields()[name] = tensor;
+    // The module holds its own handle to the tensor (same storage), so replacing or freeing the
+    // buffer (to(), dispose()) never frees the caller's handle.
+    this.#fields()[name] = tensor ? keep(wrap(native.alias(tensor.handle))) : null;
   }
   register_parameter(name: string, param: Parameter | null): void {
     this.#checkName(name);

@@ -22,7 +22,7 @@ export interface RawTensor {
 }
 
 export type Saved =
-  | RawTensor | number | bigint | string | boolean | null | Saved[] | Map<string, Saved> | { [k: string]: Saved };
+  | RawTensor | number | bigint | string | boolean | null | Saved[] | Map<string | number, Saved> | { [k: string]: Saved };
 
 const STORAGE_DTYPES: Record<string, DTypeName> = {
   FloatStorage: 'float32', DoubleStorage: 'float64', HalfStorage: 'float16', BFloat16Storage: 'bfloat16',
@@ -136,10 +136,12 @@ function toSaved(v: unknown): Saved {
   if (Array.isArray(v)) return v.map(toSaved);
   if (v instanceof PyTuple) return v.items.map(toSaved);
   if (v instanceof Map) {
-    const m = new Map<string, Saved>();
+    const m = new Map<string | number, Saved>();
     for (const [k, x] of v) {
-      if (typeof k !== 'string') throw new Error(`unsupported dict key of type ${typeof k} (only string keys are supported)`);
-      m.set(k, toSaved(x));
+      // String keys (state dicts) and int keys (an optimizer's state, keyed by parameter index).
+      const key = typeof k === 'string' ? k : typeof k === 'bigint' && k >= BigInt(Number.MIN_SAFE_INTEGER) && k <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(k) : null;
+      if (key === null) throw new Error(`unsupported dict key of type ${typeof k} (only string and integer keys are supported)`);
+      m.set(key, toSaved(x));
     }
     return m;
   }
@@ -271,7 +273,8 @@ export function encodeCheckpoint(obj: Saved, archiveName = 'archive'): Uint8Arra
     else {
       const entries = v instanceof Map ? [...v.entries()] : Object.entries(v);
       out = new PyReduce(G_ORDERED_DICT, new PyTuple([]), entries.map(([k, x]) => {
-        if (typeof k !== 'string') throw new Error('only string keys can be saved');
+        if (typeof k === 'number' && Number.isSafeInteger(k)) return [BigInt(k), convert(x)] as [PickleValue, PickleValue];
+        if (typeof k !== 'string') throw new Error('only string and integer keys can be saved');
         return [k, convert(x)] as [PickleValue, PickleValue];
       }));
     }

@@ -8,7 +8,7 @@ import { Tensor, wrap } from '../tensor.js';
 import { decodeCheckpoint, encodeCheckpoint, type RawTensor, type Saved } from './checkpoint_format.js';
 
 /** What torch.save accepts and torch.load returns: tensors, numbers, strings, and maps / plain objects / arrays of them. */
-export type Checkpoint = Tensor | number | bigint | string | boolean | null | Checkpoint[] | Map<string, Checkpoint> | { [k: string]: Checkpoint };
+export type Checkpoint = Tensor | number | bigint | string | boolean | null | Checkpoint[] | Map<string | number, Checkpoint> | { [k: string]: Checkpoint };
 
 function toSaved(v: Checkpoint, depth = 0): Saved {
   if (depth > 64) throw new TypeError('torch.save: object nests too deeply (a cycle?)');
@@ -25,9 +25,9 @@ function toSaved(v: Checkpoint, depth = 0): Saved {
   if (v === null || ['number', 'bigint', 'string', 'boolean'].includes(typeof v)) return v as Saved;
   if (Array.isArray(v)) return v.map((x) => toSaved(x, depth + 1));
   if (v instanceof Map) {
-    const m = new Map<string, Saved>();
+    const m = new Map<string | number, Saved>();
     for (const [k, x] of v) {
-      if (typeof k !== 'string') throw invalid('checkpoint key', 'a string', k);
+      if (typeof k !== 'string' && !(typeof k === 'number' && Number.isSafeInteger(k))) throw invalid('checkpoint key', 'a string or an integer', k);
       m.set(k, toSaved(x, depth + 1));
     }
     return m;
@@ -42,7 +42,7 @@ function toSaved(v: Checkpoint, depth = 0): Saved {
 
 function fromSaved(v: Saved): Checkpoint {
   if (v instanceof Map) {
-    const m = new Map<string, Checkpoint>();
+    const m = new Map<string | number, Checkpoint>();
     for (const [k, x] of v) m.set(k, fromSaved(x));
     return m;
   }

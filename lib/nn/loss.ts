@@ -1,0 +1,46 @@
+// Loss modules: nn.MSELoss and nn.CrossEntropyLoss (forward(input, target)), over nn.functional.
+import { checkInt, checkNumber, checkOptions, checkString } from '../torch/check.js';
+import { Tensor, tensorArg } from '../torch/tensor.js';
+import { cross_entropy, mse_loss, type CrossEntropyOptions, type Reduction } from './functional.js';
+import { Module } from './module.js';
+
+const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
+
+export class MSELoss extends Module {
+  readonly reduction: Reduction;
+  constructor(opts?: { reduction?: Reduction }) {
+    super();
+    const o = checkOptions<{ reduction?: Reduction }>('MSELoss options', opts, ['reduction']);
+    this.reduction = checkString('reduction', o.reduction ?? 'mean', REDUCTIONS);
+  }
+  forward(input: Tensor, target: Tensor): Tensor {
+    return mse_loss(input, target, { reduction: this.reduction });
+  }
+}
+
+export class CrossEntropyLoss extends Module {
+  // A buffer (saved in state_dict when given), as PyTorch's _WeightedLoss registers it.
+  declare weight: Tensor | null;
+  readonly ignore_index: number;
+  readonly reduction: Reduction;
+  readonly label_smoothing: number;
+
+  constructor(opts?: CrossEntropyOptions) {
+    super();
+    const o = checkOptions<CrossEntropyOptions>('CrossEntropyLoss options', opts, ['weight', 'ignore_index', 'reduction', 'label_smoothing']);
+    this.ignore_index = checkInt('ignore_index', o.ignore_index ?? -100);
+    this.reduction = checkString('reduction', o.reduction ?? 'mean', REDUCTIONS);
+    this.label_smoothing = checkNumber('label_smoothing', o.label_smoothing ?? 0);
+    if (this.label_smoothing < 0 || this.label_smoothing > 1) throw new RangeError(`label_smoothing must be between 0.0 and 1.0 but received ${this.label_smoothing}`);
+    this.register_buffer('weight', o.weight == null ? null : tensorArg('weight', o.weight));
+  }
+
+  forward(input: Tensor, target: Tensor): Tensor {
+    return cross_entropy(input, target, {
+      weight: this.weight,
+      ignore_index: this.ignore_index,
+      reduction: this.reduction,
+      label_smoothing: this.label_smoothing,
+    });
+  }
+}

@@ -1,0 +1,13 @@
+// optim.AdamW over torch::optim::AdamW: Adam with decoupled weight decay (p *= 1 - lr·weight_decay).
+import type { Tensor } from '../torch/tensor.js';
+import { adamSpec, type AdamHyperparameters, type AdamOptions } from './adam.js';
+import { Optimizer, type Params } from './optimizer.js';
+
+const SPEC = adamSpec('adamw', 'AdamW', 1e-2);
+
+export class AdamW extends Optimizer<AdamHyperparameters> {
+  /** new AdamW(model.parameters(), {lr, betas, eps, weight_decay = 1e-2, amsgrad}). */
+  constructor(params: Params<AdamOptions> | Iterable<Tensor>, opts?: AdamOptions) {
+    super(SPEC, params, opts);
+  }
+}
