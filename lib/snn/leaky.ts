@@ -4,7 +4,7 @@ import { checkBool, checkOptions } from '../torch/check.js';
 import { tidy } from '../torch/memory.js';
 import { Tensor, tensorArg, wrap } from '../torch/tensor.js';
 import { LIF, LIF_KEYS, type LIFOptions, type TensorInit } from './neuron.js';
-import { checkSequenceOptions, runSequence, type SequenceOptions } from './sequence.js';
+import { checkSequenceOptions, leakySequenceNative, runSequence, type SequenceOptions } from './sequence.js';
 
 export interface LeakyOptions extends LIFOptions {
   graded_spikes_factor?: TensorInit;
@@ -72,6 +72,13 @@ export class Leaky extends LIF {
   sequence(input: Tensor, opts: Omit<SequenceOptions, 'spk'> = {}): [Tensor, Tensor] {
     const o = checkSequenceOptions('Leaky.sequence', input, opts);
     if (this.init_hidden) throw new TypeError('Leaky.sequence: not available with init_hidden=true (call forward per step)');
+    const fused = this._fusedSurrogate();
+    if (fused) {
+      const st = { get: (n: string) => this._state(n), set: (n: string, t: Tensor) => this._setState(n, t), fit: (n: string, x: Tensor) => this._fitState(n, x) };
+      const cfg = { reset: this._resetCode, reset_delay: this.reset_delay, surrogate: fused, surrogate_disable: this.surrogate_disable };
+      const out = leakySequenceNative(input, { ...o, spk: null }, st, { beta: this.beta, threshold: this.threshold, graded_spikes_factor: this.graded_spikes_factor }, cfg);
+      if (out) return out;
+    }
     return runSequence(input, o, (x, first) => this.forward(x, first ? o.mem : null) as [Tensor, Tensor]);
   }
 

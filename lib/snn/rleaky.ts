@@ -10,7 +10,7 @@ import { Parameter } from '../nn/parameter.js';
 import { Linear } from '../nn/linear.js';
 import { Conv2d } from '../nn/conv.js';
 import { LIF, LIF_KEYS, asTensor, type LIFOptions, type TensorInit } from './neuron.js';
-import { checkSequenceOptions, runSequence, type SequenceOptions } from './sequence.js';
+import { checkSequenceOptions, rleakySequenceNative, runSequence, type SequenceOptions } from './sequence.js';
 
 export interface RLeakyOptions extends LIFOptions {
   V?: TensorInit;
@@ -139,6 +139,13 @@ export class RLeaky extends LIF {
   sequence(input: Tensor, opts: SequenceOptions = {}): [Tensor, Tensor] {
     const o = checkSequenceOptions('RLeaky.sequence', input, opts);
     if (this.init_hidden) throw new TypeError('RLeaky.sequence: not available with init_hidden=true (call forward per step)');
+    const fused = this._fusedSurrogate();
+    if (fused) {
+      const st = { get: (n: string) => this._state(n), set: (n: string, t: Tensor) => this._setState(n, t), fit: (n: string, x: Tensor) => this._fitState(n, x) };
+      const cfg = { reset: this._resetCode, reset_delay: this.reset_delay, surrogate: fused, surrogate_disable: this.surrogate_disable };
+      const out = rleakySequenceNative(input, o, st, { beta: this.beta, threshold: this.threshold, recurrent: this.recurrent }, cfg);
+      if (out) return out;
+    }
     return runSequence(input, o, (x, first) => this.forward(x, first ? o.spk : null, first ? o.mem : null) as [Tensor, Tensor]);
   }
 

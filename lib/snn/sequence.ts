@@ -1,7 +1,14 @@
-// The sequence form of a neuron layer: all time steps of one layer in one call.
+// The sequence form of a neuron layer: all time steps of one layer in one call. With the 'fused'
+// step implementation and options the fused kernel covers (CPU, float32/float64, no inhibition or
+// state_quant, a known surrogate), the whole loop is ONE native call and ONE autograd node with
+// BPTT in C++ (native/kernels/neuron_sequence.cpp); otherwise the per-step forward is looped here.
+import { native, type NativeTensor } from '../native.js';
 import { checkInt, checkOptions, invalid } from '../torch/check.js';
 import { stack } from '../torch/functions.js';
-import { Tensor, tensorArg } from '../torch/tensor.js';
+import { Tensor, tensorArg, wrap } from '../torch/tensor.js';
+import { Linear } from '../nn/linear.js';
+import { Conv2d } from '../nn/conv.js';
+import type { Module } from '../nn/module.js';
 
 export interface SequenceOptions {
   /** Repeat a static input [B, ...] for this many steps (without it, input is [T, B, ...]). */
@@ -26,7 +33,7 @@ export function checkSequenceOptions(fname: string, input: unknown, opts: Sequen
   return { num_steps, spk: o.spk == null ? null : tensorArg('spk', o.spk), mem: o.mem == null ? null : tensorArg('mem', o.mem) };
 }
 
-/** Steps a per-step function over time and stacks the records. */
+/** Steps a per-step function over time and stacks the records (the fallback and the 'composed' path). */
 export function runSequence(input: Tensor, o: ResolvedSequence, step: (x: Tensor, first: boolean) => [Tensor, Tensor]): [Tensor, Tensor] {
   const T = o.num_steps ?? input.size(0);
   const spks: Tensor[] = [];
@@ -41,4 +48,113 @@ export function runSequence(input: Tensor, o: ResolvedSequence, step: (x: Tensor
   const out: [Tensor, Tensor] = [stack(spks), stack(mems)];
   for (const t of [...spks, ...mems]) t.dispose();
   return out;
+}
+
+// ------------------------------------------------------------------ the native sequence node
+
+let nativeOn = process.env.SNNTORCH_SEQUENCE_NATIVE !== '0';
+/**
+ * Enables (default) or disables the native sequence node; disabled, sequence() always loops the
+ * per-step forward (tests and benchmarks compare the two). Returns the previous setting.
+ */
+export function set_sequence_native(on: boolean): boolean {
+  const prev = nativeOn;
+  nativeOn = on === true;
+  return prev;
+}
+
+/** How a neuron lets the sequence runner read and write its state buffers (its protected helpers). */
+export interface StateAccess {
+  get(name: string): Tensor;
+  set(name: string, t: Tensor): void;
+  fit(name: string, like: Tensor): void;
+}
+
+export interface FusedConfig {
+  reset: number;
+  reset_delay: boolean;
+  surrogate: { code: number; param: number };
+  surrogate_disable: boolean;
+}
+
+/** The recurrent operator in the native kernel's terms, or null when the kernel does not cover it. */
+interface Feedback {
+  kind: 0 | 1 | 2;
+  weight: Tensor | null;
+  bias: Tensor | null;
+  V: Tensor | null;
+  padding: number[];
+}
+
+function feedbackOf(rec: Module): Feedback | null {
+  if (rec instanceof Linear) return { kind: 1, weight: rec.weight, bias: rec.bias, V: null, padding: [0, 0] };
+  if (rec instanceof Conv2d) {
+    const p = rec.padding;
+    if (!Array.isArray(p) || rec.groups !== 1 || rec.stride.some((s) => s !== 1) || rec.dilation.some((d) => d !== 1)) return null;
+    const [kh, kw] = rec.weight.shape.slice(2);
+    if (2 * p[0] + 1 !== kh || 2 * p[1] + 1 !== kw) return null;
+    return { kind: 2, weight: rec.weight, bias: rec.bias, V: null, padding: [p[0], p[1]] };
+  }
+  const V = (rec as unknown as { V?: unknown }).V;
+  return V instanceof Tensor ? { kind: 0, weight: null, bias: null, V, padding: [0, 0] } : null;
+}
+
+/** CPU, one floating dtype (float32/float64) for the input, state and feedback weights; params on the CPU. */
+function eligible(input: Tensor, sameDtype: (Tensor | null)[], params: Tensor[]): boolean {
+  const dt = input.dtype;
+  if ((dt !== 'float32' && dt !== 'float64') || input.device !== 'cpu') return false;
+  for (const t of sameDtype) if (t && (t.dtype !== dt || t.device !== 'cpu')) return false;
+  for (const t of params) if (t.device !== 'cpu') return false;
+  return true;
+}
+
+/**
+ * Sets/fits the state as the first forward call would (a given spk/mem is stored, then a wrongly
+ * shaped state becomes zeros like one step of the input), runs `call` on the state when it is
+ * eligible, and leaves the state at the last step (with autograd history). Null: not eligible.
+ */
+function runNative(input: Tensor, o: ResolvedSequence, names: ('spk' | 'mem')[], st: StateAccess, call: (state: Tensor[]) => [NativeTensor, NativeTensor] | null): [Tensor, Tensor] | null {
+  if (o.spk && names.includes('spk')) st.set('spk', o.spk);
+  if (o.mem) st.set('mem', o.mem);
+  const step0 = o.num_steps === null ? input.select(0, 0) : input;
+  for (const n of names) st.fit(n, step0);
+  if (step0 !== input) step0.dispose();
+  const r = call(names.map((n) => st.get(n)));
+  if (r === null) return null;
+  const S = wrap(r[0]);
+  const M = wrap(r[1]);
+  const T = S.size(0);
+  for (const [n, rec] of [['spk', S], ['mem', M]] as const) {
+    if (!names.includes(n)) continue;
+    const last = rec.select(0, T - 1);
+    st.set(n, last);
+    last.dispose();
+  }
+  return [S, M];
+}
+
+/** Leaky over a whole sequence in one native node; null when the node does not apply (the caller loops). */
+export function leakySequenceNative(input: Tensor, o: ResolvedSequence, st: StateAccess, p: { beta: Tensor; threshold: Tensor; graded_spikes_factor: Tensor }, cfg: FusedConfig): [Tensor, Tensor] | null {
+  if (!nativeOn || !eligible(input, [o.mem], [p.beta, p.threshold, p.graded_spikes_factor])) return null;
+  return runNative(input, o, ['mem'], st, ([mem]) => {
+    if (!eligible(input, [mem!], [])) return null;
+    return native.snn_leaky_sequence(
+      input.handle, o.num_steps ?? 0, mem!.handle, p.beta.handle, p.threshold.handle, p.graded_spikes_factor.handle,
+      cfg.reset, cfg.reset_delay, cfg.surrogate.code, cfg.surrogate.param, cfg.surrogate_disable,
+    );
+  });
+}
+
+/** RLeaky over a whole sequence in one native node; null when the node does not apply (the caller loops). */
+export function rleakySequenceNative(input: Tensor, o: ResolvedSequence, st: StateAccess, p: { beta: Tensor; threshold: Tensor; recurrent: Module }, cfg: FusedConfig): [Tensor, Tensor] | null {
+  const fb = feedbackOf(p.recurrent);
+  if (!nativeOn || !fb || !eligible(input, [o.spk, o.mem, fb.weight, fb.bias, fb.V], [p.beta, p.threshold])) return null;
+  return runNative(input, o, ['spk', 'mem'], st, ([spk, mem]) => {
+    if (!eligible(input, [spk!, mem!], [])) return null;
+    return native.snn_rleaky_sequence(
+      input.handle, o.num_steps ?? 0, spk!.handle, mem!.handle, p.beta.handle, p.threshold.handle,
+      fb.kind, fb.weight?.handle ?? null, fb.bias?.handle ?? null, fb.V?.handle ?? null, fb.padding,
+      cfg.reset, cfg.reset_delay, cfg.surrogate.code, cfg.surrogate.param, cfg.surrogate_disable,
+    );
+  });
 }

@@ -1,0 +1,39 @@
+// The whole time loop of one Leaky / RLeaky layer as ONE autograd node (SEMANTICS.md §3.2, §4.3):
+// forward steps t = 0..T-1 with the fused element step, backward is BPTT over t = T-1..0 in C++.
+// Results equal T calls of leaky_step / rleaky_step (with Rec computed by the same ATen op):
+// spikes and mems bit for bit, grads up to summation order.
+#pragma once
+#include <ATen/core/Tensor.h>
+#include <cstdint>
+#include <vector>
+
+#include "neuron_step.h"
+
+namespace snnk {
+
+enum class Feedback : int64_t { OneToOne = 0, Linear = 1, Conv = 2 };
+
+struct FeedbackSpec {
+  Feedback kind = Feedback::OneToOne;
+  at::Tensor weight;                   // Linear [N, N] or Conv2d [C, C, kh, kw]
+  at::Tensor bias;                     // optional: Linear [N], Conv2d [C]
+  at::Tensor V;                        // one-to-one: broadcasts to the state without growing it
+  std::vector<int64_t> padding{0, 0};  // Conv2d (stride 1, dilation 1, groups 1)
+};
+
+// x: [T, ...state] when static_steps == 0, else a static [...state] used at each of static_steps
+// steps (its grad is the sum over steps). spk0 / mem0: the initial state, shaped like one step.
+// CPU, float32/float64. Returns {spk_rec, mem_rec}, both [T, ...state]; the final state is the
+// last slice of each.
+std::vector<at::Tensor> rleaky_sequence(const at::Tensor& x, int64_t static_steps,
+                                        const at::Tensor& spk0, const at::Tensor& mem0,
+                                        const at::Tensor& beta, const at::Tensor& threshold,
+                                        const FeedbackSpec& fb, const StepConfig& cfg);
+
+std::vector<at::Tensor> leaky_sequence(const at::Tensor& x, int64_t static_steps,
+                                       const at::Tensor& mem0, const at::Tensor& beta,
+                                       const at::Tensor& threshold,
+                                       const at::Tensor& graded_spikes_factor,
+                                       const StepConfig& cfg);
+
+}  // namespace snnk
