@@ -142,7 +142,7 @@ function forward(net: Net, x: torch.Tensor, engine: 'step' | 'sequence'): [torch
   return engine === 'step' ? net.forward(x) : forwardSequence(net, x);
 }
 
-export async function train(cfg: TrainConfig): Promise<{ accuracy: number; seconds: number }> {
+export async function train(cfg: TrainConfig): Promise<{ accuracy: number; seconds: number; epochs: EpochRecord[] }> {
   torch.set_num_threads(cfg.threads);
   torch.manual_seed(cfg.seed);
   const started = Date.now();
@@ -232,6 +232,7 @@ export async function train(cfg: TrainConfig): Promise<{ accuracy: number; secon
   if (cfg.epochs === 0) accuracy = evaluate(net, test_loader, cfg.engine);
   const total = (Date.now() - started) / 1000;
   console.log(`The total accuracy on the test set is: ${(accuracy * 100).toFixed(2)}%`);
+  console.log(`Wall time ${total.toFixed(1)} s, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
 
   if (cfg.save) {
     torch.save(net.state_dict(), cfg.save);
@@ -240,7 +241,7 @@ export async function train(cfg: TrainConfig): Promise<{ accuracy: number; secon
   if (cfg.report) await writeReport(cfg, net, test_set, { iterations, epochs, accuracy, total });
   optimizer.dispose();
   net.dispose();
-  return { accuracy, seconds: total };
+  return { accuracy, seconds: total, epochs };
 }
 
 function evaluate(net: Net, loader: data.DataLoader, engine: 'step' | 'sequence'): number {
