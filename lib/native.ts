@@ -1,6 +1,12 @@
-// The only module that touches the native addon. It is loaded through node-gyp-build from the
-// package root (build/Release from a source build, else prebuilds/), or from the file that
-// SNNTORCH_NODE_BINARY names, typed by binding.d.ts.
+// The only module that touches the native addon, typed by binding.d.ts. Which file it loads, in order:
+//   1. SNNTORCH_NODE_BINARY: an exact .node file (a build in another folder, doctor's checks);
+//   2. build/Release/snntorch_node.node: a source build inside the package (npm install, `npx snntorch-node build`);
+//   3. prebuilds/<platform>-<arch>/libtorch-<version>-<cpu|cuda>/snntorch-node.napi.node matching the
+//      LibTorch that discovery finds (scripts/libtorch.mjs, as the build), proved in a child process
+//      first (a binary for another LibTorch kills its process with "undefined symbol"), proof cached;
+//   4. else an error naming what failed and the commands that fix it.
+// The logic lives in scripts/prebuilds.mjs, shared with the install hook and `doctor`; it is loaded
+// from the package root so that the same path works from lib/ (tsx) and from dist/lib/.
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -21,22 +27,42 @@ function packageRoot(): string {
   }
 }
 
-function load(): Binding {
-  const root = packageRoot();
-  const require = createRequire(join(root, 'package.json'));
-  const nodeGypBuild = require('node-gyp-build') as (dir: string) => unknown;
-  // SNNTORCH_NODE_BINARY names an exact .node file (a build in another folder, doctor's checks).
-  const explicit = process.env.SNNTORCH_NODE_BINARY;
-  try {
-    return (explicit ? require(explicit) : nodeGypBuild(root)) as Binding;
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    throw new Error(
-      `snntorch-node: the native addon could not be loaded (${msg}).\n` +
-        'Build it from source:  npm run build        (needs LibTorch: see README "LibTorch discovery")\n' +
-        'Check the setup:       npx snntorch-node doctor',
-    );
-  }
+/** What discovery reports about a LibTorch (scripts/libtorch.mjs). */
+export interface LibTorchInfo {
+  source: 'LIBTORCH' | 'python' | 'system';
+  prefix: string;
+  cmakeDir: string;
+  libDir: string;
+  version: string;
+  cuda: boolean;
+  cxx11Abi: boolean | null;
 }
 
-export const native: Binding = load();
+/** Which binary is in use. */
+export interface NativeInfo {
+  /** explicit: SNNTORCH_NODE_BINARY; built: build/Release from source; prebuilt: from prebuilds/. */
+  kind: 'explicit' | 'built' | 'prebuilt';
+  path: string;
+  /** The LibTorch discovery found (only looked up when a prebuilt was chosen). */
+  libtorch: LibTorchInfo | null;
+  /** For a prebuilt: proved in a child process now, or a cached proof. */
+  proof: 'proved' | 'cached' | null;
+}
+
+interface PrebuiltsModule {
+  loadBinding(o: { root: string; env: NodeJS.ProcessEnv; requireFn: (p: string) => unknown }): { binding: unknown; info: NativeInfo };
+}
+
+function load(): { binding: Binding; info: NativeInfo } {
+  const root = packageRoot();
+  const require = createRequire(join(root, 'package.json'));
+  // require() of an ES module without top-level await: synchronous (Node >= 20.19).
+  const prebuilds = require(join(root, 'scripts', 'prebuilds.mjs')) as PrebuiltsModule;
+  const { binding, info } = prebuilds.loadBinding({ root, env: process.env, requireFn: (p) => require(p) });
+  return { binding: binding as Binding, info };
+}
+
+const loaded = load();
+export const native: Binding = loaded.binding;
+/** The binary in use (for `doctor` and bug reports). */
+export const nativeInfo: NativeInfo = loaded.info;

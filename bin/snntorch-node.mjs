@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// npx snntorch-node <command>
+//   doctor           LibTorch, the binary in use, threads, BLAS, CUDA, a tiny forward/backward; OK or remedies
+//   build [--debug]  build the native addon from source (cmake-js) into the package's build/Release
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const script = (name) => import(pathToFileURL(join(root, 'scripts', name)).href);
+const USAGE = `usage: snntorch-node <command>
+  doctor            check LibTorch, the native binary, threads, BLAS, CUDA; run a tiny forward/backward
+  build [--debug]   build the native addon from source against the LibTorch discovery finds
+                    (needs cmake >= 3.18 and a C++17 compiler: sudo apt-get install -y cmake g++)`;
+
+const [cmd, ...rest] = process.argv.slice(2);
+switch (cmd) {
+  case 'doctor': {
+    const { doctor } = await script('doctor.mjs');
+    process.exitCode = await doctor();
+    break;
+  }
+  case 'build': {
+    const { checkBuildTools, FIX_TOOLS, proveBinary, BUILT_REL } = await script('prebuilds.mjs');
+    const missing = checkBuildTools().filter((t) => !t.found);
+    if (missing.length) {
+      console.error(`snntorch-node build: ${missing.map((t) => t.tool).join(' and ')} not found on PATH.\nFix: ${FIX_TOOLS}`);
+      process.exit(1);
+    }
+    const { buildNative } = await script('build-native.mjs');
+    try {
+      buildNative({ rebuild: rest.includes('--rebuild'), debug: rest.includes('--debug') });
+    } catch (e) {
+      console.error(e instanceof Error ? e.message : String(e));
+      process.exit(1);
+    }
+    const built = join(root, rest.includes('--debug') ? 'build/Debug/snntorch_node.node' : BUILT_REL);
+    const proof = proveBinary(built);
+    if (!proof.ok) {
+      console.error(`snntorch-node build: ${built} was built but does not load: ${proof.message}\n${proof.output}`);
+      process.exit(1);
+    }
+    console.log(`snntorch-node: built ${built}; it loads (LibTorch ${proof.config.libtorch_version})`);
+    break;
+  }
+  case undefined:
+  case '-h':
+  case '--help':
+  case 'help':
+    console.log(USAGE);
+    break;
+  default:
+    console.error(`snntorch-node: unknown command "${cmd}"\n${USAGE}`);
+    process.exit(2);
+}
