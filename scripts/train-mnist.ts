@@ -24,7 +24,7 @@ Options (defaults are the tutorial's):
   --beta X             membrane decay of both layers (0.9)
   --lr X               Adam learning rate (1e-3)
   --seed N             seed for weights and shuffling (0)
-  --threads N          LibTorch and BLAS threads (1: on 2 cores two pools of 2 oversubscribe)
+  --threads N          LibTorch and BLAS threads (default: the library's, 1 each on <= 2 cores)
   --device D           cpu | cuda (cpu)
   --dataset D          mnist | fashion | <folder of IDX files> (mnist)
   --limit N            train on the first N training and N/6 test images (a quick run)
@@ -49,7 +49,7 @@ function main(): Promise<void> {
       beta: { type: 'string', default: '0.9' },
       lr: { type: 'string', default: '1e-3' },
       seed: { type: 'string', default: '0' },
-      threads: { type: 'string', default: '1' },
+      threads: { type: 'string' },
       device: { type: 'string', default: 'cpu' },
       dataset: { type: 'string', default: 'mnist' },
       limit: { type: 'string' },
@@ -89,7 +89,7 @@ function main(): Promise<void> {
     beta: num('beta', values.beta!),
     lr: num('lr', values.lr!),
     seed: int('seed', values.seed!, 0),
-    threads: int('threads', values.threads!, 1),
+    threads: values.threads === undefined ? null : int('threads', values.threads, 1),
     device: oneOf('device', values.device!, ['cpu', 'cuda'] as const),
     dataset: values.dataset!,
     limit: values.limit === undefined ? null : int('limit', values.limit, 1),
@@ -110,7 +110,7 @@ export interface TrainConfig {
   beta: number;
   lr: number;
   seed: number;
-  threads: number;
+  threads: number | null;
   device: 'cpu' | 'cuda';
   dataset: string;
   limit: number | null;
@@ -143,7 +143,7 @@ function forward(net: Net, x: torch.Tensor, engine: 'step' | 'sequence'): [torch
 }
 
 export async function train(cfg: TrainConfig): Promise<{ accuracy: number; seconds: number; epochs: EpochRecord[] }> {
-  torch.set_num_threads(cfg.threads);
+  if (cfg.threads !== null) torch.set_num_threads(cfg.threads);
   torch.manual_seed(cfg.seed);
   const started = Date.now();
   const train_full = loadDataset(cfg.dataset, true);
