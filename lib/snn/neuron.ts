@@ -133,13 +133,17 @@ export abstract class LIF extends Module {
   protected _export(name: string): Tensor {
     return wrap(native.alias(this._state(name).handle));
   }
-  /** snnTorch: state whose shape differs from the input's is replaced by zeros_like(input) (on the state's device). */
+  /**
+   * State whose shape differs from the input's is replaced by zeros_like(input), as snnTorch does;
+   * unlike snnTorch (which keeps the old buffer's device) it follows the input's device, so state
+   * from init_rleaky() on a CPU module works with CUDA inputs.
+   */
   protected _fitState(name: string, input: Tensor): void {
     const s = this._state(name);
     const a = s.shape;
     const b = input.shape;
     if (a.length !== b.length || a.some((x, i) => x !== b[i])) {
-      this._setState(name, zeros_like(input, { device: s.device }));
+      this._setState(name, zeros_like(input));
     }
   }
   protected _zeroState(name: string): void {

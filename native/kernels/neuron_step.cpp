@@ -4,6 +4,7 @@
 #include <ATen/ATen.h>
 #include <torch/csrc/autograd/custom_function.h>
 
+#include "cuda_dispatch.h"
 #include "param_view.h"
 #include "step_kernels.h"
 
@@ -102,8 +103,20 @@ std::vector<Tensor> leaky_step(const Tensor& input, const Tensor& mem, const Ten
                                const Tensor& threshold, const Tensor& graded_spikes_factor,
                                const StepConfig& cfg) {
   const auto st = detail::check_state(input, mem, Tensor(), "leaky_step");
-  if (!input.is_cpu())
-    return leaky_step_composed(input, mem, beta, threshold, graded_spikes_factor, cfg);
+  if (!input.is_cpu()) {
+    if (!cuda::fused_available(input, st))
+      return leaky_step_composed(input, mem, beta, threshold, graded_spikes_factor, cfg);
+    // CUDA: 16-bit states stay 16-bit (the kernels compute in float); parameters go to the
+    // state's device as float32 (as the CPU path computes 16-bit states in float).
+    const auto dev = input.device();
+    Tensor x = input.to(st), u = mem.to(st), b = beta.to(dev, at::kFloat),
+           th = threshold.to(dev, at::kFloat), g = graded_spikes_factor.to(dev, at::kFloat);
+    if (!any_requires_grad({&x, &u, &b, &th, &g})) {
+      auto o = detail::step_forward(false, x, Tensor(), u, b, th, g, cfg, false);
+      return {o.spk, o.mem};
+    }
+    return LeakyStepFn::apply(x, u, b, th, g, cfg);
+  }
   if (st == at::kHalf || st == at::kBFloat16) {
     auto o = leaky_step(input.to(at::kFloat), mem.to(at::kFloat), beta, threshold,
                         graded_spikes_factor, cfg);
@@ -122,7 +135,18 @@ std::vector<Tensor> rleaky_step(const Tensor& input, const Tensor& rec, const Te
                                 const Tensor& beta, const Tensor& threshold,
                                 const StepConfig& cfg) {
   const auto st = detail::check_state(input, mem, rec, "rleaky_step");
-  if (!input.is_cpu()) return rleaky_step_composed(input, rec, mem, beta, threshold, cfg);
+  if (!input.is_cpu()) {
+    if (!cuda::fused_available(input, st))
+      return rleaky_step_composed(input, rec, mem, beta, threshold, cfg);
+    const auto dev = input.device();
+    Tensor x = input.to(st), r = rec.to(st), u = mem.to(st), b = beta.to(dev, at::kFloat),
+           th = threshold.to(dev, at::kFloat);
+    if (!any_requires_grad({&x, &r, &u, &b, &th})) {
+      auto o = detail::step_forward(true, x, r, u, b, th, Tensor(), cfg, false);
+      return {o.spk, o.mem};
+    }
+    return RLeakyStepFn::apply(x, r, u, b, th, cfg);
+  }
   if (st == at::kHalf || st == at::kBFloat16) {
     auto o = rleaky_step(input.to(at::kFloat), rec.to(at::kFloat), mem.to(at::kFloat), beta,
                          threshold, cfg);

@@ -5,11 +5,10 @@
 #include <cstdint>
 #include <vector>
 
+#include "step_types.h"
 #include "surrogate.h"
 
 namespace snnk {
-
-enum class Reset : int64_t { Subtract = 0, Zero = 1, None = 2 };
 
 struct StepConfig {
   Reset reset = Reset::Subtract;

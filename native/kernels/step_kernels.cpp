@@ -6,6 +6,7 @@
 #endif
 #include "step_kernels.h"
 
+#include "cuda_dispatch.h"
 #include "step_math.h"
 
 // Bit-exact parity with torch needs each a*b+c rounded twice. The default x86-64 target has no
@@ -168,6 +169,9 @@ StepParamGrads step_backward_into(bool rec_mode, const Tensor& u, const Tensor& 
 StepOut step_forward(bool rec_mode, const Tensor& x, const Tensor& rec, const Tensor& u,
                      const Tensor& beta, const Tensor& th, const Tensor& g,
                      const StepConfig& cfg, bool want_v) {
+#ifdef SNN_WITH_CUDA
+  if (x.is_cuda()) return cuda::step_forward(rec_mode, x, rec, u, beta, th, g, cfg, want_v);
+#endif
   const Tensor xc = x.contiguous(), uc = u.contiguous();
   const Tensor rc = rec_mode ? rec.contiguous() : Tensor();
   const StepParams p = make_step_params(beta, th, g, xc.sizes(), xc.scalar_type());
@@ -187,6 +191,9 @@ Tensor reduce_to(const Tensor& full, const Tensor& like) {
 StepBackward step_backward(bool rec_mode, const Tensor& u, const Tensor& v, const Tensor& beta,
                            const Tensor& th, const Tensor& g, const Tensor& gS,
                            const Tensor& gM, const StepConfig& cfg, const GradNeeds& need) {
+#ifdef SNN_WITH_CUDA
+  if (u.is_cuda()) return cuda::step_backward(rec_mode, u, v, beta, th, g, gS, gM, cfg, need);
+#endif
   StepBackward r;
   if (!gS.defined() && !gM.defined()) return r;
   const Tensor uc = u.contiguous(), vc = v.contiguous();

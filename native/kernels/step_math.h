@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "neuron_step.h"
+#include "step_types.h"
 #include "surrogate.h"
 
 namespace snnk {
@@ -13,13 +13,19 @@ namespace detail {
 
 // torch.clamp(beta, 0, 1): NaN passes through.
 template <typename T>
-inline T clamp01(T b) { return std::isnan(b) ? b : std::min(std::max(b, T(0)), T(1)); }
+SNNK_HD inline T clamp01(T b) {
+#ifdef __CUDA_ARCH__
+  return b != b ? b : (b < T(0) ? T(0) : (T(1) < b ? T(1) : b));  // std::min/max's comparisons
+#else
+  return std::isnan(b) ? b : std::min(std::max(b, T(0)), T(1));
+#endif
+}
 
 // Forward of one element. REC: P = b*U + X + rec and RLeaky's zero reset (1-r)*P;
 // otherwise Leaky (zero reset only on the decayed mem). D: immediate reset (reset_delay=False
 // and a reset mechanism). Writes spike S, returned mem M and V = mem before the immediate reset.
 template <bool REC, Reset R, bool D, typename T>
-inline void step_fwd(T x, T rec, T u, T beta, T th, T g, T& S, T& M, T& V) {
+SNNK_HD inline void step_fwd(T x, T rec, T u, T beta, T th, T g, T& S, T& M, T& V) {
   const T b = clamp01(beta);
   const T r = heaviside(u - th);  // delayed reset from the previous mem, detached
   T v;
@@ -52,7 +58,7 @@ struct StepGrads {
 // SG: the surrogate runs (not disabled, and a gradient reaches the spike). D: the immediate
 // reset is active and mem received a gradient. Missing upstream grads are passed as zeros.
 template <Surrogate K, bool SG, bool REC, Reset R, bool D, typename T>
-inline StepGrads<T> step_bwd(const SurrogateConsts<T>& sc, T u, T v, T beta, T th, T g, T gS,
+SNNK_HD inline StepGrads<T> step_bwd(const SurrogateConsts<T>& sc, T u, T v, T beta, T th, T g, T gS,
                              T gM) {
   const T b = clamp01(beta);
   const T r = heaviside(u - th);

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "step_types.h"
+
 namespace snnk {
 
 constexpr double kPi = 3.141592653589793;  // Python's math.pi == torch.pi
@@ -20,11 +22,11 @@ enum class Surrogate : int64_t {
 };
 
 template <typename T>
-inline T heaviside(T x) { return static_cast<T>(x > T(0)); }  // branch-free: spikes are random
+SNNK_HD inline T heaviside(T x) { return static_cast<T>(x > T(0)); }  // branch-free: spikes are random
 
 // exp as torch's vectorised CPU kernels compute it (SLEEF expf_u10, FMA build), so the sigmoid
 // surrogate matches torch bit for bit in float32; std::exp differs by 1 ulp on ~20% of inputs.
-inline float torch_exp(float d) {
+SNNK_HD inline float torch_exp(float d) {
   if (!(d >= -104.0f)) return std::isnan(d) ? d : 0.0f;  // SLEEF's range selects, done first
   if (d > 100.0f) return INFINITY;                           // so the int cast cannot overflow
   const float q = std::nearbyint(d * 1.44269504088896340736f);  // rint(d / ln 2)
@@ -40,7 +42,7 @@ inline float torch_exp(float d) {
   const int32_t qi = static_cast<int32_t>(q), h = qi >> 1;  // u * 2^q in two steps
   return u * std::ldexp(1.0f, h) * std::ldexp(1.0f, qi - h);
 }
-inline double torch_exp(double d) { return std::exp(d); }
+SNNK_HD inline double torch_exp(double d) { return std::exp(d); }
 
 // Python-float constants rounded once to T, as torch does for `tensor op python_scalar`.
 template <typename T>
@@ -68,7 +70,7 @@ struct SurrogateConsts {
 
 // d(sum(H(x) * g))/dx for surrogate K, in torch's evaluation order.
 template <Surrogate K, typename T>
-inline T surrogate_grad(const SurrogateConsts<T>& c, T x, T g) {
+SNNK_HD inline T surrogate_grad(const SurrogateConsts<T>& c, T x, T g) {
   if constexpr (K == Surrogate::ATan) {
     // alpha/2 / (1 + (pi/2*alpha*x)^2) * g  ==  (reciprocal(d) * (alpha/2)) * g
     T cx = c.a * x;
