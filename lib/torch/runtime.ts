@@ -62,3 +62,17 @@ export function applyDefaultThreads(): void {
   const n = explicit !== undefined && Number.isInteger(Number(explicit)) && Number(explicit) > 0 ? Number(explicit) : default_num_threads(availableParallelism());
   native.set_num_threads(n);
 }
+
+/**
+ * The CPU allocator's cache of large freed blocks (>= 128 KiB, page-rounded). A training loop
+ * reuses the same sizes every batch, so cached blocks skip the page faults and zeroing of fresh
+ * memory; SNNTORCH_CPU_CACHE_MB caps it (default 256, 0 = off). empty_cache() frees it all.
+ */
+export const cpu = {
+  empty_cache(): void {
+    native.cpu_empty_cache();
+  },
+  cache_stats(): { cached_bytes: number; cap_bytes: number; hits: number; misses: number } {
+    return native.cpu_cache_stats();
+  },
+};

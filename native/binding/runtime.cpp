@@ -62,40 +62,6 @@ const Blas& blas() {
   return b;
 }
 
-// LibTorch's default CPU allocator uses posix_memalign(64). With glibc, a freed memalign'd block is
-// too small for the next same-size memalign request (which asks for size + alignment), so while
-// JS handle objects (freed only when the event loop turns) sit between blocks, a synchronous
-// training loop leaks its activations' size every iteration. malloc(n + 64) with the offset kept
-// in the byte before the data gets exact-size reuse. Both allocate() signatures are declared so
-// this compiles against LibTorch 1.x (const) and 2.x (non-const, plus copy_data).
-struct MallocCpuAllocator final : c10::Allocator {
-  static constexpr uintptr_t kAlign = 64;
-  static void release(void* p) {
-    if (p) std::free(static_cast<uint8_t*>(p) - static_cast<uint8_t*>(p)[-1]);
-  }
-  static c10::DataPtr make(size_t n) {
-    if (n == 0) return {nullptr, nullptr, &release, c10::Device(c10::DeviceType::CPU)};
-    void* raw = n <= SIZE_MAX - kAlign ? std::malloc(n + kAlign) : nullptr;
-    TORCH_CHECK(raw, "DefaultCPUAllocator: can't allocate memory: you tried to allocate ", n, " bytes.");
-    auto addr = (reinterpret_cast<uintptr_t>(raw) + kAlign) & ~(kAlign - 1);
-    auto* data = reinterpret_cast<uint8_t*>(addr);
-    data[-1] = static_cast<uint8_t>(addr - reinterpret_cast<uintptr_t>(raw));
-    return {data, data, &release, c10::Device(c10::DeviceType::CPU)};
-  }
-  c10::DataPtr allocate(size_t n) const { return make(n); }
-  c10::DataPtr allocate(size_t n) { return make(n); }
-  c10::DeleterFnPtr raw_deleter() const override { return &release; }
-  void copy_data(void* dest, const void* src, std::size_t count) const { std::memcpy(dest, src, count); }
-};
-
-// Installed when the addon loads (LibTorch is loaded first, as a dependency); tensors allocated
-// before keep their own deleters.
-const bool kAllocatorInstalled = [] {
-  static MallocCpuAllocator allocator;
-  c10::SetAllocator(c10::DeviceType::CPU, &allocator, /*priority=*/1);
-  return true;
-}();
-
 }  // namespace
 
 NATIVE_FN(config) {
