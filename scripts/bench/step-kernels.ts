@@ -21,16 +21,19 @@ const SHAPES: Shape[] = [
   { name: 'RLeaky conv [32,8,16,16] k3', make: () => new snn.RLeaky({ beta: 0.9, conv2d_channels: 8, kernel_size: 3 }), input: [32, 8, 16, 16] },
 ];
 
-function run(n: snn.RLeaky | snn.Leaky, x: torch.Tensor, steps: number): void {
+/** Forward through `steps` steps, then backward from fixed upstream gradients on both records. */
+function run(n: snn.RLeaky | snn.Leaky, x: torch.Tensor, steps: number, gS: torch.Tensor, gM: torch.Tensor): void {
   torch.tidy(() => {
     let [spk, mem] = n instanceof snn.RLeaky ? n.init_rleaky() : [null, n.init_leaky()];
-    let acc: torch.Tensor | null = null;
+    const spks: torch.Tensor[] = [];
+    const mems: torch.Tensor[] = [];
     for (let t = 0; t < steps; t++) {
       [spk, mem] = (n instanceof snn.RLeaky ? n.forward(x, spk, mem) : n.forward(x, mem)) as [torch.Tensor, torch.Tensor];
-      const s = spk!.sum().add(mem.sum());
-      acc = acc ? acc.add(s) : s;
+      spks.push(spk!);
+      mems.push(mem);
     }
-    acc!.backward();
+    const outs = steps === 1 ? [spks[0]!, mems[0]!] : [torch.stack(spks), torch.stack(mems)];
+    torch.autograd.grad(outs, [x], { grad_outputs: steps === 1 ? [gS.select(0, 0), gM.select(0, 0)] : [gS, gM] });
   });
 }
 
@@ -38,13 +41,15 @@ export function benchStepKernels(reps = 30): Record<string, string | number>[] {
   const rows: Record<string, string | number>[] = [];
   for (const shape of SHAPES) {
     const n = shape.make();
-    const x = torch.rand(shape.input, { requires_grad: true }).mul(1.5).detach().requires_grad_(true);
+    const x = torch.rand(shape.input).mul(1.5).requires_grad_(true);
+    const gS = torch.rand([10, ...shape.input]);
+    const gM = torch.rand([10, ...shape.input]);
     for (const steps of [1, 10]) {
       const ms: Record<string, number[]> = { fused: [], composed: [] };
       // Interleave the two implementations so machine noise hits both alike.
       for (let round = 0; round < 3; round++) {
         for (const impl of ['fused', 'composed'] as const) {
-          ms[impl]!.push(...snn.with_step_impl(impl, () => timeRuns(() => run(n, x, steps), Math.ceil(reps / 3), 2)));
+          ms[impl]!.push(...snn.with_step_impl(impl, () => timeRuns(() => run(n, x, steps, gS, gM), Math.ceil(reps / 3), 2)));
         }
       }
       const f = median(ms.fused!);
@@ -52,7 +57,7 @@ export function benchStepKernels(reps = 30): Record<string, string | number>[] {
       rows.push({ shape: shape.name, steps, fused_ms: f, composed_ms: c, speedup: c / f });
     }
     n.dispose();
-    x.dispose();
+    for (const t of [x, gS, gM]) t.dispose();
   }
   return rows;
 }
