@@ -68,11 +68,7 @@ void step_forward_into(bool rec_mode, const Tensor& x, const Tensor& rec, const 
       constexpr bool REC = decltype(rec_c)::value, D = decltype(d_c)::value;
       constexpr Reset R = decltype(r_c)::value;
       for_each_block<T>(n, raw<T>(p.beta), raw<T>(p.th), raw<T>(p.g),
-                        [&](int64_t i0, int64_t len, const T* pb, const T* pt, const T* pg,
-                            ParamSums&) {
-                          const T* __restrict bb = pb;
-                          const T* __restrict tt = pt;
-                          const T* __restrict ggv = pg;
+                        [&](int64_t i0, int64_t len, auto bb, auto tt, auto ggv, ParamSums&) {
                           const T* __restrict xx = px + i0;
                           const T* __restrict uu = pu + i0;
                           const T* __restrict rr = REC ? pr + i0 : nullptr;
@@ -113,6 +109,7 @@ StepParamGrads step_backward_into(bool rec_mode, const Tensor& u, const Tensor& 
     T* gu = out.gu.data_ptr<T>();
     T* full[3] = {ptr_or_null<T>(out.gbeta), ptr_or_null<T>(out.gth), ptr_or_null<T>(out.gg)};
     const bool sum[3] = {sums.beta, sums.th, sums.g};
+    const bool need_params = full[0] || full[1] || full[2] || sum[0] || sum[1] || sum[2];
     const SurrogateConsts<T> sc(cfg.surrogate, cfg.surrogate_param);
     auto run = [&](auto k_c, auto sg_c) {
       constexpr Surrogate K = decltype(k_c)::value;
@@ -122,19 +119,24 @@ StepParamGrads step_backward_into(bool rec_mode, const Tensor& u, const Tensor& 
         constexpr Reset R = decltype(r_c)::value;
         tot = for_each_block<T>(
             n, raw<T>(p.beta), raw<T>(p.th), raw<T>(p.g),
-            [&](int64_t i0, int64_t len, const T* pb, const T* pt, const T* pg,
-                ParamSums& acc) {
+            [&](int64_t i0, int64_t len, auto bb, auto tt, auto ggv, ParamSums& acc) {
               alignas(64) T lp[3][kBlock];
               const SurrogateConsts<T> scl = sc;  // a local copy: stores cannot alias it
-              const T* __restrict bb = pb;
-              const T* __restrict tt = pt;
-              const T* __restrict ggv = pg;
               const T* __restrict uu = pu + i0;
               const T* __restrict vv = pv + i0;
               const T* __restrict gss = pgs + i0;
               const T* __restrict gmm = pgm + i0;
               T* __restrict gxx = gx + i0;
               T* __restrict guu = gu + i0;
+              if (!need_params) {  // no parameter grads wanted: the loop stores two outputs only
+                for (int64_t j = 0; j < len; ++j) {
+                  const auto o = step_bwd<K, SG, REC, R, D>(scl, uu[j], vv[j], bb[j], tt[j],
+                                                            ggv[j], gss[j], gmm[j]);
+                  gxx[j] = o.gx;
+                  guu[j] = o.gu;
+                }
+                return;
+              }
               for (int64_t j = 0; j < len; ++j) {
                 const auto o = step_bwd<K, SG, REC, R, D>(scl, uu[j], vv[j], bb[j], tt[j],
                                                           ggv[j], gss[j], gmm[j]);
