@@ -11,11 +11,11 @@
 // TF32's tolerances (rtol 2e-2 / atol 2e-3, grads 5e-2 / 5e-3); their fixtures keep every membrane
 // at least 2.8e-3 from the threshold, so spikes must still match exactly.
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
 import { torch, snn, optim, SF, data } from '../lib/index.js';
 import { Net } from '../scripts/models/tutorial-net.js';
 import type { FixtureTensor } from './fixture_tensors.js';
 import { expectClose, expectExact, fixtureTensor } from './assert_close.js';
+import { loadNeuronCases, neuronOptions, NEURON_FIXTURE_FILES, type NeuronCase } from './neuron_fixtures.js';
 
 const CUDA = torch.cuda.is_available();
 const MEM_TOL = { rtol: 1e-5, atol: 1e-6 };
@@ -34,34 +34,14 @@ function requireCuda(ctx: Mocha.Context): void {
   ctx.skip();
 }
 
-interface Case {
-  name: string;
-  neuron: 'Leaky' | 'RLeaky';
-  ctor: Record<string, unknown>;
-  T: number;
-  parameters: Record<string, FixtureTensor>;
-  buffers?: Record<string, FixtureTensor>;
-  x: FixtureTensor;
-  initial_state: string | { spk?: FixtureTensor; mem: FixtureTensor };
-  spk: FixtureTensor;
-  mem: FixtureTensor;
-  g_spk: FixtureTensor;
-  g_mem: FixtureTensor;
-  loss: number;
-  grad: Record<string, FixtureTensor>;
-}
+type Case = NeuronCase;
 
-const FILES = ['leaky.json', 'rleaky_one_to_one.json', 'rleaky_linear.json', 'rleaky_conv.json', 'rleaky_variants.json'];
+const FILES = NEURON_FIXTURE_FILES;
 
-function load(file: string): Case[] {
-  return (JSON.parse(readFileSync(new URL(`./fixtures/${file}`, import.meta.url), 'utf8')) as { cases: Case[] }).cases;
-}
+const load = loadNeuronCases;
 
 function ctorOptions(c: Case): Record<string, unknown> {
-  const o: Record<string, unknown> = { ...c.ctor };
-  const sg = o.spike_grad as [string, number] | undefined;
-  if (sg) o.spike_grad = (snn.surrogate as unknown as Record<string, (p: number) => unknown>)[sg[0]]!(sg[1]);
-  return o;
+  return neuronOptions(c.ctor);
 }
 
 type Neuron = snn.Leaky | snn.RLeaky;

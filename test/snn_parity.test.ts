@@ -6,39 +6,17 @@ import { readFileSync } from 'node:fs';
 import { torch, snn } from '../lib/index.js';
 import type { FixtureTensor } from './fixture_tensors.js';
 import { expectClose, expectExact, fixtureTensor } from './assert_close.js';
+import { loadNeuronCases, neuronOptions, NEURON_FIXTURE_FILES, type NeuronCase } from './neuron_fixtures.js';
 
 const MEM_TOL = { rtol: 1e-5, atol: 1e-6 };
 const GRAD_TOL = { rtol: 1e-4, atol: 1e-5 };
 
-interface Case {
-  name: string;
-  neuron: 'Leaky' | 'RLeaky';
-  ctor: Record<string, unknown>;
-  T: number;
-  parameters: Record<string, FixtureTensor>;
-  buffers?: Record<string, FixtureTensor>;
-  x: FixtureTensor;
-  initial_state: string | { spk?: FixtureTensor; mem: FixtureTensor };
-  spk: FixtureTensor;
-  mem: FixtureTensor;
-  g_spk: FixtureTensor;
-  g_mem: FixtureTensor;
-  loss: number;
-  grad: Record<string, FixtureTensor>;
-}
+type Case = NeuronCase;
 
-function load(file: string): Case[] {
-  return (JSON.parse(readFileSync(new URL(`./fixtures/${file}`, import.meta.url), 'utf8')) as { cases: Case[] }).cases;
-}
+const load = loadNeuronCases;
 
 function ctorOptions(c: Case): Record<string, unknown> {
-  const o: Record<string, unknown> = { ...c.ctor };
-  const sg = o.spike_grad as [string, number] | undefined;
-  if (sg) {
-    const f = (snn.surrogate as unknown as Record<string, (p: number) => unknown>)[sg[0]]!;
-    o.spike_grad = f(sg[1]);
-  }
-  return o;
+  return neuronOptions(c.ctor);
 }
 
 type Neuron = snn.Leaky | snn.RLeaky;
@@ -97,7 +75,7 @@ function run(c: Case): void {
   }
 }
 
-const FILES = ['leaky.json', 'rleaky_one_to_one.json', 'rleaky_linear.json', 'rleaky_conv.json', 'rleaky_variants.json'];
+const FILES = NEURON_FIXTURE_FILES;
 
 for (const impl of ['fused', 'composed'] as const) {
   describe(`snn parity with snnTorch 0.9.4 (${impl} step)`, () => {

@@ -7,13 +7,12 @@
 // atol 1e-5 (BPTT sums the same terms in another order: upstream + recurrent grads, the recurrent
 // weight grad as one GEMM over all steps, a static input's grad summed over T at the end).
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
 import { torch, snn, SF } from '../lib/index.js';
 import { set_sequence_native } from '../lib/snn/sequence.js';
 import { Net } from '../scripts/models/tutorial-net.js';
 import { forwardSequence } from '../scripts/models/tutorial-sequence.js';
-import type { FixtureTensor } from './fixture_tensors.js';
 import { expectClose, expectExact, fixtureTensor } from './assert_close.js';
+import { loadNeuronCases, neuronOptions, NEURON_FIXTURE_FILES, type NeuronCase } from './neuron_fixtures.js';
 
 const MEM_TOL = { rtol: 1e-5, atol: 1e-6 };
 const GRAD_TOL = { rtol: 1e-4, atol: 1e-5 };
@@ -28,36 +27,12 @@ function isNative(S: torch.Tensor, M: torch.Tensor): boolean {
 
 // ------------------------------------------------------------------ (1) snnTorch fixtures
 
-interface Case {
-  name: string;
-  neuron: 'Leaky' | 'RLeaky';
-  ctor: Record<string, unknown>;
-  T: number;
-  parameters: Record<string, FixtureTensor>;
-  buffers?: Record<string, FixtureTensor>;
-  x: FixtureTensor;
-  initial_state: string | { spk?: FixtureTensor; mem: FixtureTensor };
-  spk: FixtureTensor;
-  mem: FixtureTensor;
-  g_spk: FixtureTensor;
-  g_mem: FixtureTensor;
-  loss: number;
-  grad: Record<string, FixtureTensor>;
-}
+type Case = NeuronCase;
 
-function load(file: string): Case[] {
-  return (JSON.parse(readFileSync(new URL(`./fixtures/${file}`, import.meta.url), 'utf8')) as { cases: Case[] }).cases;
-}
-
-function withSurrogate(ctor: Record<string, unknown>): Record<string, unknown> {
-  const o: Record<string, unknown> = { ...ctor };
-  const sg = o.spike_grad as [string, number] | undefined;
-  if (Array.isArray(sg)) o.spike_grad = (snn.surrogate as unknown as Record<string, (p: number) => unknown>)[sg[0]]!(sg[1]);
-  return o;
-}
+const load = loadNeuronCases;
 
 function make(kind: 'Leaky' | 'RLeaky', ctor: Record<string, unknown>): Neuron {
-  const o = withSurrogate(ctor);
+  const o = neuronOptions(ctor);
   return kind === 'Leaky' ? new snn.Leaky(o as unknown as snn.LeakyOptions) : new snn.RLeaky(o as unknown as snn.RLeakyOptions);
 }
 

@@ -4,38 +4,21 @@
 #include "args.h"
 #include "kernels/neuron_step.h"
 #include "registry.h"
+#include "snn_args.h"
 
 namespace snn {
-namespace {
-
-// cfg arguments: (reset, reset_delay, surrogate, surrogate_param, surrogate_disable) from index i.
-snnk::StepConfig stepConfig(const Napi::CallbackInfo& info, size_t i) {
-  snnk::StepConfig c;
-  int64_t reset = argInt(info, i);
-  int64_t sg = argInt(info, i + 2);
-  if (reset < 0 || reset > 2) throw Napi::RangeError::New(info.Env(), "reset mechanism code must be 0, 1 or 2");
-  if (sg < 0 || sg > 5) throw Napi::RangeError::New(info.Env(), "surrogate code must be in [0, 5]");
-  c.reset = static_cast<snnk::Reset>(reset);
-  c.reset_delay = argBool(info, i + 1);
-  c.surrogate = static_cast<snnk::Surrogate>(sg);
-  c.surrogate_param = argDouble(info, i + 3);
-  c.surrogate_disable = argBool(info, i + 4);
-  return c;
-}
-
-}  // namespace
 
 // snn_leaky_step(input, mem, beta, threshold, graded_spikes_factor, reset, reset_delay, surrogate, param, surrogate_disable)
 NATIVE_FN(snn_leaky_step) {
   auto out = snnk::leaky_step(argTensor(info, 0), argTensor(info, 1), argTensor(info, 2), argTensor(info, 3),
-                              argTensor(info, 4), stepConfig(info, 5));
+                              argTensor(info, 4), argStepConfig(info, 5));
   return wrapList(info, out);
 }
 
 // snn_rleaky_step(input, rec, mem, beta, threshold, reset, reset_delay, surrogate, param, surrogate_disable)
 NATIVE_FN(snn_rleaky_step) {
   auto out = snnk::rleaky_step(argTensor(info, 0), argTensor(info, 1), argTensor(info, 2), argTensor(info, 3),
-                               argTensor(info, 4), stepConfig(info, 5));
+                               argTensor(info, 4), argStepConfig(info, 5));
   return wrapList(info, out);
 }
 

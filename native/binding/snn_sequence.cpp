@@ -4,24 +4,10 @@
 #include "args.h"
 #include "kernels/neuron_sequence.h"
 #include "registry.h"
+#include "snn_args.h"
 
 namespace snn {
 namespace {
-
-// cfg arguments: (reset, reset_delay, surrogate, surrogate_param, surrogate_disable) from index i.
-snnk::StepConfig seqConfig(const Napi::CallbackInfo& info, size_t i) {
-  snnk::StepConfig c;
-  int64_t reset = argInt(info, i);
-  int64_t sg = argInt(info, i + 2);
-  if (reset < 0 || reset > 2) throw Napi::RangeError::New(info.Env(), "reset mechanism code must be 0, 1 or 2");
-  if (sg < 0 || sg > 5) throw Napi::RangeError::New(info.Env(), "surrogate code must be in [0, 5]");
-  c.reset = static_cast<snnk::Reset>(reset);
-  c.reset_delay = argBool(info, i + 1);
-  c.surrogate = static_cast<snnk::Surrogate>(sg);
-  c.surrogate_param = argDouble(info, i + 3);
-  c.surrogate_disable = argBool(info, i + 4);
-  return c;
-}
 
 int64_t staticSteps(const Napi::CallbackInfo& info, size_t i) {
   int64_t n = argInt(info, i);
@@ -44,7 +30,7 @@ NATIVE_FN(snn_rleaky_sequence) {
   if (auto v = argOptTensor(info, 9)) fb.V = *v;
   fb.padding = argIntList(info, 10);
   auto out = snnk::rleaky_sequence(argTensor(info, 0), staticSteps(info, 1), argTensor(info, 2), argTensor(info, 3),
-                                   argTensor(info, 4), argTensor(info, 5), fb, seqConfig(info, 11));
+                                   argTensor(info, 4), argTensor(info, 5), fb, argStepConfig(info, 11));
   return wrapList(info, out);
 }
 
@@ -52,7 +38,7 @@ NATIVE_FN(snn_rleaky_sequence) {
 //   reset, reset_delay, surrogate, param, surrogate_disable) -> [spk_rec, mem_rec]
 NATIVE_FN(snn_leaky_sequence) {
   auto out = snnk::leaky_sequence(argTensor(info, 0), staticSteps(info, 1), argTensor(info, 2), argTensor(info, 3),
-                                  argTensor(info, 4), argTensor(info, 5), seqConfig(info, 6));
+                                  argTensor(info, 4), argTensor(info, 5), argStepConfig(info, 6));
   return wrapList(info, out);
 }
 

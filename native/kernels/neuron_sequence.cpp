@@ -11,6 +11,7 @@
 #include <torch/csrc/autograd/custom_function.h>
 
 #include "param_view.h"
+#include "step_config_ctx.h"
 #include "step_kernels.h"
 
 namespace snnk {
@@ -20,23 +21,8 @@ using at::Tensor;
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-void save_cfg(AutogradContext* ctx, const StepConfig& c) {
-  ctx->saved_data["reset"] = static_cast<int64_t>(c.reset);
-  ctx->saved_data["delay"] = c.reset_delay;
-  ctx->saved_data["sg"] = static_cast<int64_t>(c.surrogate);
-  ctx->saved_data["sgp"] = c.surrogate_param;
-  ctx->saved_data["sgoff"] = c.surrogate_disable;
-}
-
-StepConfig load_cfg(AutogradContext* ctx) {
-  StepConfig c;
-  c.reset = static_cast<Reset>(ctx->saved_data["reset"].toInt());
-  c.reset_delay = ctx->saved_data["delay"].toBool();
-  c.surrogate = static_cast<Surrogate>(ctx->saved_data["sg"].toInt());
-  c.surrogate_param = ctx->saved_data["sgp"].toDouble();
-  c.surrogate_disable = ctx->saved_data["sgoff"].toBool();
-  return c;
-}
+using detail::load_cfg;
+using detail::save_cfg;
 
 std::vector<int64_t> seq_shape(int64_t T, at::IntArrayRef sp) {
   std::vector<int64_t> s{T};

@@ -6,6 +6,7 @@
 
 #include "cuda_dispatch.h"
 #include "param_view.h"
+#include "step_config_ctx.h"
 #include "step_kernels.h"
 
 namespace snnk {
@@ -15,23 +16,8 @@ using at::Tensor;
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-void save_cfg(AutogradContext* ctx, const StepConfig& c) {
-  ctx->saved_data["reset"] = static_cast<int64_t>(c.reset);
-  ctx->saved_data["delay"] = c.reset_delay;
-  ctx->saved_data["sg"] = static_cast<int64_t>(c.surrogate);
-  ctx->saved_data["sgp"] = c.surrogate_param;
-  ctx->saved_data["sgoff"] = c.surrogate_disable;
-}
-
-StepConfig load_cfg(AutogradContext* ctx) {
-  StepConfig c;
-  c.reset = static_cast<Reset>(ctx->saved_data["reset"].toInt());
-  c.reset_delay = ctx->saved_data["delay"].toBool();
-  c.surrogate = static_cast<Surrogate>(ctx->saved_data["sg"].toInt());
-  c.surrogate_param = ctx->saved_data["sgp"].toDouble();
-  c.surrogate_disable = ctx->saved_data["sgoff"].toBool();
-  return c;
-}
+using detail::load_cfg;
+using detail::save_cfg;
 
 // Saves {mem_prev, V, beta, threshold, gsf}; V is the returned mem itself unless an immediate
 // reset changed it, so usually nothing extra is kept alive.
