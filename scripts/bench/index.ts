@@ -2,13 +2,15 @@
 //  1. fused vs composed neuron steps (forward+backward of 1 and 10 steps);
 //  2. training throughput of the tutorial network: (a) composed per-step, (b) fused per-step,
 //     (c) sequence engine; each configuration runs in its own process, rounds interleaved.
-// Options: --quick (fewer repetitions), --threads N, --rounds N, --json FILE.
+// 3. one batch of the sequence engine by stage (what bounds the remaining time).
+// Options: --quick (fewer repetitions), --threads N, --rounds N, --json FILE, --only kernels|profile|train.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { torch } from '../../lib/index.js';
 import { benchStepKernels } from './step-kernels.js';
+import { profileSequenceBatch } from './profile.js';
 import { median, printTable } from './stats.js';
 
 const { values } = parseArgs({
@@ -34,6 +36,13 @@ if (!values.only || values.only === 'kernels') {
   const rows = benchStepKernels(quick ? 9 : 30);
   printTable(rows);
   result.step_kernels = rows;
+}
+
+if (!values.only || values.only === 'profile') {
+  console.log(`\nOne batch of the sequence engine by stage (median ms, ${threads} thread(s))`);
+  const rows = profileSequenceBatch(quick ? 60 : 150);
+  printTable(rows);
+  result.profile = rows;
 }
 
 if (!values.only || values.only === 'train') {

@@ -1,0 +1,49 @@
+// One training batch of the sequence engine, stage by stage (median ms): what bounds the time.
+import { torch, optim, SF } from '../../lib/index.js';
+import { Net } from '../models/tutorial-net.js';
+import { median } from './stats.js';
+
+export function profileSequenceBatch(iterations = 150, warmup = 30): Record<string, string | number>[] {
+  torch.manual_seed(0);
+  const net = new Net();
+  const opt = new optim.Adam(net.parameters(), { lr: 1e-3 });
+  const loss_fn = SF.mse_count_loss({ correct_rate: 0.8, incorrect_rate: 0.2 });
+  const x = torch.rand(128, 784);
+  const y = torch.randint(0, 10, [128]);
+  const stages: Record<string, number[]> = {};
+  const mark = (k: string, v: number) => (stages[k] ??= []).push(v);
+  for (let i = 0; i < warmup + iterations; i++) {
+    torch.tidy(() => {
+      const t0 = performance.now();
+      net.rlif1.init_rleaky();
+      net.rlif2.init_rleaky();
+      const cur1 = net.fc1.forward(x);
+      const t1 = performance.now();
+      const [spk1] = net.rlif1.sequence(cur1, { num_steps: net.num_steps });
+      const t2 = performance.now();
+      const cur2 = net.fc2.forward(spk1);
+      const t3 = performance.now();
+      const [spk2] = net.rlif2.sequence(cur2);
+      const t4 = performance.now();
+      const loss = loss_fn(spk2, y);
+      const t5 = performance.now();
+      opt.zero_grad();
+      loss.backward();
+      const t6 = performance.now();
+      opt.step();
+      const t7 = performance.now();
+      if (i < warmup) return;
+      mark('fc1 (once per image)', t1 - t0);
+      mark('rlif1.sequence (10 steps)', t2 - t1);
+      mark('fc2 (one matmul over T*B)', t3 - t2);
+      mark('rlif2.sequence (10 steps)', t4 - t3);
+      mark('mse_count_loss', t5 - t4);
+      mark('backward (all layers)', t6 - t5);
+      mark('Adam step', t7 - t6);
+      mark('total', t7 - t0);
+    });
+  }
+  opt.dispose();
+  net.dispose();
+  return Object.entries(stages).map(([stage, v]) => ({ stage, ms: median(v) }));
+}
