@@ -1,7 +1,7 @@
 // The snnTorch neuron fixtures (leaky.json, rleaky_*.json) as typed cases, shared by the parity,
 // sequence and CUDA tests.
 import { readFileSync } from 'node:fs';
-import { snn } from '../lib/index.js';
+import { snn, type torch } from '../lib/index.js';
 import type { FixtureTensor } from './fixture_tensors.js';
 
 export interface NeuronCase {
@@ -33,4 +33,12 @@ export function neuronOptions(ctor: Record<string, unknown>): Record<string, unk
   const sg = o.spike_grad as [string, number] | undefined;
   if (Array.isArray(sg)) o.spike_grad = (snn.surrogate as unknown as Record<string, (p: number) => unknown>)[sg[0]]!(sg[1]);
   return o;
+}
+
+/** A neuron's parameters and buffers by snnTorch name (where fixture values are copied in). */
+export function tensorsByName(n: snn.Leaky | snn.RLeaky): Map<string, torch.Tensor> {
+  const m = new Map<string, torch.Tensor>();
+  for (const [k, p] of n.named_parameters()) m.set(k, p);
+  for (const [k, b] of n.named_buffers()) m.set(k, b);
+  return m;
 }

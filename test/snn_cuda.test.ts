@@ -15,7 +15,7 @@ import { torch, snn, optim, SF, data } from '../lib/index.js';
 import { Net } from '../scripts/models/tutorial-net.js';
 import type { FixtureTensor } from './fixture_tensors.js';
 import { expectClose, expectExact, fixtureTensor } from './assert_close.js';
-import { loadNeuronCases, neuronOptions, NEURON_FIXTURE_FILES, type NeuronCase } from './neuron_fixtures.js';
+import { loadNeuronCases, neuronOptions, tensorsByName, NEURON_FIXTURE_FILES, type NeuronCase } from './neuron_fixtures.js';
 
 const CUDA = torch.cuda.is_available();
 const MEM_TOL = { rtol: 1e-5, atol: 1e-6 };
@@ -46,12 +46,7 @@ function ctorOptions(c: Case): Record<string, unknown> {
 
 type Neuron = snn.Leaky | snn.RLeaky;
 
-function byName(n: Neuron): Map<string, torch.Tensor> {
-  const m = new Map<string, torch.Tensor>();
-  for (const [k, p] of n.named_parameters()) m.set(k, p);
-  for (const [k, b] of n.named_buffers()) m.set(k, b);
-  return m;
-}
+const byName = tensorsByName;
 
 interface Outcome {
   spk: torch.Tensor; // [T, ...] on the CPU

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { torch, snn } from '../lib/index.js';
 import type { FixtureTensor } from './fixture_tensors.js';
 import { expectClose, expectExact, fixtureTensor } from './assert_close.js';
-import { loadNeuronCases, neuronOptions, NEURON_FIXTURE_FILES, type NeuronCase } from './neuron_fixtures.js';
+import { loadNeuronCases, neuronOptions, tensorsByName, NEURON_FIXTURE_FILES, type NeuronCase } from './neuron_fixtures.js';
 
 const MEM_TOL = { rtol: 1e-5, atol: 1e-6 };
 const GRAD_TOL = { rtol: 1e-4, atol: 1e-5 };
@@ -21,12 +21,7 @@ function ctorOptions(c: Case): Record<string, unknown> {
 
 type Neuron = snn.Leaky | snn.RLeaky;
 
-function byName(n: Neuron): Map<string, torch.Tensor> {
-  const m = new Map<string, torch.Tensor>();
-  for (const [k, p] of n.named_parameters()) m.set(k, p);
-  for (const [k, b] of n.named_buffers()) m.set(k, b);
-  return m;
-}
+const byName = tensorsByName;
 
 function run(c: Case): void {
   const neuron: Neuron = c.neuron === 'Leaky' ? new snn.Leaky(ctorOptions(c) as unknown as snn.LeakyOptions) : new snn.RLeaky(ctorOptions(c) as unknown as snn.RLeakyOptions);

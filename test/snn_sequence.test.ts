@@ -12,7 +12,7 @@ import { set_sequence_native } from '../lib/snn/sequence.js';
 import { Net } from '../scripts/models/tutorial-net.js';
 import { forwardSequence } from '../scripts/models/tutorial-sequence.js';
 import { expectClose, expectExact, fixtureTensor } from './assert_close.js';
-import { loadNeuronCases, neuronOptions, NEURON_FIXTURE_FILES, type NeuronCase } from './neuron_fixtures.js';
+import { loadNeuronCases, neuronOptions, tensorsByName, NEURON_FIXTURE_FILES, type NeuronCase } from './neuron_fixtures.js';
 
 const MEM_TOL = { rtol: 1e-5, atol: 1e-6 };
 const GRAD_TOL = { rtol: 1e-4, atol: 1e-5 };
@@ -36,12 +36,7 @@ function make(kind: 'Leaky' | 'RLeaky', ctor: Record<string, unknown>): Neuron {
   return kind === 'Leaky' ? new snn.Leaky(o as unknown as snn.LeakyOptions) : new snn.RLeaky(o as unknown as snn.RLeakyOptions);
 }
 
-function byName(n: Neuron): Map<string, torch.Tensor> {
-  const m = new Map<string, torch.Tensor>();
-  for (const [k, p] of n.named_parameters()) m.set(k, p);
-  for (const [k, b] of n.named_buffers()) m.set(k, b);
-  return m;
-}
+const byName = tensorsByName;
 
 function runFixture(c: Case): void {
   const neuron = make(c.neuron, c.ctor);
