@@ -1,8 +1,10 @@
 // The snnTorch neuron fixtures (leaky.json, rleaky_*.json) as typed cases, shared by the parity,
 // sequence and CUDA tests.
 import { readFileSync } from 'node:fs';
+import { expect } from 'chai';
 import { snn, type torch } from '../lib/index.js';
 import type { FixtureTensor } from './fixture_tensors.js';
+import { expectClose, expectExact, fixtureTensor } from './assert_close.js';
 
 export interface NeuronCase {
   name: string;
@@ -41,4 +43,36 @@ export function tensorsByName(n: snn.Leaky | snn.RLeaky): Map<string, torch.Tens
   for (const [k, p] of n.named_parameters()) m.set(k, p);
   for (const [k, b] of n.named_buffers()) m.set(k, b);
   return m;
+}
+
+/** The case's neuron, built from its snnTorch constructor kwargs. */
+export function makeNeuron(kind: 'Leaky' | 'RLeaky', ctor: Record<string, unknown>): snn.Leaky | snn.RLeaky {
+  const o = neuronOptions(ctor);
+  return kind === 'Leaky' ? new snn.Leaky(o as unknown as snn.LeakyOptions) : new snn.RLeaky(o as unknown as snn.RLeakyOptions);
+}
+
+/** Tolerances of the neuron parity checks: spikes exact, membranes and loss close, gradients looser. */
+export const MEM_TOL = { rtol: 1e-5, atol: 1e-6 };
+export const GRAD_TOL = { rtol: 1e-4, atol: 1e-5 };
+
+/**
+ * Checks a run's spike and membrane records [T, ...] against the case: spikes exactly, membranes
+ * and the weighted loss to MEM_TOL; then backpropagates that loss and checks every recorded
+ * gradient (x, the parameters by name, init_spk / init_mem) to GRAD_TOL.
+ */
+export function checkAgainstFixture(
+  c: NeuronCase,
+  S: torch.Tensor,
+  M: torch.Tensor,
+  grads: { x: torch.Tensor; init_spk: torch.Tensor | null; init_mem: torch.Tensor | null; tensors: Map<string, torch.Tensor> },
+): void {
+  expectExact(S, c.spk, `${c.name}: spk`);
+  expectClose(M, c.mem, `${c.name}: mem`, MEM_TOL);
+  const loss = S.mul(fixtureTensor(c.g_spk)).sum().add(M.mul(fixtureTensor(c.g_mem)).sum());
+  expect(loss.item(), `${c.name}: loss`).to.be.closeTo(c.loss, 1e-5 * Math.abs(c.loss) + 1e-6);
+  loss.backward();
+  for (const [k, g] of Object.entries(c.grad)) {
+    const src = k === 'x' ? grads.x : k === 'init_spk' ? grads.init_spk : k === 'init_mem' ? grads.init_mem : grads.tensors.get(k)!;
+    expectClose(src!.grad, g, `${c.name}: grad ${k}`, GRAD_TOL);
+  }
 }

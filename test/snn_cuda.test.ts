@@ -15,11 +15,9 @@ import { torch, snn, optim, SF, data } from '../lib/index.js';
 import { Net } from '../scripts/models/tutorial-net.js';
 import type { FixtureTensor } from './fixture_tensors.js';
 import { expectClose, expectExact, fixtureTensor } from './assert_close.js';
-import { loadNeuronCases, neuronOptions, tensorsByName, NEURON_FIXTURE_FILES, type NeuronCase } from './neuron_fixtures.js';
+import { loadNeuronCases, makeNeuron, tensorsByName, MEM_TOL, GRAD_TOL, NEURON_FIXTURE_FILES, type NeuronCase } from './neuron_fixtures.js';
 
 const CUDA = torch.cuda.is_available();
-const MEM_TOL = { rtol: 1e-5, atol: 1e-6 };
-const GRAD_TOL = { rtol: 1e-4, atol: 1e-5 };
 const TF32_MEM_TOL = { rtol: 2e-2, atol: 2e-3 };
 const TF32_GRAD_TOL = { rtol: 5e-2, atol: 5e-3 };
 
@@ -34,19 +32,6 @@ function requireCuda(ctx: Mocha.Context): void {
   ctx.skip();
 }
 
-type Case = NeuronCase;
-
-const FILES = NEURON_FIXTURE_FILES;
-
-const load = loadNeuronCases;
-
-function ctorOptions(c: Case): Record<string, unknown> {
-  return neuronOptions(c.ctor);
-}
-
-type Neuron = snn.Leaky | snn.RLeaky;
-
-const byName = tensorsByName;
 
 interface Outcome {
   spk: torch.Tensor; // [T, ...] on the CPU
@@ -56,9 +41,9 @@ interface Outcome {
 }
 
 /** Runs a fixture case with the fused step on `device`; returns CPU copies of everything. */
-function runCase(c: Case, device: 'cpu' | 'cuda'): Outcome {
-  const neuron: Neuron = c.neuron === 'Leaky' ? new snn.Leaky(ctorOptions(c) as unknown as snn.LeakyOptions) : new snn.RLeaky(ctorOptions(c) as unknown as snn.RLeakyOptions);
-  const tensors = byName(neuron);
+function runCase(c: NeuronCase, device: 'cpu' | 'cuda'): Outcome {
+  const neuron = makeNeuron(c.neuron, c.ctor);
+  const tensors = tensorsByName(neuron);
   torch.no_grad(() => {
     for (const [k, v] of Object.entries({ ...c.parameters, ...(c.buffers ?? {}) })) tensors.get(k)!.copy_(fixtureTensor(v));
   });
@@ -123,8 +108,8 @@ describe('snn fused step on CUDA: GPU fused vs CPU fused vs snnTorch 0.9.4 fixtu
     requireCuda(this);
     snn.set_step_impl('fused');
   });
-  for (const file of FILES) {
-    for (const c of load(file)) {
+  for (const file of NEURON_FIXTURE_FILES) {
+    for (const c of loadNeuronCases(file)) {
       it(`${file}: ${c.name}`, () => {
         torch.tidy(() => {
           const conv = c.ctor.conv2d_channels != null;

@@ -5,27 +5,12 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { torch, snn } from '../lib/index.js';
 import type { FixtureTensor } from './fixture_tensors.js';
-import { expectClose, expectExact, fixtureTensor } from './assert_close.js';
-import { loadNeuronCases, neuronOptions, tensorsByName, NEURON_FIXTURE_FILES, type NeuronCase } from './neuron_fixtures.js';
+import { expectExact, fixtureTensor } from './assert_close.js';
+import { checkAgainstFixture, loadNeuronCases, makeNeuron, tensorsByName, NEURON_FIXTURE_FILES, type NeuronCase } from './neuron_fixtures.js';
 
-const MEM_TOL = { rtol: 1e-5, atol: 1e-6 };
-const GRAD_TOL = { rtol: 1e-4, atol: 1e-5 };
-
-type Case = NeuronCase;
-
-const load = loadNeuronCases;
-
-function ctorOptions(c: Case): Record<string, unknown> {
-  return neuronOptions(c.ctor);
-}
-
-type Neuron = snn.Leaky | snn.RLeaky;
-
-const byName = tensorsByName;
-
-function run(c: Case): void {
-  const neuron: Neuron = c.neuron === 'Leaky' ? new snn.Leaky(ctorOptions(c) as unknown as snn.LeakyOptions) : new snn.RLeaky(ctorOptions(c) as unknown as snn.RLeakyOptions);
-  const tensors = byName(neuron);
+function run(c: NeuronCase): void {
+  const neuron = makeNeuron(c.neuron, c.ctor);
+  const tensors = tensorsByName(neuron);
   torch.no_grad(() => {
     for (const [k, v] of Object.entries({ ...c.parameters, ...(c.buffers ?? {}) })) {
       const target = tensors.get(k);
@@ -59,25 +44,15 @@ function run(c: Case): void {
   }
   const S = torch.stack(spks);
   const M = torch.stack(mems);
-  expectExact(S, c.spk, `${c.name}: spk`);
-  expectClose(M, c.mem, `${c.name}: mem`, MEM_TOL);
-  const loss = S.mul(fixtureTensor(c.g_spk)).sum().add(M.mul(fixtureTensor(c.g_mem)).sum());
-  expect(loss.item(), `${c.name}: loss`).to.be.closeTo(c.loss, 1e-5 * Math.abs(c.loss) + 1e-6);
-  loss.backward();
-  for (const [k, g] of Object.entries(c.grad)) {
-    const src = k === 'x' ? x : k === 'init_spk' ? initSpk : k === 'init_mem' ? initMem : tensors.get(k)!;
-    expectClose(src!.grad, g, `${c.name}: grad ${k}`, GRAD_TOL);
-  }
+  checkAgainstFixture(c, S, M, { x, init_spk: initSpk, init_mem: initMem, tensors });
 }
-
-const FILES = NEURON_FIXTURE_FILES;
 
 for (const impl of ['fused', 'composed'] as const) {
   describe(`snn parity with snnTorch 0.9.4 (${impl} step)`, () => {
     before(() => snn.set_step_impl(impl));
     after(() => snn.set_step_impl('fused'));
-    for (const file of FILES) {
-      for (const c of load(file)) it(`${file}: ${c.name}`, () => torch.tidy(() => run(c)));
+    for (const file of NEURON_FIXTURE_FILES) {
+      for (const c of loadNeuronCases(file)) it(`${file}: ${c.name}`, () => torch.tidy(() => run(c)));
     }
   });
 }

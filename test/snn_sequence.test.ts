@@ -11,11 +11,9 @@ import { torch, snn, SF } from '../lib/index.js';
 import { set_sequence_native } from '../lib/snn/sequence.js';
 import { Net } from '../scripts/models/tutorial-net.js';
 import { forwardSequence } from '../scripts/models/tutorial-sequence.js';
-import { expectClose, expectExact, fixtureTensor } from './assert_close.js';
-import { loadNeuronCases, neuronOptions, tensorsByName, NEURON_FIXTURE_FILES, type NeuronCase } from './neuron_fixtures.js';
+import { expectClose, fixtureTensor } from './assert_close.js';
+import { checkAgainstFixture, loadNeuronCases, makeNeuron, tensorsByName, MEM_TOL, GRAD_TOL, NEURON_FIXTURE_FILES, type NeuronCase } from './neuron_fixtures.js';
 
-const MEM_TOL = { rtol: 1e-5, atol: 1e-6 };
-const GRAD_TOL = { rtol: 1e-4, atol: 1e-5 };
 const EXACT = { rtol: 0, atol: 0 };
 
 type Neuron = snn.Leaky | snn.RLeaky;
@@ -27,20 +25,12 @@ function isNative(S: torch.Tensor, M: torch.Tensor): boolean {
 
 // ------------------------------------------------------------------ (1) snnTorch fixtures
 
-type Case = NeuronCase;
 
-const load = loadNeuronCases;
 
-function make(kind: 'Leaky' | 'RLeaky', ctor: Record<string, unknown>): Neuron {
-  const o = neuronOptions(ctor);
-  return kind === 'Leaky' ? new snn.Leaky(o as unknown as snn.LeakyOptions) : new snn.RLeaky(o as unknown as snn.RLeakyOptions);
-}
 
-const byName = tensorsByName;
-
-function runFixture(c: Case): void {
-  const neuron = make(c.neuron, c.ctor);
-  const tensors = byName(neuron);
+function runFixture(c: NeuronCase): void {
+  const neuron = makeNeuron(c.neuron, c.ctor);
+  const tensors = tensorsByName(neuron);
   torch.no_grad(() => {
     for (const [k, v] of Object.entries({ ...c.parameters, ...(c.buffers ?? {}) })) tensors.get(k)!.copy_(fixtureTensor(v));
   });
@@ -59,20 +49,12 @@ function runFixture(c: Case): void {
     [S, M] = neuron instanceof snn.RLeaky ? neuron.sequence(x, { spk: initSpk, mem: initMem }) : neuron.sequence(x, { mem: initMem });
   }
   expect(isNative(S, M), 'ran as one native node').to.equal(true);
-  expectExact(S, c.spk, `${c.name}: spk`);
-  expectClose(M, c.mem, `${c.name}: mem`, MEM_TOL);
-  const loss = S.mul(fixtureTensor(c.g_spk)).sum().add(M.mul(fixtureTensor(c.g_mem)).sum());
-  expect(loss.item(), `${c.name}: loss`).to.be.closeTo(c.loss, 1e-5 * Math.abs(c.loss) + 1e-6);
-  loss.backward();
-  for (const [k, g] of Object.entries(c.grad)) {
-    const src = k === 'x' ? x : k === 'init_spk' ? initSpk : k === 'init_mem' ? initMem : tensors.get(k)!;
-    expectClose(src!.grad, g, `${c.name}: grad ${k}`, GRAD_TOL);
-  }
+  checkAgainstFixture(c, S, M, { x, init_spk: initSpk, init_mem: initMem, tensors });
 }
 
 describe('snn sequence form against snnTorch 0.9.4 fixtures (one native node)', () => {
   for (const file of ['leaky.json', 'rleaky_one_to_one.json', 'rleaky_linear.json', 'rleaky_conv.json', 'rleaky_variants.json']) {
-    for (const c of load(file)) it(`${file}: ${c.name}`, () => torch.tidy(() => runFixture(c)));
+    for (const c of loadNeuronCases(file)) it(`${file}: ${c.name}`, () => torch.tidy(() => runFixture(c)));
   }
 });
 
@@ -153,7 +135,7 @@ function runRand(c: RandCase, seq: boolean): RunOut {
   const T = c.T ?? 8;
   const dtype = c.dtype ?? 'float32';
   torch.manual_seed(7); // same recurrent weights in both runs
-  const n = make(c.neuron, c.ctor);
+  const n = makeNeuron(c.neuron, c.ctor);
   if (dtype === 'float64') n.to({ dtype: 'float64' } as never);
   torch.manual_seed(11); // same data in both runs
   const xShape = c.static ? c.step : [T, ...c.step];
