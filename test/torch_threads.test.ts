@@ -41,3 +41,14 @@ describe('torch threads', () => {
     torch.set_num_threads(before);
   });
 });
+
+describe('torch threads: environment', () => {
+  it('an empty SNNTORCH_NUM_THREADS does not hide OMP_NUM_THREADS', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', "import {torch} from './lib/index.ts'; console.log(torch.get_num_threads())"], {
+      encoding: 'utf8',
+      env: { ...process.env, SNNTORCH_NUM_THREADS: '', OMP_NUM_THREADS: '2', OPENBLAS_NUM_THREADS: '' },
+    });
+    expect(r.status, r.stderr).to.equal(0);
+    expect(Number(r.stdout.trim().split('\n').pop())).to.equal(2);
+  });
+});

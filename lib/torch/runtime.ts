@@ -58,7 +58,8 @@ export function default_num_threads(cores: number): number {
 
 export function applyDefaultThreads(): void {
   const env = process.env;
-  const explicit = env.SNNTORCH_NUM_THREADS ?? env.OMP_NUM_THREADS ?? env.OPENBLAS_NUM_THREADS;
+  // The first of these that is set and non-empty (an empty value must not hide the next one).
+  const explicit = [env.SNNTORCH_NUM_THREADS, env.OMP_NUM_THREADS, env.OPENBLAS_NUM_THREADS].find((v) => v !== undefined && v !== '');
   const n = explicit !== undefined && Number.isInteger(Number(explicit)) && Number(explicit) > 0 ? Number(explicit) : default_num_threads(availableParallelism());
   native.set_num_threads(n);
 }
