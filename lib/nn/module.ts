@@ -156,8 +156,11 @@ export abstract class Module {
         if (target && v instanceof Tensor) target.copy_(v);
       }
     });
+    for (const m of this.modules()) m._load_state_dict_post_hook();
     return { missing_keys: missing, unexpected_keys: unexpected };
   }
+  /** Called on every module after load_state_dict copied the values in (modules that derive state from buffers override it). */
+  _load_state_dict_post_hook(): void {}
   /** Every tensor a state dict may load into, by name (persistent buffers and parameters). */
   #targets(): Map<string, Tensor> {
     const out = new Map<string, Tensor>();

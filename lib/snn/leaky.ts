@@ -4,6 +4,7 @@ import { checkBool, checkOptions } from '../torch/check.js';
 import { tidy } from '../torch/memory.js';
 import { Tensor, tensorArg, wrap } from '../torch/tensor.js';
 import { LIF, LIF_KEYS, type LIFOptions, type TensorInit } from './neuron.js';
+import type { NeuronOutput } from './types.js';
 import { checkSequenceOptions, leakySequenceNative, runSequence, type SequenceOptions } from './sequence.js';
 
 export interface LeakyOptions extends LIFOptions {
@@ -11,10 +12,10 @@ export interface LeakyOptions extends LIFOptions {
   learn_graded_spikes_factor?: boolean;
 }
 
-export class Leaky extends LIF {
+export class Leaky<const O extends LeakyOptions = LeakyOptions> extends LIF {
   declare mem: Tensor;
 
-  constructor(opts: LeakyOptions) {
+  constructor(opts: O) {
     const o = checkOptions<LeakyOptions>('Leaky options', opts, [...LIF_KEYS, 'graded_spikes_factor', 'learn_graded_spikes_factor']);
     super(o, [...LIF_KEYS, 'graded_spikes_factor', 'learn_graded_spikes_factor'], {
       value: o.graded_spikes_factor ?? 1.0,
@@ -27,7 +28,7 @@ export class Leaky extends LIF {
    * One step. Returns [spk, mem]; with init_hidden (and output false) only spk. A mem passed in is
    * used (with its autograd history) when its shape matches the input, else zeros (snnTorch).
    */
-  forward(input: Tensor, mem?: Tensor | null): [Tensor, Tensor] | Tensor {
+  forward(input: Tensor, mem?: Tensor | null): NeuronOutput<O, [Tensor, Tensor]> {
     tensorArg('input', input);
     if (mem != null) {
       if (this.init_hidden) throw new TypeError('Leaky: with init_hidden=true the state lives in the neuron; pass only the input');
@@ -38,9 +39,9 @@ export class Leaky extends LIF {
     this._setState('mem', U);
     if (this.init_hidden && !this.output) {
       U.dispose();
-      return spk;
+      return spk as NeuronOutput<O, [Tensor, Tensor]>;
     }
-    return [spk, U];
+    return [spk, U] as NeuronOutput<O, [Tensor, Tensor]>;
   }
 
   #step(X: Tensor, U: Tensor): [Tensor, Tensor] {

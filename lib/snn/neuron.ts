@@ -4,9 +4,9 @@
 // returned tensor cannot free the module's state).
 import { native } from '../native.js';
 import { checkBool, checkOptions, checkString, invalid } from '../torch/check.js';
-import { keep } from '../torch/memory.js';
+import { keep, tidy } from '../torch/memory.js';
 import { no_grad } from '../torch/autograd.js';
-import { Tensor, wrap } from '../torch/tensor.js';
+import { Tensor, tensorArg, wrap } from '../torch/tensor.js';
 import { tensor, zeros, zeros_like } from '../torch/creation.js';
 import { Module } from '../nn/module.js';
 import { Parameter } from '../nn/parameter.js';
@@ -15,7 +15,7 @@ import { get_step_impl } from './engine.js';
 
 export type ResetMechanism = 'subtract' | 'zero' | 'none';
 export const RESET_CODE: Record<ResetMechanism, number> = { subtract: 0, zero: 1, none: 2 };
-export type TensorInit = number | number[] | Tensor;
+export type TensorInit = number | readonly number[] | Tensor;
 
 export interface SpikingNeuronOptions {
   threshold?: TensorInit;
@@ -35,10 +35,11 @@ export interface LIFOptions extends SpikingNeuronOptions {
   learn_beta?: boolean;
 }
 
-export const LIF_KEYS = [
-  'beta', 'threshold', 'spike_grad', 'surrogate_disable', 'init_hidden', 'inhibition', 'learn_beta',
-  'learn_threshold', 'reset_mechanism', 'state_quant', 'output', 'reset_delay',
+export const SPIKING_KEYS = [
+  'threshold', 'spike_grad', 'surrogate_disable', 'init_hidden', 'inhibition', 'learn_threshold',
+  'reset_mechanism', 'state_quant', 'output', 'reset_delay',
 ] as const;
+export const LIF_KEYS = ['beta', ...SPIKING_KEYS, 'learn_beta'] as const;
 
 /** torch.as_tensor for a constructor value: a number is a 0-dim float32, an array a float32 tensor, a Tensor is used as is. */
 export function asTensor(name: string, v: unknown): Tensor {
@@ -58,12 +59,16 @@ function hardSpike(x: Tensor): Tensor {
   });
 }
 
-export abstract class LIF extends Module {
+/**
+ * snnTorch's SpikingNeuron: threshold, surrogate, reset mechanism, graded spikes, state_quant,
+ * inhibition, init_hidden/output, and state held as non-persistent buffers. Neurons without a
+ * membrane decay (SLSTM) build on this directly; LIF adds beta.
+ */
+export abstract class SpikingNeuron extends Module {
   // Declared, not defined, so subclass construction order decides registration order.
   declare threshold: Tensor;
   declare graded_spikes_factor: Tensor;
   declare reset_mechanism_val: Tensor;
-  declare beta: Tensor;
 
   readonly spike_grad: SpikeGrad;
   readonly surrogate_disable: boolean;
@@ -74,16 +79,20 @@ export abstract class LIF extends Module {
   readonly state_quant: ((x: Tensor) => Tensor) | false;
   #reset: ResetMechanism;
 
-  protected constructor(opts: LIFOptions, keys: readonly string[], graded: { value: TensorInit; learn: boolean }) {
+  /**
+   * Checks the options against `keys` (the subclass's full list) and registers, in snnTorch's
+   * order, threshold, graded_spikes_factor and reset_mechanism_val.
+   */
+  protected constructor(opts: SpikingNeuronOptions, keys: readonly string[], graded: { value: TensorInit; learn: boolean }, defaults: { reset_mechanism?: ResetMechanism } = {}) {
     super();
-    const o = checkOptions<LIFOptions>(`${new.target.name} options`, opts, keys);
-    if (o.beta === undefined) throw new TypeError(`${new.target.name}: beta is required (snnTorch gives it no default)`);
+    const name = new.target.name;
+    const o = checkOptions<SpikingNeuronOptions>(`${name} options`, opts, keys);
     this.surrogate_disable = checkBool('surrogate_disable', o.surrogate_disable ?? false);
     this.init_hidden = checkBool('init_hidden', o.init_hidden ?? false);
     this.inhibition = checkBool('inhibition', o.inhibition ?? false);
     this.output = checkBool('output', o.output ?? false);
     this.reset_delay = checkBool('reset_delay', o.reset_delay ?? true);
-    this.#reset = checkString('reset_mechanism', o.reset_mechanism ?? 'subtract', ['subtract', 'zero', 'none'] as const);
+    this.#reset = checkString('reset_mechanism', o.reset_mechanism ?? defaults.reset_mechanism ?? 'subtract', ['subtract', 'zero', 'none'] as const);
     const sq = o.state_quant ?? false;
     if (sq !== false && typeof sq !== 'function') throw invalid('state_quant', 'false or a function (Tensor) => Tensor', sq);
     this.state_quant = sq;
@@ -92,17 +101,30 @@ export abstract class LIF extends Module {
     this.spike_grad = this.surrogate_disable ? hardSpike : (sg ?? atan(2.0));
     if (this.inhibition) process.emitWarning('Inhibition is an unstable feature that has only been tested for dense (fully-connected) layers. Use with caution!', 'UserWarning');
 
-    // Registration order is snnTorch's: threshold, graded_spikes_factor, reset_mechanism_val, beta.
-    this.#quantity('threshold', o.threshold ?? 1.0, o.learn_threshold ?? false);
-    this.#quantity('graded_spikes_factor', graded.value, graded.learn);
+    this._quantity('threshold', o.threshold ?? 1.0, o.learn_threshold ?? false);
+    this._quantity('graded_spikes_factor', graded.value, graded.learn);
     this.register_buffer('reset_mechanism_val', tensor(RESET_CODE[this.#reset], { dtype: 'int64' }));
-    this.#quantity('beta', o.beta, o.learn_beta ?? false);
   }
 
-  #quantity(name: string, value: unknown, learn: unknown): void {
+  /** Registers a constructor value as a Parameter (learn) or a buffer, as snnTorch's *_buffer helpers. */
+  protected _quantity(name: string, value: unknown, learn: unknown): void {
     const t = asTensor(name, value);
     if (checkBool(`learn_${name}`, learn)) this.register_parameter(name, new Parameter(t));
     else this.register_buffer(name, t);
+  }
+
+  /**
+   * After load_state_dict: a loaded reset_mechanism_val takes effect (0 subtract, 1 zero, 2 none);
+   * any other value is put back and refused.
+   */
+  override _load_state_dict_post_hook(): void {
+    const v = Number(this.reset_mechanism_val.item());
+    const name = (Object.keys(RESET_CODE) as ResetMechanism[]).find((k) => RESET_CODE[k] === v);
+    if (name === undefined) {
+      no_grad(() => this.reset_mechanism_val.fill_(RESET_CODE[this.#reset]));
+      throw new RangeError(`${this.constructor.name}: loaded reset_mechanism_val is ${v}; expected 0 (subtract), 1 (zero) or 2 (none). The neuron keeps reset_mechanism='${this.#reset}'.`);
+    }
+    this.#reset = name;
   }
 
   get reset_mechanism(): ResetMechanism {
@@ -152,6 +174,46 @@ export abstract class LIF extends Module {
   }
   protected _detachState(name: string): void {
     this._setState(name, this._state(name).detach());
+  }
+
+  /**
+   * One step of a neuron with several states, run the way snnTorch's forward runs: states passed in
+   * are stored (refused with init_hidden), any state shaped unlike the input becomes zeros, then
+   * `compute` maps the previous states (by name) to the spike and the new states. The new states
+   * are stored; 'spk', when it is one of `names`, is the spike itself. Returns the spike followed by
+   * the states other than 'spk' (snnTorch's return order), or the spike alone with init_hidden and
+   * not output.
+   */
+  protected _stepStates(
+    input: Tensor, names: readonly string[], given: readonly (Tensor | null | undefined)[],
+    compute: (prev: Record<string, Tensor>) => { spk: Tensor; states: Record<string, Tensor> },
+  ): Tensor | Tensor[] {
+    tensorArg('input', input);
+    if (this.init_hidden && given.some((g) => g != null)) {
+      throw new TypeError(`${this.constructor.name}: with init_hidden=true the state lives in the neuron; pass only the input (got ${given.length} state argument(s))`);
+    }
+    names.forEach((n, i) => {
+      const g = given[i];
+      if (g != null) this._setState(n, tensorArg(n, g));
+    });
+    for (const n of names) this._fitState(n, input);
+    const prev: Record<string, Tensor> = {};
+    for (const n of names) prev[n] = this._state(n);
+    const { spk, states } = tidy(() => compute(prev));
+    const outs: Tensor[] = [spk];
+    for (const n of names) {
+      if (n === 'spk') {
+        this._setState(n, spk);
+        continue;
+      }
+      this._setState(n, states[n]!);
+      outs.push(states[n]!);
+    }
+    if (this.init_hidden && !this.output) {
+      for (const t of outs.slice(1)) t.dispose();
+      return spk;
+    }
+    return outs;
   }
 
   // ------------------------------------------------------------------ step helpers
@@ -211,7 +273,19 @@ export abstract class LIF extends Module {
     return out;
   }
 
-  abstract reset_mem(): Tensor | [Tensor, Tensor];
+  abstract reset_mem(): Tensor | Tensor[];
   abstract detach_hidden(): void;
   abstract reset_hidden(): void;
+}
+
+/** snnTorch's LIF: a SpikingNeuron with a membrane decay beta (Parameter with learn_beta, else a buffer). */
+export abstract class LIF extends SpikingNeuron {
+  declare beta: Tensor;
+
+  protected constructor(opts: LIFOptions, keys: readonly string[], graded: { value: TensorInit; learn: boolean }, defaults: { reset_mechanism?: ResetMechanism; beta_optional?: boolean } = {}) {
+    super(opts, keys, graded, defaults);
+    const o = opts ?? ({} as LIFOptions);
+    if (o.beta === undefined && !defaults.beta_optional) throw new TypeError(`${new.target.name}: beta is required (snnTorch gives it no default)`);
+    if (o.beta !== undefined) this._quantity('beta', o.beta, o.learn_beta ?? false);
+  }
 }

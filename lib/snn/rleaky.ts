@@ -2,40 +2,22 @@
 // (SEMANTICS §4). The feedback Rec(S) is a LibTorch op (Linear, Conv2d or an elementwise V) that
 // feeds the fused step kernel, so its gradient reaches the previous spike and the weights.
 import { native } from '../native.js';
-import { checkBool, checkInt, checkOptions, invalid, isInt } from '../torch/check.js';
+import { checkOptions } from '../torch/check.js';
 import { tidy } from '../torch/memory.js';
 import { Tensor, tensorArg, wrap } from '../torch/tensor.js';
-import { Module } from '../nn/module.js';
-import { Parameter } from '../nn/parameter.js';
-import { Linear } from '../nn/linear.js';
-import { Conv2d } from '../nn/conv.js';
-import { LIF, LIF_KEYS, asTensor, type LIFOptions, type TensorInit } from './neuron.js';
+import type { Linear } from '../nn/linear.js';
+import type { Conv2d } from '../nn/conv.js';
+import { LIF, LIF_KEYS, type LIFOptions } from './neuron.js';
+import { RECURRENT_KEYS, RecurrentOneToOne, recurrentConfig, registerRecurrent, type RecurrentOptions } from './recurrent.js';
+import type { NeuronOutput } from './types.js';
+
+export { RecurrentOneToOne };
 import { checkSequenceOptions, rleakySequenceNative, runSequence, type SequenceOptions } from './sequence.js';
 
-export interface RLeakyOptions extends LIFOptions {
-  V?: TensorInit;
-  all_to_all?: boolean;
-  linear_features?: number | null;
-  conv2d_channels?: number | null;
-  kernel_size?: number | [number, number] | null;
-  learn_recurrent?: boolean;
-}
-const RLEAKY_KEYS = [...LIF_KEYS, 'V', 'all_to_all', 'linear_features', 'conv2d_channels', 'kernel_size', 'learn_recurrent'] as const;
+export interface RLeakyOptions extends LIFOptions, RecurrentOptions {}
+const RLEAKY_KEYS = [...LIF_KEYS, ...RECURRENT_KEYS] as const;
 
-/** One-to-one feedback: S ⊙ V (snnTorch's RecurrentOneToOne). */
-export class RecurrentOneToOne extends Module {
-  declare V: Tensor;
-  constructor(V: Tensor) {
-    super();
-    // A plain field: registered (so it is saved as recurrent.V) only when V is a Parameter.
-    this.V = V;
-  }
-  forward(x: Tensor): Tensor {
-    return x.mul(this.V);
-  }
-}
-
-export class RLeaky extends LIF {
+export class RLeaky<const O extends RLeakyOptions = RLeakyOptions> extends LIF {
   declare spk: Tensor;
   declare mem: Tensor;
   declare V: Tensor;
@@ -46,38 +28,16 @@ export class RLeaky extends LIF {
   readonly kernel_size: [number, number] | null;
   readonly learn_recurrent: boolean;
 
-  constructor(opts: RLeakyOptions) {
+  constructor(opts: O) {
     const o = checkOptions<RLeakyOptions>('RLeaky options', opts, RLEAKY_KEYS);
     super(o, RLEAKY_KEYS, { value: 1.0, learn: false });
-    this.all_to_all = checkBool('all_to_all', o.all_to_all ?? true);
-    this.learn_recurrent = checkBool('learn_recurrent', o.learn_recurrent ?? true);
-    // Truthiness as in snnTorch: 0 counts as "not given".
-    const lf = o.linear_features ? checkInt('linear_features', o.linear_features, 1) : null;
-    const cc = o.conv2d_channels ? checkInt('conv2d_channels', o.conv2d_channels, 1) : null;
-    const ks = o.kernel_size ? kernelPair(o.kernel_size) : null;
-    this.linear_features = lf;
-    this.conv2d_channels = cc;
-    this.kernel_size = ks;
-    if (this.all_to_all) {
-      if ((cc && !ks) || (!cc && ks)) throw new TypeError('RLeaky: conv2d_channels and kernel_size must be given together');
-      if (!lf && !(cc && ks)) throw new TypeError('RLeaky: all_to_all=true needs linear_features, or conv2d_channels and kernel_size');
-      if (lf && (cc || ks)) throw new TypeError('RLeaky: give linear_features or conv2d_channels/kernel_size, not both');
-      if (ks && (ks[0] % 2 === 0 || ks[1] % 2 === 0)) {
-        throw new RangeError(`RLeaky: kernel_size must be odd so the feedback keeps the spatial size (padding is kernel_size//2), got [${ks.join(', ')}]`);
-      }
-    } else if (lf || cc || ks) {
-      throw new TypeError('RLeaky: linear_features, conv2d_channels and kernel_size apply only with all_to_all=true');
-    }
-
-    if (this.all_to_all) {
-      this.register_module('recurrent', lf ? new Linear(lf, lf) : new Conv2d(cc!, cc!, ks!, { padding: [ks![0] >> 1, ks![1] >> 1] }));
-      if (!this.learn_recurrent) for (const p of this.recurrent.parameters()) p.requires_grad_(false);
-    } else {
-      const V = asTensor('V', o.V ?? 1.0);
-      if (this.learn_recurrent) this.register_parameter('V', new Parameter(V));
-      else this.register_buffer('V', V);
-      this.register_module('recurrent', new RecurrentOneToOne(this.V));
-    }
+    const c = recurrentConfig('RLeaky', o);
+    this.all_to_all = c.all_to_all;
+    this.learn_recurrent = c.learn_recurrent;
+    this.linear_features = c.linear_features;
+    this.conv2d_channels = c.conv2d_channels;
+    this.kernel_size = c.kernel_size;
+    registerRecurrent(this, c, o.V);
     this._registerState('spk');
     this._registerState('mem');
   }
@@ -86,7 +46,7 @@ export class RLeaky extends LIF {
    * One step. Returns [spk, mem]; with init_hidden (and output false) only spk. spk and mem passed
    * in are used (autograd history included) when their shapes match the input, else zeros.
    */
-  forward(input: Tensor, spk?: Tensor | null, mem?: Tensor | null): [Tensor, Tensor] | Tensor {
+  forward(input: Tensor, spk?: Tensor | null, mem?: Tensor | null): NeuronOutput<O, [Tensor, Tensor]> {
     tensorArg('input', input);
     if (this.init_hidden && (spk != null || mem != null)) throw new TypeError('RLeaky expects 1 input argument when init_hidden=true');
     if (spk != null) this._setState('spk', tensorArg('spk', spk));
@@ -98,9 +58,9 @@ export class RLeaky extends LIF {
     this._setState('mem', U);
     if (this.init_hidden && !this.output) {
       U.dispose();
-      return S;
+      return S as NeuronOutput<O, [Tensor, Tensor]>;
     }
-    return [S, U];
+    return [S, U] as NeuronOutput<O, [Tensor, Tensor]>;
   }
 
   #step(X: Tensor, Sprev: Tensor, U: Tensor): [Tensor, Tensor] {
@@ -171,10 +131,4 @@ export class RLeaky extends LIF {
   override extra_repr(): string {
     return this.all_to_all ? '' : 'all_to_all=False';
   }
-}
-
-function kernelPair(k: unknown): [number, number] {
-  if (isInt(k) && k > 0) return [k, k];
-  if (Array.isArray(k) && k.length === 2 && k.every((x) => isInt(x) && x > 0)) return [k[0], k[1]];
-  throw invalid('kernel_size', 'a positive integer or [kh, kw]', k);
 }
