@@ -11,7 +11,7 @@ import { neuronOptions } from './neuron_fixtures.js';
 
 interface FamilyCase {
   name: string;
-  neuron: 'Synaptic' | 'RSynaptic' | 'Alpha' | 'Lapicque';
+  neuron: 'Synaptic' | 'RSynaptic' | 'Alpha' | 'Lapicque' | 'SLSTM';
   ctor: Record<string, unknown>;
   T: number;
   outputs: string[];
@@ -28,13 +28,13 @@ interface FamilyCase {
 
 const MEM_TOL = { rtol: 1e-5, atol: 1e-6 };
 const GRAD_TOL = { rtol: 1e-4, atol: 1e-5 };
-const FILES = ['synaptic.json', 'rsynaptic.json', 'alpha.json', 'lapicque.json'];
+const FILES = ['synaptic.json', 'rsynaptic.json', 'alpha.json', 'lapicque.json', 'slstm.json'];
 
 export function loadFamily(file: string): FamilyCase[] {
   return (JSON.parse(readFileSync(new URL(`./fixtures/neurons/${file}`, import.meta.url), 'utf8')) as { cases: FamilyCase[] }).cases;
 }
 
-type FamilyNeuron = snn.Synaptic | snn.RSynaptic | snn.Alpha | snn.Lapicque;
+type FamilyNeuron = snn.Synaptic | snn.RSynaptic | snn.Alpha | snn.Lapicque | snn.SLSTM;
 
 export function makeFamily(c: FamilyCase): FamilyNeuron {
   const o = neuronOptions(c.ctor);
@@ -48,6 +48,10 @@ export function makeFamily(c: FamilyCase): FamilyNeuron {
       return new snn.Alpha(o as unknown as snn.AlphaOptions);
     case 'Lapicque':
       return new snn.Lapicque(o as unknown as snn.LapicqueOptions);
+    case 'SLSTM': {
+      const { input_size, hidden_size, ...rest } = o;
+      return new snn.SLSTM(input_size as number, hidden_size as number, rest as snn.SLSTMOptions);
+    }
   }
 }
 

@@ -5,6 +5,7 @@ export { Synaptic, type SynapticOptions } from './synaptic.js';
 export { RSynaptic, type RSynapticOptions } from './rsynaptic.js';
 export { Alpha, type AlphaOptions } from './alpha.js';
 export { Lapicque, type LapicqueOptions } from './lapicque.js';
+export { SLSTM, type SLSTMOptions } from './slstm.js';
 export { SpikingNeuron, LIF, type LIFOptions, type SpikingNeuronOptions, type ResetMechanism } from './neuron.js';
 export type { NeuronOutput } from './types.js';
 export type { StatesSequenceOptions } from './sequence_states.js';

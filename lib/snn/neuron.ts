@@ -160,12 +160,12 @@ export abstract class SpikingNeuron extends Module {
    * unlike snnTorch (which keeps the old buffer's device) it follows the input's device, so state
    * from init_rleaky() on a CPU module works with CUDA inputs.
    */
-  protected _fitState(name: string, input: Tensor): void {
+  protected _fitState(name: string, input: Tensor, shape?: readonly number[]): void {
     const s = this._state(name);
     const a = s.shape;
-    const b = input.shape;
+    const b = shape ?? input.shape;
     if (a.length !== b.length || a.some((x, i) => x !== b[i])) {
-      this._setState(name, zeros_like(input));
+      this._setState(name, shape ? zeros([...shape], { dtype: input.dtype, device: input.device }) : zeros_like(input));
     }
   }
   protected _zeroState(name: string): void {
@@ -180,13 +180,15 @@ export abstract class SpikingNeuron extends Module {
    * One step of a neuron with several states, run the way snnTorch's forward runs: states passed in
    * are stored (refused with init_hidden), any state shaped unlike the input becomes zeros, then
    * `compute` maps the previous states (by name) to the spike and the new states. The new states
-   * are stored; 'spk', when it is one of `names`, is the spike itself. Returns the spike followed by
+   * are stored; 'spk', when it is one of `names`, is the spike itself. `stateShape` (default: the
+   * input's shape) is the shape the states must have. Returns the spike followed by
    * the states other than 'spk' (snnTorch's return order), or the spike alone with init_hidden and
    * not output.
    */
   protected _stepStates(
     input: Tensor, names: readonly string[], given: readonly (Tensor | null | undefined)[],
     compute: (prev: Record<string, Tensor>) => { spk: Tensor; states: Record<string, Tensor> },
+    stateShape?: readonly number[],
   ): Tensor | Tensor[] {
     tensorArg('input', input);
     if (this.init_hidden && given.some((g) => g != null)) {
@@ -196,7 +198,7 @@ export abstract class SpikingNeuron extends Module {
       const g = given[i];
       if (g != null) this._setState(n, tensorArg(n, g));
     });
-    for (const n of names) this._fitState(n, input);
+    for (const n of names) this._fitState(n, input, stateShape);
     const prev: Record<string, Tensor> = {};
     for (const n of names) prev[n] = this._state(n);
     const { spk, states } = tidy(() => compute(prev));
