@@ -12,8 +12,8 @@ class Net extends nn.Module {
     let [spk2, mem2] = this.rlif2.init_rleaky();
     const spk2_rec: torch.Tensor[] = [];
     for (let step = 0; step < 10; step++) {
-      [spk1, mem1] = this.rlif1.forward(this.fc1.forward(x), spk1, mem1) as [torch.Tensor, torch.Tensor];
-      [spk2, mem2] = this.rlif2.forward(this.fc2.forward(spk1), spk2, mem2) as [torch.Tensor, torch.Tensor];
+      [spk1, mem1] = this.rlif1.forward(this.fc1.forward(x), spk1, mem1);
+      [spk2, mem2] = this.rlif2.forward(this.fc2.forward(spk1), spk2, mem2);
       spk2_rec.push(spk2);
     }
     return torch.stack(spk2_rec);

@@ -61,6 +61,11 @@ function setup(c: FamilyCase): { n: FamilyNeuron; tensors: Map<string, torch.Ten
   const tensors = new Map<string, torch.Tensor>();
   for (const [k, p] of n.named_parameters()) tensors.set(k, p);
   for (const [k, b] of n.named_buffers()) tensors.set(k, b);
+  // Values the constructor derives (clamped alpha, Lapicque's R/C/beta, thresholds) match snnTorch's
+  // before anything is copied in; random initialisations (recurrent, lstm_cell) are copied only.
+  for (const [k, v] of Object.entries({ ...c.parameters, ...c.buffers })) {
+    if (!k.startsWith('recurrent.') && !k.startsWith('lstm_cell.') && tensors.has(k)) expectClose(tensors.get(k)!, v, `${c.name}: constructed ${k}`, { rtol: 1e-6, atol: 0 });
+  }
   torch.no_grad(() => {
     for (const [k, v] of Object.entries({ ...c.parameters, ...c.buffers })) {
       const t = tensors.get(k);

@@ -21,7 +21,9 @@ export interface SLSTMOptions extends Omit<SpikingNeuronOptions, 'reset_delay'> 
 }
 const SLSTM_KEYS = ['bias', ...SPIKING_KEYS.filter((k) => k !== 'reset_delay')] as const;
 
-export class SLSTM<const O extends SLSTMOptions = SLSTMOptions> extends SpikingNeuron {
+// O defaults to no options, so `new SLSTM(i, h)` types its forward() as the full tuple; write
+// SLSTM<SLSTMOptions> for a variable that may hold any SLSTM.
+export class SLSTM<const O extends SLSTMOptions = {}> extends SpikingNeuron {
   declare syn: Tensor;
   declare mem: Tensor;
   declare lstm_cell: LSTMCell;
