@@ -11,7 +11,7 @@ import { neuronOptions } from './neuron_fixtures.js';
 
 interface FamilyCase {
   name: string;
-  neuron: 'Synaptic' | 'RSynaptic' | 'Alpha' | 'Lapicque' | 'SLSTM';
+  neuron: 'Synaptic' | 'RSynaptic' | 'Alpha' | 'Lapicque' | 'SLSTM' | 'SConv2dLSTM';
   ctor: Record<string, unknown>;
   T: number;
   outputs: string[];
@@ -28,17 +28,17 @@ interface FamilyCase {
 
 const MEM_TOL = { rtol: 1e-5, atol: 1e-6 };
 const GRAD_TOL = { rtol: 1e-4, atol: 1e-5 };
-const FILES = ['synaptic.json', 'rsynaptic.json', 'alpha.json', 'lapicque.json', 'slstm.json'];
+const FILES = ['synaptic.json', 'rsynaptic.json', 'alpha.json', 'lapicque.json', 'slstm.json', 'sconv2dlstm.json'];
 
 export function loadFamily(file: string): FamilyCase[] {
   return (JSON.parse(readFileSync(new URL(`./fixtures/neurons/${file}`, import.meta.url), 'utf8')) as { cases: FamilyCase[] }).cases;
 }
 
-type FamilyNeuron = snn.Synaptic | snn.RSynaptic | snn.Alpha | snn.Lapicque | snn.SLSTM;
+type FamilyNeuron = snn.Synaptic | snn.RSynaptic | snn.Alpha | snn.Lapicque | snn.SLSTM | snn.SConv2dLSTM;
 
 export function makeFamily(c: FamilyCase): FamilyNeuron {
   const o = neuronOptions(c.ctor);
-  for (const [k, v] of Object.entries(o)) if (Array.isArray(v) && k !== 'spike_grad') o[k] = torch.tensor(v as number[]);
+  for (const [k, v] of Object.entries(o)) if (Array.isArray(v) && k !== 'spike_grad' && k !== 'kernel_size') o[k] = torch.tensor(v as number[]);
   switch (c.neuron) {
     case 'Synaptic':
       return new snn.Synaptic(o as unknown as snn.SynapticOptions);
@@ -52,6 +52,10 @@ export function makeFamily(c: FamilyCase): FamilyNeuron {
       const { input_size, hidden_size, ...rest } = o;
       return new snn.SLSTM(input_size as number, hidden_size as number, rest as snn.SLSTMOptions);
     }
+    case 'SConv2dLSTM': {
+      const { in_channels, out_channels, kernel_size, ...rest } = o;
+      return new snn.SConv2dLSTM(in_channels as number, out_channels as number, kernel_size as number, rest as snn.SConv2dLSTMOptions);
+    }
   }
 }
 
@@ -64,7 +68,7 @@ function setup(c: FamilyCase): { n: FamilyNeuron; tensors: Map<string, torch.Ten
   // Values the constructor derives (clamped alpha, Lapicque's R/C/beta, thresholds) match snnTorch's
   // before anything is copied in; random initialisations (recurrent, lstm_cell) are copied only.
   for (const [k, v] of Object.entries({ ...c.parameters, ...c.buffers })) {
-    if (!k.startsWith('recurrent.') && !k.startsWith('lstm_cell.') && tensors.has(k)) expectClose(tensors.get(k)!, v, `${c.name}: constructed ${k}`, { rtol: 1e-6, atol: 0 });
+    if (!k.startsWith('recurrent.') && !k.startsWith('lstm_cell.') && !k.startsWith('conv.') && tensors.has(k)) expectClose(tensors.get(k)!, v, `${c.name}: constructed ${k}`, { rtol: 1e-6, atol: 0 });
   }
   torch.no_grad(() => {
     for (const [k, v] of Object.entries({ ...c.parameters, ...c.buffers })) {
