@@ -2,7 +2,10 @@
 // callable (x) => spikes that the neurons also recognise by kind, so the fused kernels can apply
 // the same backward without a separate autograd node.
 import { native } from '../native.js';
-import { checkNumber } from '../torch/check.js';
+import { checkNumber, invalid } from '../torch/check.js';
+import { no_grad } from '../torch/autograd.js';
+import { tidy } from '../torch/memory.js';
+import { ones_like, rand_like } from '../torch/creation.js';
 import { Tensor, tensorArg, wrap } from '../torch/tensor.js';
 
 export type SurrogateKind = 'atan' | 'fast_sigmoid' | 'sigmoid' | 'straight_through_estimator' | 'heaviside' | 'triangular';
@@ -65,4 +68,82 @@ export function known(fn: SpikeGrad): { code: number; param: number } | null {
     return { code: SURROGATE_CODE[f.kind], param: f.param };
   }
   return null;
+}
+
+// ------------------------------------------------------------------ surrogates defined in TypeScript
+//
+// These are spike functions whose gradient is computed by tensor ops at forward time:
+//   spk = H(x) + (x - stopgrad(x)) · G,   G = stopgrad(dS/dx)
+// The forward value is exactly H(x) (x - x is 0); the backward gives upstream · G, as snnTorch's
+// autograd Functions do. Neurons do not recognise them, so a neuron using one runs its composed
+// step (the fused kernels know only the built-in surrogates above).
+
+/** A spike function whose surrogate gradient is computed in TypeScript (runs on the composed step). */
+export interface ComposedSpikeFunction {
+  (x: Tensor): Tensor;
+  readonly kind: string;
+}
+
+/** Builds a spike function from G(x, out) = dS/dx (elementwise; `out` is H(x)), evaluated without grad. */
+function fromGradient(kind: string, G: (x: Tensor, out: Tensor) => Tensor): ComposedSpikeFunction {
+  const fn = (x: Tensor): Tensor => {
+    tensorArg('x', x);
+    return tidy(() => {
+      const [out, g] = no_grad(() => {
+        const o = x.gt(0).to(x.dtype);
+        return [o, G(x, o)] as const;
+      });
+      if (!(g instanceof Tensor)) throw invalid(`${kind} gradient`, 'a Tensor shaped like x', g);
+      if (!x.requires_grad) return out;
+      return out.add(x.sub(x.detach()).mul(g));
+    });
+  };
+  return Object.assign(fn, { kind });
+}
+
+/** snnTorch's spike_rate_escape: d/dx = slope · exp(-beta · |x - 1|). */
+export function spike_rate_escape(beta = 1, slope = 25): ComposedSpikeFunction {
+  const b = checkNumber('beta', beta, { finite: true });
+  const k = checkNumber('slope', slope, { finite: true });
+  return fromGradient('spike_rate_escape', (x) => x.sub(1).abs().mul(-b).exp().mul(k));
+}
+
+/** snnTorch's SFS (sparse fast sigmoid): d/dx = 1 / (slope·|x| + 1)² where x > B, else 0. */
+export function SFS(slope = 25, B = 1): ComposedSpikeFunction {
+  const k = checkNumber('slope', slope, { finite: true });
+  const b = checkNumber('B', B, { finite: true });
+  return fromGradient('SFS', (x) => x.abs().mul(k).add(1).pow(2).reciprocal().mul(x.gt(b).to(x.dtype)));
+}
+
+/**
+ * snnTorch's SSO (stochastic spike operator): d/dx = 1 where the neuron spiked, else
+ * (U(0,1) - 0.5 + mean) · variance, a fresh draw per element. The draw is made when the spike is
+ * computed (snnTorch draws in the backward pass; the distribution is the same).
+ */
+export function SSO(mean = 0, variance = 0.2): ComposedSpikeFunction {
+  const m = checkNumber('mean', mean, { finite: true });
+  const v = checkNumber('variance', variance, { finite: true });
+  return fromGradient('SSO', (x, out) => out.add(out.neg().add(1).mul(rand_like(x).sub(0.5).add(m).mul(v))));
+}
+
+/**
+ * snnTorch's LSO (leaky spike operator): d/dx = 1 where the neuron spiked, else slope.
+ * snnTorch 0.9.4's LSO(slope) raises on first use (it calls the stochastic operator with a missing
+ * argument); this is the LeakySpikeOperator it means to apply.
+ */
+export function LSO(slope = 0.1): ComposedSpikeFunction {
+  const k = checkNumber('slope', slope, { finite: true });
+  return fromGradient('LSO', (_x, out) => out.add(out.neg().add(1).mul(k)));
+}
+
+/**
+ * A surrogate defined in TypeScript, with snnTorch's custom_surrogate signature:
+ * `fn(input, grad_input, spikes)` returns the gradient for `input`. It is evaluated once, at
+ * forward time, with grad_input = ones, and the result scales the incoming gradient; so fn must be
+ * linear in grad_input (every surrogate is: grad_input times a function of input and spikes).
+ * Neurons using it run their composed step; the fused kernels cannot call TypeScript.
+ */
+export function custom_surrogate(fn: (input: Tensor, grad_input: Tensor, spikes: Tensor) => Tensor): ComposedSpikeFunction {
+  if (typeof fn !== 'function') throw invalid('custom_surrogate_function', 'a function (input, grad_input, spikes) => Tensor', fn);
+  return fromGradient('custom_surrogate', (x, out) => fn(x, ones_like(x), out));
 }
