@@ -11,4 +11,5 @@ export { SpikingNeuron, LIF, type LIFOptions, type SpikingNeuronOptions, type Re
 export type { NeuronOutput } from './types.js';
 export type { StatesSequenceOptions } from './sequence_states.js';
 export * as surrogate from './surrogate.js';
+export * as utils from './utils.js';
 export { set_step_impl, get_step_impl, with_step_impl, type StepImpl } from './engine.js';
