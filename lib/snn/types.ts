@@ -4,7 +4,7 @@
 import type { Tensor } from '../torch/tensor.js';
 
 /** Options without key K (an index signature keeps it from being a weak type, so the check is real). */
-type Without<K extends string> = { [P in K]?: undefined } & { [k: string]: unknown };
+export type Without<K extends string> = { [P in K]?: undefined } & { [k: string]: unknown };
 
 // Only `O extends ...` checks: the neuron types stay assignable to their plain class types.
 export type NeuronOutput<O, Full> = O extends { init_hidden: true }
@@ -16,3 +16,10 @@ export type NeuronOutput<O, Full> = O extends { init_hidden: true }
   : O extends { init_hidden: false } | Without<'init_hidden'>
     ? Full
     : Full | Tensor;
+
+/** forward() of the whole-sequence neurons (StateLeaky, LinearLeaky): [spk, mem], or mem alone with output: false. */
+export type SequenceNeuronOutput<O> = O extends { output: false }
+  ? Tensor
+  : O extends { output: true } | Without<'output'>
+    ? [Tensor, Tensor]
+    : Tensor | [Tensor, Tensor];
