@@ -275,7 +275,7 @@ export abstract class SpikingNeuron extends Module {
     return out;
   }
 
-  abstract reset_mem(): Tensor | Tensor[];
+  abstract reset_mem(): Tensor | readonly (Tensor | null)[];
   abstract detach_hidden(): void;
   abstract reset_hidden(): void;
 }
