@@ -8,4 +8,4 @@ export { ReLU, Flatten, Dropout } from './activation.js';
 export { MSELoss, CrossEntropyLoss } from './loss.js';
 export * as functional from './functional.js';
 export * as init from './init.js';
-export { LSTMCell, type RNNCellOptions } from './rnn.js';
+export { LSTMCell, RNN, type RNNCellOptions, type RNNOptions } from './rnn.js';

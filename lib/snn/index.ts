@@ -9,6 +9,7 @@ export { SLSTM, type SLSTMOptions } from './slstm.js';
 export { SConv2dLSTM, type SConv2dLSTMOptions } from './sconv2dlstm.js';
 export { StateLeaky, LinearLeaky, type StateLeakyOptions, type LinearLeakyOptions } from './stateleaky.js';
 export { DeltaLeaky, type DeltaLeakyOptions } from './deltaleaky.js';
+export { LeakyParallel, type LeakyParallelOptions } from './leakyparallel.js';
 export { SpikingNeuron, LIF, type LIFOptions, type SpikingNeuronOptions, type ResetMechanism } from './neuron.js';
 export type { NeuronOutput } from './types.js';
 export type { StatesSequenceOptions } from './sequence_states.js';
