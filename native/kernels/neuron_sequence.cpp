@@ -293,6 +293,7 @@ struct RLeakySeqFn : torch::autograd::Function<RLeakySeqFn> {
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    refuse_double_backward("RLeakySeqFn");
     const auto sv = ctx->get_saved_variables();
     const StepConfig cfg = load_cfg(ctx);
     const int64_t stat = ctx->saved_data["stat"].toInt();
@@ -330,6 +331,7 @@ struct LeakySeqFn : torch::autograd::Function<LeakySeqFn> {
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    refuse_double_backward("LeakySeqFn");
     const auto sv = ctx->get_saved_variables();
     const StepConfig cfg = load_cfg(ctx);
     const int64_t stat = ctx->saved_data["stat"].toInt();

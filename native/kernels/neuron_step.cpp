@@ -52,6 +52,7 @@ struct LeakyStepFn : torch::autograd::Function<LeakyStepFn> {
     return forward_common<false>(ctx, x, Tensor(), u, beta, th, g, cfg);
   }
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    refuse_double_backward("LeakyStepFn");
     detail::GradNeeds need{ctx->needs_input_grad(0), ctx->needs_input_grad(1),
                            ctx->needs_input_grad(2), ctx->needs_input_grad(3),
                            ctx->needs_input_grad(4)};
@@ -67,6 +68,7 @@ struct RLeakyStepFn : torch::autograd::Function<RLeakyStepFn> {
     return forward_common<true>(ctx, x, rec, u, beta, th, Tensor(), cfg);
   }
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    refuse_double_backward("RLeakyStepFn");
     const bool nx = ctx->needs_input_grad(0), nrec = ctx->needs_input_grad(1);
     detail::GradNeeds need{nx || nrec, ctx->needs_input_grad(2), ctx->needs_input_grad(3),
                            ctx->needs_input_grad(4), false};

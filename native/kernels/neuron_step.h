@@ -2,6 +2,8 @@
 // plus the same step composed from ATen ops (the reference path for tests and benchmarks).
 #pragma once
 #include <ATen/core/Tensor.h>
+#include <ATen/core/grad_mode.h>
+#include <c10/util/Exception.h>
 #include <cstdint>
 #include <vector>
 
@@ -9,6 +11,16 @@
 #include "surrogate.h"
 
 namespace snnk {
+
+// The fused nodes' backward runs kernels autograd cannot differentiate again: a backward with
+// create_graph=true (grad mode on inside backward) would silently drop the second-order terms,
+// so it is refused with the fix.
+inline void refuse_double_backward(const char* node) {
+  TORCH_CHECK(!at::GradMode::is_enabled(), node,
+              ": double backward (create_graph=true) is not supported by the fused neuron step; "
+              "call snn.set_step_impl('composed') before the forward pass to differentiate gradients "
+              "through neurons");
+}
 
 struct StepConfig {
   Reset reset = Reset::Subtract;
