@@ -1,6 +1,7 @@
 // spike_rate_escape, SFS, SSO, LSO and custom_surrogate. Against snnTorch 0.9.4
 // (test/fixtures/neurons/surrogates.json): forward exact, gradient rtol 1e-6 (the gradient is
-// upstream · G here and upstream / d or upstream · G in snnTorch: within an ulp or two).
+// upstream · G here and upstream / d or upstream · G in snnTorch: within an ulp or two); the
+// gradient of a gradient penalty through each, rtol 1e-5.
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { torch, snn } from '../lib/index.js';
@@ -10,7 +11,7 @@ import { expectClose, expectExact, fixtureTensor } from './assert_close.js';
 const grid = JSON.parse(readFileSync(new URL('./fixtures/neurons/surrogates.json', import.meta.url), 'utf8')) as {
   x: FixtureTensor;
   upstream: FixtureTensor;
-  cases: { surrogate: string; args: number[]; forward: FixtureTensor; grad: FixtureTensor }[];
+  cases: { surrogate: string; args: number[]; forward: FixtureTensor; grad: FixtureTensor; grad_of_grad_penalty: FixtureTensor }[];
 };
 
 function make(name: string, args: number[]): (x: torch.Tensor) => torch.Tensor {
@@ -31,6 +32,17 @@ describe('snn.surrogate: surrogates defined by their gradient', () => {
         expectExact(out, c.forward, 'forward');
         out.mul(fixtureTensor(grid.upstream)).sum().backward();
         expectClose(x.grad, c.grad, 'grad', { rtol: 1e-6, atol: 1e-12 });
+      });
+    });
+  }
+
+  for (const c of grid.cases) {
+    it(`${c.surrogate}(${c.args.join(', ')}): the gradient of a gradient penalty matches snnTorch (rtol 1e-5)`, () => {
+      torch.tidy(() => {
+        const x = fixtureTensor(grid.x, { requires_grad: true });
+        const [g1] = torch.autograd.grad(make(c.surrogate, c.args)(x).mul(fixtureTensor(grid.upstream)).sum(), x, { create_graph: true });
+        g1!.mul(g1!).sum().backward();
+        expectClose(x.grad, c.grad_of_grad_penalty, 'second order', { rtol: 1e-5, atol: 1e-9 });
       });
     });
   }

@@ -3,7 +3,7 @@
 // the same backward without a separate autograd node.
 import { native } from '../native.js';
 import { checkNumber, invalid } from '../torch/check.js';
-import { no_grad } from '../torch/autograd.js';
+import { is_grad_enabled, no_grad } from '../torch/autograd.js';
 import { tidy } from '../torch/memory.js';
 import { ones_like, rand_like } from '../torch/creation.js';
 import { Tensor, tensorArg, wrap } from '../torch/tensor.js';
@@ -72,11 +72,14 @@ export function known(fn: SpikeGrad): { code: number; param: number } | null {
 
 // ------------------------------------------------------------------ surrogates defined in TypeScript
 //
-// These are spike functions whose gradient is computed by tensor ops at forward time:
-//   spk = H(x) + (x - stopgrad(x)) · G,   G = stopgrad(dS/dx)
-// The forward value is exactly H(x) (x - x is 0); the backward gives upstream · G, as snnTorch's
-// autograd Functions do. Neurons do not recognise them, so a neuron using one runs its composed
-// step (the fused kernels know only the built-in surrogates above).
+// These are spike functions whose gradient G = dS/dx is written as tensor ops:
+//   spk = H(x) + (x - stopgrad(x)) · G((x + stopgrad(x)) / 2)
+// x - stopgrad(x) is exactly 0 and (x + stopgrad(x)) / 2 exactly x, so the forward is exactly H(x)
+// and G is evaluated at x. The gradient is upstream · G(x), as snnTorch's autograd Functions give,
+// and the gradient of that gradient is upstream · G'(x) (the midpoint halves each of the two
+// paths), so penalties on gradients differentiate as they do in snnTorch. Neurons do not recognise
+// these functions, so a neuron using one runs its composed step (the fused kernels know only the
+// built-in surrogates above).
 
 /** A spike function whose surrogate gradient is computed in TypeScript (runs on the composed step). */
 export interface ComposedSpikeFunction {
@@ -84,18 +87,17 @@ export interface ComposedSpikeFunction {
   readonly kind: string;
 }
 
-/** Builds a spike function from G(x, out) = dS/dx (elementwise; `out` is H(x)), evaluated without grad. */
+/** Builds a spike function from G(x, out) = dS/dx (elementwise; `out` is H(x), a constant). */
 function fromGradient(kind: string, G: (x: Tensor, out: Tensor) => Tensor): ComposedSpikeFunction {
   const fn = (x: Tensor): Tensor => {
     tensorArg('x', x);
     return tidy(() => {
-      const [out, g] = no_grad(() => {
-        const o = x.gt(0).to(x.dtype);
-        return [o, G(x, o)] as const;
-      });
+      const out = no_grad(() => x.gt(0).to(x.dtype));
+      if (!x.requires_grad || !is_grad_enabled()) return out;
+      const xd = x.detach();
+      const g = G(x.add(xd).div(2), out);
       if (!(g instanceof Tensor)) throw invalid(`${kind} gradient`, 'a Tensor shaped like x', g);
-      if (!x.requires_grad) return out;
-      return out.add(x.sub(x.detach()).mul(g));
+      return out.add(x.sub(xd).mul(g));
     });
   };
   return Object.assign(fn, { kind });
