@@ -1,7 +1,7 @@
 // The recurrent feedback Rec(S) of RLeaky and RSynaptic: all-to-all Linear, all-to-all Conv2d
 // (padding kernel_size//2) or one-to-one S ⊙ V, with snnTorch's argument rules and registration.
 import { checkBool, checkInt, invalid, isInt } from '../torch/check.js';
-import type { Tensor } from '../torch/tensor.js';
+import { Tensor } from '../torch/tensor.js';
 import { Module } from '../nn/module.js';
 import { Parameter } from '../nn/parameter.js';
 import { Linear } from '../nn/linear.js';
@@ -62,6 +62,8 @@ export function recurrentConfig(cls: string, o: RecurrentOptions): RecurrentConf
 /** Registers V (one-to-one: a Parameter when learn_recurrent, else a buffer) and `recurrent` on the neuron. */
 export function registerRecurrent(m: Module & { V?: Tensor }, c: RecurrentConfig, V: TensorInit | undefined): void {
   if (c.all_to_all) {
+    // V is unused with all-to-all feedback (as in snnTorch), but a malformed one is still refused.
+    if (V !== undefined && !(V instanceof Tensor)) asTensor('V', V).dispose();
     const lf = c.linear_features;
     const ks = c.kernel_size;
     m.register_module('recurrent', lf ? new Linear(lf, lf) : new Conv2d(c.conv2d_channels!, c.conv2d_channels!, ks!, { padding: [ks![0] >> 1, ks![1] >> 1] }));

@@ -51,8 +51,10 @@ export class SConv2dLSTM<const O extends SConv2dLSTMOptions = {}> extends Spikin
     this.in_channels = checkInt('in_channels', in_channels, 1);
     this.out_channels = checkInt('out_channels', out_channels, 1);
     this.kernel_size = pair('kernel_size', kernel_size);
-    this.max_pool = o.max_pool ? pair('max_pool', o.max_pool) : null;
-    this.avg_pool = o.avg_pool ? pair('avg_pool', o.avg_pool) : null;
+    // 0 (snnTorch's default), false and absent mean no pooling; anything else must be a size.
+    const given = (v: unknown): boolean => v !== undefined && v !== null && v !== 0 && v !== false;
+    this.max_pool = given(o.max_pool) ? pair('max_pool', o.max_pool) : null;
+    this.avg_pool = given(o.avg_pool) ? pair('avg_pool', o.avg_pool) : null;
     if (this.max_pool && this.avg_pool) throw new TypeError('SConv2dLSTM: give only one of max_pool and avg_pool, not both');
     this.bias = o.bias ?? true;
     const [kh, kw] = this.kernel_size;
