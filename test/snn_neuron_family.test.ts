@@ -36,8 +36,14 @@ export function loadFamily(file: string): FamilyCase[] {
 
 type FamilyNeuron = snn.Synaptic | snn.RSynaptic | snn.Alpha | snn.Lapicque | snn.SLSTM | snn.SConv2dLSTM;
 
+/** The fixtures' state quantizer: round to 1/8 in the forward, identity gradient (as generate.py's ste_round_8). */
+function steRound8(x: torch.Tensor): torch.Tensor {
+  return x.add(x.mul(8).round().div(8).sub(x).detach());
+}
+
 export function makeFamily(c: FamilyCase): FamilyNeuron {
   const o = neuronOptions(c.ctor);
+  if (o.state_quant === 'ste_round_8') o.state_quant = steRound8;
   for (const [k, v] of Object.entries(o)) if (Array.isArray(v) && k !== 'spike_grad' && k !== 'kernel_size') o[k] = torch.tensor(v as number[]);
   switch (c.neuron) {
     case 'Synaptic':
