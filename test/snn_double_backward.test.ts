@@ -47,3 +47,31 @@ describe('snn higher-order gradients', () => {
     }
   }
 });
+
+describe('snn higher-order gradients: neurons without a fused node', () => {
+  /** The same gradient penalty through Synaptic (composed ops on either step setting), with spikes. */
+  function synPenalty(impl: 'fused' | 'composed', alphaValue: number): { value: number; dalpha: number } {
+    return snn.with_step_impl(impl, () => torch.tidy(() => {
+      torch.manual_seed(6);
+      const x = torch.randn([6, 2, 3], { dtype: 'float64' }).mul(1.5).requires_grad_(true);
+      const n = new snn.Synaptic({ alpha: torch.tensor(alphaValue, { dtype: 'float64' }), beta: 0.8, learn_alpha: true, spike_grad: snn.surrogate.fast_sigmoid(5) });
+      n.to('float64');
+      const [S, , M] = n.sequence(x);
+      const out = S.sum().add(M.mul(M).sum());
+      const [g] = torch.autograd.grad(out, x, { create_graph: true });
+      const p = g!.mul(g!).sum();
+      p.backward();
+      return { value: p.item(), dalpha: n.alpha.grad!.item() };
+    }));
+  }
+
+  for (const impl of ['fused', 'composed'] as const) {
+    it(`Synaptic (${impl} setting): the gradient-penalty gradient equals central differences (float64)`, () => {
+      const a = 0.7;
+      const h = 1e-6;
+      const got = synPenalty(impl, a).dalpha;
+      const fd = (synPenalty(impl, a + h).value - synPenalty(impl, a - h).value) / (2 * h);
+      expect(got).to.be.closeTo(fd, 1e-5 * Math.abs(fd) + 1e-7);
+    });
+  }
+});
