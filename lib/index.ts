@@ -7,3 +7,4 @@ export * as functional from './functional/index.js';
 export * as SF from './functional/index.js';
 export * as data from './data/index.js';
 export * as spikegen from './spikegen/index.js';
+export * as spikeplot from './spikeplot/index.js';
