@@ -193,3 +193,15 @@ describe('nn layers: behaviour', () => {
     expect(() => SF.state_quant({ num_bits: 0 })).to.throw(/num_bits/);
   });
 });
+
+describe('SF.quant.state_quant in a neuron', () => {
+  it('quantises a Leaky neuron\'s membrane onto the levels (snnTorch\'s state_quant option)', () => {
+    const q = SF.quant.state_quant({ num_bits: 3, uniform: true });
+    const lif = new snn.Leaky({ beta: 0.9, state_quant: q });
+    const levels = q.levels.tolist() as number[];
+    let mem: torch.Tensor | undefined;
+    for (let t = 0; t < 5; t++) [, mem] = lif.forward(torch.rand([4]).mul(0.6)) as [torch.Tensor, torch.Tensor];
+    for (const v of mem!.tolist() as number[]) expect(levels.some((l) => Math.abs(l - v) < 1e-6), `${v} on a level`).to.equal(true);
+    expect(SF.state_quant(2).levels.numel()).to.equal(4);
+  });
+});

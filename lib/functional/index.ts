@@ -14,3 +14,5 @@ export { accuracy_rate, accuracy_temporal, type AccuracyRateOptions } from './ac
 export type { LossFunction, Reduction, WeightArg } from './common.js';
 export { state_quant, type StateQuant, type StateQuantOptions } from './quant.js';
 export * as probe from './probe.js';
+export * as quant from './quant.js';
+export { OutputMonitor, InputMonitor, AttributeMonitor, BaseMonitor } from './probe.js';
