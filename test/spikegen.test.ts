@@ -140,6 +140,8 @@ describe('spikegen: bad input', () => {
     expect(() => spikegen.targets_rate(torch.tensor([0]), 2, { correct_rate: 0.5 })).to.throw(/num_steps/);
     expect(() => spikegen.targets_rate(torch.tensor([0]), 2, { num_steps: 4, correct_rate: 0.2, incorrect_rate: 0.5 })).to.throw(/greater/);
     expect(() => spikegen.targets_rate(torch.tensor([0]), 2, { num_steps: 4, correct_rate: 0.5, firing_pattern: 'bursty' as never })).to.throw(/firing_pattern/);
+    expect(() => spikegen.delta(torch.zeros([0, 3]))).to.throw(/at least one step/);
+    expect(spikegen.latency(torch.tensor([0.5, 1.0]), 3).shape).to.deep.equal([3, 2]);
     expect(() => spikegen.latency_interpolate(torch.tensor([1.5]), 4, { on_target: 0, off_target: 1 })).to.throw(/on_target/);
   });
 });

@@ -108,8 +108,8 @@ function spikeTimes(x: Tensor, c: Code): [Tensor, Tensor] {
  * One spike per feature at its latency: [num_steps, ...data.shape], values on_target at the spike
  * and off_target elsewhere (or the interpolated ramp). data must lie in [0, 1].
  */
-export function latency(data: Tensor, opts?: LatencyOptions): Tensor {
-  const o = checkOptions<LatencyOptions>('latency options', opts, LATENCY_KEYS);
+export function latency(data: Tensor, opts?: LatencyOptions | number): Tensor {
+  const o = typeof opts === 'number' ? { num_steps: opts } : checkOptions<LatencyOptions>('latency options', opts, LATENCY_KEYS);
   const x = floatingData('latency', data);
   const c = resolveCode(o);
   const onTarget = num('on_target', o.on_target, 1);
