@@ -205,3 +205,14 @@ describe('SF.quant.state_quant in a neuron', () => {
     expect(SF.state_quant(2).levels.numel()).to.equal(4);
   });
 });
+
+describe('ConvTranspose2d output_size', () => {
+  it('picks the output_padding that gives the requested size, as PyTorch does', () => {
+    const up = new nn.ConvTranspose2d(2, 3, 3, { stride: 2, padding: 1 });
+    const x = torch.rand([1, 2, 4, 5]);
+    expect(up.forward(x).shape).to.deep.equal([1, 3, 7, 9]);
+    expect(up.forward(x, [8, 10]).shape).to.deep.equal([1, 3, 8, 10]);
+    expect(up.forward(x, [1, 3, 8, 9]).shape).to.deep.equal([1, 3, 8, 9]);
+    expect(() => up.forward(x, [9, 9])).to.throw(/valid sizes range from \[7\] to \[8\]/);
+  });
+});

@@ -127,10 +127,32 @@ export class ConvTranspose2d extends Module {
   reset_parameters(): void {
     resetConv(this.weight, this.bias);
   }
-  forward(input: Tensor): Tensor {
+  /**
+   * output_size ([H, W], or with leading batch/channel dims) picks the output_padding that gives it,
+   * as PyTorch's forward(input, output_size) does when a stride makes the size ambiguous.
+   */
+  forward(input: Tensor, output_size?: number[] | null): Tensor {
+    const output_padding = output_size == null ? this.output_padding : this._output_padding(input, output_size);
     return conv_transpose2d(input, this.weight, this.bias, {
-      stride: this.stride, padding: this.padding, output_padding: this.output_padding, groups: this.groups, dilation: this.dilation,
+      stride: this.stride, padding: this.padding, output_padding, groups: this.groups, dilation: this.dilation,
     });
+  }
+
+  _output_padding(input: Tensor, output_size: number[]): [number, number] {
+    if (!Array.isArray(output_size) || !output_size.every((s) => Number.isSafeInteger(s) && s >= 0)) {
+      throw new TypeError(`Expected an array of non-negative integers for output_size but received ${JSON.stringify(output_size)}`);
+    }
+    const size = output_size.length > 2 ? output_size.slice(-2) : output_size;
+    if (size.length !== 2) throw new RangeError(`ConvTranspose2d: output_size must have 2 (or 4) elements but has ${output_size.length}`);
+    const spatial = input.shape.slice(-2);
+    return [0, 1].map((d) => {
+      const min = (spatial[d]! - 1) * this.stride[d]! - 2 * this.padding[d]! + this.dilation[d]! * (this.kernel_size[d]! - 1) + 1;
+      const max = min + this.stride[d]! - 1;
+      if (size[d]! < min || size[d]! > max) {
+        throw new RangeError(`ConvTranspose2d: requested an output size of [${size.join(', ')}], but valid sizes range from [${min}] to [${max}] in dim ${d} (for an input of [${input.shape.join(', ')}])`);
+      }
+      return size[d]! - min;
+    }) as [number, number];
   }
   override extra_repr(): string {
     let s = `${this.in_channels}, ${this.out_channels}, kernel_size=${tuple(this.kernel_size)}, stride=${tuple(this.stride)}`;

@@ -50,7 +50,7 @@ export function traces(data: Tensor, opts?: TracesOptions): Plot {
     ...(o.title ? { title: String(o.title) } : {}),
     data: { values: points },
     columns: cols,
-    facet: { field: 'panel', type: 'nominal', sort: { field: 'order' }, title: null, header: titles ? {} : { labels: false } },
+    facet: { field: 'panel', type: 'nominal', sort: { field: 'order' }, title: null, header: titles ? { title: null } : { labelExpr: "''", title: null } },
     spec: {
       width: checkSize('width', o.width, 140),
       height: checkSize('height', o.height, 90),
