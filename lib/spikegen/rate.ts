@@ -50,7 +50,11 @@ export function rate(data: Tensor, opts?: RateOptions | number): Tensor {
       if (firstSpike === 0) return spikes;
       return cat([zeros([firstSpike, ...x.shape.slice(1)], { dtype: x.dtype, device: x.device }), spikes]);
     }
-    const spikes = rate_conv(repeatSteps(x, numSteps).mul(gain).add(offset));
+    // x·1 + 0 is x exactly, so the identity gain and offset are skipped.
+    let p = repeatSteps(x, numSteps);
+    if (gain !== 1) p = p.mul(gain);
+    if (offset !== 0) p = p.add(offset);
+    const spikes = rate_conv(p);
     if (firstSpike > 0) spikes.narrow(0, 0, firstSpike).zero_();
     return spikes;
   });
