@@ -127,6 +127,16 @@ describe('spikegen: statistics of the random encoders', () => {
   });
 });
 
+describe('spikegen: targets_convert', () => {
+  it('dispatches on code to targets_rate or targets_latency with their options', () => {
+    const y = torch.tensor([1, 0]);
+    expect(spikegen.targets_convert(y, 3).tolist()).to.deep.equal(spikegen.targets_rate(y, 3).tolist());
+    const lat = spikegen.targets_convert(y, 3, { code: 'latency', num_steps: 4, normalize: true, tau: 2 });
+    expect(lat.tolist()).to.deep.equal(spikegen.targets_latency(y, 3, { num_steps: 4, normalize: true, tau: 2 }).tolist());
+    expect(() => spikegen.targets_convert(y, 3, { code: 'delta' as never })).to.throw(/'rate' or 'latency'/);
+  });
+});
+
 describe('spikegen: bad input', () => {
   it('names the problem', () => {
     expect(() => spikegen.rate(torch.rand([2]))).to.throw(/num_steps/);

@@ -176,3 +176,20 @@ export function targets_latency(targets: Tensor, num_classes: number, opts?: Lat
   return tidy(() => latency(to_one_hot(targets, num_classes), opts));
 }
 
+
+export interface TargetsConvertOptions extends TargetsRateOptions, Omit<LatencyOptions, keyof TargetsRateOptions> {
+  /** 'rate' (targets_rate) or 'latency' (targets_latency). */
+  code?: 'rate' | 'latency';
+}
+
+/** targets_rate or targets_latency by code, each given the options it takes (snnTorch's targets_convert). */
+export function targets_convert(targets: Tensor, num_classes: number, opts?: TargetsConvertOptions): Tensor {
+  const rateKeys = ['num_steps', 'first_spike_time', 'correct_rate', 'incorrect_rate', 'on_target', 'off_target', 'firing_pattern', 'interpolate', 'epsilon'] as const;
+  const latencyKeys = ['num_steps', 'first_spike_time', 'on_target', 'off_target', 'interpolate', 'threshold', 'tau', 'clip', 'normalize', 'linear', 'epsilon', 'bypass'] as const;
+  const o = checkOptions<TargetsConvertOptions>('targets_convert options', opts, ['code', ...new Set<string>([...rateKeys, ...latencyKeys])]);
+  const code = o.code ?? 'rate';
+  const pick = (keys: readonly string[]): Record<string, unknown> => Object.fromEntries(Object.entries(o).filter(([k]) => keys.includes(k)));
+  if (code === 'rate') return targets_rate(targets, num_classes, pick(rateKeys) as TargetsRateOptions);
+  if (code === 'latency') return targets_latency(targets, num_classes, pick(latencyKeys) as LatencyOptions);
+  throw new TypeError(`Expected 'rate' or 'latency' for code but received ${String(code)}`);
+}
