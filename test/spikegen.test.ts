@@ -155,3 +155,32 @@ describe('spikegen: bad input', () => {
     expect(() => spikegen.latency_interpolate(torch.tensor([1.5]), 4, { on_target: 0, off_target: 1 })).to.throw(/on_target/);
   });
 });
+
+describe('spikegen: memory', () => {
+  it('frees every intermediate tensor (only the outputs stay alive)', () => {
+    const x = torch.rand([4, 5]);
+    const y = torch.tensor([1, 0, 2]);
+    const hot = torch.tensor([0, 1, 1]);
+    const calls: (() => torch.Tensor | torch.Tensor[])[] = [
+      () => spikegen.rate(x, { num_steps: 3, first_spike_time: 1, gain: 0.5 }),
+      () => spikegen.rate(x, { time_var_input: true, first_spike_time: 2 }),
+      () => spikegen.latency(x, { num_steps: 6, normalize: true, clip: true }),
+      () => spikegen.latency(x, { num_steps: 6, normalize: true, linear: true, interpolate: true }),
+      () => spikegen.latency(x, { bypass: true }),
+      () => spikegen.latency_code(x, { num_steps: 6 }),
+      () => spikegen.delta(x, { off_spike: true, padding: true }),
+      () => spikegen.targets_rate(y, 3, { num_steps: 5, correct_rate: 0.5, incorrect_rate: 0.2, interpolate: true }),
+      () => spikegen.targets_rate(y, 3, { num_steps: 5, correct_rate: 0.5, firing_pattern: 'poisson' }),
+      () => spikegen.targets_latency(y, 3, { num_steps: 5, normalize: true }),
+      () => spikegen.from_one_hot(hot),
+    ];
+    for (const f of calls) {
+      const before = torch.memory().live_tensors;
+      for (let i = 0; i < 3; i++) {
+        const out = f();
+        for (const t of Array.isArray(out) ? out : [out]) t.dispose();
+      }
+      expect(torch.memory().live_tensors - before, f.toString()).to.equal(0);
+    }
+  });
+});

@@ -34,7 +34,8 @@ export function from_one_hot(one_hot_label: Tensor): Tensor {
   const hits = tidy(() => x.eq(1).cpu().to('uint8').data());
   const out: bigint[] = [];
   for (let i = 0; i < hits.length; i++) if (hits[i]) out.push(BigInt(Math.floor(i / rowSize)));
-  return from_typed_array(BigInt64Array.from(out), [out.length]).to(x.device);
+  if (x.device === 'cpu') return from_typed_array(BigInt64Array.from(out), [out.length]);
+  return tidy(() => from_typed_array(BigInt64Array.from(out), [out.length]).to(x.device));
 }
 
 /** The inverse of a one-hot tensor: 1 where it is 0, else 0. */
