@@ -78,6 +78,10 @@ describe('spikeplot', function () {
     await plot.save(join(dir, 'raster.svg'));
     expect(pngSize(readFileSync(join(dir, 'raster.png')))[0]).to.equal(Math.round(2 * w));
     expect(marks(readFileSync(join(dir, 'raster.svg'), 'utf8'), 'mark-symbol')).to.equal(5);
+    const ticks = await spikeplot.raster(spk, { s: 100, c: 'black', marker: '|' }).toSVG();
+    expect(marks(ticks, 'mark-symbol')).to.equal(5);
+    expect(ticks).to.include('M0,-');
+    expect(() => spikeplot.raster(spk, { marker: '*' as never })).to.throw(/marker/);
     // A 1-D train puts every spike on neuron 0.
     expect(marks(await spikeplot.raster(torch.tensor([0, 1, 1, 0, 1], { dtype: 'float32' })).toSVG(), 'mark-symbol')).to.equal(3);
   });
