@@ -4,11 +4,18 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
-import gifenc from 'gifenc';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import * as gifencModule from 'gifenc';
+import type { TopLevelSpec } from 'vega-lite';
 
-const { GIFEncoder, applyPalette, quantize } = gifenc;
+// gifenc is CommonJS with an ES build beside it: depending on the loader its functions are the
+// namespace's own exports or its default export's.
+type Gifenc = Pick<typeof gifencModule, 'GIFEncoder' | 'applyPalette' | 'quantize'>;
+function gifenc(): Gifenc {
+  const ns = gifencModule as Partial<Gifenc> & { default?: Partial<Gifenc> };
+  if (typeof ns.GIFEncoder === 'function') return ns as Gifenc;
+  if (typeof ns.default?.GIFEncoder === 'function') return ns.default as Gifenc;
+  throw new Error('the gifenc package did not load (no GIFEncoder export); reinstall it with npm install gifenc');
+}
 
 export type { TopLevelSpec };
 
@@ -17,9 +24,15 @@ export interface RasterOptions {
   scale?: number;
 }
 
+// vega's ES module graph has a top-level await, which require() of this package (CommonJS
+// consumers) cannot load: vega and vega-lite are imported when the first figure is rendered.
+let renderer: Promise<[typeof import('vega'), typeof import('vega-lite')]> | null = null;
+
 /** A vega-lite spec as SVG text. */
 export async function specToSVG(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none', logLevel: vega.Warn });
+  renderer ??= Promise.all([import('vega'), import('vega-lite')]);
+  const [vega, vl] = await renderer;
+  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none', logLevel: vega.Warn });
   try {
     return await view.toSVG();
   } finally {
@@ -97,6 +110,7 @@ export class Animation {
   }
   /** An animated GIF that loops forever, every frame rasterised at opts.scale (default 1). */
   async toGIF(opts: RasterOptions = {}): Promise<Uint8Array> {
+    const { GIFEncoder, applyPalette, quantize } = gifenc();
     const gif = GIFEncoder();
     let size: [number, number] | null = null;
     for (const f of this.frames) {
