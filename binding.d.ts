@@ -252,3 +252,17 @@ export interface Binding extends ModuleBinding, OptimBinding, InitBinding, SnnBi
 
 declare const binding: Binding;
 export default binding;
+
+/** nn layer ops and snnTorch's state quantiser (native/binding/ops_layers.cpp). */
+export interface LayersBinding {
+  /** Updates running_mean / running_var in place when training. */
+  batch_norm(x: T, weight: Opt<T>, bias: Opt<T>, running_mean: Opt<T>, running_var: Opt<T>, training: boolean, momentum: number, eps: number): T;
+  conv1d(x: T, weight: T, bias: Opt<T>, stride: number[], padding: number[] | 'same' | 'valid', dilation: number[], groups: number): T;
+  conv_transpose2d(x: T, weight: T, bias: Opt<T>, stride: number[], padding: number[], output_padding: number[], groups: number, dilation: number[]): T;
+  max_pool1d(x: T, kernel: number[], stride: number[], padding: number[], dilation: number[], ceil_mode: boolean): T;
+  avg_pool2d_ex(x: T, kernel: number[], stride: number[], padding: number[], ceil_mode: boolean, count_include_pad: boolean, divisor_override: Opt<number>): T;
+  softplus(x: T, beta: number, threshold: number): T;
+  /** Nearest level forward (first of equally near), straight-through gradient backward. */
+  state_quant(x: T, levels: T): T;
+}
+export interface Binding extends LayersBinding {}

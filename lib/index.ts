@@ -6,3 +6,5 @@ export * as snn from './snn/index.js';
 export * as functional from './functional/index.js';
 export * as SF from './functional/index.js';
 export * as data from './data/index.js';
+export * as spikegen from './spikegen/index.js';
+export * as spikeplot from './spikeplot/index.js';

@@ -12,3 +12,7 @@ export {
 export { l1_rate_sparsity, type L1RateSparsity, type L1RateSparsityOptions } from './regularization.js';
 export { accuracy_rate, accuracy_temporal, type AccuracyRateOptions } from './accuracy.js';
 export type { LossFunction, Reduction, WeightArg } from './common.js';
+export { state_quant, type StateQuant, type StateQuantOptions } from './quant.js';
+export * as probe from './probe.js';
+export * as quant from './quant.js';
+export { OutputMonitor, InputMonitor, AttributeMonitor, BaseMonitor } from './probe.js';

@@ -1,7 +1,8 @@
-// Loss modules: nn.MSELoss and nn.CrossEntropyLoss (forward(input, target)), over nn.functional.
+// Loss modules: nn.MSELoss, nn.L1Loss and nn.CrossEntropyLoss (forward(input, target)), over nn.functional.
 import { checkInt, checkNumber, checkOptions, checkString } from '../torch/check.js';
 import { Tensor, tensorArg } from '../torch/tensor.js';
 import { cross_entropy, mse_loss, type CrossEntropyOptions, type Reduction } from './functional.js';
+import { l1_loss } from './functional_layers.js';
 import { Module } from './module.js';
 
 const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
@@ -42,5 +43,17 @@ export class CrossEntropyLoss extends Module {
       reduction: this.reduction,
       label_smoothing: this.label_smoothing,
     });
+  }
+}
+
+export class L1Loss extends Module {
+  readonly reduction: Reduction;
+  constructor(opts?: { reduction?: Reduction }) {
+    super();
+    const o = checkOptions<{ reduction?: Reduction }>('L1Loss options', opts, ['reduction']);
+    this.reduction = checkString('reduction', o.reduction ?? 'mean', REDUCTIONS);
+  }
+  forward(input: Tensor, target: Tensor): Tensor {
+    return l1_loss(input, target, { reduction: this.reduction });
   }
 }

@@ -16,10 +16,36 @@ export interface LoadResult {
   unexpected_keys: string[];
 }
 
+/** A forward pre-hook: (module, args) => new args (an array), one new argument, or undefined to keep them. */
+export type ForwardPreHook<M extends Module = Module> = (module: M, args: unknown[]) => unknown;
+/** A forward hook: (module, args, output) => a replacement output, or undefined to keep it. */
+export type ForwardHook<M extends Module = Module> = (module: M, args: unknown[], output: unknown) => unknown;
+
+let nextHookId = 0;
+
+/** Removes the hook it was returned for (PyTorch's torch.utils.hooks.RemovableHandle). */
+export class RemovableHandle implements Disposable {
+  readonly id = nextHookId++;
+  #hooks: Map<number, unknown> | null;
+  constructor(hooks: Map<number, unknown>) {
+    this.#hooks = hooks;
+  }
+  remove(): void {
+    this.#hooks?.delete(this.id);
+    this.#hooks = null;
+  }
+  [Symbol.dispose](): void {
+    this.remove();
+  }
+}
+
 export abstract class Module {
   training = true;
   // Buffer names with their persistence (non-persistent buffers are moved by to() but not saved).
   #buffers = new Map<string, boolean>();
+  // Hooks by handle id, in registration order (Map keeps insertion order).
+  #forwardPreHooks = new Map<number, ForwardPreHook>();
+  #forwardHooks = new Map<number, ForwardHook>();
 
   /** Subclasses define the computation. */
   abstract forward(...args: never[]): unknown;
@@ -51,6 +77,53 @@ export abstract class Module {
   /** Whether a field is a registered buffer (and so saved / moved). */
   is_buffer(name: string): boolean {
     return this.#buffers.has(name);
+  }
+
+  // ------------------------------------------------------------------ hooks
+  /**
+   * Registers hook(module, args) to run before every forward call; it may return replacement
+   * args (an array) or one replacement argument. Hooks run in registration order.
+   *
+   * Modules are called as `m.forward(x)`, so the first registration gives this instance its own
+   * `forward` property: a wrapper that runs the pre-hooks, the class's forward (whatever
+   * `this.forward` was at that moment, so subclass overrides are kept), then the forward hooks.
+   * Instances without hooks keep calling the class's forward directly.
+   */
+  register_forward_pre_hook(hook: ForwardPreHook<this>): RemovableHandle {
+    if (typeof hook !== 'function') throw invalid('hook', 'a function (module, args) => args | undefined', hook);
+    this.#installHookedForward();
+    const handle = new RemovableHandle(this.#forwardPreHooks);
+    this.#forwardPreHooks.set(handle.id, hook as ForwardPreHook);
+    return handle;
+  }
+  /** Registers hook(module, args, output) to run after every forward call; it may return a replacement output. */
+  register_forward_hook(hook: ForwardHook<this>): RemovableHandle {
+    if (typeof hook !== 'function') throw invalid('hook', 'a function (module, args, output) => output | undefined', hook);
+    this.#installHookedForward();
+    const handle = new RemovableHandle(this.#forwardHooks);
+    this.#forwardHooks.set(handle.id, hook as ForwardHook);
+    return handle;
+  }
+  #installHookedForward(): void {
+    if (Object.prototype.hasOwnProperty.call(this, 'forward') && hooked.has(this.forward as AnyFn)) return;
+    const inner = this.forward as AnyFn;
+    const wrapper = (...args: unknown[]): unknown => {
+      if (this.#forwardPreHooks.size === 0 && this.#forwardHooks.size === 0) return inner.apply(this, args);
+      let a = args;
+      for (const h of [...this.#forwardPreHooks.values()]) {
+        const r = h(this, a);
+        if (r !== undefined) a = Array.isArray(r) ? r : [r];
+      }
+      let out = inner.apply(this, a);
+      for (const h of [...this.#forwardHooks.values()]) {
+        const r = h(this, a, out);
+        if (r !== undefined) out = r;
+      }
+      return out;
+    };
+    hooked.add(wrapper);
+    // Not enumerable: fields are how modules find children and parameters.
+    Object.defineProperty(this, 'forward', { value: wrapper, writable: true, configurable: true, enumerable: false });
   }
 
   // ------------------------------------------------------------------ traversal
@@ -292,6 +365,9 @@ export abstract class Module {
     if (typeof name !== 'string' || name === '' || name.includes('.')) throw invalid('name', "a non-empty name without '.'", name);
   }
 }
+
+type AnyFn = (...args: unknown[]) => unknown;
+const hooked = new WeakSet<AnyFn>();
 
 function invalidSd(v: unknown): never {
   throw invalid('state_dict', 'a Map or an object of Tensors', v);

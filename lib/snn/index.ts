@@ -16,3 +16,4 @@ export type { StatesSequenceOptions } from './sequence_states.js';
 export * as surrogate from './surrogate.js';
 export * as utils from './utils.js';
 export { set_step_impl, get_step_impl, with_step_impl, type StepImpl } from './engine.js';
+export { GradedSpikes, BatchNormTT1d, BatchNormTT2d } from '../nn/snn_layers.js';
