@@ -3,9 +3,13 @@
 //   byte  2    element type: 0x08 uint8, 0x09 int8, 0x0B int16, 0x0C int32, 0x0D float32, 0x0E float64
 //   byte  3    number of dimensions
 //   then one big-endian uint32 per dimension, then the elements, big-endian, row-major.
-// Files may be gzipped (recognised by the 1f 8b header, whatever their name). Every error names the file.
+// Files may be gzipped (recognised by the 1f 8b header, whatever their name): they are inflated as
+// a stream, the header first, then into one buffer of exactly the size the header declares; output
+// past that size stops the inflation there. Every error names the file.
+import { constants as bufferConstants } from 'node:buffer';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
+import { Gunzip } from 'fflate';
 import { checkShape, invalid } from '../torch/check.js';
 import { from_typed_array } from '../torch/creation.js';
 import type { Tensor } from '../torch/tensor.js';
@@ -50,20 +54,105 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
+/** The shape the header declares, its element count and byte count (exact: BigInt past 2^53). */
+function declaredSize(view: DataView, type: TypeInfo, ndim: number): { shape: number[]; count: number; expected: number | bigint } {
+  const shape: number[] = [];
+  let count = 1n;
+  for (let d = 0; d < ndim; d++) {
+    const s = view.getUint32(4 + 4 * d, false);
+    shape.push(s);
+    count *= BigInt(s);
+  }
+  const bytes = count * BigInt(type.bytes);
+  return bytes <= BigInt(Number.MAX_SAFE_INTEGER) ? { shape, count: Number(count), expected: Number(bytes) } : { shape, count: Infinity, expected: bytes };
+}
+
+/** Deflate's best case, ~1032 output bytes per input byte: a gzip file cannot hold more than this. */
+const MAX_DEFLATE_RATIO = 1032;
+/** Compressed bytes handed to the inflater at a time: bounds each step's output to ~16 MiB. */
+const GZIP_PIECE = 16 * 1024;
+
+/**
+ * Inflates a gzipped IDX file as a stream. Once the header is in, the output goes into one buffer
+ * of the declared size; a header declaring more than the compressed bytes can hold, or more than
+ * a Buffer can hold, is refused before anything is allocated, and output past the declared size
+ * stops the inflation at once. Returns the inflated bytes (possibly short: the caller reports it).
+ */
+function gunzipIdx(input: Uint8Array, name: string): Uint8Array {
+  const MAX_HEADER = 4 + 4 * 255;
+  let head = new Uint8Array(0);
+  let out: Uint8Array | null = null;
+  let filled = 0;
+  let what = '';
+  let failure: IdxError | null = null;
+  let foreign = false;
+  const append = (chunk: Uint8Array): void => {
+    const o = out!;
+    if (filled + chunk.length > o.length) {
+      failure = new IdxError(name, `has unexpected trailing bytes: ${what}, but more follow (inflation stopped there)`);
+      return;
+    }
+    o.set(chunk, filled);
+    filled += chunk.length;
+  };
+  const onData = (chunk: Uint8Array): void => {
+    if (failure || foreign) return;
+    if (out) return append(chunk);
+    // Gather at most the largest header, then size the output from it.
+    const take = chunk.subarray(0, MAX_HEADER - head.length);
+    const joined = new Uint8Array(head.length + take.length);
+    joined.set(head);
+    joined.set(take, head.length);
+    head = joined;
+    const rest = chunk.subarray(take.length);
+    if (head.length < 4) return;
+    const type = TYPES.find((t) => t.code === head[2]);
+    const ndim = head[3]!;
+    if (head[0] !== 0 || head[1] !== 0 || type === undefined || ndim === 0) {
+      foreign = true; // the caller's parse reports it from these first bytes
+      return;
+    }
+    const headerBytes = 4 + 4 * ndim;
+    if (head.length < headerBytes) return;
+    const { shape, expected } = declaredSize(new DataView(head.buffer, head.byteOffset, head.byteLength), type, ndim);
+    const total = BigInt(expected) + BigInt(headerBytes);
+    what = `its header announces ${type.dtype} data of shape [${shape.join(', ')}], ${expected} bytes after the ${headerBytes}-byte header`;
+    if (total > BigInt(input.length) * BigInt(MAX_DEFLATE_RATIO) + 1024n) {
+      failure = new IdxError(name, `is truncated or corrupt: ${what}, more than its ${input.length} gzipped bytes can hold`);
+      return;
+    }
+    if (total > BigInt(bufferConstants.MAX_LENGTH)) {
+      failure = new IdxError(name, `is too large: ${what}, more than the ${bufferConstants.MAX_LENGTH} bytes a Buffer can hold`);
+      return;
+    }
+    out = new Uint8Array(Number(total));
+    append(head);
+    if (rest.length) append(rest);
+  };
+  const gunzip = new Gunzip((chunk) => onData(chunk));
+  try {
+    // A small first piece: the header needs few bytes, and a bomb's first piece inflates little.
+    for (let at = 0, piece = 1024; at < input.length && !failure && !foreign; at += piece, piece = GZIP_PIECE) {
+      const end = Math.min(at + piece, input.length);
+      gunzip.push(input.subarray(at, end), end === input.length);
+    }
+  } catch (e) {
+    throw new IdxError(name, `starts with the gzip header but cannot be unzipped (${e instanceof Error ? e.message : String(e)}): the file is truncated or corrupt`, { cause: e });
+  }
+  // (assigned in the callback, which TypeScript's narrowing does not follow)
+  const failed = failure as IdxError | null;
+  const result = out as Uint8Array | null;
+  if (failed) throw failed;
+  return result ? result.subarray(0, filled) : head;
+}
+
 /**
  * Parses the bytes of an IDX file (gunzipping them first when they start with the gzip header).
  * `name` is the file name used in error messages. uint8 and int8 data are views into the
  * (unzipped) bytes; wider types are decoded from big-endian into new arrays.
  */
 export function parseIdx(input: Uint8Array, name = '<buffer>'): IdxArray {
-  let bytes = input;
-  if (isGzip(bytes)) {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch (e) {
-      throw new IdxError(name, `starts with the gzip header but cannot be unzipped (${e instanceof Error ? e.message : String(e)}): the file is truncated or corrupt`, { cause: e });
-    }
-  }
+  const bytes = isGzip(input) ? gunzipIdx(input, name) : input;
   if (bytes.length === 0) throw new IdxError(name, 'is empty (0 bytes)');
   if (bytes.length < 4) throw new IdxError(name, `is truncated: ${bytes.length} bytes, shorter than the 4-byte magic number`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -78,18 +167,11 @@ export function parseIdx(input: Uint8Array, name = '<buffer>'): IdxArray {
   if (bytes.length < headerBytes) {
     throw new IdxError(name, `is truncated: its magic number ${hex(magic, 8)} announces ${ndim} dimensions, a ${headerBytes}-byte header, but the file has only ${bytes.length} bytes`);
   }
-  const shape: number[] = [];
-  let count = 1;
-  for (let d = 0; d < ndim; d++) {
-    const s = view.getUint32(4 + 4 * d, false);
-    shape.push(s);
-    count *= s;
-  }
-  const expected = count * type.bytes;
+  const { shape, count, expected } = declaredSize(view, type, ndim);
   const actual = bytes.length - headerBytes;
   const what = `its header announces ${type.dtype} data of shape [${shape.join(', ')}], ${expected} bytes after the ${headerBytes}-byte header`;
   if (actual < expected) throw new IdxError(name, `is truncated: ${what}, but only ${actual} bytes follow`);
-  if (actual > expected) throw new IdxError(name, `has ${actual - expected} unexpected trailing bytes: ${what}, but ${actual} bytes follow`);
+  if (actual > expected) throw new IdxError(name, `has ${actual - Number(expected)} unexpected trailing bytes: ${what}, but ${actual} bytes follow`);
   const off = bytes.byteOffset + headerBytes;
   let data: IdxTypedArray;
   switch (type.dtype) {
