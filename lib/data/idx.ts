@@ -3,12 +3,12 @@
 //   byte  2    element type: 0x08 uint8, 0x09 int8, 0x0B int16, 0x0C int32, 0x0D float32, 0x0E float64
 //   byte  3    number of dimensions
 //   then one big-endian uint32 per dimension, then the elements, big-endian, row-major.
-// Files may be gzipped (recognised by the 1f 8b header, whatever their name): they are inflated as
-// a stream, the header first, then into one buffer of exactly the size the header declares; output
+// Files may be gzipped (recognised by the 1f 8b header, whatever their name): the header is
+// inflated first, and the whole file then inflates with the size it declares as the limit; output
 // past that size stops the inflation there. Every error names the file.
 import { constants as bufferConstants } from 'node:buffer';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { Gunzip } from 'fflate';
 import { checkShape, invalid } from '../torch/check.js';
 import { from_typed_array } from '../torch/creation.js';
@@ -69,81 +69,69 @@ function declaredSize(view: DataView, type: TypeInfo, ndim: number): { shape: nu
 
 /** Deflate's best case, ~1032 output bytes per input byte: a gzip file cannot hold more than this. */
 const MAX_DEFLATE_RATIO = 1032;
-/** Compressed bytes handed to the inflater at a time: bounds each step's output to ~16 MiB. */
-const GZIP_PIECE = 16 * 1024;
+/** The largest header: 255 dimensions. */
+const MAX_HEADER = 4 + 4 * 255;
 
 /**
- * Inflates a gzipped IDX file as a stream. Once the header is in, the output goes into one buffer
- * of the declared size; a header declaring more than the compressed bytes can hold, or more than
- * a Buffer can hold, is refused before anything is allocated, and output past the declared size
- * stops the inflation at once. Returns the inflated bytes (possibly short: the caller reports it).
+ * The first inflated bytes of a gzip file, up to the largest IDX header: a streaming inflater
+ * (fflate) fed small pieces, stopped as soon as it has them, so a bomb inflates little here.
  */
-function gunzipIdx(input: Uint8Array, name: string): Uint8Array {
-  const MAX_HEADER = 4 + 4 * 255;
+function gunzipHead(input: Uint8Array): Uint8Array {
   let head = new Uint8Array(0);
-  let out: Uint8Array | null = null;
-  let filled = 0;
-  let what = '';
-  let failure: IdxError | null = null;
-  let foreign = false;
-  const append = (chunk: Uint8Array): void => {
-    const o = out!;
-    if (filled + chunk.length > o.length) {
-      failure = new IdxError(name, `has unexpected trailing bytes: ${what}, but more follow (inflation stopped there)`);
-      return;
-    }
-    o.set(chunk, filled);
-    filled += chunk.length;
-  };
-  const onData = (chunk: Uint8Array): void => {
-    if (failure || foreign) return;
-    if (out) return append(chunk);
-    // Gather at most the largest header, then size the output from it.
+  const gunzip = new Gunzip((chunk) => {
     const take = chunk.subarray(0, MAX_HEADER - head.length);
+    if (!take.length) return;
     const joined = new Uint8Array(head.length + take.length);
     joined.set(head);
     joined.set(take, head.length);
     head = joined;
-    const rest = chunk.subarray(take.length);
-    if (head.length < 4) return;
-    const type = TYPES.find((t) => t.code === head[2]);
-    const ndim = head[3]!;
-    if (head[0] !== 0 || head[1] !== 0 || type === undefined || ndim === 0) {
-      foreign = true; // the caller's parse reports it from these first bytes
-      return;
-    }
-    const headerBytes = 4 + 4 * ndim;
-    if (head.length < headerBytes) return;
-    const { shape, expected } = declaredSize(new DataView(head.buffer, head.byteOffset, head.byteLength), type, ndim);
-    const total = BigInt(expected) + BigInt(headerBytes);
-    what = `its header announces ${type.dtype} data of shape [${shape.join(', ')}], ${expected} bytes after the ${headerBytes}-byte header`;
-    if (total > BigInt(input.length) * BigInt(MAX_DEFLATE_RATIO) + 1024n) {
-      failure = new IdxError(name, `is truncated or corrupt: ${what}, more than its ${input.length} gzipped bytes can hold`);
-      return;
-    }
-    if (total > BigInt(bufferConstants.MAX_LENGTH)) {
-      failure = new IdxError(name, `is too large: ${what}, more than the ${bufferConstants.MAX_LENGTH} bytes a Buffer can hold`);
-      return;
-    }
-    out = new Uint8Array(Number(total));
-    append(head);
-    if (rest.length) append(rest);
-  };
-  const gunzip = new Gunzip((chunk) => onData(chunk));
-  try {
-    // A small first piece: the header needs few bytes, and a bomb's first piece inflates little.
-    for (let at = 0, piece = 1024; at < input.length && !failure && !foreign; at += piece, piece = GZIP_PIECE) {
-      const end = Math.min(at + piece, input.length);
-      gunzip.push(input.subarray(at, end), end === input.length);
-    }
-  } catch (e) {
-    throw new IdxError(name, `starts with the gzip header but cannot be unzipped (${e instanceof Error ? e.message : String(e)}): the file is truncated or corrupt`, { cause: e });
+  });
+  for (let at = 0; at < input.length && head.length < MAX_HEADER; at += 256) {
+    const end = Math.min(at + 256, input.length);
+    gunzip.push(input.subarray(at, end), end === input.length);
   }
-  // (assigned in the callback, which TypeScript's narrowing does not follow)
-  const failed = failure as IdxError | null;
-  const result = out as Uint8Array | null;
-  if (failed) throw failed;
-  return result ? result.subarray(0, filled) : head;
+  return head;
+}
+
+/**
+ * Inflates a gzipped IDX file with an output limit from its header: the header is read first
+ * (gunzipHead); a header declaring more than the compressed bytes can hold, or more than a Buffer
+ * can hold, is refused before anything is allocated; then zlib inflates the whole file and stops
+ * as soon as its output passes the declared size. Returns the inflated bytes (possibly short, or
+ * only the head of a foreign file: the caller reports those).
+ */
+function gunzipIdx(input: Uint8Array, name: string): Uint8Array {
+  const unzipError = (e: unknown): IdxError =>
+    new IdxError(name, `starts with the gzip header but cannot be unzipped (${e instanceof Error ? e.message : String(e)}): the file is truncated or corrupt`, { cause: e });
+  let head: Uint8Array;
+  try {
+    head = gunzipHead(input);
+  } catch (e) {
+    throw unzipError(e);
+  }
+  const type = TYPES.find((t) => t.code === head[2]);
+  const ndim = head[3] ?? 0;
+  const headerBytes = 4 + 4 * ndim;
+  if (head.length < 4 || head[0] !== 0 || head[1] !== 0 || type === undefined || ndim === 0 || head.length < headerBytes) return head;
+  const { shape, expected } = declaredSize(new DataView(head.buffer, head.byteOffset, head.byteLength), type, ndim);
+  const total = BigInt(expected) + BigInt(headerBytes);
+  const what = `its header announces ${type.dtype} data of shape [${shape.join(', ')}], ${expected} bytes after the ${headerBytes}-byte header`;
+  if (total > BigInt(input.length) * BigInt(MAX_DEFLATE_RATIO) + 1024n) {
+    throw new IdxError(name, `is truncated or corrupt: ${what}, more than its ${input.length} gzipped bytes can hold`);
+  }
+  if (total > BigInt(bufferConstants.MAX_LENGTH)) {
+    throw new IdxError(name, `is too large: ${what}, more than the ${bufferConstants.MAX_LENGTH} bytes a Buffer can hold`);
+  }
+  try {
+    // maxOutputLength stops zlib as soon as its output passes the limit (checked chunk by chunk).
+    const out = gunzipSync(input, { maxOutputLength: Number(total) });
+    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new IdxError(name, `has unexpected trailing bytes: ${what}, but more follow (inflation stopped there)`);
+    }
+    throw unzipError(e);
+  }
 }
 
 /**
