@@ -264,12 +264,17 @@ export function load<T = Checkpoint>(path: string): T {
   } catch (e) {
     throw new Error(`torch.load: cannot read '${path}': ${(e as Error).message}`, { cause: e });
   }
-  const saved = decodeCheckpoint(bytes, path);
+  return loadBytes(bytes, path) as T;
+}
+
+/** torch.load on the bytes of a file; errors name `pathForErrors`. */
+export function loadBytes(bytes: Uint8Array, pathForErrors: string): Checkpoint {
+  const saved = decodeCheckpoint(bytes, pathForErrors);
   const made: Tensor[] = [];
   try {
-    return fromSavedGraph(saved, made) as T;
+    return fromSavedGraph(saved, made);
   } catch (e) {
     for (const t of made) t.dispose();
-    throw new Error(`cannot load PyTorch checkpoint '${path}': ${(e as Error).message}`, { cause: e });
+    throw new Error(`cannot load PyTorch checkpoint '${pathForErrors}': ${(e as Error).message}`, { cause: e });
   }
 }
