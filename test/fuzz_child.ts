@@ -64,10 +64,18 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('copy' as const), from: position, at: position, len: fc.integer({ min: 1, max: 256 }) }) },
 );
 
-/** Applies edits; positions are taken modulo the length, or near `focus` bytes of the start when given. */
+/**
+ * Applies edits; positions are taken modulo the length, or within the first `focus` bytes (a
+ * positive focus: headers) or the last -`focus` bytes (a negative one: a zip's central directory).
+ */
 function mutate(src: Uint8Array, edits: Edit[], focus?: number): Uint8Array {
   let b = src.slice();
-  const pos = (x: number): number => (b.length === 0 ? 0 : x % (focus !== undefined ? Math.min(focus, b.length) : b.length));
+  const pos = (x: number): number => {
+    if (b.length === 0) return 0;
+    if (focus === undefined) return x % b.length;
+    const span = Math.min(Math.abs(focus), b.length);
+    return focus > 0 ? x % span : b.length - span + (x % span);
+  };
   for (const e of edits) {
     switch (e.kind) {
       case 'set': if (b.length) b[pos(e.at)] = e.value; break;
@@ -106,11 +114,12 @@ function check(name: string, fn: () => unknown): void {
 
 const params = { numRuns: runs, seed, endOnFailure: true };
 
-// 1. Mutated .pt files, anywhere in the file or in its first 200 bytes (zip headers).
+// 1. Mutated .pt files: anywhere, in the first 200 bytes (a local header) or the last 300 (the
+// central directory and end records).
 fc.assert(
-  fc.property(fc.nat({ max: SEEDS.length - 1 }), fc.array(edit, { minLength: 1, maxLength: 8 }), fc.boolean(), (s, edits, head) => {
+  fc.property(fc.nat({ max: SEEDS.length - 1 }), fc.array(edit, { minLength: 1, maxLength: 8 }), fc.constantFrom(undefined, 200, -300), (s, edits, focus) => {
     const name = `mutated-${caseNo++}.pt`;
-    check(name, () => loadBytes(mutate(SEEDS[s]!, edits, head ? 200 : undefined), name));
+    check(name, () => loadBytes(mutate(SEEDS[s]!, edits, focus), name));
   }),
   params,
 );
