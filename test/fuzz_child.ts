@@ -13,7 +13,7 @@ import { Tensor } from '../lib/torch/tensor.js';
 import { ZipReader, writeZip } from '../lib/torch/serialization/zip.js';
 import { encodeIdx, parseIdx, type IdxArray } from '../lib/data/idx.js';
 import { Parameter } from '../lib/nn/parameter.js';
-import { rawZip } from './hostile_files.js';
+import { floatTensorCheckpoint, rawZip } from './hostile_files.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const runs = Number(process.argv[2] ?? process.env.SNNTORCH_FUZZ_RUNS ?? 200);
@@ -160,7 +160,18 @@ fc.assert(
   params,
 );
 
-// 4. IDX files: mutated headers (first 16 bytes), anywhere, truncated bodies; raw and gzipped.
+// 4. Tensor records with hostile sizes, strides and offsets over a storage of 0-16 floats.
+const interesting = fc.constantFrom<bigint>(-(2n ** 63n), -2n, -1n, 0n, 1n, 2n, 3n, 4n, 7n, 16n, 2n ** 31n, 2n ** 32n, 2n ** 53n, 2n ** 62n, 2n ** 63n - 1n);
+fc.assert(
+  fc.property(fc.integer({ min: 0, max: 16 }), fc.array(fc.tuple(interesting, interesting), { maxLength: 4 }), fc.oneof(interesting, fc.integer({ min: 0, max: 20 }).map(BigInt)), (numel, dims, offset) => {
+    const name = `tensor-${caseNo++}.pt`;
+    const bytes = floatTensorCheckpoint(numel, dims.map((d) => d[0]), dims.map((d) => d[1]), offset);
+    check(name, () => loadBytes(bytes, name));
+  }),
+  params,
+);
+
+// 5. IDX files: mutated headers (first 16 bytes), anywhere, truncated bodies; raw and gzipped.
 const samples: IdxArray[] = [
   { dtype: 'uint8', shape: [4, 3, 2], data: Uint8Array.from({ length: 24 }, (_, i) => i * 7) },
   { dtype: 'int16', shape: [5], data: Int16Array.from([-3, 0, 1, 300, -32768]) },

@@ -139,7 +139,7 @@ function pickleInt(n: number | bigint): string {
  * The pickle of `{'w': tensor}` for a float32 tensor on storage key '0' of `numel` elements, with
  * the given shape, strides (contiguous by default) and storage offset, any of them hostile.
  */
-export function floatTensorPickle(numel: number, shape: (number | bigint)[] = [numel], strides?: (number | bigint)[], offset = 0): Uint8Array {
+export function floatTensorPickle(numel: number, shape: (number | bigint)[] = [numel], strides?: (number | bigint)[], offset: number | bigint = 0): Uint8Array {
   const st = strides ?? shape.map((_, i) => shape.slice(i + 1).reduce<bigint>((a, b) => a * BigInt(b), 1n));
   return latin1(
     '\x80\x02}X\x01\x00\x00\x00wctorch._utils\n_rebuild_tensor_v2\n((X\x07\x00\x00\x00storagectorch\nFloatStorage\n' +
@@ -149,7 +149,7 @@ export function floatTensorPickle(numel: number, shape: (number | bigint)[] = [n
 }
 
 /** A torch.save-shaped checkpoint of `{'w': tensor}` over a zero-filled float32 storage of `numel` elements. */
-export function floatTensorCheckpoint(numel: number, shape: (number | bigint)[], strides?: (number | bigint)[], offset = 0): Uint8Array {
+export function floatTensorCheckpoint(numel: number, shape: (number | bigint)[], strides?: (number | bigint)[], offset: number | bigint = 0): Uint8Array {
   return checkpointWithPickle(floatTensorPickle(numel, shape, strides, offset), [{ name: 'archive/data/0', data: new Uint8Array(4 * numel) }]);
 }
 
