@@ -3,7 +3,7 @@
 // files give errors that name the path.
 import { expect } from 'chai';
 import fs, { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -284,20 +284,29 @@ describe('checkpoints', () => {
       const path = join(dir, 'model.pt');
       // A writer that has exited: its pid is gone.
       const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
-      const alive = process.ppid; // a running process, not this one
+      const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+      const alive = live.pid!; // a running process, started just now
       const now = Date.now();
       const files = {
         deadWriter: `.model.pt.${dead}.${now}.0a1b2c3d.tmp`,
         deadWriterOldName: `.model.pt.${dead}.${now}.tmp`,
         earlierProcessWithOurPid: `.model.pt.${process.pid}.${Math.floor(performance.timeOrigin) - 60_000}.deadbeef.tmp`,
         liveWriter: `.model.pt.${alive}.${now}.00000000.tmp`,
+        reusedPid: `.model.pt.${alive}.${now - 86_400_000}.11111111.tmp`,
         otherTarget: `.other.pt.${dead}.${now}.0a1b2c3d.tmp`,
         notOurs: '.model.pt.notes',
       };
       for (const f of Object.values(files)) writeFileSync(join(dir, f), 'x'.repeat(1000));
-      // The live writer's file is recent (written after that process started).
+      // The live writer's file is recent (written after that process started); the other file of
+      // that pid was last written a day ago, before that process started: an earlier process's.
       utimesSync(join(dir, files.liveWriter), new Date(), new Date());
-      torch.save({ w: torch.ones([1]) }, path);
+      const dayAgo = new Date(now - 86_400_000);
+      utimesSync(join(dir, files.reusedPid), dayAgo, dayAgo);
+      try {
+        torch.save({ w: torch.ones([1]) }, path);
+      } finally {
+        live.kill();
+      }
       expect(readdirSync(dir).sort()).to.deep.equal([files.liveWriter, files.notOurs, files.otherTarget, 'model.pt'].sort());
     });
 

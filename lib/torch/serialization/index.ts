@@ -158,19 +158,30 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+/** When a process started (Linux: /proc/<pid>/stat's start time in USER_HZ = 100 ticks after boot), or null. */
+function processStartMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from the 3rd on
+    const ticks = Number(fields[19]); // the 22nd field: starttime
+    const btime = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
+    return Number.isFinite(ticks) && Number.isFinite(btime) ? (btime + ticks / 100) * 1000 : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * A temporary file of ours is stale when its writer is gone: written by an earlier process with
- * our pid (stamped before we started), by a pid no longer running, or by a pid now running a
- * process that started after the file was last written (the pid was reused).
+ * our pid (stamped before we started), by a pid no longer running, or by a pid whose current
+ * process started after the file was last written (the pid was reused). Where the start time
+ * cannot be known, a file of a running pid is left alone.
  */
 function isStale(pid: number, stampMs: number, mtimeMs: number): boolean {
   if (pid === process.pid) return stampMs < PROCESS_START_MS;
   if (!pidAlive(pid)) return true;
-  try {
-    return statSync(`/proc/${pid}`).ctimeMs > mtimeMs + 1000;
-  } catch {
-    return false;
-  }
+  const started = processStartMs(pid);
+  return started !== null && started > mtimeMs + 1000;
 }
 
 function removeStaleTemps(dir: string, name: string): void {
