@@ -250,6 +250,16 @@ export interface Binding extends ModuleBinding, OptimBinding, InitBinding, SnnBi
   memory_stats(): { live_tensors: number; live_bytes: number; v8_external_bytes: number };
 }
 
+// --- storages for torch.save / torch.load (storage.cpp); merged into Binding
+export interface Binding {
+  /** [id, nbytes, storage_offset]: id names the tensor's storage while it lives. */
+  storage_info(t: T): [number, number, number];
+  /** The tensor's whole storage as little-endian bytes (a CPU copy). */
+  storage_bytes(t: T): Uint8Array;
+  /** A new tensor (no autograd link) on base's storage with base's dtype; the caller checks the extent. */
+  tensor_on_storage(base: T, shape: number[], strides: number[], storage_offset: number): T;
+}
+
 declare const binding: Binding;
 export default binding;
 
