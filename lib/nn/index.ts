@@ -8,3 +8,4 @@ export { ReLU, Flatten, Dropout } from './activation.js';
 export { MSELoss, CrossEntropyLoss } from './loss.js';
 export * as functional from './functional.js';
 export * as init from './init.js';
+export * as parallel from './parallel/index.js';

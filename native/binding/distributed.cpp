@@ -411,13 +411,13 @@ struct CommTimes {
   std::vector<std::pair<double, double>> last;    // the previous finished iteration
 };
 
-class TimedAllReduceHook : public c10d::CppCommHookInterface<c10::intrusive_ptr<ProcessGroup>> {
+class TimedAllReduceHook : public c10d::CommHookInterface {
  public:
   TimedAllReduceHook(const c10::intrusive_ptr<ProcessGroup>& pg, std::shared_ptr<CommTimes> times)
-      : c10d::CppCommHookInterface<c10::intrusive_ptr<ProcessGroup>>(pg), times_(std::move(times)) {}
+      : pg_(pg), times_(std::move(times)) {}
   c10::intrusive_ptr<c10::ivalue::Future> runHook(c10d::GradBucket& bucket) override {
     std::vector<at::Tensor> tensors{bucket.getBufferRef()};
-    tensors[0].div_(state_->getSize());
+    tensors[0].div_(pg_->getSize());
     double launch = nowMs();
     size_t slot;
     {
@@ -425,16 +425,29 @@ class TimedAllReduceHook : public c10d::CppCommHookInterface<c10::intrusive_ptr<
       slot = times_->spans.size();
       times_->spans.emplace_back(launch, -1.0);
     }
-    auto fut = state_->allreduce(tensors)->getFuture();
+    auto fut = pg_->allreduce(tensors)->getFuture();
     auto times = times_;
-    fut->addCallback([times, slot](c10::ivalue::Future&) {
-      std::lock_guard<std::mutex> lock(times->mu);
-      if (slot < times->spans.size()) times->spans[slot].second = nowMs();
-    });
-    return fut;
+    // The reducer waits on the returned future, so the completion time is recorded before
+    // backward returns.
+    return fut->then(
+        [times, slot](c10::ivalue::Future& f) -> c10::IValue {
+          {
+            std::lock_guard<std::mutex> lock(times->mu);
+            if (slot < times->spans.size()) times->spans[slot].second = nowMs();
+          }
+          return f.value();
+        },
+        fut->elementType());
+  }
+  // The allreduce future holds the reduced tensor list (as c10d's own C++ hooks return).
+  at::Tensor parseHookResult(const c10::IValue& result) override {
+    if (result.isTensor()) return result.toTensor();
+    TORCH_CHECK(result.isTensorList(), "allreduce hook: expected a tensor or a tensor list, got ", result.tagKind());
+    return result.toTensorVector().at(0);
   }
 
  private:
+  c10::intrusive_ptr<ProcessGroup> pg_;
   std::shared_ptr<CommTimes> times_;
 };
 
