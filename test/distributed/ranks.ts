@@ -37,9 +37,9 @@ export interface StartedRank {
   printed(text: string): Promise<void>;
 }
 
-export function startRank(args: string[], env: NodeJS.ProcessEnv = {}, command: string[] = ['--import', 'tsx', WORKER]): StartedRank {
+export function startRank(args: string[], env: NodeJS.ProcessEnv = {}, command: string[] = ['--import', 'tsx', WORKER], exe: string = process.execPath): StartedRank {
   const t0 = Date.now();
-  const child = spawn(process.execPath, [...command, ...args], {
+  const child = spawn(exe, [...command, ...args], {
     cwd: ROOT,
     env: { ...process.env, SNNTORCH_NUM_THREADS: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
