@@ -85,6 +85,12 @@ describe('torch.distributed bad input', () => {
     if (dist.is_initialized()) dist.destroy_process_group();
   });
 
+  it('this build has c10d (Gloo); NCCL only with a CUDA LibTorch', () => {
+    expect(dist.is_available()).to.equal(true);
+    expect(dist.is_gloo_available()).to.equal(true);
+    expect(dist.is_nccl_available()).to.equal(torch.__config__().cuda_compiled);
+  });
+
   it('world_size 0, rank >= world_size, negative rank: errors naming the argument', () => {
     const init_method = 'tcp://127.0.0.1:1';
     expect(() => dist.init_process_group({ init_method, rank: 0, world_size: 0 })).to.throw(RangeError, /world_size/);

@@ -2,12 +2,17 @@
 // with a CUDA LibTorch), collectives returning c10d Work handles, and DDP's c10d::Reducer.
 // Glue only: option checks and PyTorch's defaults live in lib/torch/distributed. Every c10d
 // exception becomes a JS Error that names the rank and the operation.
-// c10d's Gloo headers include Gloo's own (Debian: libgloo-dev; Python torch ships them): without
-// them this file compiles to nothing and lib/torch/distributed reports how to get them.
-#if __has_include(<gloo/rendezvous/store.h>)
+// c10d's Gloo headers include Gloo's own (Debian: libgloo-dev): without them, or where CMake found
+// that this file does not compile against the LibTorch in use (SNN_NO_DISTRIBUTED), it compiles to
+// nothing and lib/torch/distributed reports why.
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <napi.h>
+
+#include "args.h"
+#include "registry.h"
+
+#if __has_include(<gloo/rendezvous/store.h>) && !defined(SNN_NO_DISTRIBUTED)
 #include <torch/csrc/autograd/variable.h>
 #include <torch/csrc/distributed/c10d/FileStore.hpp>
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
@@ -561,6 +566,8 @@ NATIVE_FN(dist_reducer_dispose) {
 }  // namespace
 }  // namespace snn
 
+#endif  // __has_include(<gloo/rendezvous/store.h>) && !defined(SNN_NO_DISTRIBUTED)
+
 namespace snn {
 namespace {
 // dist_randperm(n, seed): torch.randperm(n, generator=torch.Generator().manual_seed(seed)), with
@@ -573,5 +580,3 @@ NATIVE_FN(dist_randperm) {
 }
 }  // namespace
 }  // namespace snn
-
-#endif  // __has_include(<gloo/rendezvous/store.h>)

@@ -2,7 +2,7 @@
 import { native } from '../../native.js';
 import { checkOptions, checkString, invalid, isInt, outOfRange } from '../check.js';
 import { abortReason, claimMembership, glooAddress, openStore, parseInitMethod } from './rendezvous.js';
-import { defaultGroup, defaultGroupOrNull, nextGeneration, setDefaultGroup, type Backend } from './state.js';
+import { defaultGroup, defaultGroupOrNull, distributedBuilt, nextGeneration, requireDistributedBuild, setDefaultGroup, type Backend } from './state.js';
 
 /** PyTorch's default_pg_timeout: 30 minutes. */
 export const default_pg_timeout = 30 * 60 * 1000;
@@ -27,6 +27,7 @@ export function init_process_group(opts?: InitProcessGroupOptions): void;
 export function init_process_group(backend: Backend, opts?: Omit<InitProcessGroupOptions, 'backend'>): void;
 export function init_process_group(a?: Backend | InitProcessGroupOptions, b?: Omit<InitProcessGroupOptions, 'backend'>): void {
   const o: InitProcessGroupOptions = typeof a === 'string' ? { ...checkOptions<InitProcessGroupOptions>('init_process_group options', b, INIT_KEYS), backend: a } : checkOptions<InitProcessGroupOptions>('init_process_group options', a, INIT_KEYS);
+  requireDistributedBuild();
   if (defaultGroupOrNull()) throw new Error('trying to initialize the default process group twice! (call destroy_process_group() first)');
   const backend = checkString('backend', o.backend ?? 'gloo', ['gloo', 'nccl'] as const);
   if (backend === 'nccl' && !native.dist_nccl_available()) {
@@ -64,15 +65,15 @@ export function destroy_process_group(): void {
 export function is_initialized(): boolean {
   return defaultGroupOrNull() !== null;
 }
-/** torch.distributed.is_available(): c10d is always built in. */
+/** torch.distributed.is_available(): whether this build has c10d. */
 export function is_available(): boolean {
-  return true;
+  return distributedBuilt();
 }
 export function is_gloo_available(): boolean {
-  return true;
+  return distributedBuilt();
 }
 export function is_nccl_available(): boolean {
-  return native.dist_nccl_available();
+  return distributedBuilt() && native.dist_nccl_available();
 }
 export function get_rank(): number {
   return defaultGroup().rank;

@@ -1,5 +1,5 @@
 // The default process group of this process (PyTorch's group.WORLD).
-import type { NativeProcessGroup, NativeStore } from '../../native.js';
+import { native, type Binding, type NativeProcessGroup, type NativeStore } from '../../native.js';
 
 export type Backend = 'gloo' | 'nccl';
 
@@ -33,4 +33,18 @@ export function defaultGroup(): DefaultGroup {
     throw new Error('Default process group has not been initialized, please make sure to call init_process_group.');
   }
   return current;
+}
+
+/** Whether this build of the addon has c10d (native/binding/distributed.cpp compiled in). */
+export function distributedBuilt(): boolean {
+  return typeof (native as Partial<Binding>).dist_new_group === 'function';
+}
+
+export function requireDistributedBuild(): void {
+  if (distributedBuilt()) return;
+  throw new Error(
+    'torch.distributed is not available in this build of snntorch-node. It needs Gloo\'s headers at build time ' +
+      '(Debian/Ubuntu: sudo apt-get install -y libgloo-dev, then npx snntorch-node build), and LibTorch 1.13\'s c10d API: ' +
+      'with another LibTorch the build leaves it out and its CMake output says why.',
+  );
 }
