@@ -39,6 +39,10 @@ export interface DistributedTrainConfig {
   bucket_cap_mb?: number;
   /** Print nothing (benchmarks read the result). */
   quiet?: boolean;
+  /** Ranks train on the CPU (Gloo); 'cuda' is refused. */
+  device?: string;
+  /** LibTorch threads per rank (default: the launcher's, 1). */
+  threads?: number | null;
 }
 
 export interface DistributedTrainResult {
@@ -89,6 +93,8 @@ function loadDataset(name: string, train: boolean): data.ImageDataset {
 /** Trains on this rank; call on every rank (init_process_group through env:// when WORLD_SIZE > 1). */
 export async function trainDistributed(cfg: DistributedTrainConfig): Promise<DistributedTrainResult> {
   const started = Date.now();
+  if (cfg.device !== undefined && cfg.device !== 'cpu') throw new Error(`--nproc trains on CPU ranks (Gloo); --device ${cfg.device} is not supported with it`);
+  if (cfg.threads) torch.set_num_threads(cfg.threads);
   const world = Number(process.env.WORLD_SIZE ?? 1);
   if (world > 1 && !dist.is_initialized()) dist.init_process_group({ backend: 'gloo' });
   const rank = world > 1 ? dist.get_rank() : 0;
