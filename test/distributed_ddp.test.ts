@@ -50,6 +50,15 @@ describe('nn.parallel.DistributedDataParallel (2 processes, gloo, loopback)', fu
     });
   }
 
+  it('no_sync accumulates local gradients; the next synchronized backward averages the sum (|diff| <= 1e-5)', async () => {
+    const [[r0, r1], [single]] = await Promise.all([run('ddp-no-sync', 2), run('ddp-no-sync', 1)]);
+    // Inside no_sync each rank kept its own gradient.
+    expect(r0!.result!.localAfterNoSync).to.not.deep.equal(r1!.result!.localAfterNoSync);
+    const p0 = r0!.result!.params as Params;
+    expect(maxDiff(p0, r1!.result!.params as Params)).to.equal(0);
+    expect(maxDiff(p0, single!.result!.params as Params)).to.be.at.most(1e-5);
+  });
+
   it('a DDP run of the tutorial network (24 MNIST batches of 64, DistributedSampler) follows the single-process loss curve', async () => {
     const [[r0, r1], [single]] = await Promise.all([run('curve', 2), run('curve', 1)]);
     const l0 = r0!.result!.losses as number[];

@@ -123,6 +123,39 @@ async function ddpStep(engine: 'step' | 'sequence'): Promise<void> {
   emit({ params, losses, keys, stats });
 }
 
+/** Gradient accumulation: backward of batch half A inside no_sync, then a synchronized backward of half B, one step. */
+async function ddpNoSync(): Promise<void> {
+  const B = 8;
+  const [x, y] = fixedBatch(2 * B);
+  const net = tutorialNet(world_size > 1 ? 200 + rank : 200);
+  const model = world_size > 1 ? new nn.parallel.DistributedDataParallel(net) : null;
+  const part = (k: number): [torch.Tensor, torch.Tensor] => {
+    // Micro-batch k (0 or 1) of this rank: rows [k*2B + rank*B, +B), or all 2B rows of micro-batch k with one process.
+    const start = world_size > 1 ? k * 2 * B + rank * B : k * 2 * B;
+    const n = world_size > 1 ? B : 2 * B;
+    return [x.narrow(0, start, n), y.narrow(0, start, n)];
+  };
+  const optimizer = new optim.SGD(net.parameters(), { lr: 0.5 });
+  const loss_fn = SF.mse_count_loss({ correct_rate: 0.8, incorrect_rate: 0.2 });
+  optimizer.zero_grad();
+  const micro = (k: number): void => {
+    const [xs, ys] = part(k);
+    const [spk] = model ? model.forward(xs) : net.forward(xs);
+    loss_fn(spk, ys).backward();
+  };
+  let localAfterNoSync: number[] = [];
+  if (model) {
+    model.no_sync(() => micro(0));
+    localAfterNoSync = list(net.fc2.bias!.grad!);
+  } else micro(0);
+  micro(1);
+  optimizer.step();
+  const params: Record<string, number[]> = {};
+  for (const [k, p] of net.named_parameters()) params[k] = list(p);
+  if (model) dist.destroy_process_group();
+  emit({ params, localAfterNoSync });
+}
+
 /** A few dozen batches of the tutorial on MNIST; with world_size 2, DistributedSampler halves. */
 async function curve(): Promise<void> {
   const batches = 24;
@@ -180,6 +213,7 @@ async function main(): Promise<void> {
   if (mode === 'ddp-step') return ddpStep('step');
   if (mode === 'ddp-sequence') return ddpStep('sequence');
   if (mode === 'curve') return curve();
+  if (mode === 'ddp-no-sync') return ddpNoSync();
   if (mode === 'until-peer-dies') return untilPeerDies();
   throw new Error(`unknown mode ${mode}`);
 }
