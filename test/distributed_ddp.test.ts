@@ -59,6 +59,20 @@ describe('nn.parallel.DistributedDataParallel (2 processes, gloo, loopback)', fu
     expect(maxDiff(p0, single!.result!.params as Params)).to.be.at.most(1e-5);
   });
 
+  it('find_unused_parameters: a parameter without gradient is handled; without the option, the Reducer names it', async () => {
+    const port = await freePort();
+    const ok = await runRanks('ddp-unused', 2, `tcp://127.0.0.1:${port}`, 90_000, { DDP_FIND_UNUSED: '1' });
+    for (const r of ok) expect(r.code, describe_(r)).to.equal(0);
+    expect(ok[0]!.result!.used).to.deep.equal(ok[1]!.result!.used);
+    expect(ok[0]!.result!.unused).to.deep.equal(ok[1]!.result!.unused); // rank 0's, never updated
+    const bad = await runRanks('ddp-unused', 2, `tcp://127.0.0.1:${await freePort()}`, 90_000, { DDP_FIND_UNUSED: '0' });
+    for (const r of bad) {
+      expect(r.code, describe_(r)).to.equal(1);
+      expect(r.stderr).to.match(/rank \d: DistributedDataParallel forward failed: .*find_unused_parameters/s);
+      expect(r.stderr).to.match(/Parameter indices which did not receive grad for rank \d: 2 3/);
+    }
+  });
+
   it('a DDP run of the tutorial network (24 MNIST batches of 64, DistributedSampler) follows the single-process loss curve', async () => {
     const [[r0, r1], [single]] = await Promise.all([run('curve', 2), run('curve', 1)]);
     const l0 = r0!.result!.losses as number[];

@@ -28,6 +28,18 @@ describe('torch.distributed failures (real processes, loopback)', function () {
     expect(Date.now() - killedAt).to.be.lessThan(15_000 + 5_000);
   });
 
+  it('a peer that never joins a collective: the collective fails when the timeout passes', async () => {
+    const init = `tcp://127.0.0.1:${await freePort()}`;
+    const env = { DIST_TEST_TIMEOUT: '3000' };
+    const r0 = startRank(['silent-peer', '0', '2', init], env);
+    const r1 = startRank(['silent-peer', '1', '2', init], env);
+    const [a] = await withDeadline([r0], 40_000);
+    r1.child.kill('SIGKILL');
+    await r1.done;
+    expect(a!.code, describe_(a!)).to.equal(1);
+    expect(a!.stderr).to.match(/torch\.distributed: rank 0: all_reduce failed: .*[Tt]imed out/);
+  });
+
   it('a process with another world_size is refused; the rank waiting for it names the reason', async () => {
     const init = `tcp://127.0.0.1:${await freePort()}`;
     const env = { DIST_TEST_TIMEOUT: '6000' };

@@ -156,6 +156,30 @@ async function ddpNoSync(): Promise<void> {
   emit({ params, localAfterNoSync });
 }
 
+class TwoHeads extends nn.Module {
+  used = new nn.Linear(4, 2);
+  unused = new nn.Linear(4, 2);
+  forward(x: torch.Tensor): torch.Tensor {
+    return this.used.forward(x);
+  }
+}
+
+/** A module with a parameter that gets no gradient, with and without find_unused_parameters. */
+async function ddpUnused(): Promise<void> {
+  const find_unused_parameters = process.env.DDP_FIND_UNUSED === '1';
+  torch.manual_seed(rank);
+  const net = new TwoHeads();
+  const model = new nn.parallel.DistributedDataParallel(net, { find_unused_parameters });
+  const optimizer = new optim.SGD(net.parameters(), { lr: 0.1 });
+  for (let step = 0; step < 3; step++) {
+    const x = torch.ones([2, 4]).mul(rank + step + 1);
+    optimizer.zero_grad();
+    model.forward(x).sum().backward();
+    optimizer.step();
+  }
+  emit({ used: list(net.used.weight), unused: list(net.unused.weight) });
+}
+
 /** A few dozen batches of the tutorial on MNIST; with world_size 2, DistributedSampler halves. */
 async function curve(): Promise<void> {
   const batches = 24;
@@ -213,8 +237,19 @@ async function main(): Promise<void> {
   if (mode === 'ddp-step') return ddpStep('step');
   if (mode === 'ddp-sequence') return ddpStep('sequence');
   if (mode === 'curve') return curve();
+  if (mode === 'ddp-unused') return ddpUnused();
   if (mode === 'ddp-no-sync') return ddpNoSync();
   if (mode === 'until-peer-dies') return untilPeerDies();
+  if (mode === 'silent-peer') {
+    // Rank 1 stays alive but never joins the collective: rank 0's all_reduce must time out.
+    if (rank === 1) {
+      await new Promise((res) => setTimeout(res, 30_000));
+      return;
+    }
+    dist.all_reduce(torch.ones([4]));
+    emit({ unexpected: true });
+    return;
+  }
   throw new Error(`unknown mode ${mode}`);
 }
 
