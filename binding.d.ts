@@ -147,6 +147,8 @@ export interface DistributedBinding {
   dist_now_ms(): number;
   /** torch.randperm(n, generator=torch.Generator().manual_seed(seed)) as int64, the global generator untouched. */
   dist_randperm(n: number, seed: number): T;
+  /** prctl(PR_SET_PDEATHSIG, SIGTERM): exit when the parent exits; false if the parent is not ppid any more. */
+  dist_exit_with_parent(ppid: number): boolean;
 }
 
 export interface Binding extends ModuleBinding, OptimBinding, InitBinding, SnnBinding, DistributedBinding {

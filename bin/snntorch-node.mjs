@@ -44,11 +44,11 @@ switch (cmd) {
     break;
   }
   case 'run': {
-    // torchrun for Node (lib/torch/distributed/run.ts): the built module, or the source through tsx.
+    // torchrun for Node (lib/torch/distributed/run.ts): the source through tsx in a checkout, else the built module.
     const { existsSync } = await import('node:fs');
-    const built = join(root, 'dist', 'lib', 'torch', 'distributed', 'run.js');
-    if (!existsSync(built)) (await import('tsx/esm/api')).register();
-    const { main } = await import(pathToFileURL(existsSync(built) ? built : join(root, 'lib', 'torch', 'distributed', 'run.ts')).href);
+    const src = join(root, 'lib', 'torch', 'distributed', 'run.ts');
+    if (existsSync(src)) (await import('tsx/esm/api')).register();
+    const { main } = await import(pathToFileURL(existsSync(src) ? src : join(root, 'dist', 'lib', 'torch', 'distributed', 'run.js')).href);
     process.exitCode = await main(rest);
     break;
   }

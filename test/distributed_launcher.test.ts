@@ -44,6 +44,30 @@ describe('snntorch-node run (launcher)', function () {
     expect(Date.now() - t0).to.be.lessThan(60_000);
   });
 
+  it('killing the launcher (SIGKILL) ends its ranks: no orphan process', async () => {
+    const l = startRank(['--nproc-per-node', '2', SCRIPT, '--sleep'], {}, [BIN, 'run']);
+    // Both ranks print their pid once the group formed.
+    const seen: number[] = [];
+    l.child.stdout!.on('data', (d: Buffer) => {
+      for (const m of d.toString().matchAll(/\{"pid":(\d+)\}/g)) seen.push(Number(m[1]));
+    });
+    for (let i = 0; i < 600 && seen.length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(seen, 'both ranks started').to.have.length(2);
+    const exited = new Promise((r) => l.child.once('exit', r));
+    l.child.kill('SIGKILL');
+    await exited; // not l.done: the ranks hold the launcher's stdout until they end
+    const alive = (pid: number): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 100 && seen.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(seen.filter(alive), 'ranks still alive 10 s after the launcher was killed').to.deep.equal([]);
+  });
+
   it('usage errors exit 2 with the reason', async () => {
     const r = await runLauncher(['--nnodes', '2', SCRIPT]);
     expect(r.code).to.equal(2);

@@ -9,6 +9,12 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <napi.h>
 
+#include <sys/prctl.h>
+#include <unistd.h>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
 #include "args.h"
 #include "registry.h"
 
@@ -570,6 +576,15 @@ NATIVE_FN(dist_reducer_dispose) {
 
 namespace snn {
 namespace {
+// dist_exit_with_parent(ppid): this process gets SIGTERM when its parent (the launcher) exits,
+// however it exits (SIGKILL included), so no rank outlives `snntorch-node run`. Returns false when
+// the parent is already gone.
+NATIVE_FN(dist_exit_with_parent) {
+  auto expected = static_cast<pid_t>(argInt(info, 0));
+  if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0) throw Napi::Error::New(info.Env(), std::string("prctl(PR_SET_PDEATHSIG) failed: ") + std::strerror(errno));
+  return Napi::Boolean::New(info.Env(), getppid() == expected);
+}
+
 // dist_randperm(n, seed): torch.randperm(n, generator=torch.Generator().manual_seed(seed)), with
 // its own generator so the global one is untouched (DistributedSampler's shuffle, as PyTorch's).
 NATIVE_FN(dist_randperm) {

@@ -34,8 +34,12 @@ dist.all_reduce(t);
 const e = process.env;
 console.log(JSON.stringify({
   RANK: e.RANK, LOCAL_RANK: e.LOCAL_RANK, WORLD_SIZE: e.WORLD_SIZE, LOCAL_WORLD_SIZE: e.LOCAL_WORLD_SIZE, MASTER_ADDR: e.MASTER_ADDR, MASTER_PORT: e.MASTER_PORT,
-  store: e.SNNTORCH_STORE_FILE ?? null, threads: torch.get_num_threads(), sum: Number(t.item()), sockets: sockets(), args: process.argv.slice(2),
+  store: e.SNNTORCH_STORE_FILE ?? null, pid: process.pid, threads: torch.get_num_threads(), sum: Number(t.item()), sockets: sockets(), args: process.argv.slice(2),
 }));
+if (process.argv.includes('--sleep')) {
+  console.log(JSON.stringify({ pid: process.pid }));
+  await new Promise((r) => setTimeout(r, 120_000));
+}
 if (process.argv.includes('--fail-rank-1')) {
   if (dist.get_rank() === 1) process.exit(7);
   await new Promise((r) => setTimeout(r, 120_000));

@@ -28,6 +28,7 @@ export function init_process_group(backend: Backend, opts?: Omit<InitProcessGrou
 export function init_process_group(a?: Backend | InitProcessGroupOptions, b?: Omit<InitProcessGroupOptions, 'backend'>): void {
   const o: InitProcessGroupOptions = typeof a === 'string' ? { ...checkOptions<InitProcessGroupOptions>('init_process_group options', b, INIT_KEYS), backend: a } : checkOptions<InitProcessGroupOptions>('init_process_group options', a, INIT_KEYS);
   requireDistributedBuild();
+  exitWithLauncher();
   if (defaultGroupOrNull()) throw new Error('trying to initialize the default process group twice! (call destroy_process_group() first)');
   const backend = checkString('backend', o.backend ?? 'gloo', ['gloo', 'nccl'] as const);
   if (backend === 'nccl' && !native.dist_nccl_available()) {
@@ -52,6 +53,13 @@ export function init_process_group(a?: Backend | InitProcessGroupOptions, b?: Om
     throw new Error(why ? `${msg}\nAnother process reported: ${why}` : `${msg}\n(rendezvous ${rv.description}, world_size ${rv.world_size}: did every rank start, with the same world_size?)`);
   }
   setDefaultGroup({ pg, store, backend, rank: rv.rank, world_size: rv.world_size, timeout, init_method: rv.description });
+}
+
+/** A rank started by `snntorch-node run` ends with the launcher (no orphan ranks if it is killed). */
+function exitWithLauncher(): void {
+  const launcher = Number(process.env.SNNTORCH_LAUNCHER_PID);
+  if (!Number.isInteger(launcher) || launcher <= 0 || process.ppid !== launcher) return;
+  if (!native.dist_exit_with_parent(launcher)) throw new Error(`torch.distributed: the launcher (pid ${launcher}) that started this rank has exited`);
 }
 
 /** Leaves the default group; collectives fail afterwards until init_process_group is called again. */

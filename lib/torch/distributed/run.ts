@@ -185,6 +185,8 @@ export async function launch(o: RunOptions, io: { log: (s: string) => void } = {
         SNNTORCH_NUM_THREADS: threads,
         OMP_NUM_THREADS: threads,
         OPENBLAS_NUM_THREADS: threads,
+        // The rank ends when the launcher does, even if the launcher is killed (see init.ts).
+        SNNTORCH_LAUNCHER_PID: String(process.pid),
       };
       if (storeDir) env.SNNTORCH_STORE_FILE = join(storeDir, 'store');
       else delete env.SNNTORCH_STORE_FILE;
