@@ -1,10 +1,13 @@
 // torch.distributed collectives between two real processes on loopback (Gloo over c10d): every
 // op gives its exact known result (integers exact; floating-point values here are exact in binary).
 import { expect } from 'chai';
-import { freePort, runRanks, describe_ } from './distributed/ranks.js';
+import { freePort, runRanks, describe_, skipWithoutC10d } from './distributed/ranks.js';
 
 describe('torch.distributed collectives (2 processes, gloo, loopback)', function () {
   this.timeout(120_000);
+  before(function () {
+    return skipWithoutC10d(this);
+  });
 
   it('all_reduce (every ReduceOp), broadcast, all_gather, reduce_scatter, barrier, send/recv, async_op', async () => {
     const port = await freePort();

@@ -1,7 +1,7 @@
 // DistributedDataParallel between two real processes: 2 ranks on half batches reach the same
 // parameters as one process on the whole batch, and a short tutorial run follows the same loss curve.
 import { expect } from 'chai';
-import { freePort, runRanks, describe_, type RankResult } from './distributed/ranks.js';
+import { freePort, runRanks, describe_, type RankResult, skipWithoutC10d } from './distributed/ranks.js';
 
 type Params = Record<string, number[]>;
 
@@ -22,6 +22,9 @@ async function run(mode: string, world: number): Promise<RankResult[]> {
 
 describe('nn.parallel.DistributedDataParallel (2 processes, gloo, loopback)', function () {
   this.timeout(150_000);
+  before(function () {
+    return skipWithoutC10d(this);
+  });
 
   for (const mode of ['ddp-step', 'ddp-sequence']) {
     const engine = mode === 'ddp-step' ? 'step engine (fused RLeaky steps)' : 'sequence engine';

@@ -6,12 +6,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { torch } from '../lib/index.js';
-import { freePort, startRank, withDeadline, describe_ } from './distributed/ranks.js';
+import { freePort, startRank, withDeadline, describe_, skipWithoutC10d } from './distributed/ranks.js';
 
 const dist = torch.distributed;
 
 describe('torch.distributed failures (real processes, loopback)', function () {
   this.timeout(90_000);
+  before(function () {
+    return skipWithoutC10d(this);
+  });
 
   it('a rank killed mid-training makes the other fail with an Error naming its rank and the op, within the timeout', async () => {
     const init = `tcp://127.0.0.1:${await freePort()}`;
@@ -92,7 +95,10 @@ describe('torch.distributed failures (real processes, loopback)', function () {
   });
 });
 
-describe('torch.distributed bad input', () => {
+describe('torch.distributed bad input', function () {
+  before(function () {
+    return skipWithoutC10d(this);
+  });
   afterEach(() => {
     if (dist.is_initialized()) dist.destroy_process_group();
   });

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startRank, withDeadline, describe_ } from './distributed/ranks.js';
+import { ROOT, startRank, withDeadline, describe_, skipWithoutC10d } from './distributed/ranks.js';
 import { parseRunArgs } from '../lib/torch/distributed/run.js';
 
 const BIN = join(ROOT, 'bin', 'snntorch-node.mjs');
@@ -15,6 +15,9 @@ function runLauncher(args: string[], deadline = 60_000) {
 
 describe('snntorch-node run (launcher)', function () {
   this.timeout(90_000);
+  before(function () {
+    return skipWithoutC10d(this);
+  });
 
   it('starts the ranks with torchrun variables; they meet on loopback only, one thread each', async () => {
     const r = await runLauncher(['--nproc-per-node', '2', SCRIPT, '--lr', '0.1']);

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ROOT, startRank, withDeadline, describe_ } from './distributed/ranks.js';
+import { ROOT, startRank, withDeadline, describe_, skipWithoutC10d } from './distributed/ranks.js';
 
 const BIN = join(ROOT, 'bin', 'snntorch-node.mjs');
 const SCRIPT = join(ROOT, 'test', 'distributed', 'launched.ts');
@@ -52,7 +52,8 @@ describe('torch.distributed across two hosts (network namespaces + veth)', funct
   this.timeout(120_000);
   let skipReason: string | null = null;
 
-  before(function () {
+  before(async function () {
+    await skipWithoutC10d(this);
     skipReason = setUp();
     if (skipReason) {
       console.log(`      skipped: ${skipReason}`);

@@ -4,12 +4,15 @@ import { expect } from 'chai';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, startRank, withDeadline, describe_ } from './distributed/ranks.js';
+import { ROOT, startRank, withDeadline, describe_, skipWithoutC10d } from './distributed/ranks.js';
 
 const CLI = join(ROOT, 'scripts', 'train-mnist.ts');
 
 describe('train-mnist --nproc 2 (data-parallel training)', function () {
   this.timeout(150_000);
+  before(function () {
+    return skipWithoutC10d(this);
+  });
 
   it('trains on 2 ranks; one log, report and checkpoint from rank 0; the checkpoint resumes on one process', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'snn-train-dist-'));

@@ -92,3 +92,12 @@ export async function withDeadline(ranks: StartedRank[], deadlineMs: number): Pr
 export function describe_(r: RankResult): string {
   return `exit ${r.code} signal ${r.signal}\nstdout: ${r.stdout.slice(-2000)}\nstderr: ${r.stderr.slice(-2000)}`;
 }
+
+/** Skips a suite, saying why, where this build has no torch.distributed (see README). */
+export async function skipWithoutC10d(ctx: Mocha.Context): Promise<void> {
+  const { torch } = await import('../../lib/index.js');
+  if (!torch.distributed.is_available()) {
+    console.log('      skipped: this build of snntorch-node has no torch.distributed (Gloo headers missing, or c10d API of another LibTorch)');
+    ctx.skip();
+  }
+}
