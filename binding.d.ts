@@ -130,7 +130,7 @@ export interface DistributedBinding {
   dist_send(pg: NativeProcessGroup, t: T, dst: number, tag: number): NativeWork;
   /** src -1: from any rank. */
   dist_recv(pg: NativeProcessGroup, t: T, src: number, tag: number): NativeWork;
-  dist_broadcast_coalesced(pg: NativeProcessGroup, ts: T[], buffer_bytes: number, src: number): void;
+  dist_broadcast_coalesced(pg: NativeProcessGroup, ts: T[], buffer_bytes: number, src: number, op_name: string): void;
   /** Blocks the calling thread; throws an Error naming the rank and the op. */
   dist_work_wait(w: NativeWork, timeout_ms: Opt<number>): boolean;
   /** Waits on a libuv worker thread. */

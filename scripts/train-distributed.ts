@@ -115,7 +115,9 @@ export async function trainDistributed(cfg: DistributedTrainConfig): Promise<Dis
 
   const net = new Net({ num_hidden: cfg.hidden, beta: cfg.beta, num_steps: cfg.num_steps });
   if (cfg.resume) net.load_state_dict(torch.load(cfg.resume) as Map<string, torch.Tensor>);
-  const ddp = world > 1 ? new nn.parallel.DistributedDataParallel(net, { bucket_cap_mb: cfg.bucket_cap_mb ?? 25 }) : null;
+  // The network's buffers (RLeaky's threshold, graded_spikes_factor, reset code) never change in
+  // training and DDP made them equal at construction: no per-batch buffer broadcast.
+  const ddp = world > 1 ? new nn.parallel.DistributedDataParallel(net, { bucket_cap_mb: cfg.bucket_cap_mb ?? 25, broadcast_buffers: false }) : null;
   const run = (m: Net, x: torch.Tensor): [torch.Tensor, torch.Tensor] => (cfg.engine === 'step' ? m.forward(x) : forwardSequence(m, x));
   const optimizer = new optim.Adam(net.parameters(), { lr: cfg.lr, betas: [0.9, 0.999] });
   const loss_fn = cfg.loss === 'count' ? SF.mse_count_loss({ correct_rate: 0.8, incorrect_rate: 0.2 }) : SF.mse_membrane_loss({ on_target: 1.05, off_target: 0.2 });

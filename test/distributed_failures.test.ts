@@ -31,6 +31,18 @@ describe('torch.distributed failures (real processes, loopback)', function () {
     expect(Date.now() - killedAt).to.be.lessThan(15_000 + 5_000);
   });
 
+  it('a rank killed during DDP training: the other\'s backward fails with an Error naming its rank and DDP', async () => {
+    const init = `tcp://127.0.0.1:${await freePort()}`;
+    const env = { DIST_TEST_TIMEOUT: '15000' };
+    const r0 = startRank(['ddp-until-peer-dies', '0', '2', init], env);
+    const r1 = startRank(['ddp-until-peer-dies', '1', '2', init], env);
+    await Promise.race([r1.printed('READY'), r1.done]);
+    r1.child.kill('SIGKILL');
+    const [a] = await withDeadline([r0, r1], 30_000);
+    expect(a!.code, describe_(a!)).to.equal(1);
+    expect(a!.stderr).to.match(/torch\.distributed: rank 0: DistributedDataParallel/);
+  });
+
   it('a peer that never joins a collective: the collective fails when the timeout passes', async () => {
     const init = `tcp://127.0.0.1:${await freePort()}`;
     const env = { DIST_TEST_TIMEOUT: '3000' };

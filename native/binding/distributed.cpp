@@ -345,13 +345,15 @@ NATIVE_FN(dist_recv) {
   });
 }
 
-// dist_broadcast_coalesced(pg, tensors[], buffer_bytes, src): blocking, as DDP's _sync_module_states.
+// dist_broadcast_coalesced(pg, tensors[], buffer_bytes, src, op_name): blocking, as DDP's
+// _sync_module_states; op_name names it in errors.
 NATIVE_FN(dist_broadcast_coalesced) {
   auto& g = group(info, 0);
   auto ts = argTensorList(info, 1);
   auto bytes = static_cast<size_t>(argInt(info, 2));
   int src = static_cast<int>(argInt(info, 3));
-  guard(info.Env(), g.rank, "broadcast (module states)", [&] {
+  std::string op = argString(info, 4);
+  guard(info.Env(), g.rank, op, [&] {
     c10d::broadcast_coalesced(g.pg, ts, bytes, src);
     return 0;
   });
@@ -438,10 +440,16 @@ class TimedAllReduceHook : public c10d::CommHookInterface {
     }
     auto fut = pg_->allreduce(tensors)->getFuture();
     auto times = times_;
+    int rank = pg_->getRank();
+    size_t index = bucket.getIndex();
     // The reducer waits on the returned future, so the completion time is recorded before
-    // backward returns.
+    // backward returns; a failure (a rank gone, a timeout) names this rank and the bucket.
     return fut->then(
-        [times, slot](c10::ivalue::Future& f) -> c10::IValue {
+        [times, slot, rank, index](c10::ivalue::Future& f) -> c10::IValue {
+          if (f.hasError()) {
+            throw std::runtime_error(describe(rank, "DistributedDataParallel all_reduce of gradient bucket " + std::to_string(index),
+                                              messageOf(f.exception_ptr())));
+          }
           {
             std::lock_guard<std::mutex> lock(times->mu);
             if (slot < times->spans.size()) times->spans[slot].second = nowMs();

@@ -223,6 +223,24 @@ async function untilPeerDies(): Promise<void> {
   }
 }
 
+/** DDP training steps in a loop until the peer dies: backward's error must name this rank and DDP. */
+async function ddpUntilPeerDies(): Promise<void> {
+  const [x, y] = fixedBatch(8);
+  const net = tutorialNet(1);
+  const model = new nn.parallel.DistributedDataParallel(net);
+  const optimizer = new optim.SGD(net.parameters(), { lr: 0.1 });
+  const loss_fn = SF.mse_count_loss({ correct_rate: 0.8, incorrect_rate: 0.2 });
+  for (let i = 0; ; i++) {
+    torch.tidy(() => {
+      const [spk] = model.forward_with((m) => forwardSequence(m, x));
+      optimizer.zero_grad();
+      loss_fn(spk, y).backward();
+      optimizer.step();
+    });
+    if (i === 2) console.log('READY');
+  }
+}
+
 async function main(): Promise<void> {
   if (mode === 'init-only') {
     dist.init_process_group({ backend: 'gloo', init_method, rank, world_size, timeout });
@@ -240,6 +258,7 @@ async function main(): Promise<void> {
   if (mode === 'ddp-unused') return ddpUnused();
   if (mode === 'ddp-no-sync') return ddpNoSync();
   if (mode === 'until-peer-dies') return untilPeerDies();
+  if (mode === 'ddp-until-peer-dies') return ddpUntilPeerDies();
   if (mode === 'silent-peer') {
     // Rank 1 stays alive but never joins the collective: rank 0's all_reduce must time out.
     if (rank === 1) {

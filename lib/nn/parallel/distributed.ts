@@ -80,14 +80,14 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
       this.find_unused_parameters,
     );
     // Every rank starts from rank 0's parameters and buffers.
-    this.#broadcastStates([...module.parameters(), ...module.buffers()]);
+    this.#broadcastStates([...module.parameters(), ...module.buffers()], 'parameters and buffers');
   }
 
-  #broadcastStates(ts: Tensor[]): void {
+  #broadcastStates(ts: Tensor[], what: string): void {
     if (!ts.length) return;
     const detached = ts.map((t) => t.detach());
     try {
-      native.dist_broadcast_coalesced(defaultGroup().pg, detached.map((t) => t.handle), BROADCAST_BUCKET_BYTES, 0);
+      native.dist_broadcast_coalesced(defaultGroup().pg, detached.map((t) => t.handle), BROADCAST_BUCKET_BYTES, 0, `DistributedDataParallel broadcast of ${what} from rank 0`);
     } finally {
       for (const t of detached) t.dispose();
     }
@@ -112,7 +112,7 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
     const reducer = this.#reducerOrThrow();
     const syncing = is_grad_enabled() && this.#sync;
     if (syncing) native.dist_reducer_prepare_for_forward(reducer);
-    if (this.broadcast_buffers) this.#broadcastStates([...this.module.buffers()]);
+    if (this.broadcast_buffers) this.#broadcastStates([...this.module.buffers()], 'buffers');
     const out = fn(this.module);
     if (syncing) {
       const outs: Tensor[] = [];
