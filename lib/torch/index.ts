@@ -28,3 +28,4 @@ export const uint8 = 'uint8' as const;
 export const int8 = 'int8' as const;
 export const int16 = 'int16' as const;
 export const bool = 'bool' as const;
+export * as distributed from './distributed/index.js';

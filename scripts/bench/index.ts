@@ -3,7 +3,7 @@
 //  2. training throughput of the tutorial network: (a) composed per-step, (b) fused per-step,
 //     (c) sequence engine; each configuration runs in its own process, rounds interleaved.
 // 3. one batch of the sequence engine by stage (what bounds the remaining time).
-// Options: --quick (fewer repetitions), --threads N, --rounds N, --json FILE, --only kernels|profile|train.
+// Options: --quick (fewer repetitions), --threads N, --rounds N, --json FILE, --only kernels|profile|train|distributed.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -12,6 +12,7 @@ import { torch } from '../../lib/index.js';
 import { benchStepKernels } from './step-kernels.js';
 import { profileSequenceBatch } from './profile.js';
 import { median, printTable } from './stats.js';
+import { benchDistributed } from './distributed.js';
 
 const { values } = parseArgs({
   options: {
@@ -71,6 +72,13 @@ if (!values.only || values.only === 'train') {
   console.log(`\nTraining the tutorial network (batch 128, T=10, hidden 128, MNIST), ${threads} thread(s), median of ${rounds} round(s)`);
   printTable(rows);
   result.training = rows;
+}
+
+if (!values.only || values.only === 'distributed') {
+  console.log(`\nData-parallel training (tutorial network, sequence engine, global batch 128): 1 rank vs 2 ranks x 1 thread`);
+  const rows = benchDistributed(quick);
+  printTable(rows);
+  result.distributed = rows;
 }
 
 console.log('\n' + JSON.stringify(result));
