@@ -2,6 +2,8 @@
 // npx snntorch-node <command>
 //   doctor           LibTorch, the binary in use, threads, BLAS, CUDA, a tiny forward/backward; OK or remedies
 //   build [--debug]  build the native addon from source (cmake-js) into the package's build/Release
+//   train [options]  train the snnTorch tutorial network on MNIST (dist/lib/train/cli.js)
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -10,7 +12,8 @@ const script = (name) => import(pathToFileURL(join(root, 'scripts', name)).href)
 const USAGE = `usage: snntorch-node <command>
   doctor            check LibTorch, the native binary, threads, BLAS, CUDA; run a tiny forward/backward
   build [--debug]   build the native addon from source against the LibTorch discovery finds
-                    (needs cmake >= 3.18 and a C++17 compiler: sudo apt-get install -y cmake g++)`;
+                    (needs cmake >= 3.18 and a C++17 compiler: sudo apt-get install -y cmake g++)
+  train [options]   train the tutorial's spiking network on MNIST (snntorch-node train --help)`;
 
 const [cmd, ...rest] = process.argv.slice(2);
 switch (cmd) {
@@ -40,6 +43,16 @@ switch (cmd) {
       process.exit(1);
     }
     console.log(`snntorch-node: built ${built}; it loads (LibTorch ${proof.config.libtorch_version})`);
+    break;
+  }
+  case 'train': {
+    const cli = join(root, 'dist', 'lib', 'train', 'cli.js');
+    if (!existsSync(cli)) {
+      console.error(`snntorch-node train: ${cli} is missing (the compiled library); in a git checkout run npm run build:ts, or use npm run train -- [options]`);
+      process.exit(1);
+    }
+    const { main } = await import(pathToFileURL(cli).href);
+    process.exitCode = await main(rest);
     break;
   }
   case undefined:
