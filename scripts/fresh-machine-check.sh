@@ -5,24 +5,29 @@
 # prints the training speed (samples/s). Nothing else is installed by hand: LibTorch and its BLAS
 # come from the install step. Slow (minutes, downloads LibTorch); not part of npm test or CI.
 #
-#   sudo bash scripts/fresh-machine-check.sh [--keep] [--reuse] [--dir DIR] [-- train options]
+#   sudo bash scripts/fresh-machine-check.sh [--keep] [--reuse] [--dir DIR] [--rev REV] [-- train options]
 #
 #   --dir DIR   where the chroot lives (default /var/tmp/snntorch-fresh-debian12)
 #   --reuse     reuse a bare chroot made by an earlier run (a pristine copy is kept as DIR.base.tar)
 #   --keep      leave the chroot in place afterwards (default: removed)
+#   --rev REV   the commit to test (default HEAD)
 #   anything after -- goes to `npm run train --` (e.g. -- --epochs 1)
-# The Debian mirror is the one this machine's apt uses (/etc/apt/sources.list*). Needs root.
+# The Debian mirror is the one this machine's apt uses (/etc/apt/sources.list*); the chroot gets this
+# machine's resolv.conf and its local CA certificates (/usr/local/share/ca-certificates, for networks
+# that intercept TLS), nothing else. Needs root.
 set -euo pipefail
 
 DIR=/var/tmp/snntorch-fresh-debian12
 KEEP=0
 REUSE=0
+REV=HEAD
 TRAIN_ARGS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --dir) DIR="$2"; shift 2 ;;
     --keep) KEEP=1; shift ;;
     --reuse) REUSE=1; shift ;;
+    --rev) REV="$2"; shift 2 ;;
     --) shift; TRAIN_ARGS=("$@"); break ;;
     -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "fresh-machine-check: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -71,11 +76,19 @@ cp -a "$NPM_DIR" "$DIR/usr/local/lib/node_modules/npm"
 ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$DIR/usr/local/bin/npm"
 ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$DIR/usr/local/bin/npx"
 
-echo "== the repository's HEAD ($(git -C "$REPO" rev-parse --short HEAD)) into /root/snntorch-node"
+echo "== the repository at $REV ($(git -C "$REPO" rev-parse --short "$REV")) into /root/snntorch-node"
 mkdir -p "$DIR/root/snntorch-node"
-git -C "$REPO" archive HEAD | tar -C "$DIR/root/snntorch-node" -x
+git -C "$REPO" archive "$REV" | tar -C "$DIR/root/snntorch-node" -x
 
 cp -L /etc/resolv.conf "$DIR/etc/resolv.conf"
+CA_ENV=()
+if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
+  mkdir -p "$DIR/usr/local/share/ca-certificates"
+  cp /usr/local/share/ca-certificates/*.crt "$DIR/usr/local/share/ca-certificates/"
+  chroot "$DIR" update-ca-certificates >/dev/null 2>&1 || echo "fresh-machine-check: warning: update-ca-certificates failed in the chroot" >&2
+  # Node trusts only its own CA list unless told otherwise.
+  CA_ENV=(NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt)
+fi
 for m in proc sys dev dev/pts; do
   mkdir -p "$DIR/$m"
   case $m in
@@ -91,7 +104,7 @@ LOG="$DIR.train.log"
 echo "== npm install && npm run train (log: $LOG)"
 set +e
 chroot "$DIR" /usr/bin/env -i HOME=/root PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin LANG=C.UTF-8 \
-  DEBIAN_FRONTEND=noninteractive bash -c \
+  DEBIAN_FRONTEND=noninteractive "${CA_ENV[@]}" bash -c \
   'cd /root/snntorch-node && npm install --no-audit --no-fund && npm run train -- --report none --no-progress "$@"' \
   bash "${TRAIN_ARGS[@]}" 2>&1 | tee "$LOG"
 rc=${PIPESTATUS[0]}

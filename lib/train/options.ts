@@ -79,7 +79,7 @@ export function closestOption(name: string, specs: readonly OptionSpec[] = TRAIN
       best = s.name;
     }
   }
-  return best !== null && bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : null;
+  return best !== null && bestD <= Math.max(1, Math.floor(name.length / 3)) ? best : null;
 }
 
 function unknown(flag: string, specs: readonly OptionSpec[]): UsageError {
