@@ -3,7 +3,8 @@
 //  2. training throughput of the tutorial network: (a) composed per-step, (b) fused per-step,
 //     (c) sequence engine; each configuration runs in its own process, rounds interleaved.
 // 3. one batch of the sequence engine by stage (what bounds the remaining time).
-// Options: --quick (fewer repetitions), --threads N, --rounds N, --json FILE, --only kernels|profile|train.
+// 4. the GC fallback: the tutorial's loop with tidy (finalizers in the GC vs deferred) and without.
+// Options: --quick (fewer repetitions), --threads N, --rounds N, --json FILE, --only kernels|profile|train|gc.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { torch } from '../../lib/index.js';
 import { benchStepKernels } from './step-kernels.js';
 import { profileSequenceBatch } from './profile.js';
+import { benchGc } from './gc.js';
 import { median, printTable } from './stats.js';
 
 const { values } = parseArgs({
@@ -71,6 +73,14 @@ if (!values.only || values.only === 'train') {
   console.log(`\nTraining the tutorial network (batch 128, T=10, hidden 128, MNIST), ${threads} thread(s), median of ${rounds} round(s)`);
   printTable(rows);
   result.training = rows;
+}
+
+if (!values.only || values.only === 'gc') {
+  const batches = quick ? 100 : 300;
+  const rows = benchGc(rounds, batches, threads);
+  console.log(`\nThe tutorial's loop, ${batches} batches, ${threads} thread(s), median of ${rounds} round(s): tidy with finalizers in the GC vs deferred, and no tidy at all`);
+  printTable(rows);
+  result.gc = rows;
 }
 
 console.log('\n' + JSON.stringify(result));
