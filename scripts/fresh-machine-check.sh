@@ -2,8 +2,8 @@
 # Proves the README's quick start on a bare Debian 12: builds a debootstrap chroot holding only
 # g++, make, cmake, python3 and git (plus this machine's Node 20 binary and npm), copies the
 # repository's HEAD into it (git archive), runs `npm install && npm run train` there as root, and
-# prints the training speed (samples/s). Nothing else is installed by hand: LibTorch and its BLAS
-# come from the install step. Slow (minutes, downloads LibTorch); not part of npm test or CI.
+# prints the training speed (samples/s), then what `snntorch-node doctor` says. Nothing else is
+# installed by hand: LibTorch and its BLAS come from the install step. Slow (minutes, downloads LibTorch); not part of npm test or CI.
 #
 #   sudo bash scripts/fresh-machine-check.sh [--keep] [--reuse] [--dir DIR] [--rev REV] [-- train options]
 #
@@ -105,10 +105,10 @@ echo "== npm install && npm run train (log: $LOG)"
 set +e
 chroot "$DIR" /usr/bin/env -i HOME=/root PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin LANG=C.UTF-8 \
   DEBIAN_FRONTEND=noninteractive "${CA_ENV[@]}" bash -c \
-  'cd /root/snntorch-node && npm install --no-audit --no-fund && npm run train -- --report none --no-progress "$@"' \
+  'cd /root/snntorch-node && npm install --no-audit --no-fund && npm run train -- --report none --no-progress "$@" && { node bin/snntorch-node.mjs doctor || true; }' \
   bash "${TRAIN_ARGS[@]}" 2>&1 | tee "$LOG"
 rc=${PIPESTATUS[0]}
 set -e
 echo "== exit code $rc"
-grep -E 'BLAS|samples/s|accuracy on the test set' "$LOG" | sed 's/^/   /' || true
+grep -E 'BLAS|samples/s\)|accuracy on the test set|^OK$|^FAILED' "$LOG" | sed 's/^/   /' || true
 [ "$rc" = 0 ] || exit "$rc"
