@@ -123,7 +123,7 @@ export function parseOptions(argv: readonly string[], specs: readonly OptionSpec
   for (const s of specs) out[s.name] = s.kind === 'flag' ? false : s.default === undefined ? null : convert(s, s.default);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (!arg.startsWith('-') || arg === '-' ) throw new UsageError(`unexpected argument '${arg}'; options are written --name value (see --help)`);
+    if (!arg.startsWith('-') || arg === '-') throw new UsageError(`unexpected argument '${arg}'; options are written --name value (see --help)`);
     if (arg === '--') {
       if (i + 1 < argv.length) throw new UsageError(`unexpected argument '${argv[i + 1]}' after --`);
       break;
