@@ -26,6 +26,7 @@ let peak = process.memoryUsage().rss;
 const rssStart = peak;
 let done = 0;
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 // The tutorial's loop: loss_hist.append(loss_val.item()) each iteration.
 const loss_hist: number[] = [];
 while (done < batches) {
@@ -57,6 +58,9 @@ while (done < batches) {
   }
 }
 const seconds = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
+// CPU time (user + system) per batch: steadier than wall time on a machine shared with other work.
+const cpu_ms_per_batch = Math.round(((cpu.user + cpu.system) / 1000 / done) * 1000) / 1000;
 peak = Math.max(peak, process.memoryUsage().rss);
 const mib = (b: number): number => Math.round((b / 2 ** 20) * 10) / 10;
 const after = torch.memory();
@@ -70,7 +74,7 @@ if (gc) {
   afterGc = { live_tensors: m.live_tensors, live_bytes_mib: mib(m.live_bytes), v8_external_mib: mib(m.v8_external_bytes), external_mib: mib(process.memoryUsage().external) };
 }
 console.log(JSON.stringify({
-  mode, engine, batches: done, samples_per_s: Math.round((done * 128) / seconds),
+  mode, engine, batches: done, samples_per_s: Math.round((done * 128) / seconds), cpu_ms_per_batch,
   rss_start_mib: mib(rssStart), peak_rss_mib: mib(peak), rss_end_mib: mib(process.memoryUsage().rss),
   live_tensors: after.live_tensors, live_bytes_mib: mib(after.live_bytes), v8_external_mib: mib(after.v8_external_bytes), external_mib: mib(externalAfter),
   after_gc: afterGc, last_loss: loss_hist[loss_hist.length - 1],
