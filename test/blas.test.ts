@@ -102,9 +102,11 @@ describe('BLAS: the runtime verdict (doctor, training header)', () => {
     expect(judgeBlas({ name: 'none found', library: null, threads: 0, gflops: null }).ok).to.equal(false);
   });
 
-  it('OpenBLAS is fine unless measured slow', () => {
+  it('OpenBLAS is fine; measured slow (a busy machine) it is only noted', () => {
     expect(judgeBlas({ name: 'OpenBLAS', library: OPENBLAS, threads: 2, gflops: 60 })).to.deep.equal({ ok: true, summary: 'OpenBLAS, 2 threads, 60.0 GFLOP/s (sgemm 256x256)', problem: null });
-    expect(judgeBlas({ name: 'OpenBLAS', library: OPENBLAS, threads: 1, gflops: 3 }).problem).to.match(/only 3\.0 GFLOP\/s/);
+    const busy = judgeBlas({ name: 'OpenBLAS', library: OPENBLAS, threads: 1, gflops: 3 });
+    expect(busy.ok).to.equal(true);
+    expect(busy.summary).to.equal('OpenBLAS, 1 thread, 3.0 GFLOP/s (sgemm 256x256) (below 8 GFLOP/s: is the machine busy?)');
   });
 
   it('finds the mapped libblas.so.3 in /proc/self/maps text, and measures a finite rate here', () => {
