@@ -296,7 +296,7 @@ export interface Binding extends ModuleBinding, OptimBinding, InitBinding, SnnBi
   /** The CPU allocator's cache of large freed blocks (native/binding/cpu_allocator.cpp). */
   cpu_cache_stats(): { cached_bytes: number; cap_bytes: number; hits: number; misses: number };
   cpu_empty_cache(): void;
-  memory_stats(): { live_tensors: number; live_bytes: number; v8_external_bytes: number };
+  memory_stats(): { live_tensors: number; live_bytes: number; optimizer_tensors: number; optimizer_bytes: number; v8_external_bytes: number };
 }
 
 // --- storages for torch.save / torch.load (storage.cpp); merged into Binding

@@ -2,6 +2,8 @@
 // npx snntorch-node <command>
 //   doctor           LibTorch, the binary in use, threads, BLAS, CUDA, a tiny forward/backward; OK or remedies
 //   build [--debug]  build the native addon from source (cmake-js) into the package's build/Release
+//   train [options]  train the snnTorch tutorial network on MNIST (dist/lib/train/cli.js)
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -11,7 +13,8 @@ const USAGE = `usage: snntorch-node <command>
   doctor            check LibTorch, the native binary, threads, BLAS, CUDA; run a tiny forward/backward
   run [options] script [args]   torchrun: start --nproc-per-node ranks of a script (run --help)
   build [--debug]   build the native addon from source against the LibTorch discovery finds
-                    (needs cmake >= 3.18 and a C++17 compiler: sudo apt-get install -y cmake g++)`;
+                    (needs cmake >= 3.18 and a C++17 compiler: sudo apt-get install -y cmake g++)
+  train [options]   train the tutorial's spiking network on MNIST (snntorch-node train --help)`;
 
 const [cmd, ...rest] = process.argv.slice(2);
 switch (cmd) {
@@ -45,11 +48,20 @@ switch (cmd) {
   }
   case 'run': {
     // torchrun for Node (lib/torch/distributed/run.ts): the source through tsx in a checkout, else the built module.
-    const { existsSync } = await import('node:fs');
     const src = join(root, 'lib', 'torch', 'distributed', 'run.ts');
     if (existsSync(src)) (await import('tsx/esm/api')).register();
     const { main } = await import(pathToFileURL(existsSync(src) ? src : join(root, 'dist', 'lib', 'torch', 'distributed', 'run.js')).href);
     process.exitCode = await main(rest);
+    break;
+  }
+  case 'train': {
+    const cli = join(root, 'dist', 'lib', 'train', 'cli.js');
+    if (!existsSync(cli)) {
+      console.error(`snntorch-node train: ${cli} is missing (the compiled library); in a git checkout run npm run build:ts, or use npm run train -- [options]`);
+      process.exit(1);
+    }
+    const { main } = await import(pathToFileURL(cli).href);
+    process.exitCode = await main(rest, { relaunch: { script: fileURLToPath(import.meta.url), args: ['train'] } });
     break;
   }
   case undefined:

@@ -1,16 +1,18 @@
 // `npx snntorch-node doctor`: what this machine's snntorch-node runs on, and whether it works.
 // Prints LibTorch (path, version, CUDA), the binary in use (prebuilt or built, path; proved in a
 // child process before this process loads it), threads and BLAS, CUDA devices, runs a tiny
-// forward/backward, and ends with "OK" or "FAILED" and the remedies (exit code 1).
+// forward/backward, and ends with "OK" or "FAILED" and the remedies (exit code 1). The BLAS is timed
+// (sgemm GFLOP/s through the addon); the reference BLAS (or one measured slow) is a failure.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { findLibTorch, describe as describeLt } from './libtorch.mjs';
+import { inspectBlas, FIX_BLAS } from './blas.mjs';
 import { planBinary, proveBinary, remedies, checkBuildTools, FIX_BUILD, FIX_REBUILD, FIX_TOOLS } from './prebuilds.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
-export async function doctor({ env = process.env, out = console.log } = {}) {
+export async function doctor({ env = process.env, out = console.log, blasFacts = null } = {}) {
   const problems = [];
   const fixes = [];
   const line = (k, v) => out(`${(k + ':').padEnd(14)}${v}`);
@@ -87,7 +89,17 @@ export async function doctor({ env = process.env, out = console.log } = {}) {
         const c = torch.__config__();
         line('in use', `${nativeInfo.kind} ${nativeInfo.path}${nativeInfo.proof ? ` (proof ${nativeInfo.proof})` : ''}`);
         line('threads', `intra-op ${c.num_threads}, inter-op ${c.num_interop_threads}`);
-        line('BLAS', `${c.blas} (${c.blas_threads} threads)`);
+        // blasFacts (tests) replaces the measurement; the verdict is the one `npm run train` prints.
+        const { judgeBlas, blasFacts: measureBlas } = await import(pathToFileURL(join(root, 'dist', 'lib', 'train', 'blas.js')).href);
+        const blas = judgeBlas(blasFacts ?? measureBlas());
+        line('BLAS', blas.summary);
+        const linked = inspectBlas(lt, { env });
+        if (linked.linksGenericBlas) line('  linked', `libblas.so.3 -> ${linked.resolved ?? 'not found'} (${linked.kind})`);
+        if (!blas.ok) {
+          line('  slow', blas.problem);
+          problems.push(`slow BLAS: ${blas.problem.split('; fix:')[0]}`);
+          fixes.push(FIX_BLAS);
+        }
         line('CUDA devices', c.cuda_available ? `${c.cuda_device_count}` : `none (${c.cuda_compiled ? 'CUDA build, no device visible' : 'CPU build'})`);
         const r = torch.tidy(() => {
           torch.manual_seed(0);

@@ -1,5 +1,7 @@
 // npm's install hook (and `npm rebuild snntorch-node`).
-// 1. Find LibTorch (scripts/libtorch.mjs; on Debian/Ubuntu as root, installs libtorch-dev).
+// 1. Find LibTorch (scripts/libtorch.mjs; on Debian/Ubuntu as root, installs libtorch-dev with
+//    libopenblas0-pthread). When LibTorch's libblas.so.3 is the slow reference BLAS, as root it
+//    installs OpenBLAS (saying so), otherwise it prints the one-line fix (scripts/blas.mjs).
 // 2. A prebuilt for that LibTorch's version and flavour, proved in a child process: done.
 // 3. Else a source build with cmake-js (scripts/build-native.mjs), after checking cmake and a C++
 //    compiler are there; the result is proved in a child process too.
@@ -10,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findOrInstallLibTorch, describe, LibTorchNotFound } from './libtorch.mjs';
+import { ensureFastBlas } from './blas.mjs';
 import {
   listPrebuilds, selectPrebuilt, proveCached, proveBinary, checkBuildTools, BUILT_REL,
   FIX_BUILD, FIX_TOOLS, FIX_REBUILD, FIX_DOCTOR,
@@ -34,6 +37,7 @@ export async function install({ env = process.env } = {}) {
     throw e;
   }
   say(`using ${describe(lt)}`);
+  ensureFastBlas(lt, { env });
 
   const fromSource = env.SNNTORCH_NODE_BUILD_FROM_SOURCE === '1' || existsSync(join(root, '.git'));
   if (!fromSource) {

@@ -149,8 +149,8 @@ function isDebianLike() {
 }
 
 /**
- * findLibTorch, and when nothing is found on Debian/Ubuntu as root, installs libtorch-dev with
- * apt-get (saying so) and looks again.
+ * findLibTorch, and when nothing is found on Debian/Ubuntu as root, installs libtorch-dev and
+ * libopenblas0-pthread with apt-get (saying so) and looks again.
  */
 export function findOrInstallLibTorch({ env = process.env, log = console.log } = {}) {
   try {
@@ -158,10 +158,11 @@ export function findOrInstallLibTorch({ env = process.env, log = console.log } =
   } catch (e) {
     const root = typeof process.getuid === 'function' && process.getuid() === 0;
     if (!(e instanceof LibTorchNotFound) || env.SNNTORCH_NO_AUTO_LIBTORCH === '1' || !root || !isDebianLike()) throw e;
-    log('snntorch-node: no LibTorch found; installing Debian\'s libtorch-dev with apt-get (running as root)...');
+    // OpenBLAS with it: libtorch-dev's libblas.so.3 is otherwise the reference BLAS (~10x slower).
+    log('snntorch-node: no LibTorch found; installing Debian\'s libtorch-dev and libopenblas0-pthread (its fast BLAS) with apt-get (running as root)...');
     const opts = { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } };
     execFileSync('apt-get', ['update'], opts);
-    execFileSync('apt-get', ['install', '-y', 'libtorch-dev'], opts);
+    execFileSync('apt-get', ['install', '-y', 'libtorch-dev', 'libopenblas0-pthread'], opts);
     return findLibTorch({ env });
   }
 }

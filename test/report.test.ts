@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readMetrics, renderAccuracyPlot, renderLossPlot, renderRaster, writeMetrics, metricsToJson } from '../scripts/report/index.js';
+import { readMetrics, renderAccuracyPlot, renderLossPlot, renderRaster, writeMetrics, metricsToJson, lossHistoryPoints, plotsAvailable } from '../lib/train/report/index.js';
 
 interface XmlElement {
   name: string;
@@ -129,6 +129,26 @@ describe('report: metrics.json and SVG plots', () => {
     const err = await rejection(renderLossPlot([{ iteration: 0, loss: 'x' as unknown as number }]));
     expect(err).to.be.instanceOf(TypeError);
     expect(err.message).to.match(/Expected a finite number for points\[0\]\.loss/);
+  });
+
+  it("lossHistoryPoints: the per-iteration loss_hist and its trailing running mean, as two series", () => {
+    const pts = lossHistoryPoints([4, 2, NaN, 6, 0], 2);
+    const raw = pts.filter((p) => p.series === 'loss');
+    const mean = pts.filter((p) => p.series === 'running mean (2)');
+    expect(raw.map((p) => [p.iteration, p.loss])).to.deep.equal([[1, 4], [2, 2], [3, null], [4, 6], [5, 0]]);
+    // Window 2: mean of the last two finite values inside the window; a NaN leaves a gap in the raw line only.
+    expect(mean.map((p) => p.loss)).to.deep.equal([4, 3, 2, 6, 3]);
+    expect(lossHistoryPoints([], 50)).to.deep.equal([]);
+    expect(() => lossHistoryPoints([1], 0)).to.throw(TypeError, /integer >= 1 for window/);
+  });
+
+  it('the loss plot of a loss_hist has one point per iteration and the running-mean line', async () => {
+    const hist = Array.from({ length: 120 }, (_, i) => 0.3 * Math.exp(-i / 40) + 0.02 * Math.sin(i));
+    const doc = parseXml(await renderLossPlot(lossHistoryPoints(hist, 25)));
+    const lines = dataMarks(doc, 'line');
+    expect(lines).to.have.length(2);
+    for (const l of lines) expect(l.attrs.d!.match(/L/g)).to.have.length(119);
+    expect(await plotsAvailable()).to.equal(true);
   });
 
   it('renderAccuracyPlot draws the line and a point per epoch', async () => {

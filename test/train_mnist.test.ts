@@ -47,8 +47,16 @@ describe('train-mnist: a short real run', function () {
     const first = await train(config({ epochs: 2, save: ckpt, report: join(dir, 'report') }));
     expect(existsSync(ckpt)).to.equal(true);
     for (const f of ['metrics.json', 'loss.svg', 'accuracy.svg', 'raster.svg']) expect(existsSync(join(dir, 'report', f)), f).to.equal(true);
-    const metrics = JSON.parse(readFileSync(join(dir, 'report', 'metrics.json'), 'utf8')) as { epochs: unknown[] };
+    const metrics = JSON.parse(readFileSync(join(dir, 'report', 'metrics.json'), 'utf8')) as { epochs: { train_loss: number }[]; loss_hist: number[]; iterations: { epoch: number; iteration: number; loss: number }[] };
     expect(metrics.epochs).to.have.length(2);
+    // The tutorial's loss_hist: one loss per iteration (1536 / 64 = 24 batches per epoch), in order.
+    expect(metrics.loss_hist).to.have.length(48);
+    expect(metrics.iterations.map((i) => i.iteration)).to.deep.equal(Array.from({ length: 48 }, (_, i) => i + 1));
+    expect(metrics.iterations.map((i) => i.loss)).to.deep.equal(metrics.loss_hist);
+    const epoch1 = metrics.loss_hist.slice(0, 24).reduce((a, b) => a + b, 0) / 24;
+    expect(metrics.epochs[0]!.train_loss).to.be.closeTo(epoch1, 1e-9);
+    expect(first.loss_hist).to.deep.equal(metrics.loss_hist);
+    expect(first.stopped).to.equal(null);
     const resumed = await train(config({ epochs: 0, resume: ckpt }));
     expect(resumed.accuracy).to.be.closeTo(first.accuracy, 0.02);
   });

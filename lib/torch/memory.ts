@@ -79,6 +79,10 @@ export interface MemoryInfo {
   live_tensors: number;
   /** Bytes those handles hold (a view counts its own size). */
   live_bytes: number;
+  /** State tensors held inside optimizers (Adam's moments, SGD's momentum), not in any handle. */
+  optimizer_tensors: number;
+  /** Bytes of those optimizer state tensors (also reported to V8 as external memory). */
+  optimizer_bytes: number;
   /** Open tidy scopes. */
   scopes: number;
   /** External memory as V8 counts it (tensor bytes are reported there so GC feels their weight). */

@@ -1,5 +1,6 @@
 // Module entry: registers the TensorHandle class and every NATIVE_FN, each wrapped so that any C++
 // exception (LibTorch's c10::Error included) becomes a JS Error carrying its message.
+#include <cstdlib>
 #include <c10/util/Exception.h>
 #include <malloc.h>
 #include <napi.h>
@@ -55,4 +56,19 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 }  // namespace snn
 
 static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return snn::Init(env, exports); }
-NODE_API_MODULE(snntorch_node, InitAddon)
+
+// Module registration, as NODE_API_MODULE writes it, except for the Node-API version the module
+// declares to Node at load time: NAPI_VERSION_EXPERIMENTAL (the code is still compiled against
+// version 8). With it, Node (>= 20.10) runs this module's finalizers during the garbage collection
+// that collects their objects ("basic finalizers") instead of queueing them for a later event-loop
+// turn, so a tensor dropped in a synchronous training loop is freed by the next GC. Every finalizer
+// in this addon only frees C++ memory and calls GC-safe Node-API functions.
+// SNNTORCH_DEFERRED_FINALIZERS=1 declares version 8 instead (finalizers wait for the event loop).
+static napi_value RegisterAddon(napi_env env, napi_value exports) { return Napi::RegisterModule(env, exports, InitAddon); }
+EXTERN_C_START
+NAPI_MODULE_EXPORT int32_t NODE_API_MODULE_GET_API_VERSION(void) {
+  const char* deferred = std::getenv("SNNTORCH_DEFERRED_FINALIZERS");
+  return deferred != nullptr && deferred[0] == '1' ? NAPI_VERSION : NAPI_VERSION_EXPERIMENTAL;
+}
+NAPI_MODULE_EXPORT napi_value NAPI_MODULE_INITIALIZER(napi_env env, napi_value exports) { return RegisterAddon(env, exports); }
+EXTERN_C_END

@@ -24,7 +24,40 @@ enum class Kind { Adam, AdamW, SGD };
 struct Holder {
   Kind kind;
   std::unique_ptr<optim::Optimizer> opt;
+  // The state tensors (Adam's moments, SGD's momentum) counted in memory_stats and V8's external memory.
+  HeldMemory held;
+  napi_env env = nullptr;
+  ~Holder() { held.release(env); }
 };
+
+// Recounts the optimizer's state tensors after anything that may add or drop some.
+void accountState(Holder& h) {
+  int64_t tensors = 0;
+  int64_t bytes = 0;
+  if (h.opt) {
+    auto add = [&](const at::Tensor& t) {
+      if (!t.defined()) return;
+      tensors++;
+      bytes += accountedBytes(t);
+    };
+    for (auto& kv : h.opt->state()) {
+      switch (h.kind) {
+        case Kind::Adam: {
+          auto& s = static_cast<const optim::AdamParamState&>(*kv.second);
+          add(s.exp_avg()); add(s.exp_avg_sq()); add(s.max_exp_avg_sq());
+          break;
+        }
+        case Kind::AdamW: {
+          auto& s = static_cast<const optim::AdamWParamState&>(*kv.second);
+          add(s.exp_avg()); add(s.exp_avg_sq()); add(s.max_exp_avg_sq());
+          break;
+        }
+        case Kind::SGD: add(static_cast<const optim::SGDParamState&>(*kv.second).momentum_buffer()); break;
+      }
+    }
+  }
+  h.held.set(h.env, tensors, bytes);
+}
 
 // Tags our Externals so that any other External passed from JS is rejected, never reinterpreted.
 constexpr napi_type_tag kOptimTag = {0x5b7e1f0c3a9d4e21ULL, 0x9e8d7c6b5a4f3e2dULL};
@@ -234,6 +267,7 @@ NATIVE_FN(optim_create) {
   }
   auto h = std::make_unique<Holder>();
   h->kind = kind;
+  h->env = info.Env();
   // Every group carries its own options, so the defaults passed here are never used for a group.
   switch (kind) {
     case Kind::Adam: h->opt = std::make_unique<optim::Adam>(std::move(groups), optim::AdamOptions()); break;
@@ -253,7 +287,9 @@ NATIVE_FN(optim_add_param_group) {
 }
 
 NATIVE_FN(optim_step) {
-  argOptim(info, 0).opt->step();
+  Holder& h = argOptim(info, 0);
+  h.opt->step();
+  accountState(h);
   return info.Env().Undefined();
 }
 
@@ -327,6 +363,7 @@ NATIVE_FN(optim_set_state) {
   std::string key = stateKey(p);
   if (argIsMissing(info, 2)) {
     h.opt->state().erase(key);
+    accountState(h);
     return info.Env().Undefined();
   }
   Napi::Object o = argObject(info, 2);
@@ -342,6 +379,7 @@ NATIVE_FN(optim_set_state) {
     }
   }
   h.opt->state()[key] = std::move(s);
+  accountState(h);
   return info.Env().Undefined();
 }
 
@@ -351,7 +389,9 @@ NATIVE_FN(optim_dispose) {
   if (!v.IsExternal() || !v.As<Napi::External<Holder>>().CheckTypeTag(&kOptimTag)) {
     throw Napi::TypeError::New(info.Env(), "Expected a native optimizer for argument 0");
   }
-  v.As<Napi::External<Holder>>().Data()->opt.reset();
+  Holder* h = v.As<Napi::External<Holder>>().Data();
+  h->opt.reset();
+  accountState(*h);
   return info.Env().Undefined();
 }
 

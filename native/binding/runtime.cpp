@@ -116,6 +116,8 @@ NATIVE_FN(memory_stats) {
   Napi::Object o = Napi::Object::New(info.Env());
   o.Set("live_tensors", Napi::Number::New(info.Env(), static_cast<double>(TensorHandle::liveCount())));
   o.Set("live_bytes", Napi::Number::New(info.Env(), static_cast<double>(TensorHandle::liveBytes())));
+  o.Set("optimizer_tensors", Napi::Number::New(info.Env(), static_cast<double>(HeldMemory::totalTensors())));
+  o.Set("optimizer_bytes", Napi::Number::New(info.Env(), static_cast<double>(HeldMemory::totalBytes())));
   // V8's own total of external memory (what tensors reported plus everything else), read back by a
   // zero adjustment.
   o.Set("v8_external_bytes", Napi::Number::New(info.Env(), static_cast<double>(Napi::MemoryManagement::AdjustExternalMemory(info.Env(), 0))));

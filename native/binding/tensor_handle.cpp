@@ -13,14 +13,30 @@ namespace {
 constexpr napi_type_tag kTensorTag = {0x8f3a2c1d5e6b4a79ULL, 0x1c2d3e4f5a6b7c8dULL};
 std::atomic<int64_t> gLiveCount{0};
 std::atomic<int64_t> gLiveBytes{0};
+std::atomic<int64_t> gHeldTensors{0};
+std::atomic<int64_t> gHeldBytes{0};
+}  // namespace
 
 // A view counts its own size, capped by its storage's: an expanded view of a scalar must not report
 // terabytes to V8.
-int64_t bytesOf(const at::Tensor& t) {
+int64_t accountedBytes(const at::Tensor& t) {
   if (!t.defined() || t.is_sparse() || !t.has_storage()) return 0;
   return static_cast<int64_t>(std::min(t.nbytes(), t.storage().nbytes()));
 }
-}  // namespace
+
+void HeldMemory::set(napi_env env, int64_t tensors, int64_t bytes) {
+  const int64_t delta = bytes - bytes_;
+  gHeldTensors += tensors - tensors_;
+  gHeldBytes += delta;
+  tensors_ = tensors;
+  bytes_ = bytes;
+  if (delta != 0 && env != nullptr) {
+    int64_t total = 0;
+    napi_adjust_external_memory(env, delta, &total);
+  }
+}
+int64_t HeldMemory::totalTensors() { return gHeldTensors.load(); }
+int64_t HeldMemory::totalBytes() { return gHeldBytes.load(); }
 
 Napi::Function TensorHandle::DefineClass(Napi::Env env) {
   return ObjectWrap<TensorHandle>::DefineClass(
@@ -33,20 +49,24 @@ TensorHandle::TensorHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Te
   napi_type_tag_object(info.Env(), info.This(), &kTensorTag);
 }
 
-TensorHandle::~TensorHandle() {
-  if (live_) {
-    gLiveCount--;
-    gLiveBytes -= accounted_;
-  }
-}
+// The GC path. The addon declares the experimental Node-API version (addon.cpp), so Node runs this
+// during the garbage collection that found the handle unreachable, not on a later event-loop turn:
+// the tensor's memory goes back at once even in a loop that never yields. Only GC-safe work here:
+// freeing C++ memory and napi_adjust_external_memory (a basic-env function).
+TensorHandle::~TensorHandle() { release(env_); }
 
-void TensorHandle::release(Napi::Env env) {
+// Both free paths (dispose and GC) end here: the tensor reference is dropped, the live counts and
+// V8's external-memory total are decremented by what New() added.
+void TensorHandle::release(napi_env env) {
   if (!live_) return;
   live_ = false;
   tensor_ = at::Tensor();
   gLiveCount--;
   gLiveBytes -= accounted_;
-  if (accounted_) Napi::MemoryManagement::AdjustExternalMemory(env, -accounted_);
+  if (accounted_ && env != nullptr) {
+    int64_t total = 0;
+    napi_adjust_external_memory(env, -accounted_, &total);
+  }
   accounted_ = 0;
 }
 
@@ -54,9 +74,10 @@ Napi::Value TensorHandle::New(Napi::Env env, at::Tensor t) {
   if (!t.defined()) return env.Null();
   Napi::Object obj = addonData(env).tensorCtor.New({});
   TensorHandle* h = Unwrap(obj);
+  h->env_ = env;
   h->tensor_ = std::move(t);
   h->live_ = true;
-  h->accounted_ = bytesOf(h->tensor_);
+  h->accounted_ = accountedBytes(h->tensor_);
   gLiveCount++;
   gLiveBytes += h->accounted_;
   if (h->accounted_) Napi::MemoryManagement::AdjustExternalMemory(env, h->accounted_);

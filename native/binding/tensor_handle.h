@@ -1,5 +1,6 @@
 // The JS handle that owns one at::Tensor. Freed deterministically by dispose(); the GC finalizer is
-// the fallback. External memory is reported to V8 so the GC sees what tensors hold.
+// the fallback and runs during the GC itself (see ~TensorHandle). External memory is reported to V8
+// so the GC sees what tensors hold, and given back on both free paths.
 #pragma once
 #include <ATen/ATen.h>
 #include <napi.h>
@@ -24,11 +25,31 @@ class TensorHandle : public Napi::ObjectWrap<TensorHandle> {
  private:
   Napi::Value Dispose(const Napi::CallbackInfo& info);
   Napi::Value IsDisposed(const Napi::CallbackInfo& info);
-  void release(Napi::Env env);
+  void release(napi_env env);
 
   at::Tensor tensor_;
+  napi_env env_ = nullptr;
   int64_t accounted_ = 0;
   bool live_ = false;
 };
+
+// Native tensors held outside tensor handles (an optimizer's state), counted in memory_stats beside
+// the handles and reported to V8 as external memory the same way. The owner sets its current totals
+// after each change and releases them when it is freed (GC-safe: it only adjusts counters and
+// calls napi_adjust_external_memory).
+class HeldMemory {
+ public:
+  void set(napi_env env, int64_t tensors, int64_t bytes);
+  void release(napi_env env) { set(env, 0, 0); }
+  static int64_t totalTensors();
+  static int64_t totalBytes();
+
+ private:
+  int64_t tensors_ = 0;
+  int64_t bytes_ = 0;
+};
+
+// Bytes a tensor accounts for (a view counts its own size, capped by its storage's).
+int64_t accountedBytes(const at::Tensor& t);
 
 }  // namespace snn

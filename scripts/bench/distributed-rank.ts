@@ -1,7 +1,7 @@
 // One rank of the data-parallel benchmark (started by scripts/bench/distributed.ts through
 // `snntorch-node run`): trains the tutorial network and rank 0 writes the result to argv[2].
 import { writeFileSync } from 'node:fs';
-import { trainDistributed } from '../train-distributed.js';
+import { trainDistributed } from '../../lib/train/distributed.js';
 
 const [out, epochs, limit, bucket] = process.argv.slice(2);
 const r = await trainDistributed({

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DistributedTrainResult } from '../train-distributed.js';
+import type { DistributedTrainResult } from '../../lib/train/distributed.js';
 
 export type DistributedBenchRow = Record<string, string | number> & {
   config: string;

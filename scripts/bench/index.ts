@@ -3,7 +3,9 @@
 //  2. training throughput of the tutorial network: (a) composed per-step, (b) fused per-step,
 //     (c) sequence engine; each configuration runs in its own process, rounds interleaved.
 // 3. one batch of the sequence engine by stage (what bounds the remaining time).
-// Options: --quick (fewer repetitions), --threads N, --rounds N, --json FILE, --only kernels|profile|train|distributed.
+// 4. the GC fallback: the tutorial's loop with tidy (finalizers in the GC vs deferred) and without.
+// 5. data-parallel training: 1 rank vs 2 ranks.
+// Options: --quick (fewer repetitions), --threads N, --rounds N, --json FILE, --only kernels|profile|train|gc|distributed.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -11,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { torch } from '../../lib/index.js';
 import { benchStepKernels } from './step-kernels.js';
 import { profileSequenceBatch } from './profile.js';
+import { benchGc } from './gc.js';
 import { median, printTable } from './stats.js';
 import { benchDistributed } from './distributed.js';
 
@@ -79,6 +82,14 @@ if (!values.only || values.only === 'distributed') {
   const rows = benchDistributed(quick);
   printTable(rows);
   result.distributed = rows;
+}
+
+if (!values.only || values.only === 'gc') {
+  const batches = quick ? 100 : 300;
+  const rows = benchGc(rounds, batches, threads);
+  console.log(`\nThe tutorial's loop, ${batches} batches, ${threads} thread(s), median of ${rounds} round(s): tidy with finalizers in the GC vs deferred, and no tidy at all`);
+  printTable(rows);
+  result.gc = rows;
 }
 
 console.log('\n' + JSON.stringify(result));

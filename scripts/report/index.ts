@@ -1,6 +1,2 @@
-// The training report: metrics.json and SVG plots (loss, accuracy, output spike raster).
-export { writeMetrics, readMetrics, metricsToJson, type Metrics, type EpochRecord, type IterationRecord, type JsonValue } from './metrics.js';
-export {
-  renderLossPlot, renderAccuracyPlot, renderRaster, renderVegaLite,
-  type PlotOptions, type LossPlotOptions, type LossPoint, type AccuracyPoint, type RasterOptions, type SpikeRecord,
-} from './plots.js';
+// The training report lives with the shipped training CLI (lib/train/report); re-exported here for scripts.
+export * from '../../lib/train/report/index.js';

@@ -10,10 +10,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
-import { torch, nn, optim, SF, data, snn } from '../lib/index.js';
-import { launch } from '../lib/torch/distributed/run.js';
-import { Net } from './models/tutorial-net.js';
-import { forwardSequence } from './models/tutorial-sequence.js';
+import { torch, nn, optim, SF, data, snn } from '../index.js';
+import { launch } from '../torch/distributed/run.js';
+import { Net } from './tutorial_net.js';
+import { forwardSequence } from './tutorial_sequence.js';
 import { writeMetrics, renderLossPlot, renderAccuracyPlot, type EpochRecord, type IterationRecord } from './report/index.js';
 
 const dist = torch.distributed;
@@ -64,7 +64,7 @@ export interface DistributedTrainResult {
  * `launch`, a promise of the launcher's exit code (the ranks rerun `script` with the other
  * arguments); inside a rank (WORLD_SIZE set) `distributed` is true.
  */
-export function distributedEntry(argv: string[], script: string): { args: string[]; distributed: boolean; launch: Promise<number> | null } {
+export function distributedEntry(argv: string[], script: string, scriptArgs: string[] = []): { args: string[]; distributed: boolean; launch: Promise<number> | null } {
   const args: string[] = [];
   let nproc: number | null = null;
   for (let i = 0; i < argv.length; i++) {
@@ -78,7 +78,7 @@ export function distributedEntry(argv: string[], script: string): { args: string
   }
   const inRank = process.env.WORLD_SIZE !== undefined && process.env.RANK !== undefined;
   if (nproc !== null && nproc > 1 && !inRank) {
-    return { args, distributed: false, launch: launch({ nproc_per_node: nproc, nnodes: 1, node_rank: 0, master_addr: '127.0.0.1', master_port: null, threads_per_rank: 1, script, args }) };
+    return { args, distributed: false, launch: launch({ nproc_per_node: nproc, nnodes: 1, node_rank: 0, master_addr: '127.0.0.1', master_port: null, threads_per_rank: 1, script, args: [...scriptArgs, ...args] }) };
   }
   return { args, distributed: inRank && Number(process.env.WORLD_SIZE) > 1, launch: null };
 }

@@ -5,10 +5,31 @@
 //   renderRaster        output spikes of a few digits, one panel per digit, like snnTorch's
 //                       spikeplot.raster: time step on x, neuron index on y, a tick per spike
 // Each returns the SVG text and, given opts.file, writes it there (creating the folder).
+// vega and vega-lite are loaded on first use: the installed package does not depend on them, and
+// without them plotsAvailable() is false (the training CLI then writes metrics.json only).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+
+type Vega = typeof import('vega');
+type VegaLite = typeof import('vega-lite');
+let libs: Promise<{ vega: Vega; vegaLite: VegaLite }> | null = null;
+
+function loadVega(): Promise<{ vega: Vega; vegaLite: VegaLite }> {
+  libs ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vegaLite]) => ({ vega, vegaLite }));
+  return libs;
+}
+
+/** Whether vega and vega-lite can be loaded (the plots need them: npm install vega vega-lite). */
+export async function plotsAvailable(): Promise<boolean> {
+  try {
+    await loadVega();
+    return true;
+  } catch {
+    libs = null;
+    return false;
+  }
+}
 
 export interface PlotOptions {
   /** Where to write the SVG (folders are created); nothing is written without it. */
@@ -21,7 +42,8 @@ export interface PlotOptions {
 
 /** Renders a vega-lite spec to SVG text (and to opts.file when given). */
 export async function renderVegaLite(spec: TopLevelSpec, file?: string): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none', logLevel: vega.Warn });
+  const { vega, vegaLite } = await loadVega();
+  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none', logLevel: vega.Warn });
   try {
     const svg = await view.toSVG();
     if (file !== undefined) {
@@ -88,6 +110,37 @@ export async function renderLossPlot(points: readonly LossPoint[] | readonly num
     },
   };
   return renderVegaLite(spec, opts.file);
+}
+
+/**
+ * Points for a per-iteration loss history (the tutorial's loss_hist, one loss per batch): the raw
+ * losses as series 'loss' and their trailing running mean over `window` iterations as series
+ * 'running mean (N)'. A non-finite loss is a gap in the raw line and is left out of the mean.
+ */
+export function lossHistoryPoints(losses: readonly (number | null)[], window = 50): LossPoint[] {
+  if (!Array.isArray(losses)) fail('an array of losses', 'losses', losses);
+  if (!Number.isInteger(window) || window < 1) fail('an integer >= 1', 'window', window);
+  const meanName = `running mean (${window})`;
+  const raw: LossPoint[] = [];
+  const mean: LossPoint[] = [];
+  let sum = 0;
+  let count = 0;
+  for (let i = 0; i < losses.length; i++) {
+    const v = losses[i];
+    const ok = typeof v === 'number' && Number.isFinite(v);
+    raw.push({ iteration: i + 1, loss: ok ? v : null, series: 'loss' });
+    if (ok) {
+      sum += v;
+      count++;
+    }
+    const old = i >= window ? losses[i - window] : undefined;
+    if (typeof old === 'number' && Number.isFinite(old)) {
+      sum -= old;
+      count--;
+    }
+    mean.push({ iteration: i + 1, loss: count > 0 ? sum / count : null, series: meanName });
+  }
+  return [...raw, ...mean];
 }
 
 export interface AccuracyPoint {
