@@ -236,7 +236,8 @@ describe('functional losses: snnTorch details', () => {
     once();
     const before = torch.memory().live_tensors;
     for (let i = 0; i < 20; i++) once();
-    expect(torch.memory().live_tensors).to.equal(before);
+    // At most: the GC may also free garbage left by earlier tests during the loop.
+    expect(torch.memory().live_tensors).to.be.at.most(before);
   });
 });
 
