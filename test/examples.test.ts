@@ -38,6 +38,10 @@ function runExample(name: string, out: string): Promise<Run> {
 
 /** Each example and what its RESULT must show beyond its own checks. */
 const EXAMPLES: Record<string, (r: Record<string, unknown>) => void> = {
+  tutorial_1: (r) => expect(r.rate_err as number).to.be.lessThan(0.05),
+  tutorial_2: (r) => expect(r.spikes_step as number).to.be.greaterThan(0),
+  tutorial_3: (r) => expect(r.hidden_rate as number).to.be.greaterThan(0),
+  tutorial_4: (r) => expect(r.alpha_spikes as number).to.be.greaterThan(0),
   tutorial_5: (r) => expect(r.accuracy as number).to.be.greaterThan(0.4),
   regression_2: (r) => expect(r.accuracy as number).to.be.greaterThan(0.4),
 };
