@@ -97,3 +97,15 @@ export async function breathe(i: number, every = 32): Promise<void> {
 export function since(t0: number): number {
   return (Date.now() - t0) / 1000;
 }
+
+/** A small seeded PRNG (mulberry32): uniform numbers in [0, 1). */
+export function rng(seed: number): () => number {
+  let a = (seed ^ 0x9e3779b9) >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
