@@ -44,6 +44,7 @@ const EXAMPLES: Record<string, (r: Record<string, unknown>) => void> = {
   tutorial_4: (r) => expect(r.alpha_spikes as number).to.be.greaterThan(0),
   tutorial_6: (r) => expect(r.last_loss as number).to.be.lessThan(r.first_loss as number),
   tutorial_7: (r) => expect(r.accuracy as number).to.be.greaterThan(0.25),
+  stmnist: (r) => expect(r.last_loss as number).to.be.lessThan(r.first_loss as number),
   tutorial_5: (r) => expect(r.accuracy as number).to.be.greaterThan(0.4),
   regression_2: (r) => expect(r.accuracy as number).to.be.greaterThan(0.4),
 };
