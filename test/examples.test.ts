@@ -46,6 +46,7 @@ const EXAMPLES: Record<string, (r: Record<string, unknown>) => void> = {
   tutorial_7: (r) => expect(r.accuracy as number).to.be.greaterThan(0.25),
   stmnist: (r) => expect(r.last_loss as number).to.be.lessThan(r.first_loss as number),
   regression_1: (r) => expect(r.last_loss as number).to.be.lessThan((r.first_loss as number) / 4),
+  pop: (r) => expect(r.accuracy_pop as number).to.be.greaterThan(r.accuracy_plain as number),
   tutorial_5: (r) => expect(r.accuracy as number).to.be.greaterThan(0.4),
   regression_2: (r) => expect(r.accuracy as number).to.be.greaterThan(0.4),
 };
