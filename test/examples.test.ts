@@ -48,6 +48,7 @@ const EXAMPLES: Record<string, (r: Record<string, unknown>) => void> = {
   regression_1: (r) => expect(r.last_loss as number).to.be.lessThan((r.first_loss as number) / 4),
   pop: (r) => expect(r.accuracy_pop as number).to.be.greaterThan(r.accuracy_plain as number),
   sae: (r) => expect(r.test_loss as number).to.be.lessThan(r.first_loss as number),
+  forward_forward: (r) => expect(r.lif_train_error as number).to.be.lessThan(80),
   tutorial_5: (r) => expect(r.accuracy as number).to.be.greaterThan(0.4),
   regression_2: (r) => expect(r.accuracy as number).to.be.greaterThan(0.4),
 };
