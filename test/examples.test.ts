@@ -49,6 +49,7 @@ const EXAMPLES: Record<string, (r: Record<string, unknown>) => void> = {
   pop: (r) => expect(r.accuracy_pop as number).to.be.greaterThan(r.accuracy_plain as number),
   sae: (r) => expect(r.test_loss as number).to.be.lessThan(r.first_loss as number),
   forward_forward: (r) => expect(r.lif_train_error as number).to.be.lessThan(80),
+  exoplanet_hunter: (r) => expect(r.last_loss as number).to.be.lessThan(r.first_loss as number),
   tutorial_5: (r) => expect(r.accuracy as number).to.be.greaterThan(0.4),
   regression_2: (r) => expect(r.accuracy as number).to.be.greaterThan(0.4),
 };
