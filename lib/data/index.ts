@@ -6,3 +6,4 @@ export { DataLoader, Xoshiro128, randomPermutation, type DataLoaderOptions } fro
 export { Subset, TensorDataset, ImageDataset, type Dataset, type BatchDataset, type Sample } from './datasets.js';
 export { readIdx, readIdxTensor, parseIdx, encodeIdx, writeIdx, isGzip, IdxError, type IdxArray, type IdxDType, type IdxTypedArray } from './idx.js';
 export { DistributedSampler, type DistributedSamplerOptions } from './distributed_sampler.js';
+export * as events from './events/index.js';
