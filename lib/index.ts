@@ -6,3 +6,4 @@ export * as snn from './snn/index.js';
 export * as functional from './functional/index.js';
 export * as SF from './functional/index.js';
 export * as data from './data/index.js';
+export * as nir from './nir/index.js';
