@@ -81,21 +81,22 @@ function cubaNode(m: Synaptic | RSynaptic, shape: number[], dt: number, module: 
 
 function recurrentSubgraph(m: RLeaky | RSynaptic, ctx: ExportContext): nir.NIRGraph {
   const cls = m.constructor.name;
+  const n = ctx.inShape[0]!;
+  const rec = m.recurrent;
+  if (!(rec instanceof Linear) && !(rec instanceof RecurrentOneToOne)) {
+    throw new nir.NIRError(`export_to_nir: module '${ctx.name}' (${cls}) has convolutional feedback (conv2d_channels), which NIR's recurrent subgraph cannot express; use linear_features or all_to_all=false`);
+  }
   if (ctx.inShape.length !== 1) {
     throw new nir.NIRError(`export_to_nir: module '${ctx.name}' (${cls}) receives per-sample shape [${ctx.inShape.join(', ')}]; NIR's recurrent subgraph needs a flat [n] input`);
   }
-  const n = ctx.inShape[0]!;
   let w_rec: nir.NIRPrimitive;
-  const rec = m.recurrent;
   if (rec instanceof Linear) {
     w_rec = rec.bias ? nir.Affine(f32Of(rec.weight), f32Of(rec.bias)) : nir.Linear(f32Of(rec.weight));
-  } else if (rec instanceof RecurrentOneToOne) {
+  } else {
     const v = perNeuron(rec.V, [n]);
     const w = new Float32Array(n * n);
     for (let i = 0; i < n; i++) w[i * n + i] = v.data[i] as number;
     w_rec = nir.Linear({ data: w, shape: [n, n] });
-  } else {
-    throw new nir.NIRError(`export_to_nir: module '${ctx.name}' (${cls}) has convolutional feedback (conv2d_channels), which NIR's recurrent subgraph cannot express; use linear_features or all_to_all=false`);
   }
   const lif = m instanceof RLeaky ? lifNode(m, [n], ctx.dt, 'RLeaky') : cubaNode(m, [n], ctx.dt, 'RSynaptic');
   return nir.NIRGraph(
