@@ -160,5 +160,9 @@ describe('nir: bad input', () => {
     expect(e.message).to.include("export_to_nir: module '1' (Alpha) has no NIR equivalent");
     const conv = new nn.Sequential(new nn.Conv2d(1, 2, 3, { padding: 1 }), new snn.RLeaky({ beta: 0.9, conv2d_channels: 2, kernel_size: 3 }));
     expect(throws(() => snn.export_to_nir(conv, torch.zeros([1, 1, 5, 5]))).message).to.include("module '1' (RLeaky) has convolutional feedback");
+    const graded = new nn.Sequential(new nn.Linear(4, 3), new snn.Leaky({ beta: 0.9, graded_spikes_factor: 2 }));
+    expect(throws(() => snn.export_to_nir(graded, torch.zeros([1, 4]))).message).to.include("module '1' (Leaky) uses graded_spikes_factor other than 1");
+    const inhib = new nn.Sequential(new nn.Linear(4, 3), new snn.Synaptic({ alpha: 0.9, beta: 0.8, inhibition: true }));
+    expect(throws(() => snn.export_to_nir(inhib, torch.zeros([1, 4]))).message).to.include("module '1' (Synaptic) uses inhibition=true");
   });
 });

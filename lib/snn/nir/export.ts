@@ -56,6 +56,18 @@ function f32Of(t: Tensor): nir.NIRArray {
 
 const map = (a: nir.NIRArray, fn: (x: number, i: number) => number): nir.NIRArray => ({ data: Float64Array.from(nir.toNumbers(a), fn), shape: a.shape });
 
+/** Options that change a neuron's output but have no place in NIR are refused rather than dropped. */
+function checkNeuron(m: LIFNeuron, ctx: ExportContext): void {
+  const cls = m.constructor.name;
+  const refuse = (what: string): never => {
+    throw new nir.NIRError(`export_to_nir: module '${ctx.name}' (${cls}) uses ${what}, which NIR's neurons cannot express`);
+  };
+  if (m.inhibition) refuse('inhibition=true');
+  if (m.state_quant) refuse('state_quant');
+  const g = m.graded_spikes_factor;
+  if (g && Array.from(g.detach().data() as Float32Array).some((v) => v !== 1)) refuse('graded_spikes_factor other than 1');
+}
+
 /** snnTorch's reset conventions, kept so import_from_nir rebuilds the same neuron. */
 function neuronMeta(m: LIFNeuron, module: string): Record<string, nir.NIRValue> {
   return { snntorch_module: module, reset_mechanism: m.reset_mechanism, reset_delay: String(m.reset_delay) };
@@ -81,6 +93,7 @@ function cubaNode(m: Synaptic | RSynaptic, shape: number[], dt: number, module: 
 
 function recurrentSubgraph(m: RLeaky | RSynaptic, ctx: ExportContext): nir.NIRGraph {
   const cls = m.constructor.name;
+  checkNeuron(m, ctx);
   const n = ctx.inShape[0]!;
   const rec = m.recurrent;
   if (!(rec instanceof Linear) && !(rec instanceof RecurrentOneToOne)) {
@@ -143,12 +156,19 @@ export const EXPORTERS: Exporter[] = [
   },
   { cls: RLeaky, export: (m, ctx) => recurrentSubgraph(m as RLeaky, ctx) },
   { cls: RSynaptic, export: (m, ctx) => recurrentSubgraph(m as RSynaptic, ctx) },
-  { cls: Synaptic, export: (m, ctx) => cubaNode(m as Synaptic, ctx.inShape, ctx.dt, 'Synaptic') },
+  {
+    cls: Synaptic,
+    export: (m, ctx) => {
+      checkNeuron(m as Synaptic, ctx);
+      return cubaNode(m as Synaptic, ctx.inShape, ctx.dt, 'Synaptic');
+    },
+  },
   {
     cls: Lapicque,
     export: (m, ctx) => {
       // Lapicque's step is mem + (ts / (R C)) (R I - mem): a LIF with tau = R C dt / ts and r = R.
       const l = m as Lapicque;
+      checkNeuron(l, ctx);
       const R = perNeuron(l.R, ctx.inShape);
       const C = perNeuron(l.C, ctx.inShape);
       const ts = perNeuron(l.time_step, ctx.inShape);
@@ -157,7 +177,13 @@ export const EXPORTERS: Exporter[] = [
       return nir.LIF({ tau, r: R, v_leak: map(R, () => 0), v_threshold: perNeuron(l.threshold, ctx.inShape) }, meta);
     },
   },
-  { cls: Leaky, export: (m, ctx) => lifNode(m as Leaky, ctx.inShape, ctx.dt, 'Leaky') },
+  {
+    cls: Leaky,
+    export: (m, ctx) => {
+      checkNeuron(m as Leaky, ctx);
+      return lifNode(m as Leaky, ctx.inShape, ctx.dt, 'Leaky');
+    },
+  },
 ];
 
 /** The modules a network runs in order: Sequential and container modules opened up, leaves kept. */
