@@ -8,3 +8,4 @@ export * as SF from './functional/index.js';
 export * as data from './data/index.js';
 export * as spikegen from './spikegen/index.js';
 export * as spikeplot from './spikeplot/index.js';
+export * as nir from './nir/index.js';
