@@ -45,5 +45,5 @@ export function profileSequenceBatch(iterations = 150, warmup = 30): Record<stri
   }
   opt.dispose();
   net.dispose();
-  return Object.entries(stages).map(([stage, v]) => ({ stage, ms: median(v) }));
+  return Object.entries(stages).map(([stage, v]) => ({ stage, ms: median(v), min_ms: Math.min(...v) }));
 }
