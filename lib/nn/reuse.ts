@@ -15,6 +15,9 @@ import { Tensor, wrap } from '../torch/tensor.js';
 
 export class LayerReuse {
   #cache: NativeReuseCache | null = null;
+  // The JS tensor last stored: another object is a different input (or at best an alias of it), so
+  // the native lookup is skipped for it. Weak, so the layer never keeps an input alive.
+  #last: WeakRef<Tensor> | null = null;
 
   /** compute() when nothing can be reused (its result is kept), else a copy of the kept result. */
   apply(input: Tensor, weight: Tensor, bias: Tensor | null, compute: () => Tensor): Tensor {
@@ -23,19 +26,23 @@ export class LayerReuse {
       return compute();
     }
     const c = (this.#cache ??= native.reuse_cache_new());
-    const hit = native.reuse_lookup(c, input.handle, weight.handle, bias ? bias.handle : null);
-    if (hit !== null) return wrap(hit);
+    if (this.#last !== null && this.#last.deref() === input) {
+      const hit = native.reuse_lookup(c, input.handle, weight.handle, bias ? bias.handle : null);
+      if (hit !== null) return wrap(hit);
+    }
     const y = compute();
     native.reuse_store(c, input.handle, weight.handle, bias ? bias.handle : null, y.handle);
+    this.#last = new WeakRef(input);
     return y;
   }
 
   /** Drops the kept result (and the graph it holds). */
   clear(): void {
+    this.#last = null;
     if (this.#cache) native.reuse_clear(this.#cache);
   }
 
-  /** Lookups that reused / recomputed since this layer was made (for tests and benchmarks). */
+  /** Calls that returned a copy (hits) / computed a result (misses) since this layer was made (for tests and benchmarks). */
   stats(): { hits: number; misses: number } {
     return this.#cache ? native.reuse_stats(this.#cache) : { hits: 0, misses: 0 };
   }

@@ -109,7 +109,6 @@ NATIVE_FN(reuse_lookup) {
              e.w.matches(w) && e.b.matches(b) && e.y._version() == e.y_version;
   if (!hit) {
     if (e.valid) e.clear();
-    e.misses++;
     return info.Env().Null();
   }
   e.hits++;
@@ -124,6 +123,7 @@ NATIVE_FN(reuse_store) {
   at::Tensor b = optTensor(info, 3);
   const at::Tensor& y = argTensor(info, 4);
   e.clear();
+  e.misses++;
   if (!Key::usable(x) || !Key::usable(w) || !Key::usable(b) || y.is_inference()) return info.Env().Undefined();
   e.x.set(x);
   e.w.set(w);
@@ -147,7 +147,7 @@ NATIVE_FN(reuse_clear) {
   return info.Env().Undefined();
 }
 
-// reuse_stats(cache): {hits, misses} since the cache was made.
+// reuse_stats(cache): {hits: copies returned, misses: results computed and stored} since the cache was made.
 NATIVE_FN(reuse_stats) {
   Entry& e = argEntry(info, 0);
   Napi::Object o = Napi::Object::New(info.Env());
