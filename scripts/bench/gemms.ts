@@ -11,7 +11,7 @@ interface Gemm {
   times: number;
 }
 
-export function gemmsAlone(iterations = 150, warmup = 30): { ms: number; min_ms: number; mflop: number; gflops: number; rows: Record<string, string | number>[] } {
+export function gemmsAlone(iterations = 150, warmup = 30): { ms: number; min_ms: number; cpu_ms: number; mflop: number; gflops: number; rows: Record<string, string | number>[] } {
   const B = 128, T = 10, I = 784, H = 128, O = 10;
   return torch.no_grad(() => {
     const r = (...s: number[]) => torch.rand(s);
@@ -29,7 +29,9 @@ export function gemmsAlone(iterations = 150, warmup = 30): { ms: number; min_ms:
     ];
     const per: number[][] = list.map(() => []);
     const total: number[] = [];
+    let cpu0 = process.cpuUsage();
     for (let i = 0; i < warmup + iterations; i++) {
+      if (i === warmup) cpu0 = process.cpuUsage();
       const t0 = performance.now();
       list.forEach((g, k) => {
         const s = performance.now();
@@ -38,6 +40,7 @@ export function gemmsAlone(iterations = 150, warmup = 30): { ms: number; min_ms:
       });
       if (i >= warmup) total.push(performance.now() - t0);
     }
+    const cpu = process.cpuUsage(cpu0);
     let flop = 0;
     const rows = list.map((g, k) => {
       const f = 2 * g.a.shape[0]! * g.a.shape[1]! * g.b.shape[1]! * g.times;
@@ -49,6 +52,6 @@ export function gemmsAlone(iterations = 150, warmup = 30): { ms: number; min_ms:
       g.b.dispose();
     }
     const ms = median(total);
-    return { ms, min_ms: Math.min(...total), mflop: flop / 1e6, gflops: flop / 1e6 / ms, rows };
+    return { ms, min_ms: Math.min(...total), cpu_ms: (cpu.user + cpu.system) / 1000 / iterations, mflop: flop / 1e6, gflops: flop / 1e6 / ms, rows };
   });
 }
