@@ -4,6 +4,7 @@
 // input, parameters or first result recompute, grad mode and requires_grad are part of the key,
 // and a forward after backward builds a fresh graph.
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
 import { torch, nn, optim, SF } from '../lib/index.js';
 import { layerReuse } from '../lib/nn/reuse.js';
 import { Net } from '../scripts/models/tutorial-net.js';
@@ -40,6 +41,17 @@ describe('loop-invariant reuse (nn.Linear, nn.Conv2d)', () => {
       fc.forward(x);
     });
     expect(layerReuse(fc).stats().hits).to.equal(1);
+  });
+
+  it('SNNTORCH_LOOP_INVARIANT_REUSE sets the default at start-up; a junk value is refused by name', () => {
+    const probe = "import('./lib/torch/backends.ts').then((t) => console.log(t.backends.snntorch.loop_invariant_reuse))";
+    const run = (v: string) => spawnSync(process.execPath, ['--import', 'tsx', '-e', probe], { encoding: 'utf8', env: { ...process.env, SNNTORCH_LOOP_INVARIANT_REUSE: v } });
+    expect(run('0').stdout.trim()).to.equal('false');
+    expect(run('off').stdout.trim()).to.equal('false');
+    expect(run('1').stdout.trim()).to.equal('true');
+    const bad = run('maybe');
+    expect(bad.status).to.not.equal(0);
+    expect(bad.stderr).to.match(/SNNTORCH_LOOP_INVARIANT_REUSE must be 0\/1/);
   });
 
   it("the tutorial's loop: fc1 runs once per forward; loss and every gradient equal the loop without reuse", () => {
