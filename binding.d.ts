@@ -102,7 +102,56 @@ export interface SnnBinding {
   alias(t: T): T;
 }
 
-export interface Binding extends ModuleBinding, OptimBinding, InitBinding, SnnBinding {
+/** torch.distributed over c10d (native/binding/distributed.cpp). Handles are tagged Externals. */
+export interface NativeStore { readonly __brand: 'NativeStore' }
+export interface NativeProcessGroup { readonly __brand: 'NativeProcessGroup' }
+export interface NativeWork { readonly __brand: 'NativeWork' }
+export interface NativeReducer { readonly __brand: 'NativeReducer' }
+export type NativeReduceOp = 'sum' | 'product' | 'max' | 'min';
+export interface DistributedBinding {
+  /** c10d::TCPStore; the server (rank 0) listens on every interface (LibTorch 1.13 has no bind address). */
+  dist_tcp_store(host: string, port: number, is_server: boolean, world_size: number, timeout_ms: number): NativeStore;
+  dist_file_store(path: string, world_size: number): NativeStore;
+  dist_store_set_timeout(store: NativeStore, timeout_ms: number): void;
+  /** Sets key to desired when its value is expected ('' = unset); returns the value now stored. */
+  dist_store_compare_set(store: NativeStore, key: string, expected: string, desired: string): string;
+  dist_store_add(store: NativeStore, key: string, delta: number): number;
+  dist_store_get(store: NativeStore, key: string): string;
+  dist_store_check(store: NativeStore, key: string): boolean;
+  /** Gloo binds gloo_host (default 127.0.0.1) or the interface gloo_iface. */
+  dist_new_group(store: NativeStore, backend: 'gloo' | 'nccl', rank: number, world_size: number, timeout_ms: number, prefix: string, gloo_host?: Opt<string>, gloo_iface?: Opt<string>): NativeProcessGroup;
+  dist_nccl_available(): boolean;
+  dist_destroy_group(pg: NativeProcessGroup): void;
+  /** divide_by != 1 divides the result after the wait (AVG on backends without it). */
+  dist_all_reduce(pg: NativeProcessGroup, t: T, op: NativeReduceOp, divide_by: number): NativeWork;
+  dist_broadcast(pg: NativeProcessGroup, ts: T[], src: number): NativeWork;
+  dist_all_gather(pg: NativeProcessGroup, outputs: T[], input: T): NativeWork;
+  dist_barrier(pg: NativeProcessGroup): NativeWork;
+  dist_send(pg: NativeProcessGroup, t: T, dst: number, tag: number): NativeWork;
+  /** src -1: from any rank. */
+  dist_recv(pg: NativeProcessGroup, t: T, src: number, tag: number): NativeWork;
+  dist_broadcast_coalesced(pg: NativeProcessGroup, ts: T[], buffer_bytes: number, src: number, op_name: string): void;
+  /** Blocks the calling thread; throws an Error naming the rank and the op. */
+  dist_work_wait(w: NativeWork, timeout_ms: Opt<number>): boolean;
+  /** Waits on a libuv worker thread. */
+  dist_work_wait_async(w: NativeWork, timeout_ms: Opt<number>): Promise<boolean>;
+  dist_work_is_completed(w: NativeWork): boolean;
+  /** c10d::Reducer over params (gradients averaged in buckets during backward). */
+  dist_reducer_create(pg: NativeProcessGroup, params: T[], names: string[], bucket_cap_bytes: number, first_bucket_bytes: number, find_unused_parameters: boolean): NativeReducer;
+  /** Returns whether the buckets were rebuilt (in gradient-ready order, after the first backward). */
+  dist_reducer_prepare_for_forward(r: NativeReducer): boolean;
+  dist_reducer_prepare_for_backward(r: NativeReducer, outputs: T[]): void;
+  /** [launch_ms, done_ms] per bucket allreduce of the latest finished backward (dist_now_ms's clock). */
+  dist_reducer_comm_spans(r: NativeReducer): [number, number][];
+  dist_reducer_dispose(r: NativeReducer): void;
+  dist_now_ms(): number;
+  /** torch.randperm(n, generator=torch.Generator().manual_seed(seed)) as int64, the global generator untouched. */
+  dist_randperm(n: number, seed: number): T;
+  /** prctl(PR_SET_PDEATHSIG, SIGTERM): exit when the parent exits; false if the parent is not ppid any more. */
+  dist_exit_with_parent(ppid: number): boolean;
+}
+
+export interface Binding extends ModuleBinding, OptimBinding, InitBinding, SnnBinding, DistributedBinding {
   TensorHandle: new () => NativeTensor;
 
   // --- metadata and export (tensor_info.cpp)
@@ -248,6 +297,16 @@ export interface Binding extends ModuleBinding, OptimBinding, InitBinding, SnnBi
   cpu_cache_stats(): { cached_bytes: number; cap_bytes: number; hits: number; misses: number };
   cpu_empty_cache(): void;
   memory_stats(): { live_tensors: number; live_bytes: number; v8_external_bytes: number };
+}
+
+// --- storages for torch.save / torch.load (storage.cpp); merged into Binding
+export interface Binding {
+  /** [id, nbytes, storage_offset]: id names the tensor's storage while it lives. */
+  storage_info(t: T): [number, number, number];
+  /** The tensor's whole storage as little-endian bytes (a CPU copy). */
+  storage_bytes(t: T): Uint8Array;
+  /** A new tensor (no autograd link) on base's storage with base's dtype; the caller checks the extent. */
+  tensor_on_storage(base: T, shape: number[], strides: number[], storage_offset: number): T;
 }
 
 declare const binding: Binding;

@@ -9,6 +9,7 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const script = (name) => import(pathToFileURL(join(root, 'scripts', name)).href);
 const USAGE = `usage: snntorch-node <command>
   doctor            check LibTorch, the native binary, threads, BLAS, CUDA; run a tiny forward/backward
+  run [options] script [args]   torchrun: start --nproc-per-node ranks of a script (run --help)
   build [--debug]   build the native addon from source against the LibTorch discovery finds
                     (needs cmake >= 3.18 and a C++17 compiler: sudo apt-get install -y cmake g++)`;
 
@@ -40,6 +41,15 @@ switch (cmd) {
       process.exit(1);
     }
     console.log(`snntorch-node: built ${built}; it loads (LibTorch ${proof.config.libtorch_version})`);
+    break;
+  }
+  case 'run': {
+    // torchrun for Node (lib/torch/distributed/run.ts): the source through tsx in a checkout, else the built module.
+    const { existsSync } = await import('node:fs');
+    const src = join(root, 'lib', 'torch', 'distributed', 'run.ts');
+    if (existsSync(src)) (await import('tsx/esm/api')).register();
+    const { main } = await import(pathToFileURL(existsSync(src) ? src : join(root, 'dist', 'lib', 'torch', 'distributed', 'run.js')).href);
+    process.exitCode = await main(rest);
     break;
   }
   case undefined:

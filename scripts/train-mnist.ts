@@ -9,6 +9,9 @@ import { torch, optim, SF, data, snn } from '../lib/index.js';
 import { Net } from './models/tutorial-net.js';
 import { forwardSequence } from './models/tutorial-sequence.js';
 import { writeMetrics, renderLossPlot, renderAccuracyPlot, renderRaster, type EpochRecord, type IterationRecord } from './report/index.js';
+// Data-parallel training (--nproc N): scripts/train-distributed.ts.
+import { fileURLToPath } from 'node:url';
+import { distributedEntry, trainDistributed } from './train-distributed.js';
 
 const HELP = `Usage: npm run train -- [options]
 
@@ -36,11 +39,17 @@ Options (defaults are the tutorial's):
   --resume FILE        load a state_dict before training
   --report DIR         write metrics.json and SVG plots there (default: runs/<date-time>); --report none to skip
   --no-progress        no progress bar (log lines only)
+  --nproc N            data-parallel training on N processes (snntorch-node run + DistributedDataParallel;
+                       --batch-size stays the global batch; CPU)
   -h, --help           this help
 `;
 
 function main(): Promise<void> {
+  // --nproc N: relaunch this CLI on N ranks (the launcher's exit code becomes ours); in a rank, train with DDP.
+  const distributed = distributedEntry(process.argv.slice(2), fileURLToPath(import.meta.url));
+  if (distributed.launch) return distributed.launch.then((code) => void (process.exitCode = code));
   const { values } = parseArgs({
+    args: distributed.args,
     options: {
       epochs: { type: 'string', default: '5' },
       'batch-size': { type: 'string', default: '128' },
@@ -81,7 +90,7 @@ function main(): Promise<void> {
     if (!(allowed as readonly string[]).includes(v)) throw new Error(`--${name} must be one of ${allowed.join(', ')}, got '${v}'`);
     return v as S;
   };
-  return train({
+  return (distributed.distributed ? trainDistributed : train)({
     epochs: int('epochs', values.epochs!, 0),
     batch_size: int('batch-size', values['batch-size']!, 1),
     hidden: int('hidden', values.hidden!, 1),

@@ -2,7 +2,9 @@
 // optimizer hyperparameters round-trip through torch.save / torch.load; writes are atomic; bad
 // files give errors that name the path.
 import { expect } from 'chai';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import fs, { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +15,9 @@ import { Conv2d } from '../lib/nn/conv.js';
 import { Sequential } from '../lib/nn/container.js';
 import { ReLU, Flatten } from '../lib/nn/activation.js';
 import { Adam } from '../lib/optim/index.js';
+import { Parameter } from '../lib/nn/parameter.js';
+import { native } from '../lib/native.js';
+import { ZipReader } from '../lib/torch/serialization/zip.js';
 import { decodeFixtureTensor, type FixtureTensor } from './fixture_tensors.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
@@ -153,10 +158,47 @@ describe('checkpoints', () => {
       model.forward(torch.ones([1, 3])).sum().backward();
       opt.step();
       const path = join(dir, 'opt.pt');
-      torch.save(opt.state_dict() as unknown as torch.Checkpoint, path);
+      torch.save(opt.state_dict(), path);
       const opt2 = new Adam(new Linear(3, 2).parameters());
       opt2.load_state_dict(torch.load(path));
       expect(opt2.state_dict().state.get(1)!.step!.item()).to.equal(1);
+    });
+  });
+
+  describe('what PyTorch keeps: requires_grad, nn.Parameter, shared storages', () => {
+    it('a Parameter comes back a Parameter with its requires_grad; a plain tensor keeps its requires_grad', () => {
+      const model = new Linear(3, 2);
+      const path = join(dir, 'params.pt');
+      const frozen = new Parameter(torch.ones([2]), false);
+      torch.save({ params: [...model.parameters()], frozen, leaf: torch.ones([2], { requires_grad: true }), plain: torch.ones([2]) }, path);
+      const ck = torch.load<Map<string, unknown>>(path);
+      const [w, b] = ck.get('params') as torch.Tensor[];
+      for (const p of [w!, b!]) {
+        expect(p).to.be.instanceOf(Parameter);
+        expect(p.requires_grad).to.equal(true);
+        expect(p.is_leaf).to.equal(true);
+      }
+      expect(bitsOf(w!)).to.deep.equal(bitsOf(model.weight));
+      expect(ck.get('frozen')).to.be.instanceOf(Parameter);
+      expect((ck.get('frozen') as torch.Tensor).requires_grad).to.equal(false);
+      expect(ck.get('leaf')).to.not.be.instanceOf(Parameter);
+      expect((ck.get('leaf') as torch.Tensor).requires_grad).to.equal(true);
+      expect((ck.get('plain') as torch.Tensor).requires_grad).to.equal(false);
+    });
+
+    it('views of one storage are saved once and load sharing one storage', () => {
+      const base = torch.arange(0, 6, 1, { dtype: 'float32' }).reshape([2, 3]);
+      const path = join(dir, 'views.pt');
+      torch.save({ base, t: base.transpose(0, 1), row: base.narrow(0, 1, 1) }, path);
+      const names = new ZipReader(new Uint8Array(readFileSync(path))).entries.map((e) => e.name);
+      expect(names).to.deep.equal(['archive/data.pkl', 'archive/data/0', 'archive/version']);
+      const ck = torch.load<Map<string, torch.Tensor>>(path);
+      const id = (k: string): number => native.storage_info(ck.get(k)!.handle)[0];
+      expect(id('t')).to.equal(id('base'));
+      expect(id('row')).to.equal(id('base'));
+      ck.get('base')!.mul_(10);
+      expect(Array.from(ck.get('row')!.contiguous().data() as Float32Array)).to.deep.equal([30, 40, 50]);
+      expect(ck.get('t')!.stride()).to.deep.equal([1, 3]);
     });
   });
 
@@ -167,6 +209,105 @@ describe('checkpoints', () => {
       torch.save(new Map([['b', torch.zeros([2])]]), path);
       expect(readdirSync(dir)).to.deep.equal(['w.pt']);
       expect([...(torch.load(path) as Map<string, unknown>).keys()]).to.deep.equal(['b']);
+    });
+
+    /** Runs fn with the fs functions torch.save uses wrapped to record their calls (and optionally fail). */
+    function withFsSpy(fail: ((call: string, args: unknown[]) => boolean) | null, fn: () => void): string[] {
+      const calls: string[] = [];
+      const names = ['openSync', 'writeSync', 'fsyncSync', 'closeSync', 'renameSync'] as const;
+      const saved = names.map((n) => fs[n]);
+      const fdNames = new Map<number, string>();
+      names.forEach((n, i) => {
+        const orig = saved[i] as (...a: unknown[]) => unknown;
+        (fs as unknown as Record<string, unknown>)[n] = (...args: unknown[]) => {
+          const label = n === 'openSync' ? `open ${String(args[0]).replace(dir, '<dir>')} ${String(args[1])}`
+            : n === 'renameSync' ? `rename ${String(args[0]).replace(dir, '<dir>')} -> ${String(args[1]).replace(dir, '<dir>')}`
+            : `${n.replace('Sync', '')} ${fdNames.get(args[0] as number) ?? '?'}`;
+          if (fail?.(n, args)) {
+            calls.push(`${label} FAILED`);
+            throw Object.assign(new Error(`injected ${n} failure`), { code: 'EIO' });
+          }
+          const r = orig(...args);
+          if (n === 'openSync') fdNames.set(r as number, String(args[0]).replace(dir, '<dir>'));
+          calls.push(label);
+          return r;
+        };
+      });
+      syncBuiltinESMExports();
+      try {
+        fn();
+      } finally {
+        names.forEach((n, i) => {
+          (fs as unknown as Record<string, unknown>)[n] = saved[i];
+        });
+        syncBuiltinESMExports();
+      }
+      return calls;
+    }
+
+    it('writes a temporary file, fsyncs it, renames it over the target, then fsyncs the folder', () => {
+      const path = join(dir, 'durable.pt');
+      const calls = withFsSpy(null, () => torch.save({ w: torch.ones([4]) }, path));
+      const tmp = calls[0]!.split(' ')[1]!;
+      expect(tmp).to.match(/^<dir>\/\.durable\.pt\.\d+\.\d+\.[0-9a-f]+\.tmp$/);
+      const order = calls.map((c) => c.replace(tmp, '<tmp>').replace(/^write <tmp>$/, 'write'));
+      expect(order.filter((c, i) => c !== 'write' || order[i - 1] !== 'write')).to.deep.equal([
+        'open <tmp> wx', 'write', 'fsync <tmp>', 'close <tmp>', 'rename <tmp> -> <dir>/durable.pt',
+        'open <dir> r', 'fsync <dir>', 'close <dir>',
+      ]);
+      expect(readdirSync(dir)).to.deep.equal(['durable.pt']);
+    });
+
+    for (const failing of ['writeSync', 'fsyncSync', 'renameSync'] as const) {
+      it(`a save whose ${failing.replace('Sync', '')} fails removes its temporary file and keeps the old checkpoint`, () => {
+        const path = join(dir, 'keep.pt');
+        torch.save({ w: torch.ones([2]) }, path);
+        const before = readFileSync(path);
+        let err: unknown;
+        let failed = false; // the first such call: the temporary file's
+        withFsSpy((n) => n === failing && !failed && (failed = true), () => {
+          try {
+            torch.save({ w: torch.zeros([2]) }, path);
+          } catch (e) {
+            err = e;
+          }
+        });
+        expect(err).to.be.instanceOf(Error);
+        expect((err as Error).message).to.contain(path);
+        expect((err as Error).message).to.contain(`injected ${failing} failure`);
+        expect(readFileSync(path).equals(before)).to.equal(true);
+        expect(readdirSync(dir)).to.deep.equal(['keep.pt']);
+      });
+    }
+
+    it('removes stale temporary files of killed writers beside the target, and nothing else', () => {
+      const path = join(dir, 'model.pt');
+      // A writer that has exited: its pid is gone.
+      const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+      const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+      const alive = live.pid!; // a running process, started just now
+      const now = Date.now();
+      const files = {
+        deadWriter: `.model.pt.${dead}.${now}.0a1b2c3d.tmp`,
+        deadWriterOldName: `.model.pt.${dead}.${now}.tmp`,
+        earlierProcessWithOurPid: `.model.pt.${process.pid}.${Math.floor(performance.timeOrigin) - 60_000}.deadbeef.tmp`,
+        liveWriter: `.model.pt.${alive}.${now}.00000000.tmp`,
+        reusedPid: `.model.pt.${alive}.${now - 86_400_000}.11111111.tmp`,
+        otherTarget: `.other.pt.${dead}.${now}.0a1b2c3d.tmp`,
+        notOurs: '.model.pt.notes',
+      };
+      for (const f of Object.values(files)) writeFileSync(join(dir, f), 'x'.repeat(1000));
+      // The live writer's file is recent (written after that process started); the other file of
+      // that pid was last written a day ago, before that process started: an earlier process's.
+      utimesSync(join(dir, files.liveWriter), new Date(), new Date());
+      const dayAgo = new Date(now - 86_400_000);
+      utimesSync(join(dir, files.reusedPid), dayAgo, dayAgo);
+      try {
+        torch.save({ w: torch.ones([1]) }, path);
+      } finally {
+        live.kill();
+      }
+      expect(readdirSync(dir).sort()).to.deep.equal([files.liveWriter, files.notOurs, files.otherTarget, 'model.pt'].sort());
     });
 
     it('a failed save leaves the previous checkpoint intact and no temporary file', () => {

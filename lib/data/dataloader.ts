@@ -27,6 +27,8 @@ export interface DataLoaderOptions {
   seed?: number;
   /** The same as seed (after PyTorch's generator=torch.Generator().manual_seed(s)). */
   generator_seed?: number;
+  /** Draws each epoch's item order (e.g. a DistributedSampler); excludes shuffle, as in PyTorch. */
+  sampler?: Iterable<number> & { readonly length: number };
 }
 
 /** xoshiro128** (Blackman & Vigna), 32-bit outputs, seeded from a 53-bit integer through splitmix32. */
@@ -121,7 +123,7 @@ export class DataLoader<T extends Sample = Sample> implements Iterable<[Tensor, 
     if (typeof dataset !== 'object' || dataset === null || typeof dataset.get !== 'function' || !isInt32Length(dataset.length)) {
       throw invalid('dataset', 'a dataset (an object with length and get(i))', dataset);
     }
-    const o = checkOptions<DataLoaderOptions>('DataLoader options', opts, ['batch_size', 'shuffle', 'drop_last', 'seed', 'generator_seed']);
+    const o = checkOptions<DataLoaderOptions>('DataLoader options', opts, ['batch_size', 'shuffle', 'drop_last', 'seed', 'generator_seed', 'sampler']);
     this.dataset = dataset;
     this.batch_size = o.batch_size === undefined ? 1 : checkInt('batch_size', o.batch_size, 1, 2 ** 31 - 1);
     this.shuffle = o.shuffle === undefined ? false : checkBool('shuffle', o.shuffle);
@@ -130,16 +132,24 @@ export class DataLoader<T extends Sample = Sample> implements Iterable<[Tensor, 
     const seed = o.seed ?? o.generator_seed;
     this.seed = seed === undefined ? null : checkInt(o.seed !== undefined ? 'seed' : 'generator_seed', seed, 0);
     this.rng = this.seed === null ? null : new Xoshiro128(this.seed);
+    if (o.sampler !== undefined) {
+      if (o.sampler === null || typeof o.sampler !== 'object' || typeof o.sampler[Symbol.iterator] !== 'function' || !Number.isInteger(o.sampler.length)) throw invalid('sampler', 'an iterable of indices with a length', o.sampler);
+      if (this.shuffle) throw new TypeError('DataLoader: sampler option is mutually exclusive with shuffle');
+      this.sampler = o.sampler;
+    }
   }
+  /** The sampler given, or null (then shuffle decides the order). */
+  readonly sampler: (Iterable<number> & { readonly length: number }) | null = null;
 
   /** Batches per epoch (PyTorch's len(loader)). */
   get length(): number {
-    const n = this.dataset.length;
+    const n = this.sampler ? this.sampler.length : this.dataset.length;
     return this.drop_last ? Math.floor(n / this.batch_size) : Math.ceil(n / this.batch_size);
   }
 
   /** The item order for the next epoch (advances the shuffling PRNG when shuffling). */
   private order(n: number): Int32Array {
+    if (this.sampler) return Int32Array.from(this.sampler);
     if (!this.shuffle) {
       const p = new Int32Array(n);
       for (let i = 0; i < n; i++) p[i] = i;
@@ -150,8 +160,8 @@ export class DataLoader<T extends Sample = Sample> implements Iterable<[Tensor, 
 
   /** One epoch: the order is drawn when iteration starts. */
   *[Symbol.iterator](): Generator<[Tensor, Tensor], void, undefined> {
-    const n = this.dataset.length;
-    const order = this.order(n);
+    const order = this.order(this.dataset.length);
+    const n = order.length;
     const batches = this.length;
     const ds = this.dataset;
     for (let b = 0; b < batches; b++) {

@@ -3,9 +3,13 @@
 //   byte  2    element type: 0x08 uint8, 0x09 int8, 0x0B int16, 0x0C int32, 0x0D float32, 0x0E float64
 //   byte  3    number of dimensions
 //   then one big-endian uint32 per dimension, then the elements, big-endian, row-major.
-// Files may be gzipped (recognised by the 1f 8b header, whatever their name). Every error names the file.
+// Files may be gzipped (recognised by the 1f 8b header, whatever their name): the header is
+// inflated first, and the whole file then inflates with the size it declares as the limit; output
+// past that size stops the inflation there. Every error names the file.
+import { constants as bufferConstants } from 'node:buffer';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { Gunzip } from 'fflate';
 import { checkShape, invalid } from '../torch/check.js';
 import { from_typed_array } from '../torch/creation.js';
 import type { Tensor } from '../torch/tensor.js';
@@ -50,20 +54,93 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
+/** The shape the header declares, its element count and byte count (exact: BigInt past 2^53). */
+function declaredSize(view: DataView, type: TypeInfo, ndim: number): { shape: number[]; count: number; expected: number | bigint } {
+  const shape: number[] = [];
+  let count = 1n;
+  for (let d = 0; d < ndim; d++) {
+    const s = view.getUint32(4 + 4 * d, false);
+    shape.push(s);
+    count *= BigInt(s);
+  }
+  const bytes = count * BigInt(type.bytes);
+  return bytes <= BigInt(Number.MAX_SAFE_INTEGER) ? { shape, count: Number(count), expected: Number(bytes) } : { shape, count: Infinity, expected: bytes };
+}
+
+/** Deflate's best case, ~1032 output bytes per input byte: a gzip file cannot hold more than this. */
+const MAX_DEFLATE_RATIO = 1032;
+/** The largest header: 255 dimensions. */
+const MAX_HEADER = 4 + 4 * 255;
+
+/**
+ * The first inflated bytes of a gzip file, up to the largest IDX header: a streaming inflater
+ * (fflate) fed small pieces, stopped as soon as it has them, so a bomb inflates little here.
+ */
+function gunzipHead(input: Uint8Array): Uint8Array {
+  let head = new Uint8Array(0);
+  const gunzip = new Gunzip((chunk) => {
+    const take = chunk.subarray(0, MAX_HEADER - head.length);
+    if (!take.length) return;
+    const joined = new Uint8Array(head.length + take.length);
+    joined.set(head);
+    joined.set(take, head.length);
+    head = joined;
+  });
+  for (let at = 0; at < input.length && head.length < MAX_HEADER; at += 256) {
+    const end = Math.min(at + 256, input.length);
+    gunzip.push(input.subarray(at, end), end === input.length);
+  }
+  return head;
+}
+
+/**
+ * Inflates a gzipped IDX file with an output limit from its header: the header is read first
+ * (gunzipHead); a header declaring more than the compressed bytes can hold, or more than a Buffer
+ * can hold, is refused before anything is allocated; then zlib inflates the whole file and stops
+ * as soon as its output passes the declared size. Returns the inflated bytes (possibly short, or
+ * only the head of a foreign file: the caller reports those).
+ */
+function gunzipIdx(input: Uint8Array, name: string): Uint8Array {
+  const unzipError = (e: unknown): IdxError =>
+    new IdxError(name, `starts with the gzip header but cannot be unzipped (${e instanceof Error ? e.message : String(e)}): the file is truncated or corrupt`, { cause: e });
+  let head: Uint8Array;
+  try {
+    head = gunzipHead(input);
+  } catch (e) {
+    throw unzipError(e);
+  }
+  const type = TYPES.find((t) => t.code === head[2]);
+  const ndim = head[3] ?? 0;
+  const headerBytes = 4 + 4 * ndim;
+  if (head.length < 4 || head[0] !== 0 || head[1] !== 0 || type === undefined || ndim === 0 || head.length < headerBytes) return head;
+  const { shape, expected } = declaredSize(new DataView(head.buffer, head.byteOffset, head.byteLength), type, ndim);
+  const total = BigInt(expected) + BigInt(headerBytes);
+  const what = `its header announces ${type.dtype} data of shape [${shape.join(', ')}], ${expected} bytes after the ${headerBytes}-byte header`;
+  if (total > BigInt(input.length) * BigInt(MAX_DEFLATE_RATIO) + 1024n) {
+    throw new IdxError(name, `is truncated or corrupt: ${what}, more than its ${input.length} gzipped bytes can hold`);
+  }
+  if (total > BigInt(bufferConstants.MAX_LENGTH)) {
+    throw new IdxError(name, `is too large: ${what}, more than the ${bufferConstants.MAX_LENGTH} bytes a Buffer can hold`);
+  }
+  try {
+    // maxOutputLength stops zlib as soon as its output passes the limit (checked chunk by chunk).
+    const out = gunzipSync(input, { maxOutputLength: Number(total) });
+    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new IdxError(name, `has unexpected trailing bytes: ${what}, but more follow (inflation stopped there)`);
+    }
+    throw unzipError(e);
+  }
+}
+
 /**
  * Parses the bytes of an IDX file (gunzipping them first when they start with the gzip header).
  * `name` is the file name used in error messages. uint8 and int8 data are views into the
  * (unzipped) bytes; wider types are decoded from big-endian into new arrays.
  */
 export function parseIdx(input: Uint8Array, name = '<buffer>'): IdxArray {
-  let bytes = input;
-  if (isGzip(bytes)) {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch (e) {
-      throw new IdxError(name, `starts with the gzip header but cannot be unzipped (${e instanceof Error ? e.message : String(e)}): the file is truncated or corrupt`, { cause: e });
-    }
-  }
+  const bytes = isGzip(input) ? gunzipIdx(input, name) : input;
   if (bytes.length === 0) throw new IdxError(name, 'is empty (0 bytes)');
   if (bytes.length < 4) throw new IdxError(name, `is truncated: ${bytes.length} bytes, shorter than the 4-byte magic number`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -78,18 +155,11 @@ export function parseIdx(input: Uint8Array, name = '<buffer>'): IdxArray {
   if (bytes.length < headerBytes) {
     throw new IdxError(name, `is truncated: its magic number ${hex(magic, 8)} announces ${ndim} dimensions, a ${headerBytes}-byte header, but the file has only ${bytes.length} bytes`);
   }
-  const shape: number[] = [];
-  let count = 1;
-  for (let d = 0; d < ndim; d++) {
-    const s = view.getUint32(4 + 4 * d, false);
-    shape.push(s);
-    count *= s;
-  }
-  const expected = count * type.bytes;
+  const { shape, count, expected } = declaredSize(view, type, ndim);
   const actual = bytes.length - headerBytes;
   const what = `its header announces ${type.dtype} data of shape [${shape.join(', ')}], ${expected} bytes after the ${headerBytes}-byte header`;
   if (actual < expected) throw new IdxError(name, `is truncated: ${what}, but only ${actual} bytes follow`);
-  if (actual > expected) throw new IdxError(name, `has ${actual - expected} unexpected trailing bytes: ${what}, but ${actual} bytes follow`);
+  if (actual > expected) throw new IdxError(name, `has ${actual - Number(expected)} unexpected trailing bytes: ${what}, but ${actual} bytes follow`);
   const off = bytes.byteOffset + headerBytes;
   let data: IdxTypedArray;
   switch (type.dtype) {

@@ -16,3 +16,4 @@ export { L1Loss } from './loss.js';
 export { MaxPool1d, MaxPool2d, AvgPool2d } from './pooling.js';
 export { BatchNorm1d, BatchNorm2d, type BatchNormModuleOptions } from './batchnorm.js';
 export { Conv1d, ConvTranspose2d, type Conv1dModuleOptions, type ConvTranspose2dModuleOptions } from './conv_more.js';
+export * as parallel from './parallel/index.js';

@@ -10,7 +10,7 @@ import { applyDefaultThreads } from './runtime.js';
 
 applyDefaultThreads();
 export { tidy, keep, memory, type MemoryInfo } from './memory.js';
-export { save, load, type Checkpoint } from './serialization/index.js';
+export { save, load, type Checkpoint, type Savable } from './serialization/index.js';
 export { backends } from './backends.js';
 
 // dtype constants, so torch.float32 reads as in PyTorch.
@@ -29,3 +29,4 @@ export const uint8 = 'uint8' as const;
 export const int8 = 'int8' as const;
 export const int16 = 'int16' as const;
 export const bool = 'bool' as const;
+export * as distributed from './distributed/index.js';

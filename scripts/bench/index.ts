@@ -5,12 +5,13 @@
 //  3. training throughput of the tutorial network: snnTorch 0.9.4's own per-step loop (when a
 //     snnTorch environment is present), our literal per-step loop with and without loop-invariant
 //     reuse (composed and fused neuron steps), and the sequence engine; each configuration runs in
-//     its own process, rounds interleaved, medians and ranges printed.
+//     its own process, rounds interleaved, medians and ranges printed;
+//  4. data-parallel training, 1 rank vs 2 ranks (scripts/bench/distributed.ts).
 // The snnTorch row: SNNTORCH_PYTHONPATH names a folder holding the snntorch package (e.g. its source
 // tree), SNNTORCH_PYTHON the Python with torch (default /usr/bin/python3); without them, or when that
 // Python cannot import snntorch and torch, the row is skipped with the reason printed.
 // Options: --quick (fewer repetitions), --threads N, --rounds N, --batches N, --json FILE,
-//          --only kernels|profile|train.
+//          --only kernels|profile|train|distributed.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -21,6 +22,7 @@ import { profileSequenceBatch } from './profile.js';
 import { gemmsAlone } from './gemms.js';
 import { snntorchBaseline } from './snntorch-env.js';
 import { median, printTable } from './stats.js';
+import { benchDistributed } from './distributed.js';
 
 const { values } = parseArgs({
   options: {
@@ -119,6 +121,13 @@ if (!values.only || values.only === 'train') {
   result.training_ratios = ratios;
   result.training_runs = runs;
   if (!snn.ok) result.snntorch_skipped = snn.reason;
+}
+
+if (!values.only || values.only === 'distributed') {
+  console.log(`\nData-parallel training (tutorial network, sequence engine, global batch 128): 1 rank vs 2 ranks x 1 thread`);
+  const rows = benchDistributed(quick);
+  printTable(rows);
+  result.distributed = rows;
 }
 
 console.log('\n' + JSON.stringify(result));

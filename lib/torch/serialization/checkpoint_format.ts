@@ -16,9 +16,11 @@ export interface RawTensor {
   shape: number[];
   strides: number[];
   storage_offset: number;
-  /** The whole storage's little-endian bytes. */
+  /** The whole storage's little-endian bytes; tensors that share a storage share this array. */
   storage: Uint8Array;
   requires_grad: boolean;
+  /** An nn.Parameter (pickled through torch._utils._rebuild_parameter). */
+  parameter?: boolean;
 }
 
 export type Saved =
@@ -57,21 +59,24 @@ function toIntTuple(v: unknown, what: string): number[] {
   return v.items.map((x) => toInt(x, what));
 }
 
+const MAX_NUMEL = 2n ** 63n - 1n;
+
 function checkExtent(t: RawTensor): void {
   const numel = t.storage.length / ELEMENT_SIZE[t.dtype];
   if (t.shape.length !== t.strides.length) throw new Error('tensor shape and strides have different lengths');
   if (t.shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new Error(`invalid tensor shape [${t.shape}]`);
+  if (t.strides.some((s) => !Number.isSafeInteger(s))) throw new Error(`invalid tensor strides [${t.strides}]`);
+  // PyTorch refuses negative strides too (as_strided: "Negative strides are not supported").
+  if (t.strides.some((s) => s < 0)) throw new Error(`tensor [${t.shape}] has negative strides [${t.strides}], which PyTorch does not support`);
   if (!Number.isSafeInteger(t.storage_offset) || t.storage_offset < 0) throw new Error('invalid storage offset');
-  if (t.shape.some((d) => d === 0)) return;
-  let lo = t.storage_offset;
+  const count = t.shape.reduce((a, d) => a * BigInt(d), 1n);
+  if (count > MAX_NUMEL) throw new Error(`tensor [${t.shape}] has ${count} elements, more than int64 can count`);
+  if (count === 0n) return;
   let hi = t.storage_offset;
   t.shape.forEach((d, i) => {
-    const s = t.strides[i]!;
-    if (!Number.isSafeInteger(s)) throw new Error('invalid tensor strides');
-    if (s >= 0) hi += (d - 1) * s;
-    else lo += (d - 1) * s;
+    hi += (d - 1) * t.strides[i]!;
   });
-  if (lo < 0 || hi >= numel) {
+  if (!Number.isSafeInteger(hi) || hi >= numel) {
     throw new Error(`tensor [${t.shape}] (offset ${t.storage_offset}, strides [${t.strides}]) exceeds its storage of ${numel} elements`);
   }
 }
@@ -116,7 +121,7 @@ const ALLOWED: Record<string, () => unknown> = {
       if (!(data instanceof Tensor) || typeof requiresGrad !== 'boolean') {
         throw new Error('corrupt: bad _rebuild_parameter arguments');
       }
-      return new Tensor({ ...data.t, requires_grad: requiresGrad });
+      return new Tensor({ ...data.t, requires_grad: requiresGrad, parameter: true });
     }),
   'torch UntypedStorage': () => new StorageType('uint8'),
   'torch.storage UntypedStorage': () => new StorageType('uint8'),
@@ -127,27 +132,53 @@ function byteSwap(b: Uint8Array, size: number): void {
   for (let i = 0; i + size <= b.length; i += size) b.subarray(i, i + size).reverse();
 }
 
-function toSaved(v: unknown): Saved {
-  if (v === null || typeof v === 'boolean' || typeof v === 'number' || typeof v === 'string') return v;
-  if (typeof v === 'bigint') {
-    return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
-  }
-  if (v instanceof Tensor) return v.t;
-  if (Array.isArray(v)) return v.map(toSaved);
-  if (v instanceof PyTuple) return v.items.map(toSaved);
-  if (v instanceof Map) {
-    const m = new Map<string | number, Saved>();
-    for (const [k, x] of v) {
-      // String keys (state dicts) and int keys (an optimizer's state, keyed by parameter index).
-      const key = typeof k === 'string' ? k : typeof k === 'bigint' && k >= BigInt(Number.MIN_SAFE_INTEGER) && k <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(k) : null;
-      if (key === null) throw new Error(`unsupported dict key of type ${typeof k} (only string and integer keys are supported)`);
-      m.set(key, toSaved(x));
+/** Deepest nesting torch.load follows (Python's own repr stops near 1000 too). */
+export const MAX_DEPTH = 1000;
+
+/**
+ * Converts the unpickled objects to Saved values. An object reached twice (a memo GET) converts
+ * once and is shared, so a "billion laughs" pickle stays as small as its file; `budget` bounds
+ * the references followed (a pickle of n bytes makes fewer than n).
+ */
+function toSavedGraph(root: unknown, budget: number): Saved {
+  const done = new Map<object, Saved>();
+  const convert = (v: unknown, depth: number): Saved => {
+    if (--budget < 0) throw new Error('the pickle references more objects than its length allows');
+    if (v === null || typeof v === 'boolean' || typeof v === 'number' || typeof v === 'string') return v;
+    if (typeof v === 'bigint') {
+      return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
     }
-    return m;
-  }
-  if (v instanceof Uint8Array) throw new Error('unsupported value: Python bytes');
-  if (v instanceof StorageType || v instanceof LoadedStorage) throw new Error('unsupported value: a bare storage');
-  throw new Error('unsupported value in checkpoint');
+    if (typeof v !== 'object') throw new Error('unsupported value in checkpoint');
+    const seen = done.get(v);
+    if (seen !== undefined) return seen;
+    if (depth > MAX_DEPTH) throw new Error(`the checkpoint nests more than ${MAX_DEPTH} levels deep`);
+    if (v instanceof Tensor) {
+      done.set(v, v.t);
+      return v.t;
+    }
+    if (Array.isArray(v) || v instanceof PyTuple) {
+      const items = Array.isArray(v) ? v : v.items;
+      const out: Saved[] = [];
+      done.set(v, out); // before the items: a list may contain itself
+      for (const x of items) out.push(convert(x, depth + 1));
+      return out;
+    }
+    if (v instanceof Map) {
+      const m = new Map<string | number, Saved>();
+      done.set(v, m);
+      for (const [k, x] of v) {
+        // String keys (state dicts) and int keys (an optimizer's state, keyed by parameter index).
+        const key = typeof k === 'string' ? k : typeof k === 'bigint' && k >= BigInt(Number.MIN_SAFE_INTEGER) && k <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(k) : null;
+        if (key === null) throw new Error(`unsupported dict key of type ${typeof k} (only string and integer keys are supported)`);
+        m.set(key, convert(x, depth + 1));
+      }
+      return m;
+    }
+    if (v instanceof Uint8Array) throw new Error('unsupported value: Python bytes');
+    if (v instanceof StorageType || v instanceof LoadedStorage) throw new Error('unsupported value: a bare storage');
+    throw new Error('unsupported value in checkpoint');
+  };
+  return convert(root, 0);
 }
 
 function decodeArchive(bytes: Uint8Array): Saved {
@@ -183,11 +214,17 @@ function decodeArchive(bytes: Uint8Array): Saved {
       return cached;
     }
     const numel = toInt(numelV, 'storage size');
+    if (numel < 0) throw new Error(`corrupt: storage ${key} has negative size ${numel}`);
     const name = `${prefix}data/${key}`;
     if (!zip.has(name)) throw new Error(`missing storage record '${name}'`);
+    const item = ELEMENT_SIZE[type.dtype];
+    const nbytes = numel * item;
+    // The record's declared size is checked against what the tensor needs before anything is
+    // inflated; reading then stops at that size (a record may hold a partial trailing element).
+    const declared = zip.size(name);
+    if (declared < nbytes) throw new Error(`truncated: storage '${name}' has ${declared} bytes, expected ${nbytes}`);
+    if (declared >= nbytes + item) throw new Error(`corrupt: storage '${name}' holds ${declared} bytes, but its storage needs ${nbytes}`);
     const record = zip.read(name);
-    const nbytes = numel * ELEMENT_SIZE[type.dtype];
-    if (record.length < nbytes) throw new Error(`truncated: storage '${name}' has ${record.length} bytes, expected ${nbytes}`);
     // Copy: an own, offset-0 buffer keeps typed-array views aligned and frees us from the file buffer.
     const data = record.slice(0, nbytes);
     if (bigEndian) byteSwap(data, ELEMENT_SIZE[type.dtype]);
@@ -196,7 +233,8 @@ function decodeArchive(bytes: Uint8Array): Saved {
     return s;
   };
 
-  const obj = unpickle(zip.read(pkl.name), {
+  const pickleBytes = zip.read(pkl.name);
+  const obj = unpickle(pickleBytes, {
     findGlobal(module, name) {
       const make = Object.hasOwn(ALLOWED, `${module} ${name}`) ? ALLOWED[`${module} ${name}`] : undefined;
       if (!make) throw new Error(`unsupported pickle global ${module}.${name}${hint}`);
@@ -209,7 +247,7 @@ function decodeArchive(bytes: Uint8Array): Saved {
       throw new Error('unsupported pickle BUILD on a non-OrderedDict object');
     },
   });
-  return toSaved(obj);
+  return toSavedGraph(obj, 4 * pickleBytes.length + 4096);
 }
 
 /** Decodes the bytes of a torch.save (zip format) file. Errors name `pathForErrors`. */
@@ -225,6 +263,7 @@ export function decodeCheckpoint(bytes: Uint8Array, pathForErrors: string): Save
 
 const G_ORDERED_DICT = new PyGlobal('collections', 'OrderedDict');
 const G_REBUILD = new PyGlobal('torch._utils', '_rebuild_tensor_v2');
+const G_REBUILD_PARAMETER = new PyGlobal('torch._utils', '_rebuild_parameter');
 
 function isTensor(v: unknown): v is RawTensor {
   return typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'tensor' &&
@@ -236,6 +275,7 @@ export function encodeCheckpoint(obj: Saved, archiveName = 'archive'): Uint8Arra
   if (!/^[^/\\\n]+$/.test(archiveName)) throw new Error(`invalid archive name '${archiveName}'`);
   const storages = new Map<Uint8Array, { key: string; dtype: DTypeName }>();
   const active = new Set<object>();
+  const done = new Map<object, PickleValue>();
 
   const tensor = (t: RawTensor): PickleValue => {
     if (!Object.hasOwn(ELEMENT_SIZE, t.dtype)) throw new Error(`unsupported tensor dtype '${t.dtype}'`);
@@ -255,10 +295,14 @@ export function encodeCheckpoint(obj: Saved, archiveName = 'archive'): Uint8Arra
     const pid = new PyTuple([
       'storage', new PyGlobal('torch', STORAGE_NAME_OF[t.dtype]), s.key, 'cpu', BigInt(t.storage.length / size),
     ]);
-    return new PyReduce(G_REBUILD, new PyTuple([
-      new PyPersistent(pid), BigInt(t.storage_offset), ints(t.shape), ints(t.strides), t.requires_grad,
+    // As PyTorch pickles them: a tensor carries its requires_grad; a Parameter is
+    // _rebuild_parameter(<its detached data>, requires_grad, OrderedDict()).
+    const data = new PyReduce(G_REBUILD, new PyTuple([
+      new PyPersistent(pid), BigInt(t.storage_offset), ints(t.shape), ints(t.strides), t.parameter ? false : t.requires_grad,
       new PyReduce(G_ORDERED_DICT, new PyTuple([])),
     ]));
+    if (!t.parameter) return data;
+    return new PyReduce(G_REBUILD_PARAMETER, new PyTuple([data, t.requires_grad, new PyReduce(G_ORDERED_DICT, new PyTuple([]))]));
   };
 
   const convert = (v: Saved): PickleValue => {
@@ -266,6 +310,9 @@ export function encodeCheckpoint(obj: Saved, archiveName = 'archive'): Uint8Arra
     if (typeof v === 'number') return Number.isSafeInteger(v) && !Object.is(v, -0) ? BigInt(v) : v;
     if (typeof v !== 'object') throw new Error(`cannot save a value of type ${typeof v}`);
     if (active.has(v)) throw new Error('cannot save a recursive structure');
+    // An object reached twice is pickled once and then referenced (a memo GET), as Python's pickler does.
+    const seen = done.get(v);
+    if (seen !== undefined) return seen;
     active.add(v);
     let out: PickleValue;
     if (isTensor(v)) out = tensor(v);
@@ -279,6 +326,7 @@ export function encodeCheckpoint(obj: Saved, archiveName = 'archive'): Uint8Arra
       }));
     }
     active.delete(v);
+    done.set(v, out);
     return out;
   };
 

@@ -1,4 +1,7 @@
 // Restricted pickle reader and protocol-2 writer, enough for torch.save checkpoints.
+// The reader's memo shares objects as Python's does (GET pushes the very object PUT stored), and
+// each opcode does work proportional to the bytes it reads or the items it consumes, so the
+// whole read is linear in the pickle's length.
 // The reader never resolves globals itself: every GLOBAL goes through hooks.findGlobal,
 // which must throw for anything not allow-listed. Python int <-> bigint, float <-> number.
 
@@ -31,10 +34,14 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function readLong(b: Uint8Array): bigint {
   if (b.length === 0) return 0n;
-  let v = 0n;
-  for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]!);
+  // One BigInt parse of the little-endian bytes reversed to hex: linear in the length, where
+  // shifting byte by byte is quadratic (a LONG4 may be megabytes long).
+  let hex = '';
+  for (let i = b.length - 1; i >= 0; i--) hex += HEX[b[i]!];
+  const v = BigInt('0x' + hex);
   return b[b.length - 1]! & 0x80 ? v - (1n << BigInt(8 * b.length)) : v;
 }
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 export function unpickle(input: Uint8Array, hooks: UnpickleHooks): unknown {
   const data = new Uint8Array(input.buffer, input.byteOffset, input.byteLength); // not a Buffer: .slice() must copy

@@ -1,7 +1,11 @@
 // Minimal ZIP reader/writer for PyTorch checkpoints (torch.save's zip format).
-// Reader: stored and deflate entries, ZIP64 end records and extra fields.
+// Reader: stored and deflate entries, ZIP64 end records and extra fields. Hostile archives are
+// refused before their data is inflated: entries that overlap (one deflate stream counted many
+// times), sizes deflate cannot reach from the compressed bytes, and streams that inflate past the
+// size their entry declares (inflation stops there).
 // Writer: mirrors PyTorch's own (miniz-based) byte layout: stored entries, data descriptors,
 // an "FB" extra field padding each record's data to 64 bytes, ZIP64 + classic end records.
+import { constants as bufferConstants } from 'node:buffer';
 import { crc32, inflateRawSync } from 'node:zlib';
 
 export interface ZipEntry {
@@ -21,6 +25,10 @@ const SIG_EOCD64 = 0x06064b50;
 const SIG_DESCRIPTOR = 0x08074b50;
 const ALIGNMENT = 64;
 const UTF8 = new TextDecoder('utf-8', { fatal: false });
+/** Deflate's best case: a 258-byte match per 2 bits, ~1032 output bytes per input byte (zlib's own bound). */
+export const MAX_DEFLATE_RATIO = 1032;
+/** The largest record this reader inflates (Node's largest Buffer). */
+export const MAX_RECORD_BYTES = bufferConstants.MAX_LENGTH;
 
 function u64(v: DataView, at: number): number {
   const x = v.getBigUint64(at, true);
@@ -68,30 +76,68 @@ export class ZipReader {
     return this.byName.has(name);
   }
 
-  /** The entry's bytes. Stored entries are returned as a view (no copy). */
+  /** The entry's declared (uncompressed) size. */
+  size(name: string): number {
+    return this.entry(name).size;
+  }
+
+  /**
+   * The entry's bytes. Stored entries are returned as a view (no copy). Deflated entries inflate
+   * into at most their declared size: a stream that goes on past it is stopped and refused there.
+   */
   read(name: string): Uint8Array {
-    const e = this.byName.get(name);
-    if (!e) throw new Error(`zip entry '${name}' not found`);
-    const o = e.localHeaderOffset;
-    if (o + 30 > this.bytes.length || this.view.getUint32(o, true) !== SIG_LOCAL) {
-      throw new Error(`corrupt: bad local header for '${name}'`);
-    }
-    const start = o + 30 + this.view.getUint16(o + 26, true) + this.view.getUint16(o + 28, true);
-    const end = start + e.compressedSize;
-    if (end > this.bytes.length) throw new Error(`truncated: data of '${name}' runs past end of file`);
+    const e = this.entry(name);
+    const { start, end } = this.dataRange(e);
     const raw = this.bytes.subarray(start, end);
     let data: Uint8Array;
-    if (e.method === 0) data = raw;
-    else if (e.method === 8) {
+    if (e.method === 0) {
+      if (e.size !== e.compressedSize) throw new Error(`corrupt: stored entry '${name}' declares ${e.size} bytes but holds ${e.compressedSize}`);
+      data = raw;
+    } else if (e.method === 8) {
+      if (e.size > MAX_RECORD_BYTES) throw new Error(`'${name}' declares ${e.size} bytes, more than the ${MAX_RECORD_BYTES} a record may hold here`);
+      if (e.size > e.compressedSize * MAX_DEFLATE_RATIO + 64) {
+        throw new Error(`corrupt: '${name}' declares ${e.size} bytes from ${e.compressedSize} compressed bytes, more than deflate can produce`);
+      }
       try {
-        data = new Uint8Array(inflateRawSync(raw));
+        // maxOutputLength stops zlib as soon as the output passes it (checked chunk by chunk).
+        data = new Uint8Array(inflateRawSync(raw, { maxOutputLength: Math.max(1, e.size) }));
       } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+          throw new Error(`corrupt: '${name}' inflates to more than the ${e.size} bytes it declares (stopped there)`);
+        }
         throw new Error(`corrupt: cannot inflate '${name}': ${(err as Error).message}`);
       }
     } else throw new Error(`unsupported zip compression method ${e.method} for '${name}'`);
     if (data.length !== e.size) throw new Error(`corrupt: '${name}' has ${data.length} bytes, expected ${e.size}`);
     if ((crc32(data) >>> 0) !== e.crc32) throw new Error(`corrupt: CRC mismatch for '${name}'`);
     return data;
+  }
+
+  private entry(name: string): ZipEntry {
+    const e = this.byName.get(name);
+    if (!e) throw new Error(`zip entry '${name}' not found`);
+    return e;
+  }
+
+  /** Where the entry's (compressed) data lies in the archive, checked against the archive's bounds. */
+  private dataRange(e: ZipEntry): { start: number; end: number } {
+    const o = e.localHeaderOffset;
+    if (o + 30 > this.bytes.length || this.view.getUint32(o, true) !== SIG_LOCAL) {
+      throw new Error(`corrupt: bad local header for '${e.name}'`);
+    }
+    const start = o + 30 + this.view.getUint16(o + 26, true) + this.view.getUint16(o + 28, true);
+    const end = start + e.compressedSize;
+    if (end > this.bytes.length) throw new Error(`truncated: data of '${e.name}' runs past end of file`);
+    return { start, end };
+  }
+
+  /** Entries whose data overlap would let one deflate stream be inflated many times over. */
+  private checkNoOverlap(): void {
+    const spans = this.entries.map((e) => ({ e, o: e.localHeaderOffset, ...this.dataRange(e) })).sort((a, b) => a.o - b.o);
+    for (let i = 1; i < spans.length; i++) {
+      const prev = spans[i - 1]!;
+      if (spans[i]!.o < prev.end) throw new Error(`corrupt: zip entries '${prev.e.name}' and '${spans[i]!.e.name}' overlap`);
+    }
   }
 
   private readCentralDirectory(): void {
@@ -153,6 +199,7 @@ export class ZipReader {
       if (!this.byName.has(entry.name)) this.byName.set(entry.name, entry);
       p += 46 + nameLen + extraLen + commentLen;
     }
+    this.checkNoOverlap();
   }
 }
 
