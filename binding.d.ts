@@ -325,3 +325,19 @@ export interface LayersBinding {
   state_quant(x: T, levels: T): T;
 }
 export interface Binding extends LayersBinding {}
+
+/** An opaque loop-invariant reuse entry of one layer (native/binding/reuse_cache.cpp). */
+export interface NativeReuseCache {
+  readonly __brand: 'NativeReuseCache';
+}
+/** Loop-invariant reuse of a layer's result (native/binding/reuse_cache.cpp). */
+export interface ReuseBinding {
+  reuse_cache_new(): NativeReuseCache;
+  /** A copy of the kept result when input, parameters (identity, version, storage, shape, requires_grad) and grad mode still match, else null. */
+  reuse_lookup(cache: NativeReuseCache, x: T, weight: T, bias: Opt<T>): T | null;
+  /** Keeps y under the current key (y's own later in-place changes invalidate it). */
+  reuse_store(cache: NativeReuseCache, x: T, weight: T, bias: Opt<T>, y: T): void;
+  reuse_clear(cache: NativeReuseCache): void;
+  reuse_stats(cache: NativeReuseCache): { hits: number; misses: number };
+}
+export interface Binding extends ReuseBinding {}

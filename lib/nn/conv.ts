@@ -6,6 +6,7 @@ import { _calculate_fan_in_and_fan_out, kaiming_uniform_, uniform_ } from './ini
 import { emptyParameter, type FactoryOptions } from './linear.js';
 import { Module } from './module.js';
 import type { Parameter } from './parameter.js';
+import { layerReuse } from './reuse.js';
 
 export interface Conv2dOptions extends FactoryOptions {
   stride?: Pair;
@@ -61,8 +62,10 @@ export class Conv2d extends Module {
     }
   }
 
+  /** Applied again to the same input with unchanged parameters, a copy of the first result (lib/nn/reuse.ts). */
   forward(input: Tensor): Tensor {
-    return conv2d(input, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+    const opts = { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups };
+    return layerReuse(this).apply(input, this.weight, this.bias, () => conv2d(input, this.weight, this.bias, opts));
   }
 
   override extra_repr(): string {

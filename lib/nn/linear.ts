@@ -7,6 +7,7 @@ import { linear } from './functional.js';
 import { _calculate_fan_in_and_fan_out, kaiming_uniform_, uniform_ } from './init.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
+import { layerReuse } from './reuse.js';
 
 export interface FactoryOptions {
   dtype?: DType;
@@ -53,8 +54,9 @@ export class Linear extends Module {
     }
   }
 
+  /** Applied again to the same input with unchanged parameters, a copy of the first result (lib/nn/reuse.ts). */
   forward(input: Tensor): Tensor {
-    return linear(input, this.weight, this.bias);
+    return layerReuse(this).apply(input, this.weight, this.bias, () => linear(input, this.weight, this.bias));
   }
 
   override extra_repr(): string {

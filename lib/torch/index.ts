@@ -11,6 +11,7 @@ import { applyDefaultThreads } from './runtime.js';
 applyDefaultThreads();
 export { tidy, keep, memory, type MemoryInfo } from './memory.js';
 export { save, load, type Checkpoint, type Savable } from './serialization/index.js';
+export { backends } from './backends.js';
 
 // dtype constants, so torch.float32 reads as in PyTorch.
 export const float32 = 'float32' as const;

@@ -1,12 +1,13 @@
 // One training configuration, measured in its own process (so its peak RSS is its own):
 // tutorial network, real MNIST batches, Adam, mse_count_loss. Prints one JSON line.
-// argv: <engine step|sequence> <impl fused|composed> <batches> <threads>
+// argv: <engine step|sequence> <impl fused|composed> <batches> <threads> [reuse on|off]
 import { torch, optim, SF, snn, data } from '../../lib/index.js';
 import { Net } from '../models/tutorial-net.js';
 import { forwardSequence } from '../models/tutorial-sequence.js';
 import { median } from './stats.js';
 
-const [engine = 'sequence', impl = 'fused', batchesArg = '60', threadsArg = '1'] = process.argv.slice(2);
+const [engine = 'sequence', impl = 'fused', batchesArg = '60', threadsArg = '1', reuse = 'on'] = process.argv.slice(2);
+torch.backends.snntorch.loop_invariant_reuse = reuse !== 'off';
 const batches = Number(batchesArg);
 torch.set_num_threads(Number(threadsArg));
 snn.set_step_impl(impl as snn.StepImpl);
@@ -67,7 +68,7 @@ torch.no_grad(() => {
 const evalSamplesPerS = (128 * evalBatches) / ((performance.now() - e0) / 1000);
 
 console.log(JSON.stringify({
-  engine, impl, threads: torch.get_num_threads(), batches: t.total.length,
+  engine, impl, reuse, threads: torch.get_num_threads(), batches: t.total.length,
   train_samples_per_s: trainSamplesPerS, eval_samples_per_s: evalSamplesPerS,
   data_ms: median(t.data), forward_ms: median(t.fwd), backward_ms: median(t.bwd), adam_ms: median(t.step), batch_ms: median(t.total),
   peak_rss_mib: process.resourceUsage().maxRSS / 1024,
