@@ -13,11 +13,23 @@ import { native, type NativeReuseCache } from '../native.js';
 import { backends } from '../torch/backends.js';
 import { Tensor, wrap } from '../torch/tensor.js';
 
+// Input identities as numbers from a WeakMap: a WeakRef would keep every input it is made for or
+// dereferenced to alive until the current job ends, which in a synchronous training loop is never
+// (the loop's step tensors and their graphs would pile up until the event loop turns).
+const inputIds = new WeakMap<Tensor, number>();
+let nextInputId = 1;
+
+function inputId(t: Tensor): number {
+  let id = inputIds.get(t);
+  if (id === undefined) inputIds.set(t, (id = nextInputId++));
+  return id;
+}
+
 export class LayerReuse {
   #cache: NativeReuseCache | null = null;
-  // The JS tensor last stored: another object is a different input (or at best an alias of it), so
-  // the native lookup is skipped for it. Weak, so the layer never keeps an input alive.
-  #last: WeakRef<Tensor> | null = null;
+  // The id of the JS tensor last stored: another object is a different input (or at best an alias
+  // of it), so the native lookup is skipped for it.
+  #last = 0;
 
   /** compute() when nothing can be reused (its result is kept), else a copy of the kept result. */
   apply(input: Tensor, weight: Tensor, bias: Tensor | null, compute: () => Tensor): Tensor {
@@ -26,19 +38,19 @@ export class LayerReuse {
       return compute();
     }
     const c = (this.#cache ??= native.reuse_cache_new());
-    if (this.#last !== null && this.#last.deref() === input) {
+    if (this.#last !== 0 && inputIds.get(input) === this.#last) {
       const hit = native.reuse_lookup(c, input.handle, weight.handle, bias ? bias.handle : null);
       if (hit !== null) return wrap(hit);
     }
     const y = compute();
     native.reuse_store(c, input.handle, weight.handle, bias ? bias.handle : null, y.handle);
-    this.#last = new WeakRef(input);
+    this.#last = inputId(input);
     return y;
   }
 
   /** Drops the kept result (and the graph it holds). */
   clear(): void {
-    this.#last = null;
+    this.#last = 0;
     if (this.#cache) native.reuse_clear(this.#cache);
   }
 
