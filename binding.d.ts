@@ -250,5 +250,15 @@ export interface Binding extends ModuleBinding, OptimBinding, InitBinding, SnnBi
   memory_stats(): { live_tensors: number; live_bytes: number; v8_external_bytes: number };
 }
 
+// --- data export copies and per-thread random generators (tensor_info.cpp, rng.cpp)
+export interface Binding {
+  /** data() into memory of its own (writes never reach the tensor). */
+  data_copy(t: T): ExportedArray;
+  /** The seed this thread's CPU generator was last seeded with. */
+  initial_seed(): number;
+  /** True on a worker thread, whose CPU generator is its own (the main thread uses LibTorch's default). */
+  rng_is_thread_local(): boolean;
+}
+
 declare const binding: Binding;
 export default binding;
