@@ -8,6 +8,33 @@ import { torch, data } from '../lib/index.js';
 import { threadsFromEnv } from '../lib/torch/runtime.js';
 import { describeExit, runChild } from './child_run.js';
 
+describe('bounds: hang-prone calls end quickly (in a child process with a time limit)', function () {
+  this.timeout(120000);
+
+  it('below(2^33), randomPermutation([2^40]), set_num_threads(1024) each throw within a second', async () => {
+    const r = await runChild(
+      `
+const { torch, data } = await import(LIB);
+const time = (label, f) => {
+  const t0 = Date.now();
+  try { f(); console.log(label, 'returned'); } catch (e) { console.log(label, e.constructor.name, Date.now() - t0); }
+};
+time('below', () => new data.Xoshiro128(1).below(2 ** 33));
+time('below-inf', () => new data.Xoshiro128(1).below(Infinity));
+time('permutation', () => data.randomPermutation([2 ** 40], new data.Xoshiro128(1)));
+time('threads', () => torch.set_num_threads(1024));
+`,
+      { timeoutMs: 60000 },
+    );
+    expect(r.status, describeExit(r)).to.equal(0);
+    for (const label of ['below', 'below-inf', 'permutation', 'threads']) {
+      const m = new RegExp(`^${label} (\\w+Error) (\\d+)$`, 'm').exec(r.stdout);
+      expect(m, `${label}: ${r.stdout}`).to.not.equal(null);
+      expect(Number(m![2])).to.be.below(1000);
+    }
+  });
+});
+
 describe('bounds: data.Xoshiro128.below and randomPermutation', () => {
   it('below(n) takes integers in [1, 2^32] and refuses the rest at once (it used to loop forever)', () => {
     const rng = new data.Xoshiro128(1);
