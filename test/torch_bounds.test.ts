@@ -21,13 +21,15 @@ const time = (label, f) => {
 };
 time('below', () => new data.Xoshiro128(1).below(2 ** 33));
 time('below-inf', () => new data.Xoshiro128(1).below(Infinity));
+time('below-1e12', () => new data.Xoshiro128(1).below(1e12));
+time('below-2^32+1', () => new data.Xoshiro128(1).below(2 ** 32 + 1));
 time('permutation', () => data.randomPermutation([2 ** 40], new data.Xoshiro128(1)));
 time('threads', () => torch.set_num_threads(1024));
 `,
       { timeoutMs: 60000 },
     );
     expect(r.status, describeExit(r)).to.equal(0);
-    for (const label of ['below', 'below-inf', 'permutation', 'threads']) {
+    for (const label of ['below', 'below-inf', 'below-1e12', 'below-2\\^32\\+1', 'permutation', 'threads']) {
       const m = new RegExp(`^${label} (\\w+Error) (\\d+)$`, 'm').exec(r.stdout);
       expect(m, `${label}: ${r.stdout}`).to.not.equal(null);
       expect(Number(m![2])).to.be.below(1000);
@@ -36,9 +38,10 @@ time('threads', () => torch.set_num_threads(1024));
 });
 
 describe('bounds: data.Xoshiro128.below and randomPermutation', () => {
-  it('below(n) takes integers in [1, 2^32] and refuses the rest at once (it used to loop forever)', () => {
+  it('below(n) takes integers in [1, 2^32] and refuses the rest', () => {
     const rng = new data.Xoshiro128(1);
-    for (const n of [2 ** 32 + 1, 2 ** 33, 1e12, Infinity, -Infinity, NaN, 0, -1, 1.5, 2 ** 40]) {
+    // Values that used to loop forever are checked in the child above; these used to return junk.
+    for (const n of [-Infinity, NaN, 0, -1, 1.5]) {
       const t0 = Date.now();
       expect(() => rng.below(n), String(n)).to.throw(RangeError, /Expected an integer in \[1, 2\^32\] for n/);
       expect(Date.now() - t0).to.be.below(1000);
