@@ -309,6 +309,16 @@ export interface Binding {
   tensor_on_storage(base: T, shape: number[], strides: number[], storage_offset: number): T;
 }
 
+// --- data export copies and per-thread random generators (tensor_info.cpp, rng.cpp)
+export interface Binding {
+  /** data() into memory of its own (writes never reach the tensor). */
+  data_copy(t: T): ExportedArray;
+  /** The seed this thread's CPU generator was last seeded with. */
+  initial_seed(): number;
+  /** True on a worker thread, whose CPU generator is its own (the main thread uses LibTorch's default). */
+  rng_is_thread_local(): boolean;
+}
+
 declare const binding: Binding;
 export default binding;
 

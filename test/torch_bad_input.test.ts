@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as lib from '../lib/index.js';
 import { torch } from '../lib/index.js';
 
 interface SweepReport {
@@ -19,6 +20,10 @@ interface SweepReport {
   bad: string[];
   functions: number;
   methods: number;
+  /** Functions and classes of the other namespaces (nn, optim, snn, functional, data). */
+  otherExports: number;
+  /** Methods called on instances of those classes. */
+  otherMethods: number;
 }
 
 type Fn = (...args: unknown[]) => unknown;
@@ -60,9 +65,9 @@ function argPatterns(j: () => unknown): (() => unknown[])[] {
 }
 
 function sweep(): SweepReport {
-  const report: SweepReport = { calls: 0, threw: 0, returned: 0, bad: [], functions: 0, methods: 0 };
+  const report: SweepReport = { calls: 0, threw: 0, returned: 0, bad: [], functions: 0, methods: 0, otherExports: 0, otherMethods: 0 };
   const junk = junkValues();
-  const attempt = (label: string, call: () => unknown): void => {
+  const attempt = (label: string, call: () => unknown, keepResult = false): void => {
     report.calls++;
     try {
       torch.tidy(() => {
@@ -70,6 +75,7 @@ function sweep(): SweepReport {
         // A returned tensor must be usable (its metadata readable) unless the call disposed it.
         if (r instanceof torch.Tensor && !r.isDisposed) void r.shape;
         if (Array.isArray(r)) for (const x of r) if (x instanceof torch.Tensor && !x.isDisposed) void x.shape;
+        return keepResult ? r : undefined;
       });
       report.returned++;
     } catch (e) {
@@ -77,18 +83,20 @@ function sweep(): SweepReport {
       else report.bad.push(`${label} threw a non-Error: ${String(e)}`);
     }
     torch.set_grad_enabled(true); // a junk call may legitimately turn grad mode off
+    lib.snn.set_step_impl('fused'); // and a junk call may select the other neuron step
   };
 
-  // Every function exported by lib/torch/index.ts, and those of its namespace objects.
+  // Every function exported by lib/torch/index.ts, and those of its namespace objects (two levels:
+  // torch.cuda.*, torch.backends.mps.*).
   const ns = torch as unknown as Record<string, unknown>;
   const fns: [string, Fn][] = [];
-  for (const [name, v] of Object.entries(ns)) {
-    if (name === 'Tensor') continue;
-    if (typeof v === 'function') fns.push([name, v as Fn]);
-    else if (v && typeof v === 'object') {
-      for (const [k, f] of Object.entries(v)) if (typeof f === 'function') fns.push([`${name}.${k}`, f as Fn]);
+  const collect = (prefix: string, o: Record<string, unknown>, depth: number, into: [string, Fn][]): void => {
+    for (const [k, v] of Object.entries(o)) {
+      if (typeof v === 'function') into.push([prefix + k, v as Fn]);
+      else if (v && typeof v === 'object' && depth < 2) collect(`${prefix}${k}.`, v as Record<string, unknown>, depth + 1, into);
     }
-  }
+  };
+  collect('', Object.fromEntries(Object.entries(ns).filter(([k]) => k !== 'Tensor' && k !== 'TorchDevice')), 0, fns);
   report.functions = fns.length;
   for (const [name, f] of fns) {
     attempt(`torch.${name}()`, () => f());
@@ -126,7 +134,65 @@ function sweep(): SweepReport {
       }
     }
   }
+  sweepOtherNamespaces(report, attempt, junk);
   return report;
+}
+
+const isClass = (f: Fn): boolean => /^class\b/.test(Function.prototype.toString.call(f));
+
+/**
+ * The other namespaces of lib/index.ts: every function called and every class constructed with
+ * the same junk, and every method of the first instance each class yields called with junk too.
+ */
+function sweepOtherNamespaces(report: SweepReport, attempt: (label: string, call: () => unknown, keepResult?: boolean) => void, junk: [string, () => unknown][]): void {
+  const exports: [string, Fn][] = [];
+  const walk = (prefix: string, o: Record<string, unknown>, depth: number): void => {
+    for (const [k, v] of Object.entries(o)) {
+      if (typeof v === 'function') exports.push([prefix + k, v as Fn]);
+      else if (v && typeof v === 'object' && depth < 2) walk(`${prefix}${k}.`, v as Record<string, unknown>, depth + 1);
+    }
+  };
+  for (const name of ['nn', 'optim', 'snn', 'functional', 'data'] as const) walk(`${name}.`, lib[name] as unknown as Record<string, unknown>, 0);
+  report.otherExports = exports.length;
+  for (const [name, f] of exports) {
+    const asClass = isClass(f);
+    const call = (args: unknown[]): unknown => (asClass ? new (f as unknown as new (...a: unknown[]) => unknown)(...args) : f(...args));
+    let instance: object | null = null;
+    const tryCall = (label: string, args: () => unknown[]): void => {
+      // The first instance a class yields keeps its tensors (tidy keeps what the call returns).
+      const keep = asClass && instance === null;
+      attempt(
+        label,
+        () => {
+          const r = call(args());
+          if (keep && r !== null && typeof r === 'object') instance = r;
+          return r;
+        },
+        keep,
+      );
+    };
+    tryCall(`${name}()`, () => []);
+    for (const [jn, j] of junk) for (const p of argPatterns(j)) tryCall(`${name}(${jn} ...)`, p);
+    if (instance === null) continue;
+    // Methods of the instance (own prototype chain below Object), each with single and double junk.
+    const seen = new Set<string>();
+    for (let proto = Object.getPrototypeOf(instance); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+      for (const m of Object.getOwnPropertyNames(proto)) {
+        if (m === 'constructor' || seen.has(m)) continue;
+        const desc = Object.getOwnPropertyDescriptor(proto, m)!;
+        if (typeof desc.value !== 'function') continue;
+        seen.add(m);
+        report.otherMethods++;
+        const method = desc.value as Fn;
+        const target = instance;
+        attempt(`${name}#${m}()`, () => method.call(target));
+        for (const [jn, j] of junk) {
+          attempt(`${name}#${m}(${jn})`, () => method.call(target, j()));
+          attempt(`${name}#${m}(${jn}, ${jn})`, () => method.call(target, j(), j()));
+        }
+      }
+    }
+  }
 }
 
 if (process.env.SNN_BAD_INPUT_SWEEP) {
@@ -156,7 +222,7 @@ if (process.env.SNN_BAD_INPUT_SWEEP) {
         signal = r.signal;
         stderr = r.stderr;
         const line = r.stdout.split('\n').find((l) => l.startsWith('SWEEP '));
-        report = line ? (JSON.parse(line.slice(6)) as SweepReport) : { calls: 0, threw: 0, returned: 0, bad: ['no report'], functions: 0, methods: 0 };
+        report = line ? (JSON.parse(line.slice(6)) as SweepReport) : { calls: 0, threw: 0, returned: 0, bad: ['no report'], functions: 0, methods: 0, otherExports: 0, otherMethods: 0 };
       } finally {
         rmSync(cwd, { recursive: true, force: true });
       }
@@ -170,6 +236,11 @@ if (process.env.SNN_BAD_INPUT_SWEEP) {
       expect(report.functions).to.be.at.least(130);
       expect(report.methods).to.be.at.least(120);
       expect(report.calls).to.be.at.least(50000);
+    });
+    it('covers every function and class of nn, optim, snn, functional and data, and their instances\' methods', () => {
+      console.log(`      (${report.calls} calls: ${report.functions} torch functions, ${report.methods} Tensor members, ${report.otherExports} other exports, ${report.otherMethods} instance methods)`);
+      expect(report.otherExports, JSON.stringify(report)).to.be.at.least(85);
+      expect(report.otherMethods, JSON.stringify(report)).to.be.at.least(100);
     });
     it('every failure is a thrown Error; disposed receivers always throw', () => {
       expect(report.bad).to.deep.equal([]);

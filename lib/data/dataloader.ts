@@ -9,7 +9,7 @@
 //     epoch orders is the same in every run with that seed, whatever else the program draws;
 //   - without it, each epoch's order is seeded by a draw from LibTorch's global generator (as
 //     PyTorch's RandomSampler does), so torch.manual_seed(s) makes the shuffling reproducible too.
-import { checkBool, checkInt, checkOptions, invalid } from '../torch/check.js';
+import { checkAllocation, checkBool, checkInt, checkOptions, invalid, outOfRange } from '../torch/check.js';
 import { randint, tensor } from '../torch/creation.js';
 import { stack } from '../torch/functions.js';
 import { tidy } from '../torch/memory.js';
@@ -61,8 +61,14 @@ export class Xoshiro128 {
     s[3] = rotl(s[3]!, 11);
     return result;
   }
-  /** A uniform integer in [0, n) for 1 <= n <= 2^32, without modulo bias. */
+  /**
+   * A uniform integer in [0, n) for an integer 1 <= n <= 2^32, without modulo bias. Any other n
+   * (a fraction, NaN, Infinity, beyond 2^32) is a RangeError: the rejection loop would never end.
+   */
   below(n: number): number {
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 2 ** 32) {
+      throw outOfRange('n', 'an integer in [1, 2^32]', n);
+    }
     const limit = 2 ** 32 - (2 ** 32 % n);
     let r: number;
     do r = this.next();
@@ -71,8 +77,14 @@ export class Xoshiro128 {
   }
 }
 
-/** A uniformly random permutation of 0..n-1 (Fisher-Yates). */
+/** The most items randomPermutation orders: its indices are int32. */
+export const MAX_PERMUTATION_LENGTH = 2 ** 31 - 1;
+
+/** A uniformly random permutation of 0..n-1 (Fisher-Yates), for an integer 0 <= n < 2^31. */
 export function randomPermutation(n: number, rng: Xoshiro128): Int32Array {
+  checkInt('n', n, 0, MAX_PERMUTATION_LENGTH);
+  if (!(rng instanceof Xoshiro128)) throw invalid('rng', 'a data.Xoshiro128', rng);
+  checkAllocation('n', n, 4, 'cpu');
   const p = new Int32Array(n);
   for (let i = 0; i < n; i++) p[i] = i;
   for (let i = n - 1; i > 0; i--) {

@@ -3,26 +3,38 @@
 import { native } from '../native.js';
 import { checkBool, checkOptions, invalid } from './check.js';
 import { Tensor, wrap, tensorArg } from './tensor.js';
+import { isAsyncFunction, isThenable, settleQuietly } from './memory.js';
 
-function withGradMode<R>(enabled: boolean, fn: () => R): R {
+function withGradMode<R>(enabled: boolean, fn: () => R, name: string): R {
   if (typeof fn !== 'function') throw invalid('fn', 'a function', fn);
+  if (isAsyncFunction(fn)) {
+    throw new TypeError(`torch.${name}(fn): fn must be synchronous, but it is an async function (grad mode is per thread and cannot span an await; call ${name} around each synchronous part)`);
+  }
   const prev = native.is_grad_enabled();
   native.set_grad_enabled(enabled);
+  let r: R;
   try {
-    const r = fn();
-    if (r instanceof Promise) throw new TypeError('no_grad / enable_grad: fn must be synchronous (grad mode cannot span an await)');
-    return r;
+    r = fn();
   } finally {
     native.set_grad_enabled(prev);
   }
+  if (isThenable(r)) {
+    settleQuietly(r);
+    throw new TypeError(`torch.${name}(fn): fn must be synchronous, but it returned a Promise (code after its first await ran with grad mode restored)`);
+  }
+  return r;
 }
 
-/** Runs fn with gradient tracking off (PyTorch's `with torch.no_grad():`). */
+/**
+ * Runs fn with gradient tracking off (PyTorch's `with torch.no_grad():`). fn must be synchronous:
+ * an async function is refused before it runs, and a Promise returned anyway gives a TypeError
+ * (its rejection is marked handled).
+ */
 export function no_grad<R>(fn: () => R): R {
-  return withGradMode(false, fn);
+  return withGradMode(false, fn, 'no_grad');
 }
 export function enable_grad<R>(fn: () => R): R {
-  return withGradMode(true, fn);
+  return withGradMode(true, fn, 'enable_grad');
 }
 export function set_grad_enabled(mode: boolean): void {
   native.set_grad_enabled(checkBool('mode', mode));

@@ -1,19 +1,19 @@
 // Tensor creation with PyTorch's names and options ({dtype, device, requires_grad}).
 import { native, type ImportableArray } from '../native.js';
 import { checkAllocation, checkBool, checkInt, checkNumber, checkOptions, checkShape, invalid, isInt } from './check.js';
-import { checkDevice, checkDtype, elementSize, isFloating, type DType, type Device } from './dtype.js';
+import { checkDevice, checkDtype, elementSize, isFloating, type DType, type DeviceLike } from './dtype.js';
 import { Tensor, wrap, tensorArg, cudaUnavailable, type NestedList } from './tensor.js';
 
 export interface TensorOptions {
   dtype?: DType;
-  device?: Device;
+  device?: DeviceLike;
   requires_grad?: boolean;
 }
 const OPTION_KEYS = ['dtype', 'device', 'requires_grad'] as const;
 
 interface Resolved {
   dtype: DType | null;
-  device: Device | null;
+  device: string | null;
   requires_grad: boolean;
 }
 
@@ -78,13 +78,41 @@ function flatten(data: unknown, shape: number[], depth: number, out: (number | b
   for (const x of data) flatten(x, shape, depth + 1, out);
 }
 
+// The integer dtypes' ranges, for PyTorch's "value cannot be converted to type X without overflow".
+const INT_RANGE: Partial<Record<DType, [number, number]>> = {
+  int64: [-(2 ** 63), 2 ** 63], int32: [-(2 ** 31), 2 ** 31 - 1], int16: [-32768, 32767], int8: [-128, 127], uint8: [0, 255],
+};
+
+/**
+ * Refuses a value the dtype cannot hold, as torch.tensor does (c10's overflow check): an integer
+ * dtype takes values in its range (fractions are truncated toward zero); uint8 also takes negative
+ * integers down to -255, which wrap as in PyTorch (-1 -> 255); NaN and infinities fit no integer
+ * dtype. Floating dtypes take any number (out of range becomes inf); bool takes any number
+ * (non-zero, NaN included, is true).
+ */
+function checkFits(values: (number | boolean)[], dtype: DType): void {
+  const range = INT_RANGE[dtype];
+  if (!range) return;
+  const [lo, hi] = range;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (typeof v === 'boolean') continue;
+    const fits =
+      Number.isInteger(v)
+        ? dtype === 'int64' ? v >= lo && v < hi : dtype === 'uint8' ? v >= -255 && v <= hi : v >= lo && v <= hi
+        : Number.isFinite(v) && v >= lo && (dtype === 'int64' ? v < hi : v <= hi);
+    if (!fits) throw new RangeError(`tensor(): value ${v} at data index ${i} cannot be converted to type ${dtype} without overflow`);
+  }
+}
+
 function typedArrayFrom(values: (number | boolean)[], dtype: DType): ImportableArray {
+  checkFits(values, dtype);
   switch (dtype) {
     case 'float64': return Float64Array.from(values, Number);
     case 'int64': return BigInt64Array.from(values, (v) => BigInt(Math.trunc(Number(v))));
     case 'int32': return Int32Array.from(values, Number);
-    case 'uint8':
-    case 'bool': return Uint8Array.from(values, Number);
+    case 'uint8': return Uint8Array.from(values, Number);
+    case 'bool': return Uint8Array.from(values, (v) => (v === false || v === 0 ? 0 : 1));
     case 'int8': return Int8Array.from(values, Number);
     case 'int16': return Int16Array.from(values, Number);
     default: return Float32Array.from(values, Number);
@@ -122,7 +150,7 @@ export function tensor(data: NestedList | ImportableArray | Tensor, opts?: Tenso
   flatten(data, shape, 0, values);
   // JS has no 1.0 vs 1: data that asks for gradients is floating point unless a dtype says otherwise.
   const dtype = o.dtype ?? (o.requires_grad ? 'float32' : defaultDtypeOf(values));
-  for (const v of values) if (typeof v === 'number' && Number.isNaN(v) && !isFloating(dtype)) throw new TypeError(`tensor(): NaN cannot be stored in dtype ${dtype}`);
+  for (const v of values) if (typeof v === 'number' && Number.isNaN(v) && !isFloating(dtype) && dtype !== 'bool') throw new TypeError(`tensor(): NaN cannot be stored in dtype ${dtype}`);
   const srcDtype: DType = dtype === 'float16' || dtype === 'bfloat16' ? 'float32' : dtype;
   return wrap(native.from_typed_array(typedArrayFrom(values, srcDtype), shape, dtype, o.device, o.requires_grad));
 }
@@ -255,11 +283,21 @@ export function full_like(input: Tensor, fill_value: number | boolean, opts?: Te
 }
 
 /**
- * Seeds LibTorch's default generators (CPU and CUDA), as torch.manual_seed. Every random factory
- * (rand, randn, randint, randperm, bernoulli, *_like, dropout) draws from that one stream, the same
- * as LibTorch C++; for rand/randn it equals PyTorch's CPU stream (manual_seed(0); rand(3) gives
- * [0.4963, 0.7682, 0.0885] in both).
+ * Seeds the random generator of the calling thread, as torch.manual_seed. Every random factory
+ * (rand, randn, randint, randperm, bernoulli, *_like, dropout, nn.init) draws from it.
+ *
+ * Threads: on the main thread this is LibTorch's default generator (CPU and CUDA), the same stream
+ * as LibTorch C++ and, for rand/randn, as PyTorch's CPU stream (manual_seed(0); rand(3) gives
+ * [0.4963, 0.7682, 0.0885] in both). A worker thread (node:worker_threads) has a CPU generator of
+ * its own: it starts from PyTorch's default seed, as a fresh process would, and its manual_seed
+ * never changes the main thread's or another worker's stream. CUDA random ops in a worker still use
+ * LibTorch's process-wide CUDA generator, which only the main thread's manual_seed seeds.
  */
 export function manual_seed(seed: number): void {
-  native.manual_seed(checkInt('seed', seed, 0));
+  native.manual_seed(checkInt('seed', seed, 0, Number.MAX_SAFE_INTEGER));
+}
+
+/** The seed the calling thread's CPU generator was last seeded with (torch.initial_seed()). */
+export function initial_seed(): number {
+  return native.initial_seed();
 }

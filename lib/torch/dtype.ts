@@ -1,6 +1,7 @@
 // dtypes and devices by PyTorch's names.
 import type { DTypeName } from '../native.js';
 import { invalid } from './check.js';
+import { TorchDevice, checkDeviceType } from './device.js';
 
 export type DType = DTypeName;
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'float16', 'bfloat16', 'int32', 'int64', 'uint8', 'bool', 'int8', 'int16'];
@@ -17,9 +18,17 @@ export function checkDtype(name: string, v: unknown): DType {
 }
 
 export type Device = string;
+/** What device arguments accept: a string ('cpu', 'cuda:1') or a torch.device(...). */
+export type DeviceLike = Device | TorchDevice;
 const DEVICE_RE = /^(cpu|cuda)(:\d+)?$/;
 
+/** A device argument as its string form; devices this build cannot use are named as such. */
 export function checkDevice(name: string, v: unknown): Device {
+  if (v instanceof TorchDevice) return v.toString();
+  if (typeof v === 'string' && !DEVICE_RE.test(v)) {
+    const type = /^([a-z_]+)(?::\d+)?$/.exec(v)?.[1];
+    if (type !== undefined) checkDeviceType(name, type, v);
+  }
   if (typeof v !== 'string' || !DEVICE_RE.test(v)) throw invalid(name, "a device ('cpu', 'cuda' or 'cuda:N')", v);
   return v;
 }

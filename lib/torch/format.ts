@@ -2,6 +2,7 @@
 // (precision 4, threshold 1000, edgeitems 3, linewidth 80): one formatter (int / fixed / scientific
 // mode and a common width) is chosen from the printed values, rows wrap at 80 columns, and the
 // dtype / device / grad_fn suffixes follow the same rules.
+import { native, type NativeTensor } from '../native.js';
 import type { Tensor } from './tensor.js';
 
 const PRECISION = 4;
@@ -67,56 +68,81 @@ function makeFormatter(values: number[], kind: 'float' | 'int' | 'bool'): [Fmt, 
   return [fmt, width];
 }
 
-function range(a: number, b: number): number[] {
-  const out: number[] = [];
-  for (let i = a; i < b; i++) out.push(i);
+/**
+ * The elements that get printed, per dim: [index in the tensor, index in the summary] pairs, with
+ * null for the "..." gap. A summarised dim of size n > 2*EDGE keeps its first and last EDGE elements,
+ * which sit at 0..EDGE-1 and EDGE..2*EDGE-1 of the summary.
+ */
+function shown(n: number, summarize: boolean): ([number, number] | null)[] {
+  const out: ([number, number] | null)[] = [];
+  if (summarize && n > 2 * EDGE) {
+    for (let i = 0; i < EDGE; i++) out.push([i, i]);
+    out.push(null);
+    for (let i = 0; i < EDGE; i++) out.push([n - EDGE + i, EDGE + i]);
+  } else {
+    for (let i = 0; i < n; i++) out.push([i, i]);
+  }
   return out;
 }
 
-/** The flat offsets (row-major) of the elements that get printed, with `null` for a "..." gap. */
-function shownIndices(n: number, summarize: boolean): (number | null)[] {
-  return summarize && n > 2 * EDGE ? [...range(0, EDGE), null, ...range(n - EDGE, n)] : range(0, n);
+/**
+ * PyTorch's get_summarized_data, computed by LibTorch: every dim longer than 2*EDGE is cut to its
+ * first and last EDGE elements (narrow + cat), so a huge tensor (or an expanded view of one) is
+ * never copied whole; only the at most (2*EDGE)^ndim shown elements reach JS.
+ */
+function summarizedValues(t: Tensor, shape: number[], summarize: boolean): number[] {
+  let h = t.handle;
+  const temps: NativeTensor[] = [];
+  try {
+    if (summarize) {
+      for (let d = 0; d < shape.length; d++) {
+        const n = shape[d]!;
+        if (n <= 2 * EDGE) continue;
+        const head = native.narrow(h, d, 0, EDGE);
+        const tail = native.narrow(h, d, n - EDGE, EDGE);
+        temps.push(head, tail);
+        h = native.cat([head, tail], d);
+        temps.push(h);
+      }
+    }
+    return Array.from(native.data(h) as ArrayLike<number | bigint>, (v) => Number(v));
+  } finally {
+    for (const x of temps) x.dispose();
+  }
 }
 
 export function formatTensor(t: Tensor): string {
   const shape = t.shape;
   const dtype = t.dtype;
-  const raw = t.data();
-  const values: number[] = Array.from(raw as ArrayLike<number | bigint>, (v) => Number(v));
+  const numel = t.numel();
   const kind = dtype === 'bool' ? 'bool' : t.is_floating_point() ? 'float' : 'int';
   const prefix = 'tensor(';
   const indent = prefix.length;
-  const summarize = values.length > THRESHOLD;
+  const summarize = numel > THRESHOLD;
+  const values = numel === 0 ? [] : summarizedValues(t, shape, summarize);
+  // Row-major strides of the summary (each summarised dim has 2*EDGE elements there).
+  const sizes = shape.map((n) => (summarize && n > 2 * EDGE ? 2 * EDGE : n));
   const strides: number[] = [];
-  for (let d = shape.length - 1, s = 1; d >= 0; d--) {
-    strides[d] = s;
-    s *= shape[d]!;
+  for (let d = sizes.length - 1, st = 1; d >= 0; d--) {
+    strides[d] = st;
+    st *= sizes[d]!;
   }
 
-  // PyTorch sizes the formatter from the summarised data only (get_summarized_data).
-  const printed: number[] = [];
-  const gather = (d: number, offset: number): void => {
-    if (d === shape.length) {
-      printed.push(values[offset]!);
-      return;
-    }
-    for (const i of shownIndices(shape[d]!, summarize)) if (i !== null) gather(d + 1, offset + i * strides[d]!);
-  };
-  if (values.length > 0) gather(0, 0);
-  const [fmt, width] = makeFormatter(printed, kind);
+  // PyTorch sizes the formatter from the summarised data only.
+  const [fmt, width] = makeFormatter(values, kind);
   const cell = (v: number): string => fmt(v).padStart(width);
 
   const render = (d: number, offset: number, ind: number): string => {
-    const idx = shownIndices(shape[d]!, summarize);
+    const idx = shown(shape[d]!, summarize);
     if (d === shape.length - 1) {
       // _vector_str: " ..." keeps its leading space, and rows wrap at the line width.
-      const data = idx.map((i) => (i === null ? ' ...' : cell(values[offset + i]!)));
+      const data = idx.map((i) => (i === null ? ' ...' : cell(values[offset + i[1]]!)));
       const perLine = Math.max(1, Math.floor((LINEWIDTH - ind) / (width + 2)));
       const lines: string[] = [];
       for (let i = 0; i < data.length; i += perLine) lines.push(data.slice(i, i + perLine).join(', '));
       return `[${lines.join(',\n' + ' '.repeat(ind + 1))}]`;
     }
-    const parts = idx.map((i) => (i === null ? '...' : render(d + 1, offset + i * strides[d]!, ind + 1)));
+    const parts = idx.map((i) => (i === null ? '...' : render(d + 1, offset + i[1] * strides[d]!, ind + 1)));
     return `[${parts.join(',' + '\n'.repeat(shape.length - d - 1) + ' '.repeat(ind + 1))}]`;
   };
 
@@ -124,7 +150,7 @@ export function formatTensor(t: Tensor): string {
   if (!t.device.startsWith('cpu')) suffixes.push(`device='${t.device}'`);
   let body: string;
   const defaultDtype = ['float32', 'int64', 'bool'].includes(dtype);
-  if (values.length === 0) {
+  if (numel === 0) {
     if (shape.length !== 1) suffixes.push(`size=(${shape.join(', ')})`);
     // An empty tensor has no values to show its kind, so anything but float32 names its dtype.
     if (dtype !== 'float32') suffixes.push(`dtype=torch.${dtype}`);
@@ -134,9 +160,18 @@ export function formatTensor(t: Tensor): string {
     body = shape.length === 0 ? cell(values[0]!) : render(0, 0, indent);
   }
   const fn = t.grad_fn;
-  if (fn) suffixes.push(`grad_fn=<${fn.name().replace(/^.*::/, '')}>`);
+  if (fn) suffixes.push(`grad_fn=<${gradFnName(fn.name())}>`);
   else if (t.requires_grad) suffixes.push('requires_grad=True');
   return addSuffixes(prefix + body, suffixes, indent);
+}
+
+/**
+ * A grad_fn's short name: LibTorch's generated nodes are "torch::autograd::generated::AddBackward0"
+ * and custom C++ functions "torch::autograd::CppNode<snn::RLeakyStepFn>"; both print bare.
+ */
+export function gradFnName(raw: string): string {
+  const inner = /CppNode<(.*)>$/.exec(raw);
+  return (inner ? inner[1]! : raw).replace(/^.*::/, '');
 }
 
 /** _add_suffixes: a suffix that would pass the line width goes on its own line. */

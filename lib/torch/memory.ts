@@ -28,44 +28,108 @@ export function keep<X extends Disposable>(t: X): X {
   return t;
 }
 
-type Kept = Disposable | Kept[] | { [k: string]: Kept } | unknown;
-
-function collect(v: Kept, into: Set<Disposable>, depth = 0): void {
-  if (depth > 8 || v === null || typeof v !== 'object') return;
-  if (isDisposable(v)) {
-    into.add(v);
-    return;
+/**
+ * Adds to `into` every tracked tensor reachable from v: through arrays, plain objects, Maps (keys
+ * and values), Sets, and the own data properties of class instances (getters are not called).
+ * A visited set makes cycles and shared sub-objects cost nothing, so there is no depth limit. The
+ * walk stops early once every tensor of the scope has been found.
+ */
+function collect(root: unknown, scope: ReadonlySet<Disposable>, into: Set<Disposable>): void {
+  const seen = new Set<object>();
+  const stack: unknown[] = [root];
+  while (stack.length > 0 && into.size < scope.size) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object' || seen.has(v)) continue;
+    seen.add(v);
+    if (isDisposable(v)) {
+      if (scope.has(v)) into.add(v);
+      continue;
+    }
+    if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof Promise || v instanceof WeakMap || v instanceof WeakSet) continue;
+    try {
+      if (Array.isArray(v)) {
+        for (const x of v) if (x !== null && typeof x === 'object') stack.push(x);
+      } else if (v instanceof Map) {
+        for (const [k, x] of v) stack.push(k, x);
+      } else if (v instanceof Set) {
+        for (const x of v) stack.push(x);
+      } else {
+        for (const d of Object.values(Object.getOwnPropertyDescriptors(v))) if ('value' in d && d.value !== null && typeof d.value === 'object') stack.push(d.value);
+      }
+    } catch {
+      // A Proxy whose traps throw is not walked into; tensors only it can reach are freed.
+    }
   }
-  if (Array.isArray(v)) for (const x of v) collect(x, into, depth + 1);
-  else if (Object.getPrototypeOf(v) === Object.prototype) for (const x of Object.values(v)) collect(x, into, depth + 1);
 }
 
 function isDisposable(v: object): v is Disposable {
-  return typeof (v as Disposable).dispose === 'function' && 'isDisposed' in v;
+  try {
+    return typeof (v as Disposable).dispose === 'function' && 'isDisposed' in v;
+  } catch {
+    return false;
+  }
+}
+
+/** True for `async function` / `async () =>` (and async generators), which tidy and no_grad refuse. */
+export function isAsyncFunction(fn: unknown): boolean {
+  if (typeof fn !== 'function') return false;
+  const tag = Object.prototype.toString.call(fn);
+  return tag === '[object AsyncFunction]' || tag === '[object AsyncGeneratorFunction]';
+}
+
+export function isThenable(v: unknown): v is PromiseLike<unknown> {
+  if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return false;
+  try {
+    return typeof (v as PromiseLike<unknown>).then === 'function';
+  } catch {
+    return false;
+  }
+}
+
+/** Marks a promise's rejection as handled (its error was already reported synchronously). */
+export function settleQuietly(p: PromiseLike<unknown>, then: () => void = () => {}): void {
+  try {
+    p.then(then, then);
+  } catch {
+    then();
+  }
 }
 
 /**
- * Runs fn and frees every tensor created inside it, except the tensors in its result (a tensor,
- * or arrays / plain objects of them), which move to the enclosing scope. fn must be synchronous.
+ * Runs fn and frees every tensor created inside it, except the tensors its result holds (a tensor,
+ * or arrays, plain objects, Maps, Sets or class instances holding tensors, at any depth), which
+ * move to the enclosing scope.
+ *
+ * fn must be synchronous: an `async` function is refused before it runs, since tensors made after
+ * an `await` could not be tracked and those made before would be freed while it still uses them.
+ * A plain function that returns a Promise anyway gets a TypeError too; its scope's tensors are
+ * freed only once that Promise settles (so its remaining code never meets a freed tensor), and its
+ * rejection, if any, is marked handled.
  */
 export function tidy<R>(fn: () => R): R {
+  if (typeof fn !== 'function') throw invalid('fn', 'a function', fn);
+  if (isAsyncFunction(fn)) {
+    throw new TypeError('torch.tidy(fn): fn must be synchronous, but it is an async function (tensors cannot be tracked across await; call tidy inside the async code, around each synchronous step)');
+  }
   const scope = new Set<Disposable>();
   scopes.push(scope);
   let result: R;
   try {
     result = fn();
   } catch (e) {
-    scopes.pop();
+    scopes.splice(scopes.lastIndexOf(scope), 1);
     for (const t of scope) t.dispose();
     throw e;
   }
-  scopes.pop();
-  if (result instanceof Promise) {
-    for (const t of scope) t.dispose();
-    throw new TypeError('torch.tidy(fn): fn must be synchronous (it returned a Promise)');
+  scopes.splice(scopes.lastIndexOf(scope), 1);
+  if (isThenable(result)) {
+    settleQuietly(result, () => {
+      for (const t of scope) t.dispose();
+    });
+    throw new TypeError('torch.tidy(fn): fn must be synchronous, but it returned a Promise (its tensors are freed when the Promise settles)');
   }
   const kept = new Set<Disposable>();
-  collect(result, kept);
+  if (scope.size > 0) collect(result, scope, kept);
   const parent = scopes[scopes.length - 1];
   for (const t of scope) {
     if (kept.has(t)) parent?.add(t);

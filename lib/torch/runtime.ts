@@ -17,9 +17,35 @@ export const cuda = {
   },
 };
 
+/** torch.backends: only the MPS query, which is always false (LibTorch on Linux has no Metal backend). */
+export const backends = {
+  mps: {
+    is_available(): boolean {
+      return false;
+    },
+    is_built(): boolean {
+      return false;
+    },
+  },
+};
+
+/**
+ * The most threads set_num_threads and the thread variables may ask for: 4 per core. Each pool
+ * (LibTorch's OpenMP one and OpenBLAS's) spins its idle threads, so far more threads than cores
+ * only slows work down, and a request of thousands made set_num_threads (and the import, through
+ * SNNTORCH_NUM_THREADS) run for minutes creating them.
+ */
+export function max_num_threads(): number {
+  return 4 * availableParallelism();
+}
+
 /** Sets LibTorch's intra-op threads and the BLAS's threads together (they must not oversubscribe). */
 export function set_num_threads(n: number): void {
-  native.set_num_threads(checkInt('n', n, 1, 1024));
+  const max = max_num_threads();
+  if (typeof n === 'number' && Number.isSafeInteger(n) && n > max) {
+    throw new RangeError(`Expected an integer in [1, ${max}] (4 per core, ${availableParallelism()} cores) for n but received ${n}; more threads than cores only slow LibTorch and OpenBLAS down`);
+  }
+  native.set_num_threads(checkInt('n', n, 1, max));
 }
 export function get_num_threads(): number {
   return native.get_num_threads();
@@ -56,11 +82,33 @@ export function default_num_threads(cores: number): number {
   return cores <= 2 ? 1 : Math.floor(cores / 2);
 }
 
-export function applyDefaultThreads(): void {
-  const env = process.env;
+/**
+ * The thread count the environment asks for, or the default. A value that is not a positive
+ * integer, or is above max_num_threads(), is not applied as given: a warning names the variable
+ * and what is used instead (the import must neither fail nor hang on a bad variable).
+ */
+export function threadsFromEnv(env: NodeJS.ProcessEnv, cores: number, warn: (msg: string) => void): number {
+  const names = ['SNNTORCH_NUM_THREADS', 'OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS'] as const;
   // The first of these that is set and non-empty (an empty value must not hide the next one).
-  const explicit = [env.SNNTORCH_NUM_THREADS, env.OMP_NUM_THREADS, env.OPENBLAS_NUM_THREADS].find((v) => v !== undefined && v !== '');
-  const n = explicit !== undefined && Number.isInteger(Number(explicit)) && Number(explicit) > 0 ? Number(explicit) : default_num_threads(availableParallelism());
+  const name = names.find((k) => env[k] !== undefined && env[k] !== '');
+  const fallback = default_num_threads(cores);
+  if (name === undefined) return fallback;
+  const raw = env[name]!.trim();
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < 1) {
+    warn(`${name}=${JSON.stringify(env[name])} is not a positive integer; using ${fallback} thread(s)`);
+    return fallback;
+  }
+  const max = 4 * cores;
+  if (n > max) {
+    warn(`${name}=${n} is more than the maximum of ${max} (4 per core, ${cores} cores); using ${max} threads`);
+    return max;
+  }
+  return n;
+}
+
+export function applyDefaultThreads(): void {
+  const n = threadsFromEnv(process.env, availableParallelism(), (msg) => process.emitWarning(msg, { code: 'SNNTORCH_NUM_THREADS' }));
   native.set_num_threads(n);
 }
 

@@ -2,7 +2,9 @@
 // checked here (names, ranges, types); the math happens in LibTorch.
 import { native, type NativeTensor, type Operand, type ExportedArray } from '../native.js';
 import { checkAllocation, checkBool, checkDim, checkDims, checkInt, checkNumber, checkOptions, checkShape, invalid, isInt } from './check.js';
-import { checkDevice, checkDtype, elementSize, isFloating, type DType, type Device } from './dtype.js';
+import { checkDevice, checkDtype, elementSize, isFloating, type DType, type Device, type DeviceLike } from './dtype.js';
+import { looksLikeDevice } from './device.js';
+import { getHeapStatistics } from 'node:v8';
 import { track, type Disposable } from './memory.js';
 import { formatTensor } from './format.js';
 
@@ -25,8 +27,18 @@ export class Tensor implements Disposable {
     track(this);
   }
 
+  /**
+   * True only for objects built by this class (a private-field brand check): a Proxy of a Tensor or
+   * an object made with Object.create(Tensor.prototype) is not a Tensor, so `instanceof Tensor`
+   * rejects them and every argument check names the argument instead of failing deep inside.
+   */
+  static [Symbol.hasInstance](v: unknown): boolean {
+    return v !== null && typeof v === 'object' && #h in v && Function.prototype[Symbol.hasInstance].call(this, v);
+  }
+
   /** The native handle; throws if this tensor was disposed. */
   get handle(): NativeTensor {
+    if (!(#h in this)) throw invalid('this', 'a Tensor (a Proxy or a copy of a Tensor is not one)', this);
     if (this.#h === null) throw new Error('Tensor was disposed: it cannot be used after dispose()');
     return this.#h;
   }
@@ -42,7 +54,20 @@ export class Tensor implements Disposable {
     this.dispose();
   }
   get isDisposed(): boolean {
+    if (!(#h in this)) throw invalid('this', 'a Tensor (a Proxy or a copy of a Tensor is not one)', this);
     return this.#h === null;
+  }
+
+  /**
+   * Numeric coercion (`t * 2`, `t + 1`, `Number(t)`, `t > 0`) would silently give NaN or a string:
+   * it throws and names the tensor method to use. String coercion (`${t}`, String(t)) prints it.
+   */
+  [Symbol.toPrimitive](hint: 'number' | 'string' | 'default'): string {
+    if (hint === 'string') return this.toString();
+    throw new TypeError(
+      'A Tensor cannot be used as a JavaScript number: use t.item() for the value of a one-element tensor, ' +
+        "or the tensor methods (t.mul(2), t.add(1), t.gt(0), ...) for elementwise math; `${t}` or String(t) prints it",
+    );
   }
 
   // ---------------------------------------------------------------- metadata
@@ -104,8 +129,19 @@ export class Tensor implements Disposable {
     const g = native.get_grad(this.handle);
     return g ? new Tensor(g) : null;
   }
+  /** Assigning a grad checks it as PyTorch does: same dtype, device and shape as the tensor. */
   set grad(g: Tensor | null) {
     if (g !== null && !(g instanceof Tensor)) throw invalid('grad', 'a Tensor or null', g);
+    if (g !== null) {
+      if (native.same_storage(g.handle, this.handle)) throw new Error("can't assign a tensor as its own grad");
+      if (g.dtype !== this.dtype || g.device.split(':')[0] !== this.device.split(':')[0]) {
+        throw new TypeError(`assigned grad has data of a different type: the grad is ${g.dtype} on ${g.device} but the tensor is ${this.dtype} on ${this.device}`);
+      }
+      if (g.device !== this.device) throw new Error(`assigned grad has data located on a different device: the grad is on ${g.device} but the tensor is on ${this.device}`);
+      if (g.shape.join() !== this.shape.join()) {
+        throw new RangeError(`assigned grad has data of a different size: the grad has shape [${g.shape.join(', ')}] but the tensor has shape [${this.shape.join(', ')}]`);
+      }
+    }
     native.set_grad(this.handle, g ? g.handle : null);
   }
   get grad_fn(): GradFn | null {
@@ -131,14 +167,21 @@ export class Tensor implements Disposable {
     if (n !== 1) throw new RangeError(`item(): a Tensor with ${n} elements cannot be converted to a number`);
     return Number(native.item(this.handle));
   }
-  /** The elements as a typed array (zero-copy view of a contiguous CPU copy; int64 -> BigInt64Array). */
+  /**
+   * The elements as a typed array (int64 -> BigInt64Array, float16/bfloat16 -> Float32Array), in a
+   * fresh copy: writing to it never changes the tensor, so autograd (whose version counter cannot see
+   * writes through a JS array) stays right. Copy back with t.copy_(torch.tensor(array)).
+   * Throws a RangeError, before allocating, for a tensor larger than memory or a typed array allows.
+   */
   data(): ExportedArray {
-    return native.data(this.handle);
+    checkExport('data()', this);
+    return native.data_copy(this.handle);
   }
-  /** Nested arrays of numbers (booleans for bool), like PyTorch's tolist(). */
+  /** Nested arrays of numbers (booleans for bool), like PyTorch's tolist(). Checks the size first (see checkTolist). */
   tolist(): NestedList {
     const shape = this.shape;
-    const flat = this.data();
+    checkTolist(this.numel());
+    const flat = readValues(this);
     const isBool = this.dtype === 'bool';
     const at = (i: number): number | boolean => {
       const v = flat[i]!;
@@ -153,6 +196,7 @@ export class Tensor implements Disposable {
     };
     return build(0);
   }
+  /** PyTorch's print form; a tensor over 1000 elements is summarised natively (only the shown elements are read). */
   toString(): string {
     return formatTensor(this);
   }
@@ -162,13 +206,13 @@ export class Tensor implements Disposable {
 
   // ---------------------------------------------------------------- pointwise
   add(other: TensorOrScalar, opts?: { alpha?: number }): Tensor {
-    return this.#binary('add', other, alphaOf(opts));
+    return binaryOp(this, 'add', other, alphaOf(opts));
   }
   sub(other: TensorOrScalar, opts?: { alpha?: number }): Tensor {
-    return this.#binary('sub', other, alphaOf(opts));
+    return binaryOp(this, 'sub', other, alphaOf(opts));
   }
   mul(other: TensorOrScalar): Tensor {
-    return this.#binary('mul', other);
+    return binaryOp(this, 'mul', other);
   }
   div(other: TensorOrScalar, opts?: { rounding_mode?: 'trunc' | 'floor' | null }): Tensor {
     const o = checkOptions<{ rounding_mode?: 'trunc' | 'floor' | null }>('div options', opts, ['rounding_mode']);
@@ -181,13 +225,13 @@ export class Tensor implements Disposable {
     return this.div(other);
   }
   pow(exponent: TensorOrScalar): Tensor {
-    return this.#binary('pow', exponent);
+    return binaryOp(this, 'pow', exponent);
   }
   remainder(other: TensorOrScalar): Tensor {
-    return this.#binary('remainder', other);
+    return binaryOp(this, 'remainder', other);
   }
   fmod(other: TensorOrScalar): Tensor {
-    return this.#binary('fmod', other);
+    return binaryOp(this, 'fmod', other);
   }
   neg(): Tensor {
     return wrap(native.neg(this.handle));
@@ -253,10 +297,10 @@ export class Tensor implements Disposable {
     return wrap(native.logical_not(this.handle));
   }
   logical_and(other: TensorOrScalar): Tensor {
-    return this.#binary('logical_and', other);
+    return binaryOp(this, 'logical_and', other);
   }
   logical_or(other: TensorOrScalar): Tensor {
-    return this.#binary('logical_or', other);
+    return binaryOp(this, 'logical_or', other);
   }
   isnan(): Tensor {
     return wrap(native.isnan(this.handle));
@@ -287,28 +331,28 @@ export class Tensor implements Disposable {
 
   // comparisons
   eq(other: TensorOrScalar): Tensor {
-    return this.#binary('eq', other);
+    return binaryOp(this, 'eq', other);
   }
   ne(other: TensorOrScalar): Tensor {
-    return this.#binary('ne', other);
+    return binaryOp(this, 'ne', other);
   }
   gt(other: TensorOrScalar): Tensor {
-    return this.#binary('gt', other);
+    return binaryOp(this, 'gt', other);
   }
   ge(other: TensorOrScalar): Tensor {
-    return this.#binary('ge', other);
+    return binaryOp(this, 'ge', other);
   }
   lt(other: TensorOrScalar): Tensor {
-    return this.#binary('lt', other);
+    return binaryOp(this, 'lt', other);
   }
   le(other: TensorOrScalar): Tensor {
-    return this.#binary('le', other);
+    return binaryOp(this, 'le', other);
   }
   maximum(other: Tensor): Tensor {
-    return this.#binary('maximum', other);
+    return binaryOp(this, 'maximum', other);
   }
   minimum(other: Tensor): Tensor {
-    return this.#binary('minimum', other);
+    return binaryOp(this, 'minimum', other);
   }
   /** PyTorch's x.where(condition, y): x where condition, else y. */
   where(condition: Tensor, other: TensorOrScalar): Tensor {
@@ -320,17 +364,17 @@ export class Tensor implements Disposable {
 
   // ---------------------------------------------------------------- reductions
   sum(dim?: number | number[] | null, keepdim = false, opts?: { dtype?: DType }): Tensor {
-    return wrap(native.sum(this.handle, this.#dims(dim), checkBool('keepdim', keepdim), optDtype(opts)));
+    return wrap(native.sum(this.handle, dimsOf(this, dim), checkBool('keepdim', keepdim), optDtype(opts)));
   }
   mean(dim?: number | number[] | null, keepdim = false, opts?: { dtype?: DType }): Tensor {
-    return wrap(native.mean(this.handle, this.#dims(dim), checkBool('keepdim', keepdim), optDtype(opts)));
+    return wrap(native.mean(this.handle, dimsOf(this, dim), checkBool('keepdim', keepdim), optDtype(opts)));
   }
   /** Standard deviation; unbiased (Bessel's correction) by default, as in PyTorch. */
   std(dim?: number | number[] | null, unbiased = true, keepdim = false): Tensor {
-    return wrap(native.std(this.handle, this.#dims(dim), checkBool('unbiased', unbiased), checkBool('keepdim', keepdim)));
+    return wrap(native.std(this.handle, dimsOf(this, dim), checkBool('unbiased', unbiased), checkBool('keepdim', keepdim)));
   }
   var(dim?: number | number[] | null, unbiased = true, keepdim = false): Tensor {
-    return wrap(native.var(this.handle, this.#dims(dim), checkBool('unbiased', unbiased), checkBool('keepdim', keepdim)));
+    return wrap(native.var(this.handle, dimsOf(this, dim), checkBool('unbiased', unbiased), checkBool('keepdim', keepdim)));
   }
   prod(dim?: number | null, keepdim = false, opts?: { dtype?: DType }): Tensor {
     return wrap(native.prod(this.handle, dim == null ? null : checkDim('dim', dim, this.dim()), checkBool('keepdim', keepdim), optDtype(opts)));
@@ -373,7 +417,7 @@ export class Tensor implements Disposable {
     return wrap(native.logsumexp(this.handle, checkDims('dim', dim, this.dim()), checkBool('keepdim', keepdim)));
   }
   norm(p = 2, dim?: number | number[] | null, keepdim = false): Tensor {
-    return wrap(native.norm(this.handle, checkNumber('p', p), this.#dims(dim), checkBool('keepdim', keepdim)));
+    return wrap(native.norm(this.handle, checkNumber('p', p), dimsOf(this, dim), checkBool('keepdim', keepdim)));
   }
 
   // ---------------------------------------------------------------- linear algebra
@@ -523,19 +567,19 @@ export class Tensor implements Disposable {
   }
 
   // ---------------------------------------------------------------- conversion
-  /** to(dtype), to(device), to(other tensor), or to({dtype, device, copy}). */
-  to(target: DType | Device | Tensor | { dtype?: DType; device?: Device; copy?: boolean }): Tensor {
+  /** to(dtype), to(device), to(torch.device(...)), to(other tensor), or to({dtype, device, copy}). */
+  to(target: DType | DeviceLike | Tensor | { dtype?: DType; device?: DeviceLike; copy?: boolean }): Tensor {
     let dtype: DType | null = null;
     let device: Device | null = null;
     let copy = false;
     if (target instanceof Tensor) {
       dtype = target.dtype;
       device = target.device;
-    } else if (typeof target === 'string') {
-      if (/^(cpu|cuda)/.test(target)) device = checkDevice('device', target);
+    } else if (typeof target === 'string' || (target !== null && typeof target === 'object' && !(target instanceof Tensor) && !isPlainObject(target))) {
+      if (typeof target !== 'string' || looksLikeDevice(target)) device = checkDevice('device', target);
       else dtype = checkDtype('dtype', target);
     } else {
-      const o = checkOptions<{ dtype?: DType; device?: Device; copy?: boolean }>('to options', target, ['dtype', 'device', 'copy']);
+      const o = checkOptions<{ dtype?: DType; device?: DeviceLike; copy?: boolean }>('to options', target, ['dtype', 'device', 'copy']);
       if (o.dtype !== undefined) dtype = checkDtype('dtype', o.dtype);
       if (o.device !== undefined) device = checkDevice('device', o.device);
       copy = o.copy === undefined ? false : checkBool('copy', o.copy);
@@ -567,7 +611,7 @@ export class Tensor implements Disposable {
   cpu(): Tensor {
     return this.to('cpu');
   }
-  cuda(device: number | Device = 'cuda'): Tensor {
+  cuda(device: number | DeviceLike = 'cuda'): Tensor {
     return this.to(typeof device === 'number' ? `cuda:${checkInt('device', device, 0)}` : device);
   }
   clone(): Tensor {
@@ -620,23 +664,61 @@ export class Tensor implements Disposable {
     return this;
   }
 
-  // ---------------------------------------------------------------- helpers
-  #binary(op: 'add' | 'sub', other: TensorOrScalar, alpha: number | null): Tensor;
-  #binary(op: BinaryOp, other: TensorOrScalar): Tensor;
-  #binary(op: BinaryOp, other: TensorOrScalar, alpha?: number | null): Tensor {
-    const b = operand('other', other);
-    if (op === 'add' || op === 'sub') return wrap(native[op](this.handle, b, alpha ?? null));
-    return wrap(native[op](this.handle, b));
-  }
-  #dims(dim: number | number[] | null | undefined): number[] | null {
-    if (dim == null) return null;
-    return checkDims('dim', dim, this.dim());
-  }
 }
 
 type BinaryOp = 'add' | 'sub' | 'mul' | 'pow' | 'remainder' | 'fmod' | 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le' | 'maximum' | 'minimum' | 'logical_and' | 'logical_or';
 
 export type NestedList = number | boolean | NestedList[];
+
+function isPlainObject(v: object): boolean {
+  const p: unknown = Object.getPrototypeOf(v);
+  return p === Object.prototype || p === null;
+}
+
+/** A typed array's length limit (V8's on 64-bit) and the memory check, before anything is allocated. */
+const MAX_TYPED_ARRAY_LENGTH = 2 ** 32 - 1;
+function checkExport(what: string, t: Tensor): void {
+  const n = t.numel();
+  if (n > MAX_TYPED_ARRAY_LENGTH) throw new RangeError(`${what}: the tensor has ${n} elements, more than a JavaScript typed array can hold (${MAX_TYPED_ARRAY_LENGTH}); read it in parts (t.narrow(...), t.index(...))`);
+  checkAllocation(what, n, elementSize(t.dtype === 'float16' || t.dtype === 'bfloat16' ? 'float32' : t.dtype), 'cpu');
+}
+
+/**
+ * tolist() builds one JS number per element in V8's heap (8 bytes as a double plus the arrays that
+ * nest them); past the heap's limit V8 would end the process with a fatal out-of-memory error. So
+ * it refuses, before allocating, anything that would take more than half the heap space left.
+ */
+function checkTolist(n: number): void {
+  const { heap_size_limit, used_heap_size } = getHeapStatistics();
+  const budget = Math.max(0, (heap_size_limit - used_heap_size) / 2);
+  const need = n * 16;
+  if (need > budget) {
+    throw new RangeError(
+      `tolist(): the tensor has ${n} elements, which would take about ${Math.ceil(need / 2 ** 20)} MiB of JavaScript heap, ` +
+        `more than the ${Math.floor(budget / 2 ** 20)} MiB available; use t.data() for a typed array, or convert a part (t.narrow(...))`,
+    );
+  }
+}
+
+/** The elements for reading inside the library: a view of a contiguous CPU copy, never written to. */
+export function readValues(t: Tensor): ExportedArray {
+  checkExport('reading the elements', t);
+  return native.data(t.handle);
+}
+
+// Module functions rather than private methods: a method called on a Proxy of a Tensor then reaches
+// the handle getter, whose brand check gives the "Expected a Tensor" error.
+function binaryOp(t: Tensor, op: BinaryOp, other: TensorOrScalar, alpha?: number | null): Tensor {
+  const h = t.handle;
+  const b = operand('other', other);
+  if (op === 'add' || op === 'sub') return wrap(native[op](h, b, alpha ?? null));
+  return wrap(native[op](h, b));
+}
+
+function dimsOf(t: Tensor, dim: number | number[] | null | undefined): number[] | null {
+  if (dim == null) return null;
+  return checkDims('dim', dim, t.dim());
+}
 
 export function wrap(h: NativeTensor): Tensor {
   return new Tensor(h);

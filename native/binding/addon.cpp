@@ -3,6 +3,9 @@
 #include <cstdlib>
 #include <c10/util/Exception.h>
 #include <malloc.h>
+#include <map>
+#include <regex>
+#include <string>
 #include <napi.h>
 
 #include "addon_data.h"
@@ -20,14 +23,32 @@ AddonData& addonData(Napi::Env env) { return *env.GetInstanceData<AddonData>(); 
 
 namespace {
 
+// LibTorch's "<kernel>" not implemented for '<Type>' names neither our function nor a dtype a
+// user knows: say which function, which dtype (PyTorch's name) and what to do.
+std::string explainNotImplemented(const char* fn, const std::string& msg) {
+  static const std::regex re("\"([A-Za-z0-9_]+)\" not implemented for '([A-Za-z0-9]+)'");
+  std::smatch m;
+  if (!std::regex_search(msg, m, re)) return msg;
+  static const std::map<std::string, std::string> names = {
+      {"Half", "float16"}, {"BFloat16", "bfloat16"}, {"Float", "float32"}, {"Double", "float64"}, {"Bool", "bool"},
+      {"Long", "int64"},   {"Int", "int32"},         {"Short", "int16"},   {"Char", "int8"},     {"Byte", "uint8"}};
+  auto it = names.find(m[2].str());
+  std::string dtype = it == names.end() ? m[2].str() : it->second;
+  std::string out = std::string(fn) + ": LibTorch has no " + dtype + " kernel for this operation on this device (" + msg +
+                    "); convert the " + dtype + " tensor argument";
+  bool floating = dtype == "float16" || dtype == "bfloat16";
+  out += floating ? " with .float() first (or compute on CUDA)" : " to a supported dtype first (e.g. .float())";
+  return out;
+}
+
 Napi::Value guarded(const Napi::CallbackInfo& info) {
-  auto fn = reinterpret_cast<NativeFn>(info.Data());
+  const auto* entry = static_cast<const Export*>(info.Data());
   try {
-    return fn(info);
+    return entry->fn(info);
   } catch (const Napi::Error&) {
     throw;
   } catch (const c10::Error& e) {
-    throw Napi::Error::New(info.Env(), e.what_without_backtrace());
+    throw Napi::Error::New(info.Env(), explainNotImplemented(entry->name, e.what_without_backtrace()));
   } catch (const std::exception& e) {
     throw Napi::Error::New(info.Env(), e.what());
   } catch (...) {
@@ -47,7 +68,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("TensorHandle", tensorClass);
 
   for (const Export& e : exportRegistry()) {
-    exports.Set(e.name, Napi::Function::New(env, guarded, e.name, reinterpret_cast<void*>(e.fn)));
+    // The registry is complete before Init runs and never changes, so &e stays valid.
+    exports.Set(e.name, Napi::Function::New(env, guarded, e.name, const_cast<Export*>(&e)));
   }
   return exports;
 }

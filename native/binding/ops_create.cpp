@@ -4,6 +4,7 @@
 
 #include "args.h"
 #include "registry.h"
+#include "rng.h"
 
 namespace snn {
 namespace {
@@ -70,15 +71,27 @@ NATIVE_FN(arange) {
 NATIVE_FN(linspace) {
   return finish(info, at::linspace(argScalar(info, 0), argScalar(info, 1), argInt(info, 2), opts(info, 3, 4)), 5);
 }
-NATIVE_FN(rand) { return finish(info, at::rand(argIntList(info, 0), opts(info, 1, 2)), 3); }
-NATIVE_FN(randn) { return finish(info, at::randn(argIntList(info, 0), opts(info, 1, 2)), 3); }
-NATIVE_FN(randint) {
-  return finish(info, at::randint(argInt(info, 0), argInt(info, 1), argIntList(info, 2), opts(info, 3, 4)), 5);
+// Random factories draw from this thread's generator (see rng.h).
+NATIVE_FN(rand) {
+  auto o = opts(info, 1, 2);
+  return finish(info, at::rand(argIntList(info, 0), threadGenerator(o.device()), o), 3);
 }
-NATIVE_FN(randperm) { return finish(info, at::randperm(argInt(info, 0), opts(info, 1, 2)), 3); }
+NATIVE_FN(randn) {
+  auto o = opts(info, 1, 2);
+  return finish(info, at::randn(argIntList(info, 0), threadGenerator(o.device()), o), 3);
+}
+NATIVE_FN(randint) {
+  auto o = opts(info, 3, 4);
+  return finish(info, at::randint(argInt(info, 0), argInt(info, 1), argIntList(info, 2), threadGenerator(o.device()), o), 5);
+}
+NATIVE_FN(randperm) {
+  auto o = opts(info, 1, 2);
+  return finish(info, at::randperm(argInt(info, 0), threadGenerator(o.device()), o), 3);
+}
 NATIVE_FN(bernoulli) {
   at::Tensor& p = argTensor(info, 0);
-  return wrap(info, argIsMissing(info, 1) ? at::bernoulli(p) : at::bernoulli(p, argDouble(info, 1)));
+  auto gen = threadGenerator(p.device());
+  return wrap(info, argIsMissing(info, 1) ? at::bernoulli(p, gen) : at::bernoulli(p, argDouble(info, 1), gen));
 }
 // *_like(src, [fill,] dtype?, device?, requires_grad?): dtype and device default to src's.
 static at::TensorOptions likeOpts(const Napi::CallbackInfo& info, size_t dtypeArg) {
@@ -90,12 +103,21 @@ static at::TensorOptions likeOpts(const Napi::CallbackInfo& info, size_t dtypeAr
 
 NATIVE_FN(zeros_like) { return finish(info, at::zeros_like(argTensor(info, 0), likeOpts(info, 1)), 3); }
 NATIVE_FN(ones_like) { return finish(info, at::ones_like(argTensor(info, 0), likeOpts(info, 1)), 3); }
-NATIVE_FN(rand_like) { return finish(info, at::rand_like(argTensor(info, 0), likeOpts(info, 1)), 3); }
-NATIVE_FN(randn_like) { return finish(info, at::randn_like(argTensor(info, 0), likeOpts(info, 1)), 3); }
+// rand_like / randn_like are empty_like + uniform_ / normal_ in ATen; with a thread generator the same.
+NATIVE_FN(rand_like) {
+  auto o = likeOpts(info, 1);
+  if (auto gen = threadGenerator(o.device())) return finish(info, at::empty_like(argTensor(info, 0), o).uniform_(0, 1, gen), 3);
+  return finish(info, at::rand_like(argTensor(info, 0), o), 3);
+}
+NATIVE_FN(randn_like) {
+  auto o = likeOpts(info, 1);
+  if (auto gen = threadGenerator(o.device())) return finish(info, at::empty_like(argTensor(info, 0), o).normal_(0, 1, gen), 3);
+  return finish(info, at::randn_like(argTensor(info, 0), o), 3);
+}
 NATIVE_FN(full_like) { return finish(info, at::full_like(argTensor(info, 0), argScalar(info, 1), likeOpts(info, 2)), 4); }
 
 NATIVE_FN(manual_seed) {
-  torch::manual_seed(static_cast<uint64_t>(argInt(info, 0)));
+  seedThisThread(static_cast<uint64_t>(argInt(info, 0)));
   return info.Env().Undefined();
 }
 

@@ -4,6 +4,7 @@
 
 #include "args.h"
 #include "registry.h"
+#include "rng.h"
 
 namespace snn {
 namespace {
@@ -59,6 +60,18 @@ NATIVE_FN(nll_loss) {
   return wrap(info, at::nll_loss_nd(argTensor(info, 0), argTensor(info, 1), argOptTensor(info, 2), reduction(info, 3),
                                     argInt(info, 4)));
 }
-NATIVE_FN(dropout) { return wrap(info, at::dropout(argTensor(info, 0), argDouble(info, 1), argBool(info, 2))); }
+NATIVE_FN(dropout) {
+  at::Tensor& x = argTensor(info, 0);
+  double p = argDouble(info, 1);
+  bool train = argBool(info, 2);
+  auto gen = threadGenerator(x.device());
+  if (!gen || !train || p == 0) return wrap(info, at::dropout(x, p, train));
+  // ATen's dropout draws from the default generator: on a worker thread, the same mask math
+  // (bernoulli keep-mask scaled by 1/(1-p)) from the thread's own generator.
+  TORCH_CHECK(p >= 0 && p <= 1, "dropout probability has to be between 0 and 1, but got ", p);
+  if (p == 1) return wrap(info, x * at::zeros_like(x));
+  at::Tensor mask = at::empty_like(x, at::MemoryFormat::Preserve).bernoulli_(1 - p, gen).div_(1 - p);
+  return wrap(info, x * mask);
+}
 
 }  // namespace snn

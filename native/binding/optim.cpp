@@ -252,6 +252,52 @@ std::unique_ptr<optim::OptimizerParamState> adamStateFromJs(const Napi::Object& 
   return s;
 }
 
+// A state tensor follows its parameter's dtype and device (as PyTorch's load_state_dict casts
+// them): after model.to('float64') or .cuda() the next step would otherwise mix dtypes and fail
+// inside ATen. A shape change cannot be followed and is reported with the fix.
+void alignTensor(at::Tensor& s, const at::Tensor& p, const char* name) {
+  if (!s.defined()) return;
+  TORCH_CHECK(s.sizes() == p.sizes(), "optimizer state '", name, "' has shape ", s.sizes(), " but its parameter now has shape ",
+              p.sizes(), ": create a new optimizer (or clear its state) after changing a parameter's shape");
+  if (s.scalar_type() != p.scalar_type() || s.device() != p.device()) s = s.to(p.device(), p.scalar_type());
+}
+
+template <typename S>
+void alignAdamState(S& s, const at::Tensor& p) {
+  at::Tensor t = s.exp_avg();
+  alignTensor(t, p, "exp_avg");
+  s.exp_avg(t);
+  t = s.exp_avg_sq();
+  alignTensor(t, p, "exp_avg_sq");
+  s.exp_avg_sq(t);
+  t = s.max_exp_avg_sq();
+  if (t.defined()) {
+    alignTensor(t, p, "max_exp_avg_sq");
+    s.max_exp_avg_sq(t);
+  }
+}
+
+void alignState(Holder& h) {
+  auto& state = h.opt->state();
+  for (auto& g : h.opt->param_groups()) {
+    for (auto& p : g.params()) {
+      auto it = state.find(stateKey(p));
+      if (it == state.end()) continue;
+      switch (h.kind) {
+        case Kind::Adam: alignAdamState(static_cast<optim::AdamParamState&>(*it->second), p); break;
+        case Kind::AdamW: alignAdamState(static_cast<optim::AdamWParamState&>(*it->second), p); break;
+        case Kind::SGD: {
+          auto& s = static_cast<optim::SGDParamState&>(*it->second);
+          at::Tensor t = s.momentum_buffer();
+          alignTensor(t, p, "momentum_buffer");
+          s.momentum_buffer(t);
+          break;
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 
 // optim_create(kind, groups: [{params, ...options}]) -> optimizer
@@ -288,6 +334,7 @@ NATIVE_FN(optim_add_param_group) {
 
 NATIVE_FN(optim_step) {
   Holder& h = argOptim(info, 0);
+  alignState(h);
   h.opt->step();
   accountState(h);
   return info.Env().Undefined();

@@ -11,10 +11,14 @@
 namespace snn {
 namespace {
 
-Napi::Value exportTypedArray(Napi::Env env, const at::Tensor& src) {
+// copy: the array gets its own memory, so writes to it can never reach the tensor behind
+// autograd's back (its version counter cannot see them). Without copy, a read-only view for the
+// library's own reading (printing, tolist).
+Napi::Value exportTypedArray(Napi::Env env, const at::Tensor& src, bool copy) {
   at::Tensor t = src.detach();
   if (t.scalar_type() == at::kHalf || t.scalar_type() == at::kBFloat16) t = t.to(at::kFloat);
   t = t.cpu().contiguous();
+  if (copy && t.is_alias_of(src)) t = t.clone();
   const size_t n = static_cast<size_t>(t.numel());
   const size_t bytes = t.nbytes();
   Napi::ArrayBuffer buf;
@@ -45,7 +49,8 @@ NATIVE_FN(dtype) { return Napi::String::New(info.Env(), dtypeName(argTensor(info
 NATIVE_FN(device) { return Napi::String::New(info.Env(), argTensor(info, 0).device().str()); }
 NATIVE_FN(numel) { return Napi::Number::New(info.Env(), static_cast<double>(argTensor(info, 0).numel())); }
 NATIVE_FN(is_contiguous) { return Napi::Boolean::New(info.Env(), argTensor(info, 0).is_contiguous()); }
-NATIVE_FN(data) { return exportTypedArray(info.Env(), argTensor(info, 0)); }
+NATIVE_FN(data) { return exportTypedArray(info.Env(), argTensor(info, 0), false); }
+NATIVE_FN(data_copy) { return exportTypedArray(info.Env(), argTensor(info, 0), true); }
 
 NATIVE_FN(item) {
   at::Tensor& t = argTensor(info, 0);
