@@ -16,20 +16,30 @@
 #pragma once
 #include "step_math.h"
 
+// The traits' functions are forced inline: an out-of-line call passes the per-element arrays
+// through memory and stops the element loops from vectorising.
+#if defined(__CUDACC__)
+#define SNNK_INLINE __host__ __device__ __forceinline__
+#elif defined(__GNUC__)
+#define SNNK_INLINE __attribute__((always_inline)) inline
+#else
+#define SNNK_INLINE inline
+#endif
+
 namespace snnk {
 namespace traits {
 
 using detail::clamp01;
 
 template <typename T>
-SNNK_HD inline T in_unit(T p, T g) {  // clamp(p, 0, 1)'s backward: passes on [0, 1], bounds included
+SNNK_INLINE T in_unit(T p, T g) {  // clamp(p, 0, 1)'s backward: passes on [0, 1], bounds included
   return (p >= T(0) && p <= T(1)) ? g : T(0);
 }
 
 // The spike of membrane v and the immediate reset (reset_delay=False): S = H(v - th) * g,
 // M = v - (S/g - r) * th (subtract) or * v (zero); d = S/g - r is not detached.
 template <Reset R, bool D, typename T>
-SNNK_HD inline void fire_fwd(T v, T r, T th, T g, T& S, T& M) {
+SNNK_INLINE void fire_fwd(T v, T r, T th, T g, T& S, T& M) {
   const T s = heaviside(v - th) * g;
   T m = v;
   if (D) {
@@ -42,7 +52,7 @@ SNNK_HD inline void fire_fwd(T v, T r, T th, T g, T& S, T& M) {
 
 // Backward of fire_fwd: returns the grad of v; adds the threshold's and graded factor's grads.
 template <Surrogate K, bool SG, Reset R, bool D, typename T>
-SNNK_HD inline T fire_bwd(const SurrogateConsts<T>& sc, T v, T r, T th, T g, T gS, T gM, T& gth,
+SNNK_INLINE T fire_bwd(const SurrogateConsts<T>& sc, T v, T r, T th, T g, T gS, T gM, T& gth,
                           T& gg) {
   const T z = v - th;
   const T s = heaviside(z);
@@ -74,12 +84,12 @@ SNNK_HD inline T fire_bwd(const SurrogateConsts<T>& sc, T v, T r, T th, T g, T g
 
 // The delayed reset of the decayed membrane P: P - r*th (subtract), P - P*r (zero), P (none).
 template <Reset R, typename T>
-SNNK_HD inline T delayed_reset(T P, T r, T th) {
+SNNK_INLINE T delayed_reset(T P, T r, T th) {
   return R == Reset::Subtract ? P - r * th : R == Reset::Zero ? P - P * r : P;
 }
 // Its backward: the grad of P; subtract adds -gv*r to the threshold's grad.
 template <Reset R, typename T>
-SNNK_HD inline T delayed_reset_bwd(T gv, T r, T& gth) {
+SNNK_INLINE T delayed_reset_bwd(T gv, T r, T& gth) {
   if (R == Reset::Subtract) gth = gth - gv * r;
   return R == Reset::Zero ? gv - gv * r : gv;
 }
@@ -94,7 +104,7 @@ struct SynapticT {
   static constexpr bool param_grad(int) { return true; }
 
   template <Reset R, bool D, typename T>
-  SNNK_HD static void forward(const T* in, const T* s, const T* p, T& spk, T* out, T& v) {
+  SNNK_INLINE static void forward(const T* in, const T* s, const T* p, T& spk, T* out, T& v) {
     const T a = clamp01(p[0]), b = clamp01(p[1]), th = p[2];
     const T r = heaviside(s[1] - th);
     T syn = a * s[0] + in[0];
@@ -105,7 +115,7 @@ struct SynapticT {
   }
 
   template <Surrogate K, bool SG, Reset R, bool D, typename T>
-  SNNK_HD static void backward(const SurrogateConsts<T>& sc, const T* s, T v, const T* p, T gS,
+  SNNK_INLINE static void backward(const SurrogateConsts<T>& sc, const T* s, T v, const T* p, T gS,
                                const T* gout, T* gin, T* gs, T* gp) {
     const T a = clamp01(p[0]), b = clamp01(p[1]), th = p[2];
     const T r = heaviside(s[1] - th);
@@ -135,7 +145,7 @@ struct Lapicque {
   static constexpr bool param_grad(int k) { return k >= 3; }
 
   template <Reset R, bool D, typename T>
-  SNNK_HD static void forward(const T* in, const T* s, const T* p, T& spk, T* out, T& v) {
+  SNNK_INLINE static void forward(const T* in, const T* s, const T* p, T& spk, T* out, T& v) {
     const T rc = p[0] * p[1], dt = p[2], th = p[3];
     const T r = heaviside(s[0] - th);
     const T P = in[0] * p[0] * (T(1) / rc) * dt + (T(1) - dt / rc) * s[0];
@@ -144,7 +154,7 @@ struct Lapicque {
   }
 
   template <Surrogate K, bool SG, Reset R, bool D, typename T>
-  SNNK_HD static void backward(const SurrogateConsts<T>& sc, const T* s, T v, const T* p, T gS,
+  SNNK_INLINE static void backward(const SurrogateConsts<T>& sc, const T* s, T v, const T* p, T gS,
                                const T* gout, T* gin, T* gs, T* gp) {
     const T rc = p[0] * p[1], dt = p[2], th = p[3];
     const T r = heaviside(s[0] - th);
