@@ -99,7 +99,19 @@ export interface SnnBinding {
   /** Whole time loop, one autograd node. num_steps 0: input is [T, B, ...]; else a static [B, ...]. feedback 0 one_to_one (V) | 1 linear | 2 conv (weight, bias?, padding). Returns [spk_rec, mem_rec]. */
   snn_rleaky_sequence(input: T, num_steps: number, spk: T, mem: T, beta: T, threshold: T, feedback: number, weight: T | null, bias: T | null, V: T | null, padding: number[], reset: number, reset_delay: boolean, surrogate: number, surrogate_param: number, surrogate_disable: boolean): [T, T];
   snn_leaky_sequence(input: T, num_steps: number, mem: T, beta: T, threshold: T, graded_spikes_factor: T, reset: number, reset_delay: boolean, surrogate: number, surrogate_param: number, surrogate_disable: boolean): [T, T];
+  /** One step of a neuron with a traits kernel (native/kernels/neuron_traits.h); inputs, states and params in its traits' order. Returns [spk, ...states], or [] where the fused kernel does not run (then run the composed step). */
+  snn_neuron_step(kind: SnnFusedNeuron, inputs: T[], states: T[], params: T[], config: SnnStepConfig): T[];
   alias(t: T): T;
+}
+/** Neurons with a generic fused step kernel. */
+export type SnnFusedNeuron = 'synaptic' | 'rsynaptic' | 'lapicque';
+/** The named step configuration the generic neuron step takes (parsed once in native/binding/snn_args.h). */
+export interface SnnStepConfig {
+  reset: 'subtract' | 'zero' | 'none';
+  reset_delay: boolean;
+  surrogate: 'atan' | 'fast_sigmoid' | 'sigmoid' | 'straight_through_estimator' | 'heaviside' | 'triangular';
+  surrogate_param: number;
+  surrogate_disable: boolean;
 }
 
 /** torch.distributed over c10d (native/binding/distributed.cpp). Handles are tagged Externals. */

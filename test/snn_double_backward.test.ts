@@ -48,8 +48,8 @@ describe('snn higher-order gradients', () => {
   }
 });
 
-describe('snn higher-order gradients: neurons without a fused node', () => {
-  /** The same gradient penalty through Synaptic (composed ops on either step setting), with spikes. */
+describe('snn higher-order gradients: Synaptic, RSynaptic and Lapicque', () => {
+  /** The same gradient penalty through Synaptic, with spikes. */
   function synPenalty(impl: 'fused' | 'composed', alphaValue: number): { value: number; dalpha: number } {
     return snn.with_step_impl(impl, () => torch.tidy(() => {
       torch.manual_seed(6);
@@ -65,13 +65,28 @@ describe('snn higher-order gradients: neurons without a fused node', () => {
     }));
   }
 
-  for (const impl of ['fused', 'composed'] as const) {
-    it(`Synaptic (${impl} setting): the gradient-penalty gradient equals central differences (float64)`, () => {
-      const a = 0.7;
-      const h = 1e-6;
-      const got = synPenalty(impl, a).dalpha;
-      const fd = (synPenalty(impl, a + h).value - synPenalty(impl, a - h).value) / (2 * h);
-      expect(got).to.be.closeTo(fd, 1e-5 * Math.abs(fd) + 1e-7);
+  it('Synaptic (composed step): the gradient-penalty gradient equals central differences (float64)', () => {
+    const a = 0.7;
+    const h = 1e-6;
+    const got = synPenalty('composed', a).dalpha;
+    const fd = (synPenalty('composed', a + h).value - synPenalty('composed', a - h).value) / (2 * h);
+    expect(got).to.be.closeTo(fd, 1e-5 * Math.abs(fd) + 1e-7);
+  });
+
+  it("Synaptic (fused step): create_graph is refused with an error naming snn.set_step_impl('composed')", () => {
+    expect(() => synPenalty('fused', 0.7)).to.throw(/SynapticStepFn[\s\S]*double backward[\s\S]*snn\.set_step_impl\('composed'\)/);
+  });
+
+  for (const kind of ['RSynaptic', 'Lapicque'] as const) {
+    it(`${kind} (fused step): create_graph is refused with an error naming snn.set_step_impl('composed')`, () => {
+      snn.with_step_impl('fused', () => torch.tidy(() => {
+        const x = torch.randn([3, 4]).requires_grad_(true);
+        const n = kind === 'RSynaptic' ? new snn.RSynaptic({ alpha: 0.9, beta: 0.8, linear_features: 4 }) : new snn.Lapicque({ beta: 0.9 });
+        const out = n.forward(x) as torch.Tensor[];
+        const loss = out[0]!.sum().add(out[out.length - 1]!.mul(out[out.length - 1]!).sum());
+        expect(() => torch.autograd.grad(loss, x, { create_graph: true })).to.throw(/StepFn[\s\S]*double backward[\s\S]*snn\.set_step_impl\('composed'\)/);
+        n.dispose();
+      }));
     });
   }
 });

@@ -9,7 +9,8 @@
 // R, C and time_step are float32 buffers (snnTorch keeps a Python int as int64; the values are the same).
 import { checkOptions } from '../torch/check.js';
 import { no_grad } from '../torch/autograd.js';
-import { Tensor } from '../torch/tensor.js';
+import { Tensor, wrap } from '../torch/tensor.js';
+import { native } from '../native.js';
 import { ones } from '../torch/creation.js';
 import { LIF, SPIKING_KEYS, asTensor, type LIFOptions, type TensorInit } from './neuron.js';
 import { runSequenceStates, type StatesSequenceOptions } from './sequence_states.js';
@@ -94,6 +95,11 @@ export class Lapicque<const O extends LapicqueOptions = LapicqueOptions> extends
 
   #step(X: Tensor, mem: Tensor): { spk: Tensor; states: Record<string, Tensor> } {
     const h = this as unknown as NeuronInternals;
+    const cfg = this.#fusable() ? h._fusedConfig() : null;
+    if (cfg) {
+      const out = native.snn_neuron_step('lapicque', [X.handle], [mem.handle], [this.R.handle, this.C.handle, this.time_step.handle, this.threshold.handle, this.graded_spikes_factor.handle], cfg);
+      if (out.length === 2) return { spk: wrap(out[0]!), states: { mem: wrap(out[1]!) } };
+    }
     const r = h._memReset(mem);
     const base = (): Tensor => {
       const rc = this.R.mul(this.C);
@@ -107,6 +113,11 @@ export class Lapicque<const O extends LapicqueOptions = LapicqueOptions> extends
     if (this.state_quant) m = this.state_quant(m);
     const spk = h._fire(m, true);
     return { spk, states: { mem: m } };
+  }
+
+  /** The kernel does not differentiate R, C and time_step (buffers, as in snnTorch): given a grad, they run composed. */
+  #fusable(): boolean {
+    return !(this.R.requires_grad || this.C.requires_grad || this.time_step.requires_grad);
   }
 
   /** All steps of input [T, B, ...] (or a static input with num_steps): records [spk, mem]. */

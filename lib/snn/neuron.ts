@@ -10,7 +10,8 @@ import { Tensor, tensorArg, wrap } from '../torch/tensor.js';
 import { tensor, zeros, zeros_like } from '../torch/creation.js';
 import { Module } from '../nn/module.js';
 import { Parameter } from '../nn/parameter.js';
-import { atan, known, type SpikeGrad } from './surrogate.js';
+import { atan, known, knownKind, type SpikeGrad } from './surrogate.js';
+import type { SnnStepConfig } from '../native.js';
 import { get_step_impl } from './engine.js';
 
 export type ResetMechanism = 'subtract' | 'zero' | 'none';
@@ -224,6 +225,16 @@ export abstract class SpikingNeuron extends Module {
     if (get_step_impl() !== 'fused' || this.inhibition || this.state_quant) return null;
     if (this.surrogate_disable) return { code: 0, param: 2.0 };
     return known(this.spike_grad);
+  }
+  /**
+   * The named configuration of the generic fused step (snn_neuron_step), or null where the fused
+   * kernel does not cover an option in use (then the composed step runs).
+   */
+  protected _fusedConfig(): SnnStepConfig | null {
+    if (get_step_impl() !== 'fused' || this.inhibition || this.state_quant) return null;
+    const sg = this.surrogate_disable ? { kind: 'atan' as const, param: 2.0 } : knownKind(this.spike_grad);
+    if (!sg) return null;
+    return { reset: this.#reset, reset_delay: this.reset_delay, surrogate: sg.kind, surrogate_param: sg.param, surrogate_disable: this.surrogate_disable };
   }
   protected get _resetCode(): number {
     return RESET_CODE[this.#reset];

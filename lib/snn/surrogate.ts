@@ -61,6 +61,13 @@ export function triangular(threshold = 1): SpikeFunction {
   return make('triangular', checkNumber('threshold', threshold, { finite: true }));
 }
 
+/** The kind and parameter of a recognised spike function by name, or null for a custom callable. */
+export function knownKind(fn: SpikeGrad): { kind: SurrogateKind; param: number } | null {
+  const f = fn as Partial<SpikeFunction>;
+  if (typeof f.kind === 'string' && f.kind in SURROGATE_CODE && typeof f.param === 'number') return { kind: f.kind, param: f.param };
+  return null;
+}
+
 /** The kind and parameter of a recognised spike function, or null for a custom callable. */
 export function known(fn: SpikeGrad): { code: number; param: number } | null {
   const f = fn as Partial<SpikeFunction>;

@@ -5,7 +5,8 @@
 //   state_quant on mem' and syn'; spk = fire(mem') (or the inhibition variant);
 //   reset_delay=false: mem' -= (spk/gsf - r)·θ (subtract) or ·mem' (zero).
 import { checkOptions } from '../torch/check.js';
-import type { Tensor } from '../torch/tensor.js';
+import { native, type SnnStepConfig } from '../native.js';
+import { wrap, type Tensor } from '../torch/tensor.js';
 import { LIF, LIF_KEYS, type LIFOptions, type TensorInit } from './neuron.js';
 import { runSequenceStates, type StatesSequenceOptions } from './sequence_states.js';
 import type { NeuronOutput } from './types.js';
@@ -63,6 +64,14 @@ export class Synaptic<const O extends SynapticOptions = SynapticOptions> extends
 /** The shared Synaptic / RSynaptic step; `rec` is the recurrent term Rec(spk) (RSynaptic) or null. */
 export function synapticStep(n: LIF & { alpha: Tensor }, X: Tensor, syn: Tensor, mem: Tensor, rec: Tensor | null): { spk: Tensor; states: Record<string, Tensor> } {
   const h = n as unknown as NeuronInternals;
+  const cfg = h._fusedConfig();
+  if (cfg) {
+    const out = native.snn_neuron_step(
+      rec ? 'rsynaptic' : 'synaptic', rec ? [X.handle, rec.handle] : [X.handle], [syn.handle, mem.handle],
+      [n.alpha.handle, n.beta.handle, n.threshold.handle, n.graded_spikes_factor.handle], cfg,
+    );
+    if (out.length === 3) return { spk: wrap(out[0]!), states: { syn: wrap(out[1]!), mem: wrap(out[2]!) } };
+  }
   const r = h._memReset(mem);
   let synN = n.alpha.clamp(0, 1).mul(syn).add(X);
   if (rec) synN = synN.add(rec);
@@ -80,6 +89,7 @@ export function synapticStep(n: LIF & { alpha: Tensor }, X: Tensor, syn: Tensor,
 
 /** The protected step helpers of SpikingNeuron, for the step functions shared between classes. */
 export interface NeuronInternals {
+  _fusedConfig(): SnnStepConfig | null;
   _memReset(U: Tensor): Tensor;
   _fire(U: Tensor, graded: boolean): Tensor;
   _immediateReset(U: Tensor, S: Tensor, r: Tensor, graded: boolean): Tensor;

@@ -1,7 +1,14 @@
-// The step configuration as the snn natives receive it: (reset, reset_delay, surrogate,
-// surrogate_param, surrogate_disable) from argument i on.
+// The step configuration as the snn natives receive it. Leaky/RLeaky's natives take it as the
+// positional (reset, reset_delay, surrogate, surrogate_param, surrogate_disable) codes from
+// argument i on (argStepConfig); the generic neuron step takes one named object (argNeuronConfig):
+//   { reset: 'subtract' | 'zero' | 'none', reset_delay: boolean,
+//     surrogate: 'atan' | 'fast_sigmoid' | 'sigmoid' | 'straight_through_estimator' | 'heaviside' | 'triangular',
+//     surrogate_param: number, surrogate_disable: boolean }
+// parsed here, once, into snnk::StepConfig (the names are the TypeScript API's own).
 #pragma once
 #include <napi.h>
+
+#include <string>
 
 #include "args.h"
 #include "kernels/neuron_step.h"
@@ -19,6 +26,55 @@ inline snnk::StepConfig argStepConfig(const Napi::CallbackInfo& info, size_t i) 
   c.surrogate = static_cast<snnk::Surrogate>(sg);
   c.surrogate_param = argDouble(info, i + 3);
   c.surrogate_disable = argBool(info, i + 4);
+  return c;
+}
+
+inline snnk::Reset resetFromName(Napi::Env env, const std::string& s) {
+  if (s == "subtract") return snnk::Reset::Subtract;
+  if (s == "zero") return snnk::Reset::Zero;
+  if (s == "none") return snnk::Reset::None;
+  throw Napi::RangeError::New(env, "config.reset must be 'subtract', 'zero' or 'none', got '" + s + "'");
+}
+
+inline snnk::Surrogate surrogateFromName(Napi::Env env, const std::string& s) {
+  if (s == "atan") return snnk::Surrogate::ATan;
+  if (s == "fast_sigmoid") return snnk::Surrogate::FastSigmoid;
+  if (s == "sigmoid") return snnk::Surrogate::Sigmoid;
+  if (s == "straight_through_estimator") return snnk::Surrogate::StraightThrough;
+  if (s == "heaviside") return snnk::Surrogate::Heaviside;
+  if (s == "triangular") return snnk::Surrogate::Triangular;
+  throw Napi::RangeError::New(env, "config.surrogate must be one of 'atan', 'fast_sigmoid', 'sigmoid', "
+                                   "'straight_through_estimator', 'heaviside', 'triangular', got '" + s + "'");
+}
+
+inline snnk::StepConfig argNeuronConfig(const Napi::CallbackInfo& info, size_t i) {
+  const Napi::Env env = info.Env();
+  if (i >= info.Length() || !info[i].IsObject())
+    throw Napi::TypeError::New(env, "argument " + std::to_string(i) + ": expected a neuron step config object");
+  const Napi::Object o = info[i].As<Napi::Object>();
+  auto field = [&](const char* name) {
+    Napi::Value v = o.Get(name);
+    if (v.IsUndefined()) throw Napi::TypeError::New(env, std::string("config.") + name + " is missing");
+    return v;
+  };
+  auto str = [&](const char* name) {
+    Napi::Value v = field(name);
+    if (!v.IsString()) throw Napi::TypeError::New(env, std::string("config.") + name + " must be a string");
+    return v.As<Napi::String>().Utf8Value();
+  };
+  auto boolean = [&](const char* name) {
+    Napi::Value v = field(name);
+    if (!v.IsBoolean()) throw Napi::TypeError::New(env, std::string("config.") + name + " must be a boolean");
+    return v.As<Napi::Boolean>().Value();
+  };
+  snnk::StepConfig c;
+  c.reset = resetFromName(env, str("reset"));
+  c.reset_delay = boolean("reset_delay");
+  c.surrogate = surrogateFromName(env, str("surrogate"));
+  Napi::Value p = field("surrogate_param");
+  if (!p.IsNumber()) throw Napi::TypeError::New(env, "config.surrogate_param must be a number");
+  c.surrogate_param = p.As<Napi::Number>().DoubleValue();
+  c.surrogate_disable = boolean("surrogate_disable");
   return c;
 }
 

@@ -53,7 +53,7 @@ detail::StepOut step_forward(bool rec_mode, const Tensor& x, const Tensor& rec, 
   const c10::cuda::CUDAGuard guard(x.device());
   const Tensor xc = x.contiguous(), uc = u.to(x.scalar_type()).contiguous();
   const Tensor rc = rec_mode ? rec.to(x.scalar_type()).contiguous() : Tensor();
-  const bool immediate = !cfg.reset_delay && cfg.reset != Reset::None;
+  const bool immediate = cfg.immediate();
   const ParamView pb = view(beta, xc, "beta"), pt = view(th, xc, "threshold");
   const ParamView pg = g.defined() ? view(g, xc, "graded_spikes_factor") : ParamView();
   detail::StepOut o;
@@ -91,7 +91,7 @@ detail::StepBackward step_backward(bool rec_mode, const Tensor& u, const Tensor&
   const Tensor gs = gS.defined() ? gS.to(st).contiguous() : Tensor();
   const Tensor gm = gM.defined() ? gM.to(st).contiguous() : Tensor();
   const bool has_s = gs.defined(), has_m = gm.defined();
-  const bool d = !cfg.reset_delay && has_m && cfg.reset != Reset::None;
+  const bool d = has_m && cfg.immediate();
   const ParamView pb = view(beta, uc, "beta"), pt = view(th, uc, "threshold");
   const ParamView pg = g.defined() ? view(g, uc, "graded_spikes_factor") : ParamView();
 

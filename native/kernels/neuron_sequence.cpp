@@ -30,10 +30,6 @@ std::vector<int64_t> seq_shape(int64_t T, at::IntArrayRef sp) {
   return s;
 }
 
-bool immediate_reset(const StepConfig& cfg) {
-  return !cfg.reset_delay && cfg.reset != Reset::None;
-}
-
 // Rec(S) and its input gradient, per step. buf is a contiguous state-shaped scratch tensor.
 struct RecOp {
   Feedback kind;
@@ -108,7 +104,7 @@ Records run_forward(bool rec_mode, const Tensor& x, int64_t stat, const Tensor& 
   Records r;
   r.spk = at::empty(full, x.options());
   r.mem = at::empty(full, x.options());
-  if (immediate_reset(cfg)) r.v = at::empty(full, x.options());
+  if (cfg.immediate()) r.v = at::empty(full, x.options());
   const Tensor buf = rec_mode ? at::empty(sp, x.options()) : Tensor();
   for (int64_t t = 0; t < T; ++t) {
     const Tensor xt = stat > 0 ? x : x.select(0, t);

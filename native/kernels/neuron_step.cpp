@@ -25,7 +25,7 @@ template <bool REC>
 variable_list forward_common(AutogradContext* ctx, const Tensor& x, const Tensor& rec,
                              const Tensor& u, const Tensor& beta, const Tensor& th,
                              const Tensor& g, const StepConfig& cfg) {
-  const bool immediate = !cfg.reset_delay && cfg.reset != Reset::None;
+  const bool immediate = cfg.immediate();
   auto o = detail::step_forward(REC, x, rec, u, beta, th, g, cfg, immediate);
   ctx->set_materialize_grads(false);
   save_cfg(ctx, cfg);

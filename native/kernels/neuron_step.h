@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "step_dispatch.h"
 #include "step_types.h"
 #include "surrogate.h"
 
@@ -28,6 +29,7 @@ struct StepConfig {
   Surrogate surrogate = Surrogate::ATan;
   double surrogate_param = 2.0;  // atan alpha, (fast_)sigmoid slope, triangular threshold
   bool surrogate_disable = false;
+  bool immediate() const { return immediate_reset(reset, reset_delay); }
 };
 
 // input, mem: same shape (the state). beta / threshold / graded_spikes_factor: 0-dim or any

@@ -11,55 +11,16 @@
 
 #include <type_traits>
 
+#include "cuda_common.cuh"
 #include "neuron_step_cuda.h"
+#include "step_dispatch.h"
 #include "step_math.h"
 
 namespace snnk {
 namespace cuda {
 namespace {
 
-constexpr int kThreads = 256;  // threads per block
-constexpr int kUnroll = 4;     // elements per thread, loaded before any is computed (memory-level parallelism)
-constexpr int64_t kPerBlock = int64_t(kThreads) * kUnroll;
 
-// Storage: float32, float16 or bfloat16, chosen at run time (a warp-uniform branch per load and
-// store); the maths is compiled once, in float, which keeps the kernel count (and nvcc's time) low.
-enum : int { kF32 = 0, kF16 = 1, kBF16 = 2 };
-
-__device__ __forceinline__ float ld(int dt, const void* __restrict__ p, int64_t i) {
-  if (dt == kF32) return static_cast<const float*>(p)[i];
-  if (dt == kF16) return __half2float(static_cast<const __half*>(p)[i]);
-  return __bfloat162float(static_cast<const __nv_bfloat16*>(p)[i]);
-}
-__device__ __forceinline__ void st(int dt, void* __restrict__ p, int64_t i, float v) {
-  if (dt == kF32)
-    static_cast<float*>(p)[i] = v;
-  else if (dt == kF16)
-    static_cast<__half*>(p)[i] = __float2half_rn(v);
-  else
-    static_cast<__nv_bfloat16*>(p)[i] = __float2bfloat16_rn(v);
-}
-
-struct DParam {
-  const float* p;
-  int64_t inner, period;
-};
-
-DParam dparam(const ParamPtr& q) {
-  return {static_cast<const float*>(q.p), q.inner < 1 ? 1 : q.inner, q.period < 1 ? 1 : q.period};
-}
-
-// p[(i / inner) % period]; warp-uniform branches; 32-bit division when the index allows it.
-__device__ __forceinline__ float pval(const DParam& q, int64_t i, bool idx32) {
-  if (q.p == nullptr) return 1.0f;
-  if (q.period == 1) return q.p[0];
-  if (idx32) {
-    const uint32_t j = q.inner == 1 ? uint32_t(i) : uint32_t(i) / uint32_t(q.inner);
-    return q.p[j % uint32_t(q.period)];
-  }
-  const int64_t j = q.inner == 1 ? i : i / q.inner;
-  return q.p[j % q.period];
-}
 
 struct FwdK {
   int64_t n;
@@ -119,11 +80,6 @@ struct BwdK {
   double* partials;
 };
 
-__device__ __forceinline__ double warp_sum(double x) {
-#pragma unroll
-  for (int off = 16; off > 0; off >>= 1) x += __shfl_down_sync(0xffffffffu, x, off);
-  return x;
-}
 
 template <Surrogate K, bool SG, bool REC, Reset R, bool D>
 __global__ void __launch_bounds__(kThreads) step_bwd_kernel(const BwdK a, const SurrogateConsts<float> sc) {
@@ -176,41 +132,6 @@ __global__ void __launch_bounds__(kThreads) step_bwd_kernel(const BwdK a, const 
   }
 }
 
-// Calls f(REC, R, D) with all three as compile-time constants (as the CPU's dispatch_mode).
-template <typename F>
-void dispatch_mode(bool rec, Reset r, bool d, F&& f) {
-  auto with_rec = [&](auto rc) {
-    using Sb = std::integral_constant<Reset, Reset::Subtract>;
-    using Zr = std::integral_constant<Reset, Reset::Zero>;
-    using Nn = std::integral_constant<Reset, Reset::None>;
-    if (r == Reset::None) return f(rc, Nn{}, std::false_type{});
-    if (r == Reset::Subtract) return d ? f(rc, Sb{}, std::true_type{}) : f(rc, Sb{}, std::false_type{});
-    return d ? f(rc, Zr{}, std::true_type{}) : f(rc, Zr{}, std::false_type{});
-  };
-  if (rec)
-    with_rec(std::true_type{});
-  else
-    with_rec(std::false_type{});
-}
-
-const char* last_error() {
-  const cudaError_t e = cudaGetLastError();
-  return e == cudaSuccess ? nullptr : cudaGetErrorString(e);
-}
-
-int64_t blocks_for(int64_t n) { return (n + kPerBlock - 1) / kPerBlock; }
-
-constexpr int64_t kMaxGrid = 2147483647;  // gridDim.x limit
-
-// -1 for a dtype these kernels do not take.
-int storage(DType d) {
-  switch (d) {
-    case DType::Float32: return kF32;
-    case DType::Float16: return kF16;
-    case DType::BFloat16: return kBF16;
-  }
-  return -1;
-}
 
 }  // namespace
 
@@ -237,10 +158,12 @@ const char* launch_step_fwd(const FwdArgs& a, void* stream) {
   if (a.immediate && k.v == nullptr) return "the immediate reset needs the v output";
   if (a.rec_mode && k.rec == nullptr) return "rec is missing";
   const auto s = static_cast<cudaStream_t>(stream);
-  dispatch_mode(a.rec_mode, static_cast<Reset>(a.reset), a.immediate, [&](auto rec_c, auto r_c, auto d_c) {
-    constexpr bool REC = decltype(rec_c)::value, D = decltype(d_c)::value;
-    constexpr Reset R = decltype(r_c)::value;
-    step_fwd_kernel<REC, R, D><<<static_cast<unsigned>(blocks), kThreads, 0, s>>>(k);
+  dispatch_bool(a.rec_mode, [&](auto rec_c) {
+    dispatch_mode(static_cast<Reset>(a.reset), a.immediate, [&](auto r_c, auto d_c) {
+      constexpr bool REC = decltype(rec_c)::value, D = decltype(d_c)::value;
+      constexpr Reset R = decltype(r_c)::value;
+      step_fwd_kernel<REC, R, D><<<static_cast<unsigned>(blocks), kThreads, 0, s>>>(k);
+    });
   });
   return last_error();
 }
@@ -276,10 +199,12 @@ const char* launch_step_bwd(const BwdArgs& a, void* stream) {
   auto run = [&](auto k_c, auto sg_c) {
     constexpr Surrogate K = decltype(k_c)::value;
     constexpr bool SG = decltype(sg_c)::value;
-    dispatch_mode(a.rec_mode, static_cast<Reset>(a.reset), a.immediate, [&](auto rec_c, auto r_c, auto d_c) {
-      constexpr bool REC = decltype(rec_c)::value, D = decltype(d_c)::value;
-      constexpr Reset R = decltype(r_c)::value;
-      step_bwd_kernel<K, SG, REC, R, D><<<static_cast<unsigned>(blocks), kThreads, 0, s>>>(k, sc);
+    dispatch_bool(a.rec_mode, [&](auto rec_c) {
+      dispatch_mode(static_cast<Reset>(a.reset), a.immediate, [&](auto r_c, auto d_c) {
+        constexpr bool REC = decltype(rec_c)::value, D = decltype(d_c)::value;
+        constexpr Reset R = decltype(r_c)::value;
+        step_bwd_kernel<K, SG, REC, R, D><<<static_cast<unsigned>(blocks), kThreads, 0, s>>>(k, sc);
+      });
     });
   };
   if (a.sg)

@@ -58,8 +58,9 @@ inline ParamView make_param_view(const at::Tensor& p, at::IntArrayRef shape, con
 // Walks (i / inner) % period incrementally from a start index.
 template <typename T>
 struct ParamCursor {
-  const T* p;
-  int64_t inner, period, q, r;
+  const T* p = nullptr;
+  int64_t inner = 1, period = 1, q = 0, r = 0;
+  ParamCursor() = default;
   ParamCursor(const T* ptr, int64_t in, int64_t per, int64_t i)
       : p(ptr), inner(in), period(per), q((i / in) % per), r(i % in) {}
   T get() const { return p[q]; }
@@ -85,9 +86,6 @@ inline RawParam<T> raw(const ParamView& v) {
 constexpr int64_t kGrain = 16384;
 constexpr int64_t kBlock = 256;
 
-// Per-chunk sums of the three scalar-parameter grads, in double.
-using ParamSums = std::array<double, 3>;
-
 // A single-value parameter seen as an array: f's loop reads a register, not a buffer (2.5x
 // faster element loops than reading constant buffers, measured on the forward step).
 template <typename T>
@@ -96,47 +94,55 @@ struct ScalarParam {
   T operator[](int64_t) const { return v; }
 };
 
-// Runs f(i0, len, a, b, c, sums) over [0, n) in parallel blocks of up to kBlock elements, with
-// the three broadcast parameters expanded into contiguous block buffers so that f's loop has
-// no index arithmetic and vectorises. Returns the total of every chunk's `sums`.
-template <typename T, typename F>
-inline ParamSums for_each_block(int64_t n, RawParam<T> a, RawParam<T> b, RawParam<T> c,
-                                const F& f) {
-  ParamSums total{0, 0, 0};
+// Per-chunk sums of the NP single-value parameter grads, in double.
+template <size_t NP>
+using ParamSums = std::array<double, NP>;
+
+// Runs f(i0, len, params, sums) over [0, n) in parallel blocks of up to kBlock elements, where
+// params[k][j] is parameter k at element i0 + j: either all ScalarParam (every parameter is a
+// single value, the common case: no buffers) or all `const T*` into contiguous block buffers
+// holding the broadcast values, so f's loop has no index arithmetic and vectorises. Returns the
+// total of every chunk's `sums`.
+template <typename T, size_t NP, typename F>
+inline ParamSums<NP> for_each_block(int64_t n, const std::array<RawParam<T>, NP>& ps, const F& f) {
+  ParamSums<NP> total{};
   std::mutex mu;
-  if (a.period == 1 && b.period == 1 && c.period == 1) {
-    // The common case (scalar beta, threshold, graded factor): same blocks, no buffers.
-    const ScalarParam<T> sa{a.p[0]}, sb{b.p[0]}, sc{c.p[0]};
+  bool all_single = true;
+  for (size_t k = 0; k < NP; ++k) all_single = all_single && ps[k].period == 1;
+  if (all_single) {
+    std::array<ScalarParam<T>, NP> sp;
+    for (size_t k = 0; k < NP; ++k) sp[k].v = ps[k].p[0];
     at::parallel_for(0, n, kGrain, [&](int64_t lo, int64_t hi) {
-      ParamSums sums{0, 0, 0};
-      for (int64_t i0 = lo; i0 < hi; i0 += kBlock) f(i0, std::min(kBlock, hi - i0), sa, sb, sc, sums);
+      ParamSums<NP> sums{};
+      for (int64_t i0 = lo; i0 < hi; i0 += kBlock) f(i0, std::min(kBlock, hi - i0), sp, sums);
       std::lock_guard<std::mutex> lock(mu);
-      for (int k = 0; k < 3; ++k) total[k] += sums[k];
+      for (size_t k = 0; k < NP; ++k) total[k] += sums[k];
     });
     return total;
   }
   at::parallel_for(0, n, kGrain, [&](int64_t lo, int64_t hi) {
-    alignas(64) T buf[3][kBlock];
-    const RawParam<T> ps[3] = {a, b, c};
-    ParamCursor<T> cur[3] = {{a.p, a.inner, a.period, lo},
-                             {b.p, b.inner, b.period, lo},
-                             {c.p, c.inner, c.period, lo}};
-    for (int k = 0; k < 3; ++k)
+    alignas(64) T buf[NP][kBlock];
+    std::array<const T*, NP> bp;
+    std::array<ParamCursor<T>, NP> cur{};
+    for (size_t k = 0; k < NP; ++k) {
+      bp[k] = buf[k];
+      cur[k] = ParamCursor<T>(ps[k].p, ps[k].inner, ps[k].period, lo);
       if (ps[k].period == 1) std::fill(buf[k], buf[k] + kBlock, ps[k].p[0]);
-    ParamSums sums{0, 0, 0};
+    }
+    ParamSums<NP> sums{};
     for (int64_t i0 = lo; i0 < hi; i0 += kBlock) {
       const int64_t len = std::min(kBlock, hi - i0);
-      for (int k = 0; k < 3; ++k) {
+      for (size_t k = 0; k < NP; ++k) {
         if (ps[k].period == 1) continue;
         for (int64_t j = 0; j < len; ++j) {
           buf[k][j] = cur[k].get();
           cur[k].next();
         }
       }
-      f(i0, len, static_cast<const T*>(buf[0]), static_cast<const T*>(buf[1]), static_cast<const T*>(buf[2]), sums);
+      f(i0, len, bp, sums);
     }
     std::lock_guard<std::mutex> lock(mu);
-    for (int k = 0; k < 3; ++k) total[k] += sums[k];
+    for (size_t k = 0; k < NP; ++k) total[k] += sums[k];
   });
   return total;
 }

@@ -7,6 +7,7 @@
 #include "step_kernels.h"
 
 #include "cuda_dispatch.h"
+#include "step_dispatch.h"
 #include "step_math.h"
 
 // Bit-exact parity with torch needs each a*b+c rounded twice. The default x86-64 target has no
@@ -32,29 +33,11 @@ static inline T* ptr_or_null(const Tensor& t) {
   return t.defined() ? t.data_ptr<T>() : nullptr;
 }
 
-// Calls f(REC, R, D) with all three as compile-time constants.
-template <typename F>
-static void dispatch_mode(bool rec, Reset r, bool d, F&& f) {
-  auto with_rec = [&](auto rc) {
-    using S = std::integral_constant<Reset, Reset::Subtract>;
-    using Z = std::integral_constant<Reset, Reset::Zero>;
-    using N = std::integral_constant<Reset, Reset::None>;
-    if (r == Reset::None) return f(rc, N{}, std::false_type{});
-    if (r == Reset::Subtract)
-      return d ? f(rc, S{}, std::true_type{}) : f(rc, S{}, std::false_type{});
-    return d ? f(rc, Z{}, std::true_type{}) : f(rc, Z{}, std::false_type{});
-  };
-  if (rec)
-    with_rec(std::true_type{});
-  else
-    with_rec(std::false_type{});
-}
-
 void step_forward_into(bool rec_mode, const Tensor& x, const Tensor& rec, const Tensor& u,
                        const StepParams& p, const StepConfig& cfg, const Tensor& spk,
                        const Tensor& mem, const Tensor& v) {
   const int64_t n = x.numel();
-  const bool immediate = !cfg.reset_delay && cfg.reset != Reset::None;
+  const bool immediate = cfg.immediate();
   TORCH_INTERNAL_ASSERT(!immediate || v.defined(), "step_forward_into: v needed");
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "snnk_step_forward", [&] {
     using T = scalar_t;
@@ -64,11 +47,14 @@ void step_forward_into(bool rec_mode, const Tensor& x, const Tensor& rec, const 
     T* ps = spk.data_ptr<T>();
     T* pm = mem.data_ptr<T>();
     T* pv = ptr_or_null<T>(v);
-    dispatch_mode(rec_mode, cfg.reset, immediate, [&](auto rec_c, auto r_c, auto d_c) {
+    dispatch_bool(rec_mode, [&](auto rec_c) { dispatch_mode(cfg.reset, immediate, [&](auto r_c, auto d_c) {
       constexpr bool REC = decltype(rec_c)::value, D = decltype(d_c)::value;
       constexpr Reset R = decltype(r_c)::value;
-      for_each_block<T>(n, raw<T>(p.beta), raw<T>(p.th), raw<T>(p.g),
-                        [&](int64_t i0, int64_t len, auto bb, auto tt, auto ggv, ParamSums&) {
+      for_each_block<T, 3>(n, {raw<T>(p.beta), raw<T>(p.th), raw<T>(p.g)},
+                        [&](int64_t i0, int64_t len, const auto& ps3, ParamSums<3>&) {
+                          const auto bb = ps3[0];
+                          const auto tt = ps3[1];
+                          const auto ggv = ps3[2];
                           const T* __restrict xx = px + i0;
                           const T* __restrict uu = pu + i0;
                           const T* __restrict rr = REC ? pr + i0 : nullptr;
@@ -84,7 +70,7 @@ void step_forward_into(bool rec_mode, const Tensor& x, const Tensor& rec, const 
                             if (D) vv[j] = w;
                           }
                         });
-    });
+    }); });
   });
 }
 
@@ -94,11 +80,11 @@ StepParamGrads step_backward_into(bool rec_mode, const Tensor& u, const Tensor& 
                                   const GradNeeds& sums) {
   const int64_t n = u.numel();
   const bool has_s = gS.defined(), has_m = gM.defined();
-  const bool d = !cfg.reset_delay && has_m && cfg.reset != Reset::None;
+  const bool d = has_m && cfg.immediate();
   const bool sg = !cfg.surrogate_disable && (has_s || d);
   const Tensor gs = has_s ? gS : at::zeros_like(u);
   const Tensor gm = has_m ? gM : at::zeros_like(u);
-  ParamSums tot{0, 0, 0};
+  ParamSums<3> tot{0, 0, 0};
   AT_DISPATCH_FLOATING_TYPES(u.scalar_type(), "snnk_step_backward", [&] {
     using T = scalar_t;
     const T* pu = u.data_ptr<T>();
@@ -114,12 +100,15 @@ StepParamGrads step_backward_into(bool rec_mode, const Tensor& u, const Tensor& 
     auto run = [&](auto k_c, auto sg_c) {
       constexpr Surrogate K = decltype(k_c)::value;
       constexpr bool SG = decltype(sg_c)::value;
-      dispatch_mode(rec_mode, cfg.reset, d, [&](auto rec_c, auto r_c, auto d_c) {
+      dispatch_bool(rec_mode, [&](auto rec_c) { dispatch_mode(cfg.reset, d, [&](auto r_c, auto d_c) {
         constexpr bool REC = decltype(rec_c)::value, D = decltype(d_c)::value;
         constexpr Reset R = decltype(r_c)::value;
-        tot = for_each_block<T>(
-            n, raw<T>(p.beta), raw<T>(p.th), raw<T>(p.g),
-            [&](int64_t i0, int64_t len, auto bb, auto tt, auto ggv, ParamSums& acc) {
+        tot = for_each_block<T, 3>(
+            n, {raw<T>(p.beta), raw<T>(p.th), raw<T>(p.g)},
+            [&](int64_t i0, int64_t len, const auto& ps3, ParamSums<3>& acc) {
+              const auto bb = ps3[0];
+              const auto tt = ps3[1];
+              const auto ggv = ps3[2];
               alignas(64) T lp[3][kBlock];
               const SurrogateConsts<T> scl = sc;  // a local copy: stores cannot alias it
               const T* __restrict uu = pu + i0;
@@ -157,7 +146,7 @@ StepParamGrads step_backward_into(bool rec_mode, const Tensor& u, const Tensor& 
                 }
               }
             });
-      });
+      }); });
     };
     if (sg)
       dispatch_surrogate(cfg.surrogate,
@@ -180,7 +169,7 @@ StepOut step_forward(bool rec_mode, const Tensor& x, const Tensor& rec, const Te
   StepOut o;
   o.spk = at::empty_like(xc);
   o.mem = at::empty_like(xc);
-  if (want_v || (!cfg.reset_delay && cfg.reset != Reset::None)) o.v = at::empty_like(xc);
+  if (want_v || (cfg.immediate())) o.v = at::empty_like(xc);
   step_forward_into(rec_mode, xc, rc, uc, p, cfg, o.spk, o.mem, o.v);
   return o;
 }

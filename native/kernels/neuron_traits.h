@@ -1,0 +1,173 @@
+// Per-element maths of the neurons whose step the generic fused kernels run (fused_neuron.h on
+// the CPU, fused_neuron_cuda.cu on CUDA). Each neuron is one traits type:
+//   kInputs, kStates, kParams   how many input, state and parameter tensors the step takes
+//   kMem                        the state that is the membrane (fires; saved before the immediate reset)
+//   kThreshold, kGraded         parameter indices of the threshold and graded spike factor
+//   kResetDelay                 whether reset_delay=False (the immediate reset) applies
+//   kParamGrad[k]               whether the kernel differentiates parameter k (callers route a
+//                               parameter that needs a grad the kernel does not give to the composed step)
+//   forward<R, D>(in, s, p, spk, out, v)          one element: new states `out`, spike, and v = the
+//                                                 membrane before the immediate reset
+//   backward<K, SG, R, D>(sc, s, v, p, gS, gout, gin, gs, gp)   grads of the inputs, the previous
+//                                                 states and the parameters (clamp masks applied)
+// Template flags: R the reset mechanism, D the immediate reset (and, in backward, a gradient reached
+// the membrane), K the surrogate, SG the surrogate runs. Each expression follows snnTorch's op
+// order so the forward equals the composed step bit for bit.
+#pragma once
+#include "step_math.h"
+
+// The traits' functions are forced inline: an out-of-line call passes the per-element arrays
+// through memory and stops the element loops from vectorising.
+#if defined(__CUDACC__)
+#define SNNK_INLINE __host__ __device__ __forceinline__
+#elif defined(__GNUC__)
+#define SNNK_INLINE __attribute__((always_inline)) inline
+#else
+#define SNNK_INLINE inline
+#endif
+
+namespace snnk {
+namespace traits {
+
+using detail::clamp01;
+
+template <typename T>
+SNNK_INLINE T in_unit(T p, T g) {  // clamp(p, 0, 1)'s backward: passes on [0, 1], bounds included
+  return (p >= T(0) && p <= T(1)) ? g : T(0);
+}
+
+// The spike of membrane v and the immediate reset (reset_delay=False): S = H(v - th) * g,
+// M = v - (S/g - r) * th (subtract) or * v (zero); d = S/g - r is not detached.
+template <Reset R, bool D, typename T>
+SNNK_INLINE void fire_fwd(T v, T r, T th, T g, T& S, T& M) {
+  const T s = heaviside(v - th) * g;
+  T m = v;
+  if (D) {
+    const T d = s / g - r;
+    m = R == Reset::Subtract ? v - d * th : v - d * v;
+  }
+  S = s;
+  M = m;
+}
+
+// Backward of fire_fwd: returns the grad of v; adds the threshold's and graded factor's grads.
+template <Surrogate K, bool SG, Reset R, bool D, typename T>
+SNNK_INLINE T fire_bwd(const SurrogateConsts<T>& sc, T v, T r, T th, T g, T gS, T gM, T& gth,
+                          T& gg) {
+  const T z = v - th;
+  const T s = heaviside(z);
+  const T S = s * g;
+  T gv = gM;
+  T gSt = gS;
+  T gd_g = T(0);
+  if (D) {
+    const T d = S / g - r;
+    T gd;
+    if (R == Reset::Subtract) {
+      gd = -(gM * th);
+      gth = gth - gM * d;
+    } else {
+      gd = -(gM * v);
+      gv = gM - gM * d;
+    }
+    gSt = gSt + gd / g;
+    gd_g = -gd * ((S / g) / g);
+  }
+  gg = gg + (gSt * s + gd_g);
+  if (SG) {
+    const T gz = surrogate_grad<K>(sc, z, gSt * g);
+    gv = gv + gz;
+    gth = gth - gz;
+  }
+  return gv;
+}
+
+// The delayed reset of the decayed membrane P: P - r*th (subtract), P - P*r (zero), P (none).
+template <Reset R, typename T>
+SNNK_INLINE T delayed_reset(T P, T r, T th) {
+  return R == Reset::Subtract ? P - r * th : R == Reset::Zero ? P - P * r : P;
+}
+// Its backward: the grad of P; subtract adds -gv*r to the threshold's grad.
+template <Reset R, typename T>
+SNNK_INLINE T delayed_reset_bwd(T gv, T r, T& gth) {
+  if (R == Reset::Subtract) gth = gth - gv * r;
+  return R == Reset::Zero ? gv - gv * r : gv;
+}
+
+// snn.Synaptic (NI = 1) and snn.RSynaptic (NI = 2: in[1] = Rec(spk_prev), computed by the caller):
+//   syn' = clamp(α)·syn + X (+ rec); P = clamp(β)·mem + syn'; v = delayed_reset(P); spk, mem' = fire(v)
+// States {syn, mem}; parameters {alpha, beta, threshold, graded_spikes_factor}.
+template <int NI>
+struct SynapticT {
+  static constexpr int kInputs = NI, kStates = 2, kParams = 4, kMem = 1, kThreshold = 2, kGraded = 3;
+  static constexpr bool kResetDelay = true;
+  static constexpr bool param_grad(int) { return true; }
+
+  template <Reset R, bool D, typename T>
+  SNNK_INLINE static void forward(const T* in, const T* s, const T* p, T& spk, T* out, T& v) {
+    const T a = clamp01(p[0]), b = clamp01(p[1]), th = p[2];
+    const T r = heaviside(s[1] - th);
+    T syn = a * s[0] + in[0];
+    if (NI > 1) syn = syn + in[NI - 1];
+    v = delayed_reset<R>(b * s[1] + syn, r, th);
+    out[0] = syn;
+    fire_fwd<R, D>(v, r, th, p[3], spk, out[1]);
+  }
+
+  template <Surrogate K, bool SG, Reset R, bool D, typename T>
+  SNNK_INLINE static void backward(const SurrogateConsts<T>& sc, const T* s, T v, const T* p, T gS,
+                               const T* gout, T* gin, T* gs, T* gp) {
+    const T a = clamp01(p[0]), b = clamp01(p[1]), th = p[2];
+    const T r = heaviside(s[1] - th);
+    T gth = T(0), gg = T(0);
+    const T gv = fire_bwd<K, SG, R, D>(sc, v, r, th, p[3], gS, gout[1], gth, gg);
+    const T gP = delayed_reset_bwd<R>(gv, r, gth);
+    const T gsyn = gP + gout[0];
+    for (int k = 0; k < NI; ++k) gin[k] = gsyn;
+    gs[0] = gsyn * a;
+    gs[1] = gP * b;
+    gp[0] = in_unit(p[0], gsyn * s[0]);
+    gp[1] = in_unit(p[1], gP * s[1]);
+    gp[2] = gth;
+    gp[3] = gg;
+  }
+};
+using Synaptic = SynapticT<1>;
+using RSynaptic = SynapticT<2>;
+
+// snn.Lapicque: P = X·R·(1/(R·C))·Δt + (1 - Δt/(R·C))·mem; v = delayed_reset(P); spk = fire(v).
+// No reset_delay option (snnTorch's Lapicque resets with the delay only). State {mem};
+// parameters {R, C, time_step, threshold, graded_spikes_factor}; R, C and time_step are buffers
+// in snnTorch, not differentiated here.
+struct Lapicque {
+  static constexpr int kInputs = 1, kStates = 1, kParams = 5, kMem = 0, kThreshold = 3, kGraded = 4;
+  static constexpr bool kResetDelay = false;
+  static constexpr bool param_grad(int k) { return k >= 3; }
+
+  template <Reset R, bool D, typename T>
+  SNNK_INLINE static void forward(const T* in, const T* s, const T* p, T& spk, T* out, T& v) {
+    const T rc = p[0] * p[1], dt = p[2], th = p[3];
+    const T r = heaviside(s[0] - th);
+    const T P = in[0] * p[0] * (T(1) / rc) * dt + (T(1) - dt / rc) * s[0];
+    v = delayed_reset<R>(P, r, th);
+    fire_fwd<R, false>(v, r, th, p[4], spk, out[0]);
+  }
+
+  template <Surrogate K, bool SG, Reset R, bool D, typename T>
+  SNNK_INLINE static void backward(const SurrogateConsts<T>& sc, const T* s, T v, const T* p, T gS,
+                               const T* gout, T* gin, T* gs, T* gp) {
+    const T rc = p[0] * p[1], dt = p[2], th = p[3];
+    const T r = heaviside(s[0] - th);
+    T gth = T(0), gg = T(0);
+    const T gv = fire_bwd<K, SG, R, false>(sc, v, r, th, p[4], gS, gout[0], gth, gg);
+    const T gP = delayed_reset_bwd<R>(gv, r, gth);
+    gin[0] = gP * dt * (T(1) / rc) * p[0];
+    gs[0] = gP * (T(1) - dt / rc);
+    gp[0] = gp[1] = gp[2] = T(0);
+    gp[3] = gth;
+    gp[4] = gg;
+  }
+};
+
+}  // namespace traits
+}  // namespace snnk
