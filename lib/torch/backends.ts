@@ -17,6 +17,15 @@ function fromEnv(name: string, fallback: boolean): boolean {
 let loopInvariantReuse = fromEnv('SNNTORCH_LOOP_INVARIANT_REUSE', true);
 
 export const backends = {
+  /** MPS (Apple's Metal): always false, LibTorch on Linux has no Metal backend. */
+  mps: {
+    is_available(): boolean {
+      return false;
+    },
+    is_built(): boolean {
+      return false;
+    },
+  },
   snntorch: {
     /** Reuse of a layer's result across the steps of a per-step loop (default true). */
     get loop_invariant_reuse(): boolean {

@@ -7,7 +7,7 @@ export * from './functions.js';
 export { var_ as var } from './functions.js';
 export { no_grad, enable_grad, set_grad_enabled, is_grad_enabled, autograd, type GradOptions } from './autograd.js';
 export { cuda, cpu, set_num_threads, get_num_threads, __config__, default_num_threads, type Config } from './runtime.js';
-export { backends, max_num_threads } from './runtime.js';
+export { max_num_threads } from './runtime.js';
 import { applyDefaultThreads } from './runtime.js';
 
 applyDefaultThreads();

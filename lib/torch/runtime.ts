@@ -17,18 +17,6 @@ export const cuda = {
   },
 };
 
-/** torch.backends: only the MPS query, which is always false (LibTorch on Linux has no Metal backend). */
-export const backends = {
-  mps: {
-    is_available(): boolean {
-      return false;
-    },
-    is_built(): boolean {
-      return false;
-    },
-  },
-};
-
 /**
  * The most threads set_num_threads and the thread variables may ask for: 4 per core. Each pool
  * (LibTorch's OpenMP one and OpenBLAS's) spins its idle threads, so far more threads than cores
