@@ -1,7 +1,7 @@
 // Devices: 'cpu', 'cuda', 'cuda:N'. On a build without CUDA every CUDA request throws a clear error;
 // on a CUDA machine those checks are skipped (with the reason printed) and a round trip runs instead.
 import { expect } from 'chai';
-import { torch } from '../lib/index.js';
+import { torch, nn } from '../lib/index.js';
 
 const cuda = torch.cuda.is_available();
 
@@ -62,5 +62,14 @@ describe('torch devices', () => {
       expect(String(y)).to.equal("tensor([3., 5., 7.], device='cuda:0')");
       expect(() => torch.zeros([1], { device: `cuda:${torch.cuda.device_count()}` })).to.throw(Error);
     });
+  });
+
+  it('Module.to takes torch.device objects and names unavailable devices, never a dtype error', () => {
+    const lin = new nn.Linear(2, 2);
+    expect(lin.to(torch.device('cpu')).weight.device).to.equal('cpu');
+    expect(() => lin.to('mps' as never)).to.throw(/MPS .*not available in LibTorch on Linux/);
+    expect(() => lin.to('meta' as never)).to.throw(/'meta' device/);
+    expect(lin.to('float64').weight.dtype).to.equal('float64');
+    lin.dispose();
   });
 });

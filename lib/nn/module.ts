@@ -3,7 +3,8 @@
 // rlif1.recurrent.bias, ...), so state dicts line up with PyTorch/snnTorch checkpoints.
 import { native } from '../native.js';
 import { checkBool, checkOptions, invalid } from '../torch/check.js';
-import { checkDevice, checkDtype, isFloating, type DType, type Device } from '../torch/dtype.js';
+import { checkDevice, checkDtype, isFloating, type DType, type Device, type DeviceLike } from '../torch/dtype.js';
+import { looksLikeDevice, TorchDevice } from '../torch/device.js';
 import { keep } from '../torch/memory.js';
 import { no_grad } from '../torch/autograd.js';
 import { Tensor, wrap, cudaUnavailable } from '../torch/tensor.js';
@@ -278,14 +279,15 @@ export abstract class Module {
    * working) and buffers, including held state such as a neuron's membrane. A dtype casts only
    * floating-point tensors, as in PyTorch.
    */
-  to(target: DType | Device | { dtype?: DType; device?: Device }): this {
+  to(target: DType | DeviceLike | { dtype?: DType; device?: DeviceLike }): this {
     let dtype: DType | undefined;
     let device: Device | undefined;
-    if (typeof target === 'string') {
-      if (/^(cpu|cuda)/.test(target)) device = checkDevice('device', target);
+    if (target instanceof TorchDevice) device = checkDevice('device', target);
+    else if (typeof target === 'string') {
+      if (looksLikeDevice(target)) device = checkDevice('device', target);
       else dtype = checkDtype('dtype', target);
     } else {
-      const o = checkOptions<{ dtype?: DType; device?: Device }>('to options', target, ['dtype', 'device']);
+      const o = checkOptions<{ dtype?: DType; device?: DeviceLike }>('to options', target, ['dtype', 'device']);
       if (o.dtype !== undefined) dtype = checkDtype('dtype', o.dtype);
       if (o.device !== undefined) device = checkDevice('device', o.device);
     }
