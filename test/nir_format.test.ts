@@ -143,9 +143,12 @@ describe('nir: bad input', () => {
   });
 
   it('import_from_nir names the node of a type this library cannot run, and v_leak it cannot express', () => {
-    const pool = nir.NIRGraph({ input: nir.Input([1, 4, 4]), p: nir.AvgPool2d({ kernel_size: [2, 2], stride: [2, 2], padding: [0, 0] }), output: nir.Output([1, 2, 2]) },
+    const pool = nir.NIRGraph({ input: nir.Input([1, 4, 4]), p: nir.SumPool2d({ kernel_size: [2, 2], stride: [2, 2], padding: [0, 2] }), output: nir.Output([1, 2, 2]) },
       [['input', 'p'], ['p', 'output']]);
-    expect(throws(() => snn.import_from_nir(pool)).message).to.include("NIR node 'p': NIR type AvgPool2d needs nn.AvgPool2d, which this library does not have yet");
+    expect(throws(() => snn.import_from_nir(pool)).message).to.include("NIR node 'p' (SumPool2d): padding [0, 2] exceeds half of kernel_size [2, 2], which nn.AvgPool2d cannot express");
+    const stride0 = nir.NIRGraph({ input: nir.Input([1, 4, 4]), p: nir.AvgPool2d({ kernel_size: [2, 2], stride: [0, 2], padding: [0, 0] }), output: nir.Output([1, 2, 2]) },
+      [['input', 'p'], ['p', 'output']]);
+    expect(throws(() => snn.import_from_nir(stride0)).message).to.include("NIR node 'p' (AvgPool2d): parameter 'stride' must be integers >= 1, got [0, 2]");
     const li = nir.NIRGraph({ input: nir.Input([2]), li: { type: 'LI', params: { tau: nir.f64([1, 1]), r: nir.f64([1, 1]), v_leak: nir.f64([0, 0]) }, metadata: {} }, output: nir.Output([2]) },
       [['input', 'li'], ['li', 'output']]);
     expect(throws(() => snn.import_from_nir(li)).message).to.include("NIR node 'li': NIR type LI has no snntorch-node equivalent");
@@ -162,6 +165,10 @@ describe('nir: bad input', () => {
     expect(throws(() => snn.export_to_nir(conv, torch.zeros([1, 1, 5, 5]))).message).to.include("module '1' (RLeaky) has convolutional feedback");
     const graded = new nn.Sequential(new nn.Linear(4, 3), new snn.Leaky({ beta: 0.9, graded_spikes_factor: 2 }));
     expect(throws(() => snn.export_to_nir(graded, torch.zeros([1, 4]))).message).to.include("module '1' (Leaky) uses graded_spikes_factor other than 1");
+    const ceil = new nn.Sequential(new nn.AvgPool2d(2, { ceil_mode: true }), new snn.Leaky({ beta: 0.9 }));
+    expect(throws(() => snn.export_to_nir(ceil, torch.zeros([1, 1, 5, 5]))).message).to.include("module '0' (AvgPool2d) uses ceil_mode=true");
+    const div = new nn.Sequential(new nn.AvgPool2d(2, { divisor_override: 3 }), new snn.Leaky({ beta: 0.9 }));
+    expect(throws(() => snn.export_to_nir(div, torch.zeros([1, 1, 4, 4]))).message).to.include("module '0' (AvgPool2d) uses divisor_override=3");
     const inhib = new nn.Sequential(new nn.Linear(4, 3), new snn.Synaptic({ alpha: 0.9, beta: 0.8, inhibition: true }));
     expect(throws(() => snn.export_to_nir(inhib, torch.zeros([1, 4]))).message).to.include("module '1' (Synaptic) uses inhibition=true");
   });

@@ -79,6 +79,51 @@ describe('nir: files written by the NIR Python package import into the networks 
     expectSpikesEqual(record((t) => m.forward(t), x, 10), record(byHand, x, 10), 'conv_net');
   });
 
+  it('conv1d_net.nir: Conv1d -> LIF -> Flatten -> Affine -> LIF', async () => {
+    const m = await snn.import_from_nir(`${FIX}/conv1d_net.nir`);
+    expect(new Map(m.named_children()).get('conv')).to.be.instanceOf(nn.Conv1d);
+    const conv = new nn.Conv1d(2, 3, 3, { padding: 1 });
+    setParams(conv, { weight: wave([3, 2, 3], 15), bias: wave([3], 16) });
+    const lif1 = new snn.Leaky({ beta: 0.8, threshold: 0.25, reset_mechanism: 'zero', reset_delay: false });
+    const flat = new nn.Flatten();
+    const fc = new nn.Linear(24, 4);
+    setParams(fc, { weight: wave([4, 24], 17), bias: wave([4], 18) });
+    const lif2 = new snn.Leaky({ beta: 0.9, threshold: 0.4, reset_mechanism: 'zero', reset_delay: false });
+    let m1 = lif1.init_leaky();
+    let m2 = lif2.init_leaky();
+    const byHand: Stepper = (x) => {
+      let s: torch.Tensor;
+      [s, m1] = lif1.forward(conv.forward(x), m1) as [torch.Tensor, torch.Tensor];
+      [s, m2] = lif2.forward(fc.forward(flat.forward(s)), m2) as [torch.Tensor, torch.Tensor];
+      return s;
+    };
+    const x = wave([3, 2, 8], 19).mul(0.8);
+    expectSpikesEqual(record((t) => m.forward(t), x, 12), record(byHand, x, 12), 'conv1d_net');
+  });
+
+  it('pool_net.nir: SumPool2d -> LIF -> AvgPool2d (padding 1) -> LIF', async () => {
+    const m = await snn.import_from_nir(`${FIX}/pool_net.nir`);
+    const kids = new Map(m.named_children());
+    expect(kids.get('sum')).to.be.instanceOf(nn.AvgPool2d);
+    expect((kids.get('sum') as nn.AvgPool2d).divisor_override).to.equal(1);
+    expect(kids.get('avg')).to.be.instanceOf(nn.AvgPool2d);
+    // By hand: the window sum as a depthwise all-ones convolution, the average as nn.AvgPool2d.
+    const ones = torch.ones([2, 1, 2, 2]);
+    const avg = new nn.AvgPool2d(3, { stride: 1, padding: 1 });
+    const lif1 = new snn.Leaky({ beta: 0.85, threshold: 0.6, reset_mechanism: 'zero', reset_delay: false });
+    const lif2 = new snn.Leaky({ beta: 0.9, threshold: 0.15, reset_mechanism: 'zero', reset_delay: false });
+    let m1 = lif1.init_leaky();
+    let m2 = lif2.init_leaky();
+    const byHand: Stepper = (x) => {
+      let s: torch.Tensor;
+      [s, m1] = lif1.forward(nn.functional.conv2d(x, ones, null, { stride: 2, groups: 2 }), m1) as [torch.Tensor, torch.Tensor];
+      [s, m2] = lif2.forward(avg.forward(s), m2) as [torch.Tensor, torch.Tensor];
+      return s;
+    };
+    const x = wave([3, 2, 6, 6], 20);
+    expectSpikesEqual(record((t) => m.forward(t), x, 12), record(byHand, x, 12), 'pool_net');
+  });
+
   it('scaled_net.nir: Linear -> LIF with r = 2 tau/dt: the input scale folds into the threshold (snnTorch)', async () => {
     const m = await snn.import_from_nir(`${FIX}/scaled_net.nir`);
     const fc = new nn.Linear(4, 3, { bias: false });
@@ -164,11 +209,17 @@ describe('nir: files we write, read by the NIR Python package', function () {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('the tutorial network, a conv network, Synaptic, RSynaptic, one-to-one RLeaky and Lapicque: types, dtypes, shapes, values', async () => {
+  it('the tutorial network, conv networks (Conv2d, Conv1d), pooling (AvgPool2d, SumPool2d), Synaptic, RSynaptic, one-to-one RLeaky and Lapicque: types, dtypes, shapes, values', async () => {
     torch.manual_seed(3);
     const graphs: Record<string, nir.NIRGraph> = {
       tutorial: snn.export_to_nir(new Net({ num_inputs: 12, num_hidden: 8, num_outputs: 4 }), torch.rand([2, 12])),
       conv: snn.export_to_nir(new ConvNet(), torch.rand([2, 1, 8, 8])),
+      conv1d: snn.export_to_nir(new nn.Sequential(
+        new nn.Conv1d(2, 3, 3, { padding: 1, stride: 2 }), new snn.Leaky({ beta: 0.8 }), new nn.Flatten(), new nn.Linear(12, 2),
+      ), torch.rand([2, 2, 8])),
+      pool: snn.export_to_nir(new nn.Sequential(
+        new nn.AvgPool2d(2, { divisor_override: 1 }), new snn.Leaky({ beta: 0.8 }), new nn.AvgPool2d(3, { stride: 1, padding: 1 }), new snn.Leaky({ beta: 0.9 }),
+      ), torch.rand([2, 2, 6, 6])),
       family: snn.export_to_nir(new nn.Sequential(
         new nn.Linear(5, 4, { bias: false }),
         new snn.Synaptic({ alpha: 0.6, beta: 0.9, threshold: 0.7, reset_mechanism: 'zero' }),

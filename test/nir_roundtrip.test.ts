@@ -63,6 +63,53 @@ describe('nir: round trip export_to_nir -> import_from_nir', () => {
     expect(sameValues(torch.no_grad(() => steps(m, x, 10)), ref)).to.equal(true);
   });
 
+  it('a Conv1d network (Conv1d -> Leaky -> Flatten -> Linear -> Leaky): equal spikes and state_dict through a file', async () => {
+    torch.manual_seed(10);
+    const net = new nn.Sequential(
+      new nn.Conv1d(2, 4, 3, { padding: 1, stride: 2, dilation: 1 }),
+      new snn.Leaky({ beta: 0.8, threshold: 0.2, init_hidden: true }),
+      new nn.Flatten(),
+      new nn.Linear(4 * 5, 3),
+      new snn.Leaky({ beta: 0.9, threshold: 0.3, init_hidden: true }),
+    );
+    const x = torch.rand([3, 2, 10]).mul(2);
+    const ref = torch.no_grad(() => torch.stack(Array.from({ length: 10 }, () => net.forward(x))));
+    expect(ref.sum().item()).to.be.greaterThan(0).and.lessThan(ref.numel());
+    const g = snn.export_to_nir(net, x);
+    expect(g.nodes['0']!.type).to.equal('Conv1d');
+    const path = join(dir, 'conv1d.nir');
+    await nir.write(path, g);
+    const m = await snn.import_from_nir(path);
+    expect(new Map(m.named_children()).get('0')).to.be.instanceOf(nn.Conv1d);
+    expect(sameValues(torch.no_grad(() => steps(m, x, 10)), ref)).to.equal(true);
+    expectSameState(net, m);
+  });
+
+  it('a pooling network (AvgPool2d, and AvgPool2d with divisor_override 1 as SumPool2d): equal spikes and state_dict through a file', async () => {
+    torch.manual_seed(11);
+    const net = new nn.Sequential(
+      new nn.Conv2d(1, 2, 3, { padding: 1 }),
+      new nn.AvgPool2d(2),
+      new snn.Leaky({ beta: 0.8, threshold: 0.1, init_hidden: true }),
+      new nn.AvgPool2d(2, { divisor_override: 1 }),
+      new snn.Leaky({ beta: 0.9, threshold: 1.5, init_hidden: true }),
+      new nn.AvgPool2d(3, { stride: 1, padding: 1 }),
+      new snn.Leaky({ beta: 0.9, threshold: 0.6, init_hidden: true }),
+    );
+    const x = torch.rand([3, 1, 8, 8]);
+    const ref = torch.no_grad(() => torch.stack(Array.from({ length: 10 }, () => net.forward(x))));
+    expect(ref.sum().item()).to.be.greaterThan(0).and.lessThan(ref.numel());
+    const g = snn.export_to_nir(net, x);
+    expect(['1', '3', '5'].map((k) => g.nodes[k]!.type)).to.deep.equal(['AvgPool2d', 'SumPool2d', 'AvgPool2d']);
+    const path = join(dir, 'pool.nir');
+    await nir.write(path, g);
+    const m = await snn.import_from_nir(path);
+    const pools = ['1', '3', '5'].map((k) => new Map(m.named_children()).get(k) as nn.AvgPool2d);
+    expect(pools.map((p) => p.divisor_override)).to.deep.equal([null, 1, null]);
+    expect(sameValues(torch.no_grad(() => steps(m, x, 10)), ref)).to.equal(true);
+    expectSameState(net, m);
+  });
+
   it('Synaptic, RSynaptic, one-to-one RLeaky and Lapicque keep their spikes (dt other than snnTorch\'s)', async () => {
     torch.manual_seed(9);
     const net = new nn.Sequential(

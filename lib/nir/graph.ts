@@ -120,6 +120,13 @@ export const Conv2d = (p: {
   input_shape: i64(p.input_shape), weight: p.weight, stride: i64(p.stride),
   padding: typeof p.padding === 'string' ? p.padding : i64(p.padding), dilation: i64(p.dilation), groups: i64(p.groups), bias: p.bias,
 });
+export const Conv1d = (p: {
+  input_shape: number; weight: NIRArray; bias: NIRArray;
+  stride: number; padding: number | 'same' | 'valid'; dilation: number; groups: number;
+}): NIRPrimitive => node('Conv1d', {
+  input_shape: i64(p.input_shape), weight: p.weight, stride: i64(p.stride),
+  padding: typeof p.padding === 'string' ? p.padding : i64(p.padding), dilation: i64(p.dilation), groups: i64(p.groups), bias: p.bias,
+});
 export const Flatten = (p: { input_type: readonly number[]; start_dim: number; end_dim: number }): NIRPrimitive =>
   node('Flatten', { start_dim: i64(p.start_dim), end_dim: i64(p.end_dim), input_type: i64(p.input_type) });
 export const SumPool2d = (p: { kernel_size: readonly number[]; stride: readonly number[]; padding: readonly number[] }): NIRPrimitive =>

@@ -1,5 +1,6 @@
 // snn.export_to_nir: a network as a NIR graph, with snnTorch's mapping (snntorch/export_nir.py):
-// Linear -> Affine (Linear without bias), Conv2d -> Conv2d, Flatten -> Flatten (start/end dims
+// Linear -> Affine (Linear without bias), Conv1d / Conv2d -> Conv1d / Conv2d, AvgPool2d -> AvgPool2d
+// (SumPool2d when divisor_override is 1: a window sum), Flatten -> Flatten (start/end dims
 // without the batch dim), Leaky -> LIF, Synaptic -> CubaLIF, Lapicque -> LIF, RLeaky / RSynaptic
 // -> a subgraph {input -> lif <-> w_rec, lif -> output}. Neuron constants for a step dt:
 // tau = dt / (1 - beta), r = tau / dt, tau_syn = dt / (1 - alpha), w_in = tau_syn / dt.
@@ -8,6 +9,8 @@ import { no_grad } from '../../torch/autograd.js';
 import { zeros } from '../../torch/creation.js';
 import type { Tensor } from '../../torch/tensor.js';
 import { Conv2d } from '../../nn/conv.js';
+import { Conv1d } from '../../nn/conv_more.js';
+import { AvgPool2d } from '../../nn/pooling.js';
 import { Flatten } from '../../nn/activation.js';
 import { Linear } from '../../nn/linear.js';
 import type { Module } from '../../nn/module.js';
@@ -141,6 +144,38 @@ export const EXPORTERS: Exporter[] = [
         input_shape: [ctx.inShape[1]!, ctx.inShape[2]!], weight: f32Of(c.weight), bias,
         stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups,
       });
+    },
+    stateless: true,
+  },
+  {
+    cls: Conv1d,
+    export: (m, ctx) => {
+      const c = m as Conv1d;
+      if (ctx.inShape.length !== 2) throw new nir.NIRError(`export_to_nir: module '${ctx.name}' (Conv1d) receives per-sample shape [${ctx.inShape.join(', ')}]; expected [C, L]`);
+      const bias = c.bias ? f32Of(c.bias) : { data: new Float32Array(c.out_channels), shape: [c.out_channels] };
+      return nir.Conv1d({
+        input_shape: ctx.inShape[1]!, weight: f32Of(c.weight), bias,
+        stride: c.stride[0], padding: typeof c.padding === 'string' ? c.padding : c.padding[0], dilation: c.dilation[0], groups: c.groups,
+      });
+    },
+    stateless: true,
+  },
+  {
+    cls: AvgPool2d,
+    export: (m, ctx) => {
+      const p = m as AvgPool2d;
+      const refuse = (what: string): never => {
+        throw new nir.NIRError(`export_to_nir: module '${ctx.name}' (AvgPool2d) uses ${what}, which NIR's AvgPool2d and SumPool2d cannot express`);
+      };
+      if (p.ceil_mode) refuse('ceil_mode=true');
+      const padded = p.padding[0] !== 0 || p.padding[1] !== 0;
+      const spec = { kernel_size: p.kernel_size, stride: p.stride, padding: p.padding };
+      // divisor_override 1 divides each window's sum by 1: NIR's SumPool2d (zero padding adds nothing).
+      if (p.divisor_override === 1) return nir.SumPool2d(spec);
+      if (p.divisor_override !== null) refuse(`divisor_override=${p.divisor_override}`);
+      // NIR's AvgPool2d is PyTorch's default, which counts padded zeros in the divisor.
+      if (padded && !p.count_include_pad) refuse('count_include_pad=false with padding');
+      return nir.AvgPool2d(spec);
     },
     stateless: true,
   },

@@ -1,5 +1,6 @@
 // snn.import_from_nir: a NIR graph as a runnable network, with snnTorch's mapping
-// (snntorch/import_nir.py): Affine/Linear -> nn.Linear, Conv2d -> nn.Conv2d, Flatten -> nn.Flatten,
+// (snntorch/import_nir.py): Affine/Linear -> nn.Linear, Conv1d / Conv2d -> nn.Conv1d / nn.Conv2d,
+// AvgPool2d -> nn.AvgPool2d, SumPool2d -> nn.AvgPool2d with divisor_override 1, Flatten -> nn.Flatten,
 // LIF -> Leaky (beta = 1 - dt/tau; threshold divided by r dt / tau when that is not 1), CubaLIF ->
 // Synaptic, and a recurrent pair LIF/CubaLIF <-> Affine/Linear (as a subgraph or inline) -> RLeaky /
 // RSynaptic. Neurons reset to zero without delay (NIR's v_reset) unless the file's metadata
@@ -9,6 +10,8 @@ import { no_grad } from '../../torch/autograd.js';
 import { from_typed_array } from '../../torch/creation.js';
 import type { Tensor } from '../../torch/tensor.js';
 import { Conv2d } from '../../nn/conv.js';
+import { Conv1d } from '../../nn/conv_more.js';
+import { AvgPool2d } from '../../nn/pooling.js';
 import { Flatten } from '../../nn/activation.js';
 import { Linear } from '../../nn/linear.js';
 import { Module } from '../../nn/module.js';
@@ -31,11 +34,6 @@ interface ImportContext {
 
 type StepModule = Module & { forward(x: Tensor): Tensor };
 
-const NOT_IN_LIBRARY: Readonly<Record<string, string>> = {
-  Conv1d: 'nn.Conv1d',
-  SumPool2d: 'a sum-pooling layer',
-  AvgPool2d: 'nn.AvgPool2d',
-};
 
 function arr(node: nir.NIRPrimitive, key: string, ctx: ImportContext): number[] {
   const v = node.params[key];
@@ -179,6 +177,28 @@ function subgraphModule(g: nir.NIRGraph, ctx: ImportContext): Module {
   return recurrentModule(lif, w, ctx);
 }
 
+/**
+ * NIR's pooling nodes as nn.AvgPool2d: AvgPool2d with PyTorch's defaults (padded zeros count in the
+ * divisor), SumPool2d with divisor_override 1, which returns each window's sum exactly.
+ */
+function poolModule(node: nir.NIRPrimitive, ctx: ImportContext, sum: boolean): AvgPool2d {
+  const pair = (key: string, min: number): [number, number] => {
+    const v = arr(node, key, ctx);
+    if (v.length !== 1 && v.length !== 2) throw new nir.NIRError(`${ctx.where} (${node.type}): parameter '${key}' must hold 1 or 2 numbers (height, width), got [${v.join(', ')}]`);
+    const p: [number, number] = v.length === 1 ? [v[0]!, v[0]!] : [v[0]!, v[1]!];
+    if (p.some((x) => !Number.isInteger(x) || x < min)) throw new nir.NIRError(`${ctx.where} (${node.type}): parameter '${key}' must be integers >= ${min}, got [${p.join(', ')}]`);
+    return p;
+  };
+  const kernel_size = pair('kernel_size', 1);
+  const stride = pair('stride', 1);
+  const padding = pair('padding', 0);
+  // PyTorch's pooling pads at most half a window; a window of padding alone has no average.
+  if (padding.some((p, i) => p > kernel_size[i]! / 2)) {
+    throw new nir.NIRError(`${ctx.where} (${node.type}): padding [${padding.join(', ')}] exceeds half of kernel_size [${kernel_size.join(', ')}], which nn.AvgPool2d cannot express`);
+  }
+  return new AvgPool2d(kernel_size, { stride, padding, ...(sum ? { divisor_override: 1 } : {}) });
+}
+
 interface Importer {
   build(node: nir.NIRPrimitive, ctx: ImportContext): Module;
 }
@@ -203,6 +223,25 @@ export const IMPORTERS: Readonly<Record<string, Importer>> = {
       return conv;
     },
   },
+  Conv1d: {
+    build(node, ctx) {
+      const w = node.params.weight as nir.NIRArray;
+      const [out, inPerGroup, k] = w.shape as [number, number, number];
+      const one = (key: string): number => {
+        const v = arr(node, key, ctx);
+        if (v.length !== 1) throw new nir.NIRError(`${ctx.where} (Conv1d): parameter '${key}' must hold one number, got [${v.join(', ')}]`);
+        return v[0]!;
+      };
+      const groups = one('groups');
+      const pad = node.params.padding;
+      const padding = typeof pad === 'string' ? (pad as 'same' | 'valid') : one('padding');
+      const conv = new Conv1d(inPerGroup * groups, out, k, { stride: one('stride'), padding, dilation: one('dilation'), groups, bias: true });
+      loadParams(conv, [['weight', tensorOf(w, 'weight', ctx)], ['bias', tensorOf(node.params.bias, 'bias', ctx)]]);
+      return conv;
+    },
+  },
+  AvgPool2d: { build: (node, ctx) => poolModule(node, ctx, false) },
+  SumPool2d: { build: (node, ctx) => poolModule(node, ctx, true) },
   Flatten: {
     build(node, ctx) {
       // NIR's dims exclude the batch dim.
@@ -331,8 +370,7 @@ function build(graph: nir.NIRGraph, opts: ImportOptions): NIRGraphModule {
     }
     const imp = IMPORTERS[node.type];
     if (!imp) {
-      const missing = NOT_IN_LIBRARY[node.type];
-      throw new nir.NIRError(`${ctx.where}: NIR type ${node.type} ${missing ? `needs ${missing}, which this library does not have yet` : 'has no snntorch-node equivalent'}; import_from_nir maps ${[...Object.keys(IMPORTERS), 'NIRGraph (recurrent)'].join(', ')}`);
+      throw new nir.NIRError(`${ctx.where}: NIR type ${node.type} has no snntorch-node equivalent; import_from_nir maps ${[...Object.keys(IMPORTERS), 'NIRGraph (recurrent)'].join(', ')}`);
     }
     try {
       units.set(name, imp.build(node, ctx) as StepModule);
