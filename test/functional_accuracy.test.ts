@@ -72,7 +72,8 @@ describe('functional accuracy_rate: parity with snnTorch 0.9.4 (accuracy.json, e
     const before = torch.memory().live_tensors;
     for (let i = 0; i < 10; i++) SF.accuracy_rate(spk, y);
     for (let i = 0; i < 10; i++) SF.accuracy_temporal(spk, y);
-    expect(torch.memory().live_tensors).to.equal(before);
+    // At most: the GC (which now frees during the collection) may also free earlier garbage meanwhile.
+    expect(torch.memory().live_tensors).to.be.at.most(before);
   });
 });
 
