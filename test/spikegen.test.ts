@@ -180,7 +180,7 @@ describe('spikegen: memory', () => {
         const out = f();
         for (const t of Array.isArray(out) ? out : [out]) t.dispose();
       }
-      expect(torch.memory().live_tensors - before, f.toString()).to.equal(0);
+      expect(torch.memory().live_tensors - before, f.toString()).to.be.at.most(0); // the GC may free earlier garbage meanwhile
     }
   });
 });
