@@ -67,8 +67,10 @@ function argPatterns(j: () => unknown): (() => unknown[])[] {
 function sweep(): SweepReport {
   const report: SweepReport = { calls: 0, threw: 0, returned: 0, bad: [], functions: 0, methods: 0, otherExports: 0, otherMethods: 0 };
   const junk = junkValues();
+  const threads0 = torch.get_num_threads();
   const attempt = (label: string, call: () => unknown, keepResult = false): void => {
     report.calls++;
+    const t0 = process.env.SNN_SWEEP_SLOW ? performance.now() : 0;
     try {
       torch.tidy(() => {
         const r = call();
@@ -82,8 +84,12 @@ function sweep(): SweepReport {
       if (e instanceof Error) report.threw++;
       else report.bad.push(`${label} threw a non-Error: ${String(e)}`);
     }
+    // SNN_SWEEP_SLOW=<ms>: name the calls slower than that (to find what makes the sweep slow).
+    if (t0 && performance.now() - t0 > Number(process.env.SNN_SWEEP_SLOW)) process.stderr.write(`slow ${(performance.now() - t0).toFixed(0)} ms: ${label}\n`);
     torch.set_grad_enabled(true); // a junk call may legitimately turn grad mode off
     lib.snn.set_step_impl('fused'); // and a junk call may select the other neuron step
+    // and set_num_threads(7) is valid: more threads than cores would slow every later call severalfold.
+    if (torch.get_num_threads() !== threads0) torch.set_num_threads(threads0);
   };
 
   // Every function exported by lib/torch/index.ts, and those of its namespace objects (two levels:
@@ -200,7 +206,8 @@ if (process.env.SNN_BAD_INPUT_SWEEP) {
   process.stdout.write('\nSWEEP ' + JSON.stringify(report) + '\n');
 } else {
   describe('torch bad input: a sweep over every function and method', function () {
-    this.timeout(300000);
+    // About 170,000 calls: several minutes on 2 cores; the child is killed past 14 minutes.
+    this.timeout(900000);
     let report: SweepReport;
     let status: number | null;
     let signal: string | null;
@@ -217,6 +224,7 @@ if (process.env.SNN_BAD_INPUT_SWEEP) {
           env: { ...process.env, SNN_BAD_INPUT_SWEEP: '1' },
           encoding: 'utf8',
           maxBuffer: 64 * 1024 * 1024,
+          timeout: 840000,
         });
         status = r.status;
         signal = r.signal;
