@@ -41,18 +41,36 @@ std::string explainNotImplemented(const char* fn, const std::string& msg) {
   return out;
 }
 
+// Hands an error to JS. When the environment cannot take it (a worker being stopped by
+// worker.terminate() or process.exit), napi_throw fails and the failure is ignored: that JS never
+// resumes. Nothing may escape from here, since a C++ exception leaving a Node-API callback aborts
+// the process, and node-addon-api's own wrapper rethrows when napi_throw fails.
+Napi::Value throwToJs(napi_env env, const Napi::Error& e) noexcept {
+  try {
+    napi_throw(env, e.Value());
+  } catch (...) {
+  }
+  return Napi::Value();
+}
+
+Napi::Value throwToJs(napi_env env, const std::string& message) noexcept {
+  napi_throw_error(env, nullptr, message.c_str());
+  return Napi::Value();
+}
+
 Napi::Value guarded(const Napi::CallbackInfo& info) {
   const auto* entry = static_cast<const Export*>(info.Data());
+  napi_env env = info.Env();
   try {
     return entry->fn(info);
-  } catch (const Napi::Error&) {
-    throw;
+  } catch (const Napi::Error& e) {
+    return throwToJs(env, e);
   } catch (const c10::Error& e) {
-    throw Napi::Error::New(info.Env(), explainNotImplemented(entry->name, e.what_without_backtrace()));
+    return throwToJs(env, explainNotImplemented(entry->name, e.what_without_backtrace()));
   } catch (const std::exception& e) {
-    throw Napi::Error::New(info.Env(), e.what());
+    return throwToJs(env, e.what());
   } catch (...) {
-    throw Napi::Error::New(info.Env(), "unknown native error");
+    return throwToJs(env, "unknown native error");
   }
 }
 

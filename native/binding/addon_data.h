@@ -6,7 +6,6 @@ namespace snn {
 
 struct AddonData {
   Napi::FunctionReference tensorCtor;
-  Napi::FunctionReference optimizerCtor;
 };
 
 AddonData& addonData(Napi::Env env);

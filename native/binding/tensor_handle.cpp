@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <memory>
 
 #include "addon_data.h"
 
@@ -39,14 +40,60 @@ int64_t HeldMemory::totalTensors() { return gHeldTensors.load(); }
 int64_t HeldMemory::totalBytes() { return gHeldBytes.load(); }
 
 Napi::Function TensorHandle::DefineClass(Napi::Env env) {
-  return ObjectWrap<TensorHandle>::DefineClass(
-      env, "TensorHandle",
-      {InstanceMethod<&TensorHandle::Dispose>("dispose"),
-       InstanceMethod<&TensorHandle::IsDisposed>("isDisposed")});
+  const napi_property_descriptor methods[] = {
+      {"dispose", nullptr, Dispose, nullptr, nullptr, nullptr, napi_default_method, nullptr},
+      {"isDisposed", nullptr, IsDisposed, nullptr, nullptr, nullptr, napi_default_method, nullptr},
+  };
+  napi_value cls = nullptr;
+  napi_status status = napi_define_class(env, "TensorHandle", NAPI_AUTO_LENGTH, Construct, nullptr,
+                                         sizeof(methods) / sizeof(methods[0]), methods, &cls);
+  NAPI_THROW_IF_FAILED(env, status, Napi::Function());
+  return Napi::Function(env, cls);
 }
 
-TensorHandle::TensorHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TensorHandle>(info) {
-  napi_type_tag_object(info.Env(), info.This(), &kTensorTag);
+// `new TensorHandle()` from JS gives an empty object: only New() attaches and tags a tensor, so an
+// object made in JS is never taken for a tensor.
+napi_value TensorHandle::Construct(napi_env env, napi_callback_info info) noexcept {
+  napi_value self = nullptr;
+  if (napi_get_cb_info(env, info, nullptr, nullptr, &self, nullptr) != napi_ok) return nullptr;
+  return self;
+}
+
+TensorHandle* TensorHandle::unwrap(napi_env env, napi_value value) noexcept {
+  bool tagged = false;
+  if (napi_check_object_type_tag(env, value, &kTensorTag, &tagged) != napi_ok || !tagged) return nullptr;
+  void* data = nullptr;
+  if (napi_unwrap(env, value, &data) != napi_ok) return nullptr;
+  return static_cast<TensorHandle*>(data);
+}
+
+napi_value TensorHandle::Dispose(napi_env env, napi_callback_info info) noexcept {
+  napi_value self = nullptr;
+  if (napi_get_cb_info(env, info, nullptr, nullptr, &self, nullptr) != napi_ok) return nullptr;
+  TensorHandle* h = unwrap(env, self);
+  if (h == nullptr) {
+    napi_throw_type_error(env, nullptr, "dispose() must be called on a tensor handle");
+    return nullptr;
+  }
+  h->release(env);
+  return nullptr;  // undefined
+}
+
+napi_value TensorHandle::IsDisposed(napi_env env, napi_callback_info info) noexcept {
+  napi_value self = nullptr;
+  if (napi_get_cb_info(env, info, nullptr, nullptr, &self, nullptr) != napi_ok) return nullptr;
+  TensorHandle* h = unwrap(env, self);
+  if (h == nullptr) {
+    napi_throw_type_error(env, nullptr, "isDisposed() must be called on a tensor handle");
+    return nullptr;
+  }
+  napi_value out = nullptr;
+  napi_get_boolean(env, !h->live_, &out);
+  return out;
+}
+
+void TensorHandle::Finalize(napi_env /*env*/, void* data, void* /*hint*/) noexcept {
+  delete static_cast<TensorHandle*>(data);
 }
 
 // The GC path. The addon declares the experimental Node-API version (addon.cpp), so Node runs this
@@ -73,14 +120,22 @@ void TensorHandle::release(napi_env env) {
 Napi::Value TensorHandle::New(Napi::Env env, at::Tensor t) {
   if (!t.defined()) return env.Null();
   Napi::Object obj = addonData(env).tensorCtor.New({});
-  TensorHandle* h = Unwrap(obj);
-  h->env_ = env;
-  h->tensor_ = std::move(t);
-  h->live_ = true;
-  h->accounted_ = accountedBytes(h->tensor_);
+  auto h = std::make_unique<TensorHandle>();
+  napi_status status = napi_wrap(env, obj, h.get(), Finalize, nullptr, nullptr);
+  NAPI_THROW_IF_FAILED(env, status, Napi::Value());
+  TensorHandle* handle = h.release();  // owned by the JS object from here; Finalize deletes it
+  status = napi_type_tag_object(env, obj, &kTensorTag);
+  NAPI_THROW_IF_FAILED(env, status, Napi::Value());
+  handle->env_ = env;
+  handle->tensor_ = std::move(t);
+  handle->live_ = true;
+  handle->accounted_ = accountedBytes(handle->tensor_);
   gLiveCount++;
-  gLiveBytes += h->accounted_;
-  if (h->accounted_) Napi::MemoryManagement::AdjustExternalMemory(env, h->accounted_);
+  gLiveBytes += handle->accounted_;
+  if (handle->accounted_) {
+    int64_t total = 0;
+    napi_adjust_external_memory(env, handle->accounted_, &total);
+  }
   return obj;
 }
 
@@ -92,19 +147,10 @@ bool TensorHandle::Is(const Napi::Value& v) {
 }
 
 at::Tensor& TensorHandle::From(const Napi::Value& v, const char* what) {
-  if (!Is(v)) throw Napi::TypeError::New(v.Env(), std::string("Expected a Tensor for ") + what);
-  TensorHandle* h = Unwrap(v.As<Napi::Object>());
+  TensorHandle* h = v.IsObject() ? unwrap(v.Env(), v) : nullptr;
+  if (h == nullptr) throw Napi::TypeError::New(v.Env(), std::string("Expected a Tensor for ") + what);
   if (!h->live_) throw Napi::Error::New(v.Env(), std::string("Tensor used after dispose() (") + what + ")");
   return h->tensor_;
-}
-
-Napi::Value TensorHandle::Dispose(const Napi::CallbackInfo& info) {
-  release(info.Env());
-  return info.Env().Undefined();
-}
-
-Napi::Value TensorHandle::IsDisposed(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), !live_);
 }
 
 int64_t TensorHandle::liveCount() { return gLiveCount.load(); }

@@ -7,11 +7,17 @@
 
 namespace snn {
 
-class TensorHandle : public Napi::ObjectWrap<TensorHandle> {
+// The class is defined with raw Node-API callbacks rather than Napi::ObjectWrap: a worker being
+// stopped (worker.terminate(), process.exit) makes Node-API calls fail at any point, and
+// ObjectWrap's wrappers then throw a C++ exception out of a callback, which aborts the process.
+// These callbacks never throw; the native calls that create handles run inside addon.cpp's guard.
+class TensorHandle {
  public:
   static Napi::Function DefineClass(Napi::Env env);
-  explicit TensorHandle(const Napi::CallbackInfo& info);
-  ~TensorHandle() override;
+  TensorHandle() = default;
+  TensorHandle(const TensorHandle&) = delete;
+  TensorHandle& operator=(const TensorHandle&) = delete;
+  ~TensorHandle();
 
   // Wraps a tensor in a new JS handle (an undefined tensor becomes null).
   static Napi::Value New(Napi::Env env, at::Tensor t);
@@ -23,8 +29,12 @@ class TensorHandle : public Napi::ObjectWrap<TensorHandle> {
   static int64_t liveBytes();
 
  private:
-  Napi::Value Dispose(const Napi::CallbackInfo& info);
-  Napi::Value IsDisposed(const Napi::CallbackInfo& info);
+  static napi_value Construct(napi_env env, napi_callback_info info) noexcept;
+  static napi_value Dispose(napi_env env, napi_callback_info info) noexcept;
+  static napi_value IsDisposed(napi_env env, napi_callback_info info) noexcept;
+  static void Finalize(napi_env env, void* data, void* hint) noexcept;
+  // The handle behind `value`, or null when it is not one of ours (checked by type tag first).
+  static TensorHandle* unwrap(napi_env env, napi_value value) noexcept;
   void release(napi_env env);
 
   at::Tensor tensor_;
