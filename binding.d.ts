@@ -34,7 +34,7 @@ export interface NativeOptimizer {
   readonly __brand: 'NativeOptimizer';
 }
 
-// Sections of the contract, one per native/binding file group (each edited by its owner only).
+// Sections of the contract, one per native/binding file group.
 /** nn.Module support (native/binding/module_ops.cpp). */
 export interface ModuleBinding {
   /** Replaces t's data with src's (t keeps its identity and autograd leaf status). */

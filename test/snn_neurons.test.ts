@@ -1,4 +1,5 @@
-// Leaky / RLeaky options, state handling and module layout as snnTorch 0.9.4 (SEMANTICS.md §2-4).
+// Leaky / RLeaky options, state handling and module layout as snnTorch 0.9.4 (docs/SEMANTICS.md,
+// Shared neuron machinery, Leaky, RLeaky).
 import { expect } from 'chai';
 import { torch, snn } from '../lib/index.js';
 

@@ -24,7 +24,7 @@ describe('torch ops: present as methods and as torch.* functions', () => {
   const methodsOnly = ['view', 'expand', 'repeat', 'contiguous', 'to', 'cpu', 'cuda', 'slice', 'index',
     'add_', 'mul_', 'zero_', 'fill_', 'copy_', 'clamp_', 'requires_grad_', 'item', 'tolist', 'data'] as const;
   const functionsOnly = ['cat', 'stack', 'one_hot', 'tensor', 'no_grad', 'tidy'] as const;
-  it('every op of the issue is a Tensor method and a torch function (PyTorch has both)', () => {
+  it('every listed op is a Tensor method and a torch function (PyTorch has both)', () => {
     const proto = torch.Tensor.prototype as unknown as Record<string, unknown>;
     const ns = torch as unknown as Record<string, unknown>;
     for (const n of both) {

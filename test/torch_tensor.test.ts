@@ -21,7 +21,7 @@ describe('torch.Tensor: attributes', () => {
     expect(() => s.size(0)).to.throw(RangeError, /no dimensions/);
   });
 
-  it('has the eight dtypes of the issue, with PyTorch names and aliases', () => {
+  it('has the eight core dtypes, with PyTorch names and aliases', () => {
     for (const d of ['float32', 'float64', 'float16', 'bfloat16', 'int32', 'int64', 'uint8', 'bool'] as const) {
       const t = torch.zeros([2], { dtype: d });
       expect(t.dtype).to.equal(d);

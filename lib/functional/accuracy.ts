@@ -1,4 +1,4 @@
-// snntorch.functional.accuracy_rate and accuracy_temporal (SEMANTICS.md §5.6): plain JS numbers,
+// snntorch.functional.accuracy_rate and accuracy_temporal (docs/SEMANTICS.md, accuracy_rate): plain JS numbers,
 // like the numpy.float64 snnTorch returns.
 import { no_grad } from '../torch/autograd.js';
 import { checkBool, checkOptions } from '../torch/check.js';

@@ -1,4 +1,4 @@
-// snntorch.functional.ce_rate_loss, ce_count_loss and ce_max_membrane_loss (SEMANTICS.md §5.4-5.5):
+// snntorch.functional.ce_rate_loss, ce_count_loss and ce_max_membrane_loss (docs/SEMANTICS.md, Cross-entropy losses):
 // log_softmax + NLL with snnTorch's weight handling (a plain mean over the batch, and 'sum' left
 // unreduced, when a weight is given).
 import { native } from '../native.js';

@@ -1,4 +1,4 @@
-// snntorch.functional.mse_count_loss and mse_membrane_loss (SEMANTICS.md §5.2, §5.3).
+// snntorch.functional.mse_count_loss and mse_membrane_loss (docs/SEMANTICS.md, mse_count_loss and mse_membrane_loss).
 import { native } from '../native.js';
 import { tidy } from '../torch/memory.js';
 import { zeros } from '../torch/creation.js';

@@ -71,7 +71,7 @@ function timeTarget(name: string, v: unknown, dflt: number, multi: boolean): num
  * Mean square error between first spike times and target times, both divided by T:
  * MSE(t_spk / T, t_target / T). With class-index targets the target time is built by
  * targets_convert(labels, N, on_target, off_target); snnTorch 0.9.4 quirk kept: with the defaults
- * (0, -1) that clamps every target to 0 (see SEMANTICS.md §5.1). Negative target times count from
+ * (0, -1) that clamps every target to 0 (see docs/SEMANTICS.md, Loss targets). Negative target times count from
  * the end (T + t). The gradient reaches the record through the sign estimator (-1 at the step
  * each time was read from).
  */

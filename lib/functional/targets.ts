@@ -1,5 +1,6 @@
-// Target construction as snnTorch does it (SEMANTICS.md §5.1-5.2): spikegen.targets_convert's
-// non-time-varying path, and the integer spike-count targets of mse_count_loss.
+// Target construction as snnTorch does it (docs/SEMANTICS.md, Loss targets and mse_count_loss):
+// spikegen.targets_convert's non-time-varying path, and the integer spike-count targets of
+// mse_count_loss.
 import { one_hot } from '../torch/functions.js';
 import type { Tensor } from '../torch/tensor.js';
 import type { DType } from '../torch/dtype.js';

@@ -1,4 +1,4 @@
-// snn.Leaky: first-order leaky integrate-and-fire neuron, snnTorch 0.9.4 semantics (SEMANTICS §3).
+// snn.Leaky: first-order leaky integrate-and-fire neuron, snnTorch 0.9.4 semantics (docs/SEMANTICS.md, Leaky).
 import { native } from '../native.js';
 import { checkBool, checkOptions } from '../torch/check.js';
 import { tidy } from '../torch/memory.js';

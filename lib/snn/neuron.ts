@@ -1,4 +1,5 @@
-// The shared machinery of snnTorch's SpikingNeuron -> LIF (SEMANTICS.md §2): threshold, beta and
+// The shared machinery of snnTorch's SpikingNeuron -> LIF (docs/SEMANTICS.md, Shared neuron
+// machinery): threshold, beta and
 // graded_spikes_factor as Parameters or buffers, reset_mechanism_val, the surrogate, and state
 // held as non-persistent buffers that the module owns (its own handle, so a caller disposing a
 // returned tensor cannot free the module's state).
@@ -249,7 +250,7 @@ export abstract class SpikingNeuron extends Module {
       return r;
     });
   }
-  /** fire / fire_inhibition on the new membrane (SEMANTICS §2.2). */
+  /** fire / fire_inhibition on the new membrane (docs/SEMANTICS.md, Spike and reset signal). */
   protected _fire(U: Tensor, graded: boolean): Tensor {
     if (this.inhibition) {
       if (U.dim() < 2) throw new RangeError('inhibition needs a batch dimension: input must be at least [B, N]');

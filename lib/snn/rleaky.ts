@@ -1,5 +1,5 @@
 // snn.RLeaky: leaky integrate-and-fire with recurrent spike feedback, snnTorch 0.9.4 semantics
-// (SEMANTICS §4). The feedback Rec(S) is a LibTorch op (Linear, Conv2d or an elementwise V) that
+// (docs/SEMANTICS.md, RLeaky). The feedback Rec(S) is a LibTorch op (Linear, Conv2d or an elementwise V) that
 // feeds the fused step kernel, so its gradient reaches the previous spike and the weights.
 import { native } from '../native.js';
 import { checkOptions } from '../torch/check.js';

@@ -1,4 +1,5 @@
-// Tensor creation: from JS typed arrays (always copied, see DESIGN.md) and LibTorch factories.
+// Tensor creation: from JS typed arrays (always copied, see docs/ARCHITECTURE.md, Tensor ownership)
+// and LibTorch factories.
 #include <ATen/ATen.h>
 #include <torch/csrc/api/include/torch/utils.h>
 

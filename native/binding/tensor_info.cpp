@@ -1,5 +1,6 @@
 // Tensor metadata and data export (tensor -> JS). Export is zero-copy: the ArrayBuffer owns a
-// reference to a contiguous CPU tensor, which DESIGN.md measured safe and 15x faster than copying.
+// reference to a contiguous CPU tensor, measured safe and 15x faster than copying
+// (docs/ARCHITECTURE.md, Tensor ownership).
 #include <ATen/ATen.h>
 
 #include <cstring>

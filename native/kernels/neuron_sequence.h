@@ -1,4 +1,4 @@
-// The whole time loop of one Leaky / RLeaky layer as ONE autograd node (SEMANTICS.md §3.2, §4.3):
+// The whole time loop of one Leaky / RLeaky layer as ONE autograd node (docs/SEMANTICS.md, Leaky and RLeaky):
 // forward steps t = 0..T-1 with the fused element step, backward is BPTT over t = T-1..0 in C++.
 // Results equal T calls of leaky_step / rleaky_step (with Rec computed by the same ATen op):
 // spikes and mems bit for bit, grads up to summation order.

@@ -1,4 +1,4 @@
-// One Leaky / RLeaky time step (SEMANTICS.md §3.2, §4.3) as a single autograd node,
+// One Leaky / RLeaky time step (docs/SEMANTICS.md, Leaky and RLeaky) as a single autograd node,
 // plus the same step composed from ATen ops (the reference path for tests and benchmarks).
 #pragma once
 #include <ATen/core/Tensor.h>

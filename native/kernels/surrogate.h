@@ -1,4 +1,4 @@
-// Surrogate spike gradients of snnTorch 0.9.4 (SEMANTICS.md §1), element-wise.
+// Surrogate spike gradients of snnTorch 0.9.4 (docs/SEMANTICS.md, Surrogate spike functions), element-wise.
 // Forward is always H(x) = (x > 0), strict. Each backward repeats torch's own op order
 // in the state's dtype so float32 results are bit-identical to snnTorch's Python code.
 #pragma once
