@@ -1,4 +1,4 @@
-// Answers that used to be silently wrong are now right (PyTorch 1.13's behaviour) or a clear error.
+// Inputs that are easy to answer silently wrong: each gets PyTorch 1.13's answer or a clear error.
 import { expect } from 'chai';
 import { torch, nn, optim, snn } from '../lib/index.js';
 
