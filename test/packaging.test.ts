@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { findLibTorch } from '../lib/loader/libtorch.mjs';
 import { PREBUILT_FILE, parsePrebuilt, prebuiltRelPath, selectPrebuilt } from '../lib/loader/naming.mjs';
 import { classifyFailure, proveBinary } from '../lib/loader/proof.mjs';
@@ -226,6 +226,15 @@ describe('packaging: the loader (lib/loader)', () => {
     expect(modules.length).to.be.greaterThan(0);
     const rest = readdirSync(dir).filter((f) => !f.endsWith('.mjs'));
     expect(rest.sort()).to.deep.equal(modules.map((m) => m.replace(/\.mjs$/, '.d.mts')).sort());
+  });
+
+  it('each .d.mts declares exactly the values its module exports', async () => {
+    for (const m of modules) {
+      const decl = readFileSync(join(dir, m.replace(/\.mjs$/, '.d.mts')), 'utf8');
+      const declared = [...decl.matchAll(/^export declare (?:const|function|class) (\w+)/gm)].map((x) => x[1]!);
+      const exported = Object.keys((await import(pathToFileURL(join(dir, m)).href)) as object);
+      expect(declared.sort(), m).to.deep.equal(exported.sort());
+    }
   });
 
   it('imports only node: built-ins and its own modules (it runs at install time, before any build)', () => {
