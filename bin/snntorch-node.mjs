@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const script = (name) => import(pathToFileURL(join(root, 'scripts', name)).href);
+const loader = (name) => import(pathToFileURL(join(root, 'lib', 'loader', name)).href);
 const USAGE = `usage: snntorch-node <command>
   doctor            check LibTorch, the native binary, threads, BLAS, CUDA; run a tiny forward/backward
   run [options] script [args]   torchrun: start --nproc-per-node ranks of a script (run --help)
@@ -24,7 +25,10 @@ switch (cmd) {
     break;
   }
   case 'build': {
-    const { checkBuildTools, FIX_TOOLS, proveBinary, BUILT_REL } = await script('prebuilds.mjs');
+    const { checkBuildTools } = await loader('build-tools.mjs');
+    const { FIX_TOOLS } = await loader('remedies.mjs');
+    const { proveBinary } = await loader('proof.mjs');
+    const { BUILT_REL } = await loader('naming.mjs');
     const missing = checkBuildTools().filter((t) => !t.found);
     if (missing.length) {
       console.error(`snntorch-node build: ${missing.map((t) => t.tool).join(' and ')} not found on PATH.\nFix: ${FIX_TOOLS}`);

@@ -1,19 +1,25 @@
-// The only module that touches the native addon, typed by binding.d.ts. Which file it loads, in order:
+// The only module that touches the native addon, typed by binding.d.ts. Which file it loads
+// (lib/loader/plan.mjs, shared with the install step and `doctor`):
 //   1. SNNTORCH_NODE_BINARY: an exact .node file (a build in another folder, doctor's checks);
 //   2. build/Release/snntorch_node.node: a source build inside the package (npm install, `npx snntorch-node build`);
 //   3. prebuilds/<platform>-<arch>/libtorch-<version>-<cpu|cuda>/snntorch-node.napi.node matching the
-//      LibTorch that discovery finds (scripts/libtorch.mjs, as the build), proved in a child process
+//      LibTorch that discovery finds (lib/loader/libtorch.mjs, as the build), proved in a child process
 //      first (a binary for another LibTorch kills its process with "undefined symbol"), proof cached;
 //   4. else an error naming what failed and the commands that fix it.
-// The logic lives in scripts/prebuilds.mjs, shared with the install hook and `doctor`; it is loaded
-// from the package root so that the same path works from lib/ (tsx) and from dist/lib/.
+// The loader is plain JavaScript (it runs at `npm install`, before TypeScript is compiled); the build
+// copies it beside this file into dist/lib/loader/.
+// Internal entry point: `native` is the raw binding, for the library and for benchmarks and tests that
+// time or probe a kernel without the library's wrappers; applications use lib/index.ts.
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Binding } from '../binding.js';
+import { loadBinding, type NativeInfo } from './loader/plan.mjs';
 
 export type * from '../binding.js';
+export type { NativeInfo } from './loader/plan.mjs';
+export type { LibTorchInfo } from './loader/libtorch.mjs';
 
 /** The package root: the nearest folder above this file whose package.json names snntorch-node. */
 function packageRoot(): string {
@@ -27,38 +33,10 @@ function packageRoot(): string {
   }
 }
 
-/** What discovery reports about a LibTorch (scripts/libtorch.mjs). */
-export interface LibTorchInfo {
-  source: 'LIBTORCH' | 'python' | 'system';
-  prefix: string;
-  cmakeDir: string;
-  libDir: string;
-  version: string;
-  cuda: boolean;
-  cxx11Abi: boolean | null;
-}
-
-/** Which binary is in use. */
-export interface NativeInfo {
-  /** explicit: SNNTORCH_NODE_BINARY; built: build/Release from source; prebuilt: from prebuilds/. */
-  kind: 'explicit' | 'built' | 'prebuilt';
-  path: string;
-  /** The LibTorch discovery found (only looked up when a prebuilt was chosen). */
-  libtorch: LibTorchInfo | null;
-  /** For a prebuilt: proved in a child process now, or a cached proof. */
-  proof: 'proved' | 'cached' | null;
-}
-
-interface PrebuiltsModule {
-  loadBinding(o: { root: string; env: NodeJS.ProcessEnv; requireFn: (p: string) => unknown }): { binding: unknown; info: NativeInfo };
-}
-
 function load(): { binding: Binding; info: NativeInfo } {
   const root = packageRoot();
   const require = createRequire(join(root, 'package.json'));
-  // require() of an ES module without top-level await: synchronous (Node >= 20.19).
-  const prebuilds = require(join(root, 'scripts', 'prebuilds.mjs')) as PrebuiltsModule;
-  const { binding, info } = prebuilds.loadBinding({ root, env: process.env, requireFn: (p) => require(p) });
+  const { binding, info } = loadBinding({ root, env: process.env, requireFn: (p) => require(p) });
   return { binding: binding as Binding, info };
 }
 

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
-import { findOrInstallLibTorch, describe } from './libtorch.mjs';
+import { findOrInstallLibTorch, describe } from '../lib/loader/libtorch.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 

@@ -6,9 +6,12 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { findLibTorch, describe as describeLt } from './libtorch.mjs';
-import { inspectBlas, FIX_BLAS } from './blas.mjs';
-import { planBinary, proveBinary, remedies, checkBuildTools, FIX_BUILD, FIX_REBUILD, FIX_TOOLS } from './prebuilds.mjs';
+import { findLibTorch, describe as describeLt } from '../lib/loader/libtorch.mjs';
+import { inspectBlas, FIX_BLAS } from '../lib/loader/blas.mjs';
+import { planBinary } from '../lib/loader/plan.mjs';
+import { proveBinary } from '../lib/loader/proof.mjs';
+import { checkBuildTools } from '../lib/loader/build-tools.mjs';
+import { remedies, FIX_BUILD, FIX_REBUILD, FIX_TOOLS } from '../lib/loader/remedies.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 

@@ -1,7 +1,7 @@
 // npm's install hook (and `npm rebuild snntorch-node`).
-// 1. Find LibTorch (scripts/libtorch.mjs; on Debian/Ubuntu as root, installs libtorch-dev with
+// 1. Find LibTorch (lib/loader/libtorch.mjs; on Debian/Ubuntu as root, installs libtorch-dev with
 //    libopenblas0-pthread). When LibTorch's libblas.so.3 is the slow reference BLAS, as root it
-//    installs OpenBLAS (saying so), otherwise it prints the one-line fix (scripts/blas.mjs).
+//    installs OpenBLAS (saying so), otherwise it prints the one-line fix (lib/loader/blas.mjs).
 // 2. A prebuilt for that LibTorch's version and flavour, proved in a child process: done.
 // 3. Else a source build with cmake-js (scripts/build-native.mjs), after checking cmake and a C++
 //    compiler are there; the result is proved in a child process too.
@@ -11,12 +11,13 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findOrInstallLibTorch, describe, LibTorchNotFound } from './libtorch.mjs';
-import { ensureFastBlas } from './blas.mjs';
-import {
-  listPrebuilds, selectPrebuilt, proveCached, proveBinary, checkBuildTools, BUILT_REL,
-  FIX_BUILD, FIX_TOOLS, FIX_REBUILD, FIX_DOCTOR,
-} from './prebuilds.mjs';
+import { findOrInstallLibTorch, describe, LibTorchNotFound } from '../lib/loader/libtorch.mjs';
+import { ensureFastBlas } from '../lib/loader/blas.mjs';
+import { BUILT_REL, listPrebuilds, selectPrebuilt } from '../lib/loader/naming.mjs';
+import { proveBinary } from '../lib/loader/proof.mjs';
+import { proveCached } from '../lib/loader/proof-cache.mjs';
+import { checkBuildTools } from '../lib/loader/build-tools.mjs';
+import { FIX_BUILD, FIX_TOOLS, FIX_REBUILD, FIX_DOCTOR } from '../lib/loader/remedies.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const say = (m) => console.log(`snntorch-node: ${m}`);

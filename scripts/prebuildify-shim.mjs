@@ -13,8 +13,11 @@ import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findLibTorch, describe } from './libtorch.mjs';
-import { prebuiltRelPath, proveBinary, PREBUILT_FILE, checkBuildTools, FIX_TOOLS } from './prebuilds.mjs';
+import { findLibTorch, describe } from '../lib/loader/libtorch.mjs';
+import { prebuiltRelPath, PREBUILT_FILE } from '../lib/loader/naming.mjs';
+import { proveBinary } from '../lib/loader/proof.mjs';
+import { checkBuildTools } from '../lib/loader/build-tools.mjs';
+import { FIX_TOOLS } from '../lib/loader/remedies.mjs';
 
 const self = fileURLToPath(import.meta.url);
 const root = dirname(dirname(self));

@@ -8,8 +8,7 @@ import { existsSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-// @ts-expect-error plain JS module without declarations
-import { blasDecision, classifyBlasPath, lddBlas, parseAlternatives, OPENBLAS_PACKAGE } from '../scripts/blas.mjs';
+import { blasDecision, classifyBlasPath, lddBlas, parseAlternatives, OPENBLAS_PACKAGE, type BlasFacts } from '../lib/loader/blas.mjs';
 import { judgeBlas, mappedBlas, measureSgemm, blasFacts, BLAS_FIX } from '../lib/train/blas.js';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -42,8 +41,7 @@ Alternative: ${REF}
 Priority: 10
 `;
 
-interface Facts { linksGenericBlas: boolean; resolved: string | null; kind: string; alternatives: string[]; isRoot: boolean; isDebian: boolean; noAuto: boolean }
-const facts = (over: Partial<Facts>): Facts => ({ linksGenericBlas: true, resolved: REF + '.11.0', kind: 'reference', alternatives: [REF], isRoot: true, isDebian: true, noAuto: false, ...over });
+const facts = (over: Partial<BlasFacts>): BlasFacts => ({ linksGenericBlas: true, resolved: REF + '.11.0', kind: 'reference', alternatives: [REF], isRoot: true, isDebian: true, noAuto: false, ...over });
 
 describe('BLAS: install-time detection and decision', () => {
   it('classifies the resolved library by its path', () => {
@@ -80,7 +78,7 @@ describe('BLAS: install-time detection and decision', () => {
   });
 
   it('OpenBLAS installed but not selected: selects it as root, else names the update-alternatives command', () => {
-    const alternatives = parseAlternatives(ALT_BOTH_MANUAL).alternatives;
+    const alternatives = parseAlternatives(ALT_BOTH_MANUAL)!.alternatives;
     const d = blasDecision(facts({ alternatives }));
     expect(d.action).to.equal('select');
     expect(d.command).to.deep.equal(['update-alternatives', '--set', 'libblas.so.3-x86_64-linux-gnu', OPENBLAS]);

@@ -4,11 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-// @ts-expect-error plain ESM JavaScript helper without types
-import { findLibTorch, LibTorchNotFound, REMEDIES } from '../scripts/libtorch.mjs';
-
-type Found = { source: string; cmakeDir: string; version: string; cuda: boolean };
-const find = findLibTorch as (o: { env: NodeJS.ProcessEnv }) => Found;
+import { findLibTorch as find, LibTorchNotFound, REMEDIES } from '../lib/loader/libtorch.mjs';
 
 describe('LibTorch discovery', () => {
   it('finds a LibTorch on this machine and reports version and flavour', () => {
@@ -26,13 +22,13 @@ describe('LibTorch discovery', () => {
     } catch (e) {
       err = e;
     }
-    expect(err).to.be.instanceOf(LibTorchNotFound as new () => Error);
+    expect(err).to.be.instanceOf(LibTorchNotFound);
     const msg = (err as Error).message;
     expect(msg).to.include(nowhere);
     expect(msg).to.include('export LIBTORCH=');
     expect(msg).to.include('pip install torch');
     expect(msg).to.include('apt-get install -y libtorch-dev');
-    expect((REMEDIES as string[]).length).to.equal(3);
+    expect(REMEDIES.length).to.equal(3);
   });
 
   it('the build script prints the remedies and fails when no LibTorch is found', () => {

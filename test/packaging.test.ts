@@ -3,33 +3,19 @@
 // `doctor` on this machine and with no LibTorch. The whole pack/install path is scripts/test-pack.sh.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-// @ts-expect-error plain ESM JavaScript helper without types
-import * as prebuildsModule from '../scripts/prebuilds.mjs';
-// @ts-expect-error plain ESM JavaScript helper without types
-import { findLibTorch } from '../scripts/libtorch.mjs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { findLibTorch } from '../lib/loader/libtorch.mjs';
+import { PREBUILT_FILE, parsePrebuilt, prebuiltRelPath, selectPrebuilt } from '../lib/loader/naming.mjs';
+import { classifyFailure, proveBinary } from '../lib/loader/proof.mjs';
+import { proveCached } from '../lib/loader/proof-cache.mjs';
+import { loadBinding, planBinary } from '../lib/loader/plan.mjs';
+import { checkBuildTools } from '../lib/loader/build-tools.mjs';
 
-interface Selection { file: string | null; tag: string; available: string[] }
-interface Proof { ok: boolean; kind?: string; message?: string; config?: { libtorch_version: string }; cached?: boolean; output: string }
-interface Candidate { kind: string; path: string }
-interface LtInfo { version: string; cuda: boolean; prefix: string }
-const P = prebuildsModule as {
-  selectPrebuilt(files: string[], t: { version: string; cuda: boolean; platform?: string; arch?: string }): Selection;
-  parsePrebuilt(rel: string): { version: string; flavour: string; platform: string; arch: string } | null;
-  prebuiltRelPath(lt: { version: string; cuda: boolean }, platform?: string, arch?: string): string;
-  proveBinary(file: string, o?: { env?: NodeJS.ProcessEnv }): Proof;
-  proveCached(file: string, lt: unknown, o?: { env?: NodeJS.ProcessEnv; useCache?: boolean }): Proof;
-  classifyFailure(text: string, signal?: string | null, status?: number | null): { kind: string; message: string };
-  planBinary(o: { root: string; env: NodeJS.ProcessEnv }): { candidates: Candidate[]; notes: string[] };
-  loadBinding(o: { root: string; env: NodeJS.ProcessEnv; requireFn: (p: string) => unknown }): { binding: unknown; info: { kind: string; path: string; proof: string | null } };
-  checkBuildTools(env: NodeJS.ProcessEnv): { name: string; found: string | null }[];
-  PREBUILT_FILE: string;
-};
-const lt = (findLibTorch as (o?: { env: NodeJS.ProcessEnv }) => LtInfo)();
+const lt = findLibTorch();
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const builtAddon = join(root, 'build/Release/snntorch_node.node');
@@ -79,35 +65,35 @@ describe('packaging: prebuilt selection', () => {
   const x64 = { platform: 'linux', arch: 'x64' };
 
   it('picks the prebuilt whose LibTorch version and flavour match', () => {
-    expect(P.selectPrebuilt(files, { ...x64, version: '1.13.0', cuda: false }).file).to.equal('linux-x64/libtorch-1.13.0-cpu/snntorch-node.napi.node');
-    expect(P.selectPrebuilt(files, { ...x64, version: '2.1.0', cuda: true }).file).to.equal('linux-x64/libtorch-2.1.0-cuda/snntorch-node.napi.node');
-    expect(P.selectPrebuilt(files, { ...x64, version: '2.1.0', cuda: false }).file).to.equal('linux-x64/libtorch-2.1.0-cpu/snntorch-node.napi.node');
-    expect(P.selectPrebuilt(files, { platform: 'linux', arch: 'arm64', version: '1.13.0', cuda: false }).file).to.equal('linux-arm64/libtorch-1.13.0-cpu/snntorch-node.napi.node');
+    expect(selectPrebuilt(files, { ...x64, version: '1.13.0', cuda: false }).file).to.equal('linux-x64/libtorch-1.13.0-cpu/snntorch-node.napi.node');
+    expect(selectPrebuilt(files, { ...x64, version: '2.1.0', cuda: true }).file).to.equal('linux-x64/libtorch-2.1.0-cuda/snntorch-node.napi.node');
+    expect(selectPrebuilt(files, { ...x64, version: '2.1.0', cuda: false }).file).to.equal('linux-x64/libtorch-2.1.0-cpu/snntorch-node.napi.node');
+    expect(selectPrebuilt(files, { platform: 'linux', arch: 'arm64', version: '1.13.0', cuda: false }).file).to.equal('linux-arm64/libtorch-1.13.0-cpu/snntorch-node.napi.node');
   });
 
   it('ignores a local version suffix (+cu121) but not a different version or flavour', () => {
-    expect(P.selectPrebuilt(files, { ...x64, version: '2.1.0+cu121', cuda: true }).file).to.equal('linux-x64/libtorch-2.1.0-cuda/snntorch-node.napi.node');
-    const none = P.selectPrebuilt(files, { ...x64, version: '1.13.1', cuda: false });
+    expect(selectPrebuilt(files, { ...x64, version: '2.1.0+cu121', cuda: true }).file).to.equal('linux-x64/libtorch-2.1.0-cuda/snntorch-node.napi.node');
+    const none = selectPrebuilt(files, { ...x64, version: '1.13.1', cuda: false });
     expect(none.file).to.equal(null);
     expect(none.tag).to.equal('linux-x64/libtorch-1.13.1-cpu');
     expect(none.available).to.have.members(['libtorch-1.13.0-cpu', 'libtorch-2.1.0-cuda', 'libtorch-2.1.0-cpu']);
-    expect(P.selectPrebuilt(files, { ...x64, version: '1.13.0', cuda: true }).file).to.equal(null);
-    expect(P.selectPrebuilt(files, { platform: 'win32', arch: 'x64', version: '1.13.0', cuda: false }).file).to.equal(null);
-    expect(P.selectPrebuilt([], { ...x64, version: '1.13.0', cuda: false })).to.deep.equal({ file: null, tag: 'linux-x64/libtorch-1.13.0-cpu', available: [] });
+    expect(selectPrebuilt(files, { ...x64, version: '1.13.0', cuda: true }).file).to.equal(null);
+    expect(selectPrebuilt(files, { platform: 'win32', arch: 'x64', version: '1.13.0', cuda: false }).file).to.equal(null);
+    expect(selectPrebuilt([], { ...x64, version: '1.13.0', cuda: false })).to.deep.equal({ file: null, tag: 'linux-x64/libtorch-1.13.0-cpu', available: [] });
   });
 
   it('names prebuilts so that prebuildify-shim and the loader agree', () => {
-    const rel = P.prebuiltRelPath({ version: '1.13.0', cuda: false }, 'linux', 'x64');
+    const rel = prebuiltRelPath({ version: '1.13.0', cuda: false }, 'linux', 'x64');
     expect(rel).to.equal('linux-x64/libtorch-1.13.0-cpu/snntorch-node.napi.node');
-    expect(P.parsePrebuilt(rel)).to.include({ version: '1.13.0', flavour: 'cpu', platform: 'linux', arch: 'x64' });
-    expect(P.parsePrebuilt('linux-x64/snntorch-node.napi.node')).to.equal(null);
-    expect(P.parsePrebuilt('linux-x64/libtorch-1.13.0-rocm/snntorch-node.napi.node')).to.equal(null);
+    expect(parsePrebuilt(rel)).to.include({ version: '1.13.0', flavour: 'cpu', platform: 'linux', arch: 'x64' });
+    expect(parsePrebuilt('linux-x64/snntorch-node.napi.node')).to.equal(null);
+    expect(parsePrebuilt('linux-x64/libtorch-1.13.0-rocm/snntorch-node.napi.node')).to.equal(null);
   });
 
   it('node-gyp-build never loads one of our prebuilts by itself (they sit in LibTorch folders)', () => {
     const r = fakeRoot({
       'package.json': JSON.stringify({ name: 'fake-addon' }),
-      [`prebuilds/${process.platform}-${process.arch}/libtorch-1.13.0-cpu/${P.PREBUILT_FILE}`]: 'junk',
+      [`prebuilds/${process.platform}-${process.arch}/libtorch-1.13.0-cpu/${PREBUILT_FILE}`]: 'junk',
     });
     const ngb = createRequire(import.meta.url)('node-gyp-build') as { resolve(dir: string): string };
     expect(() => ngb.resolve(r)).to.throw(/No native build was found/);
@@ -120,10 +106,10 @@ describe('packaging: proof in a child process', function () {
   it('rejects a junk .node file, and this process lives on', () => {
     const junk = join(tmp('snntorch-junk-'), 'junk.node');
     writeFileSync(junk, 'this is not a shared object\n');
-    const p = P.proveBinary(junk);
+    const p = proveBinary(junk);
     expect(p.ok).to.equal(false);
     expect(p.kind).to.equal('not-a-binary');
-    expect(P.proveBinary(join(tmpdir(), 'does-not-exist.node')).kind).to.equal('missing');
+    expect(proveBinary(join(tmpdir(), 'does-not-exist.node')).kind).to.equal('missing');
   });
 
   it('rejects a binary with an undefined symbol (an ABI mismatch) that kills the process that loads it', function () {
@@ -138,7 +124,7 @@ describe('packaging: proof in a child process', function () {
     expect(lazy.status).to.not.equal(0);
     expect(lazy.stderr).to.include('undefined symbol');
     // The proof catches it in its child and reports it; this process is unharmed.
-    const p = P.proveBinary(bad!);
+    const p = proveBinary(bad!);
     expect(p.ok).to.equal(false);
     expect(p.kind).to.equal('abi');
     expect(p.message).to.include('snntorch_symbol_from_another_libtorch');
@@ -150,14 +136,14 @@ describe('packaging: proof in a child process', function () {
       'void *napi_register_module_v1(void *env, void *exports) { abort(); return exports; }',
     ].join('\n'));
     if (!crash) this.skip();
-    const p = P.proveBinary(crash!);
+    const p = proveBinary(crash!);
     expect(p.ok).to.equal(false);
     expect(p.kind).to.equal('crashed');
     expect(p.message).to.include('SIGABRT');
   });
 
   it('classifies a missing shared library', () => {
-    const c = P.classifyFailure('Error: libtorch_cpu.so: cannot open shared object file: No such file or directory', null, 1);
+    const c = classifyFailure('Error: libtorch_cpu.so: cannot open shared object file: No such file or directory', null, 1);
     expect(c.kind).to.equal('missing-so');
     expect(c.message).to.include('libtorch_cpu.so');
   });
@@ -165,27 +151,27 @@ describe('packaging: proof in a child process', function () {
   it('proves the real addon, then answers from the cache', function () {
     if (!existsSync(builtAddon)) this.skip();
     const env = { ...process.env, SNNTORCH_NODE_PROOF_CACHE: join(tmp('snntorch-cache-'), 'proofs.json') };
-    const first = P.proveCached(builtAddon, lt, { env });
+    const first = proveCached(builtAddon, lt, { env });
     expect(first.ok, first.output).to.equal(true);
     expect(first.cached).to.equal(false);
     expect(first.config!.libtorch_version).to.match(/^\d+\.\d+/);
-    const second = P.proveCached(builtAddon, lt, { env });
+    const second = proveCached(builtAddon, lt, { env });
     expect(second).to.include({ ok: true, cached: true });
   });
 });
 
 describe('packaging: loading order and errors', function () {
   this.timeout(120000);
-  const tag = () => P.prebuiltRelPath(lt);
+  const tag = () => prebuiltRelPath(lt);
 
   it('SNNTORCH_NODE_BINARY, then build/Release, then the matching prebuilt', () => {
     const r = fakeRoot({ 'build/Release/snntorch_node.node': 'x', [`prebuilds/${tag()}`]: 'x' });
-    const plan = P.planBinary({ root: r, env: { ...process.env, SNNTORCH_NODE_BINARY: '/somewhere/explicit.node' } });
+    const plan = planBinary({ root: r, env: { ...process.env, SNNTORCH_NODE_BINARY: '/somewhere/explicit.node' } });
     expect(plan.candidates.map((c) => c.kind)).to.deep.equal(['explicit', 'built', 'prebuilt']);
     expect(plan.candidates[2].path).to.equal(join(r, 'prebuilds', tag()));
     const env = { ...process.env };
     delete env.SNNTORCH_NODE_BINARY;
-    expect(P.planBinary({ root: r, env }).candidates.map((c) => c.kind)).to.deep.equal(['built', 'prebuilt']);
+    expect(planBinary({ root: r, env }).candidates.map((c) => c.kind)).to.deep.equal(['built', 'prebuilt']);
   });
 
   it('loads a matching prebuilt only after its proof', function () {
@@ -196,9 +182,9 @@ describe('packaging: loading order and errors', function () {
     const loaded: string[] = [];
     // A stand-in for require(): the real addon is already loaded in this process by other tests.
     const requireFn = (p: string) => (loaded.push(p), { fake: true });
-    const a = P.loadBinding({ root: r, env, requireFn });
+    const a = loadBinding({ root: r, env, requireFn });
     expect(a.info).to.include({ kind: 'prebuilt', path: join(r, 'prebuilds', tag()), proof: 'proved' });
-    expect(P.loadBinding({ root: r, env, requireFn }).info.proof).to.equal('cached');
+    expect(loadBinding({ root: r, env, requireFn }).info.proof).to.equal('cached');
     expect(loaded).to.have.length(2);
   });
 
@@ -207,7 +193,7 @@ describe('packaging: loading order and errors', function () {
     const env: NodeJS.ProcessEnv = { ...process.env, SNNTORCH_NODE_PROOF_CACHE: join(tmp('snntorch-cache-'), 'proofs.json') };
     delete env.SNNTORCH_NODE_BINARY;
     let called = false;
-    expect(() => P.loadBinding({ root: r, env, requireFn: () => (called = true) })).to.throw(/failed its proof[\s\S]*npx snntorch-node build[\s\S]*npm rebuild snntorch-node/);
+    expect(() => loadBinding({ root: r, env, requireFn: () => (called = true) })).to.throw(/failed its proof[\s\S]*npx snntorch-node build[\s\S]*npm rebuild snntorch-node/);
     expect(called).to.equal(false);
   });
 
@@ -215,7 +201,7 @@ describe('packaging: loading order and errors', function () {
     const r = fakeRoot({ 'prebuilds/linux-x64/libtorch-0.9.9-cpu/snntorch-node.napi.node': 'x' });
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env.SNNTORCH_NODE_BINARY;
-    expect(() => P.loadBinding({ root: r, env, requireFn: () => ({}) })).to.throw(
+    expect(() => loadBinding({ root: r, env, requireFn: () => ({}) })).to.throw(
       new RegExp(`no prebuilt for ${process.platform}-${process.arch}/libtorch-${lt.version.split('+')[0].replace(/\./g, '\\.')}[\\s\\S]*libtorch-0\\.9\\.9-cpu[\\s\\S]*npx snntorch-node build`),
     );
   });
@@ -223,12 +209,47 @@ describe('packaging: loading order and errors', function () {
   it('no LibTorch: the error lists the LibTorch remedies', () => {
     const r = fakeRoot({ [`prebuilds/${tag()}`]: 'x' });
     const env = { LIBTORCH: tmp('no-libtorch-'), SNNTORCH_NO_AUTO_LIBTORCH: '1', PATH: process.env.PATH };
-    expect(() => P.loadBinding({ root: r, env, requireFn: () => ({}) })).to.throw(/no LibTorch found[\s\S]*export LIBTORCH=[\s\S]*apt-get install -y libtorch-dev/);
+    expect(() => loadBinding({ root: r, env, requireFn: () => ({}) })).to.throw(/no LibTorch found[\s\S]*export LIBTORCH=[\s\S]*apt-get install -y libtorch-dev/);
   });
 
   it('checks for cmake and a C++ compiler before a source build', () => {
-    const none = P.checkBuildTools({ PATH: tmp('empty-path-') });
+    const none = checkBuildTools({ PATH: tmp('empty-path-') });
     expect(none.map((t) => t.found)).to.deep.equal([null, null]);
+  });
+});
+
+describe('packaging: the loader (lib/loader)', () => {
+  const dir = join(root, 'lib/loader');
+  const modules = readdirSync(dir).filter((f) => f.endsWith('.mjs'));
+
+  it('every module has its .d.mts beside it, and nothing else is there', () => {
+    expect(modules.length).to.be.greaterThan(0);
+    const rest = readdirSync(dir).filter((f) => !f.endsWith('.mjs'));
+    expect(rest.sort()).to.deep.equal(modules.map((m) => m.replace(/\.mjs$/, '.d.mts')).sort());
+  });
+
+  it('each .d.mts declares exactly the values its module exports', async () => {
+    for (const m of modules) {
+      const decl = readFileSync(join(dir, m.replace(/\.mjs$/, '.d.mts')), 'utf8');
+      const declared = [...decl.matchAll(/^export declare (?:const|function|class) (\w+)/gm)].map((x) => x[1]!);
+      const exported = Object.keys((await import(pathToFileURL(join(dir, m)).href)) as object);
+      expect(declared.sort(), m).to.deep.equal(exported.sort());
+    }
+  });
+
+  it('imports only node: built-ins and its own modules (it runs at install time, before any build)', () => {
+    for (const m of modules) {
+      const specs = [...readFileSync(join(dir, m), 'utf8').matchAll(/^(?:import|export)\b[^'"]*from\s+'([^']+)'/gm)].map((x) => x[1]!);
+      for (const s of specs) expect(s, `${m} imports ${s}`).to.match(/^(node:|\.\/[a-z-]+\.mjs$)/);
+    }
+  });
+
+  it('is published: in package.json "files", and copied into dist/ by build:ts', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { files: string[]; scripts: Record<string, string> };
+    expect(pkg.files).to.include('lib/loader/');
+    expect(pkg.scripts['build:ts']).to.include("cpSync('lib/loader','dist/lib/loader'");
+    if (!existsSync(join(root, 'dist/lib/native.js'))) throw new Error('dist/ is missing: run npm run build:ts (npm ci does it)');
+    for (const m of modules) expect(existsSync(join(root, 'dist/lib/loader', m)), `dist/lib/loader/${m}`).to.equal(true);
   });
 });
 

@@ -12,8 +12,8 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { torch, snn } from '../../lib/index.js';
+// The raw binding (lib/native.ts, the internal entry point for timing a kernel without the wrappers).
 import { native } from '../../lib/native.js';
-import { wrap } from '../../lib/torch/tensor.js';
 import { median, printTable } from './stats.js';
 
 const { values } = parseArgs({
@@ -143,8 +143,8 @@ function benchStep(peak: number | null, quick: boolean): { rows: Row[]; copy_gbp
       // The kernel alone through the binding (one N-API call per step): the bandwidth figure.
       const nativeFwd = () => {
         const [s, m] = native.snn_leaky_step(x.handle, u.handle, beta.handle, th.handle, g.handle, 0, true, 0, 2.0, false);
-        wrap(s).dispose();
-        wrap(m).dispose();
+        s.dispose();
+        m.dispose();
       };
       const fwdMs = torch.no_grad(() => timeMedian(nativeFwd, reps, rounds));
       const fwdGbps = (4 * es * n) / (fwdMs * 1e-3) / 1e9; // reads x, u; writes spk, mem
