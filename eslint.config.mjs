@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
 export default defineConfig(
   {
     // Dependencies, build outputs and generated data (as in .prettierignore).
-    ignores: ['node_modules/', 'dist/', 'build/', 'build-*/', 'prebuilds/', 'runs/', 'docs/run/', 'test/fixtures/'],
+    ignores: ['**/node_modules', 'dist/', 'build/', 'build-*/', 'prebuilds/', 'runs/', 'docs/run/', 'test/fixtures/'],
   },
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
