@@ -1,5 +1,7 @@
 // ESLint flat config: typescript-eslint's recommended rules with type information, plus a few rules
 // that catch real bugs. Formatting is Prettier's job (.prettierrc.json), so no stylistic rules here.
+// typescript-eslint needs TypeScript's JavaScript API, which TypeScript 7 does not ship: package.json
+// maps `typescript` to @typescript/typescript6 for it, and takes tsc (TypeScript 7) from @typescript/native.
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
 import globals from 'globals';
