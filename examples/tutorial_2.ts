@@ -17,8 +17,7 @@ let mem = torch.ones([1]).mul(0.9); // U=0.9 at t=0
 const cur_in0 = torch.zeros([num_steps, 1]);
 const mem_rec: torch.Tensor[] = [mem];
 for (let step = 0; step < num_steps; step++) {
-  let spk_out: torch.Tensor;
-  [spk_out, mem] = lif1.forward(cur_in0.select(0, step), mem) as [torch.Tensor, torch.Tensor];
+  [, mem] = lif1.forward(cur_in0.select(0, step), mem) as [torch.Tensor, torch.Tensor];
   mem_rec.push(mem);
 }
 const decay = torch.stack(mem_rec);

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { findLibTorch, describe as describeLt } from '../lib/loader/libtorch.mjs';
+import { findLibTorch } from '../lib/loader/libtorch.mjs';
 import { inspectBlas, FIX_BLAS } from '../lib/loader/blas.mjs';
 import { planBinary } from '../lib/loader/plan.mjs';
 import { proveBinary } from '../lib/loader/proof.mjs';
@@ -110,10 +110,9 @@ export async function doctor({ env = process.env, out = console.log, blasFacts =
           const lif = new snn.Leaky({ beta: 0.9 });
           const x = torch.randn([2, 4]);
           let mem = lif.init_leaky();
-          let spk;
           let acc = torch.zeros([2, 3]);
           for (let t = 0; t < 3; t++) {
-            [spk, mem] = lif.forward(fc.forward(x), mem);
+            [, mem] = lif.forward(fc.forward(x), mem);
             acc = acc.add(mem);
           }
           const loss = acc.pow(2).mean();

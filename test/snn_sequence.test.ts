@@ -12,11 +12,9 @@ import { set_sequence_native } from '../lib/snn/sequence.js';
 import { Net } from '../scripts/models/tutorial-net.js';
 import { forwardSequence } from '../scripts/models/tutorial-sequence.js';
 import { expectClose, fixtureTensor } from './assert_close.js';
-import { checkAgainstFixture, loadNeuronCases, makeNeuron, tensorsByName, MEM_TOL, GRAD_TOL, NEURON_FIXTURE_FILES, type NeuronCase } from './neuron_fixtures.js';
+import { checkAgainstFixture, loadNeuronCases, makeNeuron, tensorsByName, GRAD_TOL, type NeuronCase } from './neuron_fixtures.js';
 
 const EXACT = { rtol: 0, atol: 0 };
-
-type Neuron = snn.Leaky | snn.RLeaky;
 
 function isNative(S: torch.Tensor, M: torch.Tensor): boolean {
   const f = M.grad_fn ?? S.grad_fn;

@@ -107,7 +107,7 @@ function fromPython(tried) {
     });
     if (!found) tried.push(`Python torch at ${prefix}: no TorchConfig.cmake or libtorch.so`);
     return found;
-  } catch (e) {
+  } catch {
     tried.push(`Python torch (${py}): unreadable answer`);
     return null;
   }

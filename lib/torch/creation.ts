@@ -218,7 +218,7 @@ export function eye(n: number, m?: number | TensorOptions, opts?: TensorOptions)
 export function arange(start: number, end?: number | TensorOptions, step?: number | TensorOptions, opts?: TensorOptions): Tensor {
   if (typeof end === 'object') [end, opts] = [undefined, end];
   if (typeof step === 'object') [step, opts] = [undefined, step];
-  let [s, e] = end === undefined ? [0, start] : [start, end];
+  const [s, e] = end === undefined ? [0, start] : [start, end];
   const st = step ?? 1;
   for (const [k, v] of [['start', s], ['end', e], ['step', st]] as const) checkNumber(k, v, { finite: true });
   if (st === 0) throw new RangeError('arange: step must be nonzero');
