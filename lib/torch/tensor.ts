@@ -2,7 +2,7 @@
 // checked here (names, ranges, types); the math happens in LibTorch.
 import { native, type NativeTensor, type Operand, type ExportedArray } from '../native.js';
 import { checkAllocation, checkBool, checkDim, checkDims, checkInt, checkNumber, checkOptions, checkShape, invalid, isInt } from './check.js';
-import { checkDevice, checkDtype, elementSize, isFloating, type DType, type Device, type DeviceLike } from './dtype.js';
+import { checkDtype, elementSize, isFloating, type DType, type Device, type DeviceLike } from './dtype.js';
 import { parseToTarget, type ToOptions } from './to_args.js';
 import { getHeapStatistics } from 'node:v8';
 import { track, type Disposable } from './memory.js';
