@@ -1,8 +1,8 @@
 // nn.functional: PyTorch's signatures (keyword arguments as an options object), with shape and
 // option checks that name the problem; the math is LibTorch's.
 import { native } from '../native.js';
-import { checkBool, checkDim, checkInt, checkNumber, checkOptions, invalid, isInt } from '../torch/check.js';
-import { checkDtype, isFloating, type DType } from '../torch/dtype.js';
+import { checkBool, checkInt, checkNumber, checkOptions, invalid, isInt } from '../torch/check.js';
+import { isFloating, type DType } from '../torch/dtype.js';
 import { no_grad } from '../torch/autograd.js';
 import { tidy } from '../torch/memory.js';
 import { Tensor, tensorArg, wrap } from '../torch/tensor.js';
@@ -127,13 +127,13 @@ export function relu(input: Tensor, opts?: { inplace?: boolean }): Tensor {
 export function softmax(input: Tensor, dim: number, opts?: { dtype?: DType }): Tensor {
   const x = tensorArg('input', input);
   const o = checkOptions<{ dtype?: DType }>('softmax options', opts, ['dtype']);
-  return wrap(native.softmax(x.handle, checkDim('dim', dim, x.dim()), o.dtype === undefined ? null : checkDtype('dtype', o.dtype)));
+  return x.softmax(dim, o.dtype === undefined ? undefined : { dtype: o.dtype });
 }
 
 export function log_softmax(input: Tensor, dim: number, opts?: { dtype?: DType }): Tensor {
   const x = tensorArg('input', input);
   const o = checkOptions<{ dtype?: DType }>('log_softmax options', opts, ['dtype']);
-  return wrap(native.log_softmax(x.handle, checkDim('dim', dim, x.dim()), o.dtype === undefined ? null : checkDtype('dtype', o.dtype)));
+  return x.log_softmax(dim, o.dtype === undefined ? undefined : { dtype: o.dtype });
 }
 
 export interface DropoutOptions {
