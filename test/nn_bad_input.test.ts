@@ -135,6 +135,19 @@ describe('nn: bad input', () => {
     });
   });
 
+  describe('Module.to', () => {
+    it('parses its argument as Tensor.to does: bad dtypes, devices and objects are named, not ignored', () => {
+      const l = new Linear(2, 2);
+      expect(() => l.to(bad('float33'))).to.throw(TypeError, /dtype/);
+      expect(() => l.to(bad({ dtype: 'float32', copy: true }))).to.throw(TypeError, /Unknown option 'copy'/);
+      expect(() => l.to('mps')).to.throw(Error, /mps.*not available/);
+      // A Tensor is not a device: it used to pass as an empty options object and do nothing.
+      expect(() => l.to(bad(torch.zeros([1], { dtype: 'float64' })))).to.throw(TypeError, /device/);
+      expect(l.weight.dtype).to.equal('float32');
+      expect(() => torch.zeros([1]).to(bad(new Linear(1, 1)))).to.throw(TypeError, /device/);
+    });
+  });
+
   describe('state dicts', () => {
     it('load_state_dict names non-Tensor values, shape mismatches and bad options', () => {
       const l = new Linear(2, 2);

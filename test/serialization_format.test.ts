@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  decodeCheckpoint, encodeCheckpoint, type DTypeName, type RawTensor, type Saved,
+  decodeCheckpoint, encodeCheckpoint, type RawTensor, type Saved,
 } from '../lib/torch/serialization/checkpoint_format.js';
+import type { DType as DTypeName } from '../lib/torch/dtype.js';
 import { ZipReader, writeZip } from '../lib/torch/serialization/zip.js';
 import { decodeFixtureTensor, type FixtureTensor } from './fixture_tensors.js';
 

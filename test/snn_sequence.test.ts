@@ -8,7 +8,6 @@
 // weight grad as one GEMM over all steps, a static input's grad summed over T at the end).
 import { expect } from 'chai';
 import { torch, snn, SF } from '../lib/index.js';
-import { set_sequence_native } from '../lib/snn/sequence.js';
 import { Net } from '../scripts/models/tutorial-net.js';
 import { forwardSequence } from '../scripts/models/tutorial-sequence.js';
 import { expectClose, fixtureTensor } from './assert_close.js';
@@ -252,12 +251,13 @@ describe('snn sequence form vs the per-step loop (random inputs)', () => {
       const b = new snn.RLeaky({ beta: 0.9, linear_features: 3 });
       const [, Mb] = snn.with_step_impl('composed', () => b.sequence(x));
       expect(Mb.grad_fn!.name()).to.not.include('SeqFn');
-      const prev = set_sequence_native(false);
+      const prev = snn.config();
+      snn.config({ sequence: 'loop' });
       try {
         const [, Mc] = b.sequence(x);
         expect(Mc.grad_fn!.name()).to.not.include('SeqFn');
       } finally {
-        set_sequence_native(prev);
+        snn.config(prev);
       }
     });
   });
@@ -273,7 +273,8 @@ describe('tutorial network: Net.forward vs forwardSequence (native node and TS l
     torch.manual_seed(4);
     const x = torch.rand([32, 784]);
     const labels = torch.randint(0, 10, [32]);
-    const prev = set_sequence_native(mode === 'native');
+    const prev = snn.config();
+    snn.config({ sequence: mode === 'native' ? 'native' : 'loop' });
     try {
       const [spk] = mode === 'step' ? net.forward(x) : forwardSequence(net, x);
       const loss = SF.mse_count_loss({ correct_rate: 0.8, incorrect_rate: 0.2 })(spk, labels);
@@ -282,7 +283,7 @@ describe('tutorial network: Net.forward vs forwardSequence (native node and TS l
       for (const [k, p] of net.named_parameters()) grads.set(k, p.grad!.clone());
       return { spk, loss: loss.item() as number, grads };
     } finally {
-      set_sequence_native(prev);
+      snn.config(prev);
     }
   }
 

@@ -81,6 +81,7 @@ function sweep(): SweepReport {
   const report: SweepReport = { calls: 0, threw: 0, returned: 0, bad: [], functions: 0, methods: 0, otherExports: 0, otherMethods: 0 };
   const junk = junkValues();
   const threads0 = torch.get_num_threads();
+  const snnConfig0 = lib.snn.config();
   const attempt = (label: string, call: () => unknown, keepResult = false): void => {
     report.calls++;
     const t0 = process.env.SNN_SWEEP_SLOW ? performance.now() : 0;
@@ -100,7 +101,7 @@ function sweep(): SweepReport {
     // SNN_SWEEP_SLOW=<ms>: name the calls slower than that (to find what makes the sweep slow).
     if (t0 && performance.now() - t0 > Number(process.env.SNN_SWEEP_SLOW)) process.stderr.write(`slow ${(performance.now() - t0).toFixed(0)} ms: ${label}\n`);
     torch.set_grad_enabled(true); // a junk call may legitimately turn grad mode off
-    lib.snn.set_step_impl('fused'); // and a junk call may select the other neuron step
+    lib.snn.config(snnConfig0); // and a junk call may select other neuron implementations
     // and set_num_threads(7) is valid: more threads than cores would slow every later call severalfold.
     if (torch.get_num_threads() !== threads0) torch.set_num_threads(threads0);
   };

@@ -1,7 +1,7 @@
 // Ops as Tensor methods and torch.* functions, against values computed by hand. Float results are
 // compared with an absolute tolerance of 1e-6 (float32) unless the values are exact in binary.
 import { expect } from 'chai';
-import { torch } from '../lib/index.js';
+import { nn, torch } from '../lib/index.js';
 
 const TOL = 1e-6;
 function close(t: torch.Tensor, expected: number[], tol = TOL): void {
@@ -234,6 +234,13 @@ describe('torch ops: indexing', () => {
   it('one_hot', () => {
     expect(torch.one_hot(torch.tensor([0, 2]), 3).tolist()).to.deep.equal([[1, 0, 0], [0, 0, 1]]);
     expect(torch.one_hot(torch.tensor([1])).tolist()).to.deep.equal([[0, 1]]);
+  });
+  it('torch.one_hot checks its input as nn.functional.one_hot does (they are one function)', () => {
+    expect(torch.one_hot).to.equal(nn.functional.one_hot);
+    expect(() => torch.one_hot(torch.tensor([0.5], { dtype: 'float32' }))).to.throw(TypeError, /one_hot is only applicable to int64 index tensors/);
+    expect(() => torch.one_hot(torch.tensor([0, 1], { dtype: 'int32' }), 2)).to.throw(TypeError, /int64/);
+    expect(() => torch.one_hot(torch.tensor([0, 3]), 2)).to.throw(Error, /num_classes/);
+    expect(() => torch.one_hot([0, 1] as unknown as torch.Tensor)).to.throw(TypeError, /tensor/);
   });
 });
 

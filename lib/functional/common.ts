@@ -1,15 +1,15 @@
 // Shared plumbing of snntorch.functional: argument parsing (snnTorch's positional order or an
 // options object), input checks with the house message shape, and the pieces every loss uses
 // (reduction bookkeeping, class weights, population codes).
-import { checkBool, checkInt, checkNumber, checkOptions, checkString, invalid, outOfRange } from '../torch/check.js';
+import { checkBool, checkInt, checkNumber, checkOptions, invalid, outOfRange } from '../torch/check.js';
 import { keep } from '../torch/memory.js';
 import { Tensor } from '../torch/tensor.js';
 import { tensor } from '../torch/creation.js';
 import { stack } from '../torch/functions.js';
 import type { DType } from '../torch/dtype.js';
+import { checkReduction, type Reduction } from '../nn/reduction.js';
 
-export type Reduction = 'mean' | 'sum' | 'none';
-export const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
+export { REDUCTIONS, type Reduction } from '../nn/reduction.js';
 
 /** A class-weight vector: a 1-D float Tensor (kept by reference, as snnTorch does) or numbers (copied to float32). */
 export type WeightArg = Tensor | readonly number[] | null;
@@ -59,7 +59,7 @@ export function parseArgs<O extends object>(fname: string, args: readonly unknow
 }
 
 export function optReduction(fname: string, v: unknown): Reduction {
-  return v === undefined ? 'mean' : checkString(`${fname} reduction`, v, REDUCTIONS);
+  return checkReduction(v, `${fname} reduction`);
 }
 
 export function optBool(name: string, v: unknown, dflt: boolean): boolean {

@@ -1,10 +1,10 @@
 // snntorch.functional.ce_rate_loss, ce_count_loss and ce_max_membrane_loss (docs/SEMANTICS.md, Cross-entropy losses):
 // log_softmax + NLL with snnTorch's weight handling (a plain mean over the batch, and 'sum' left
 // unreduced, when a weight is given).
-import { native } from '../native.js';
 import { tidy } from '../torch/memory.js';
 import { zeros } from '../torch/creation.js';
-import { Tensor, wrap } from '../torch/tensor.js';
+import type { Tensor } from '../torch/tensor.js';
+import { nll_loss } from '../nn/functional.js';
 import {
   checkLabels, checkPopulation, checkRecord, checkWeightFor, finalReduce, intermediateReduction,
   optBool, optNumClasses, optReduction, optWeight, parseArgs, populationCount,
@@ -13,7 +13,7 @@ import {
 
 /** nn.NLLLoss(reduction, weight)(log_p, labels). */
 export function nll(log_p: Tensor, labels: Tensor, weight: Tensor | null, reduction: Reduction): Tensor {
-  return wrap(native.nll_loss(log_p.handle, labels.handle, weight ? weight.handle : null, reduction, -100));
+  return nll_loss(log_p, labels, { weight, reduction });
 }
 
 // ------------------------------------------------------------------ ce_rate_loss

@@ -1,8 +1,8 @@
 // snntorch.functional.mse_count_loss and mse_membrane_loss (docs/SEMANTICS.md, mse_count_loss and mse_membrane_loss).
-import { native } from '../native.js';
 import { tidy } from '../torch/memory.js';
 import { zeros } from '../torch/creation.js';
-import { Tensor, wrap } from '../torch/tensor.js';
+import type { Tensor } from '../torch/tensor.js';
+import { mse_loss } from '../nn/functional.js';
 import {
   checkLabels, checkPopulation, checkRecord, checkWeightBroadcast, checkWeightFor, finalReduce, intermediateReduction,
   optBool, optNumber, optNumClasses, optReduction, optWeight, parseArgs, populationCount, weightOfLabels,
@@ -11,7 +11,7 @@ import {
 import { count_target, population_count_target, targets_convert } from './targets.js';
 
 function mse(a: Tensor, b: Tensor, reduction: Reduction): Tensor {
-  return wrap(native.mse_loss(a.handle, b.handle, reduction));
+  return mse_loss(a, b, { reduction });
 }
 
 // ------------------------------------------------------------------ mse_count_loss

@@ -1,9 +1,9 @@
 // snntorch.functional.mse_temporal_loss and ce_temporal_loss: losses on first spike times
 // (snnTorch 0.9.4's loss.py, SpikeTime; see spike_time.ts for the time extraction and its gradient).
-import { native } from '../native.js';
 import { tidy } from '../torch/memory.js';
 import { stack, where } from '../torch/functions.js';
-import { Tensor, wrap } from '../torch/tensor.js';
+import { Tensor } from '../torch/tensor.js';
+import { cross_entropy, mse_loss } from '../nn/functional.js';
 import { checkNumber, checkString, invalid } from '../torch/check.js';
 import {
   checkLabels, checkRecord, checkWeightBroadcast, checkWeightFor, optBool, optNumber, optReduction, optWeight, parseArgs,
@@ -139,7 +139,7 @@ export function mse_temporal_loss(...args: unknown[]): MseTemporalLoss {
       const timed = tolerance ? apply_tolerance(spk_time, target, tolerance) : spk_time;
       const a = timed.div(T).expand(shape);
       const b = target.div(T).expand(shape);
-      let loss = wrap(native.mse_loss(a.handle, b.handle, weight !== null ? 'none' : reduction));
+      let loss = mse_loss(a, b, { reduction: weight !== null ? 'none' : reduction });
       if (weight !== null && labels !== null) {
         loss = loss.mul(weightOfLabels(weight, labels));
         if (reduction === 'mean') loss = loss.mean();
@@ -189,7 +189,7 @@ export function ce_temporal_loss(...args: unknown[]): CeTemporalLoss {
       const labels = checkLabels('targets', targets, rec, rec.C);
       const spk_time = first_spike_time(spk_rec);
       const logits = inverse === 'negate' ? spk_time.neg() : spk_time.add(1).reciprocal();
-      return wrap(native.cross_entropy(logits.handle, labels.handle, weight ? weight.handle : null, reduction, -100, 0));
+      return cross_entropy(logits, labels, { weight, reduction });
     });
   };
   return Object.freeze(Object.assign(fn, { __name__: 'ce_temporal_loss' as const, inverse, reduction, weight }));

@@ -8,9 +8,8 @@ import { checkDevice, checkDtype, type DType, type Device } from '../torch/dtype
 import { tensorArg, type Tensor } from '../torch/tensor.js';
 import { batch_norm } from './functional_layers.js';
 import { ones_, zeros_ } from './init.js';
-import { emptyParameter, type FactoryOptions } from './linear.js';
+import { emptyParameter, type FactoryOptions, type Parameter } from './parameter.js';
 import { Module } from './module.js';
-import type { Parameter } from './parameter.js';
 
 export interface BatchNormModuleOptions extends FactoryOptions {
   eps?: number;

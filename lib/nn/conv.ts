@@ -3,9 +3,8 @@ import { checkBool, checkInt, checkOptions, checkString } from '../torch/check.j
 import type { Tensor } from '../torch/tensor.js';
 import { conv2d, resolveConv2dOptions, toPair, type Conv2dPadding, type Pair } from './functional.js';
 import { _calculate_fan_in_and_fan_out, kaiming_uniform_, uniform_ } from './init.js';
-import { emptyParameter, type FactoryOptions } from './linear.js';
+import { emptyParameter, type FactoryOptions, type Parameter } from './parameter.js';
 import { Module } from './module.js';
-import type { Parameter } from './parameter.js';
 import { layerReuse } from './reuse.js';
 
 export interface Conv2dOptions extends FactoryOptions {

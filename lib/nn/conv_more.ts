@@ -5,9 +5,8 @@ import type { Tensor } from '../torch/tensor.js';
 import { toPair, type Pair } from './functional.js';
 import { conv1d, conv_transpose2d, resolveConv1dOptions, resolveConvTranspose2dOptions, toSingle, type Conv1dPadding } from './functional_layers.js';
 import { _calculate_fan_in_and_fan_out, kaiming_uniform_, uniform_ } from './init.js';
-import { emptyParameter, type FactoryOptions } from './linear.js';
+import { emptyParameter, type FactoryOptions, type Parameter } from './parameter.js';
 import { Module } from './module.js';
-import type { Parameter } from './parameter.js';
 
 function resetConv(weight: Parameter, bias: Parameter | null): void {
   kaiming_uniform_(weight, Math.sqrt(5));

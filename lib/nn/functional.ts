@@ -1,14 +1,14 @@
 // nn.functional: PyTorch's signatures (keyword arguments as an options object), with shape and
 // option checks that name the problem; the math is LibTorch's.
-import { native, type Reduction } from '../native.js';
-import { checkBool, checkDim, checkInt, checkNumber, checkOptions, checkString, invalid, isInt } from '../torch/check.js';
-import { checkDtype, isFloating, type DType } from '../torch/dtype.js';
+import { native } from '../native.js';
+import { checkBool, checkInt, checkNumber, checkOptions, invalid, isInt } from '../torch/check.js';
+import { isFloating, type DType } from '../torch/dtype.js';
 import { no_grad } from '../torch/autograd.js';
 import { tidy } from '../torch/memory.js';
 import { Tensor, tensorArg, wrap } from '../torch/tensor.js';
+import { checkReduction, type Reduction } from './reduction.js';
 
 export type { Reduction };
-const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
 const shapeStr = (s: number[]): string => `[${s.join(', ')}]`;
 const sameShape = (a: number[], b: number[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
@@ -127,13 +127,13 @@ export function relu(input: Tensor, opts?: { inplace?: boolean }): Tensor {
 export function softmax(input: Tensor, dim: number, opts?: { dtype?: DType }): Tensor {
   const x = tensorArg('input', input);
   const o = checkOptions<{ dtype?: DType }>('softmax options', opts, ['dtype']);
-  return wrap(native.softmax(x.handle, checkDim('dim', dim, x.dim()), o.dtype === undefined ? null : checkDtype('dtype', o.dtype)));
+  return x.softmax(dim, o.dtype === undefined ? undefined : { dtype: o.dtype });
 }
 
 export function log_softmax(input: Tensor, dim: number, opts?: { dtype?: DType }): Tensor {
   const x = tensorArg('input', input);
   const o = checkOptions<{ dtype?: DType }>('log_softmax options', opts, ['dtype']);
-  return wrap(native.log_softmax(x.handle, checkDim('dim', dim, x.dim()), o.dtype === undefined ? null : checkDtype('dtype', o.dtype)));
+  return x.log_softmax(dim, o.dtype === undefined ? undefined : { dtype: o.dtype });
 }
 
 export interface DropoutOptions {
@@ -158,16 +158,12 @@ export function dropout(input: Tensor, p: number | DropoutOptions = 0.5, trainin
 
 // ------------------------------------------------------------------ losses
 
-function reductionOf(v: unknown): Reduction {
-  return v === undefined ? 'mean' : checkString('reduction', v, REDUCTIONS);
-}
-
 /** Mean squared error. Differing shapes broadcast (with a warning, as in PyTorch). */
 export function mse_loss(input: Tensor, target: Tensor, opts?: { reduction?: Reduction }): Tensor {
   const x = tensorArg('input', input);
   const y = tensorArg('target', target);
   const o = checkOptions<{ reduction?: Reduction }>('mse_loss options', opts, ['reduction']);
-  const reduction = reductionOf(o.reduction);
+  const reduction = checkReduction(o.reduction);
   if (!sameShape(x.shape, y.shape)) {
     process.emitWarning(
       `Using a target size (${shapeStr(y.shape)}) that is different to the input size (${shapeStr(x.shape)}). This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.`,
@@ -223,7 +219,7 @@ export function cross_entropy(input: Tensor, target: Tensor, opts?: CrossEntropy
   const o = checkOptions<CrossEntropyOptions>('cross_entropy options', opts, ['weight', 'ignore_index', 'reduction', 'label_smoothing']);
   const weight = optTensor('weight', o.weight);
   const ignoreIndex = checkInt('ignore_index', o.ignore_index ?? -100);
-  const reduction = reductionOf(o.reduction);
+  const reduction = checkReduction(o.reduction);
   const smoothing = checkNumber('label_smoothing', o.label_smoothing ?? 0);
   if (smoothing < 0 || smoothing > 1) throw new RangeError(`label_smoothing must be between 0.0 and 1.0 but received ${smoothing}`);
   checkLossInput('cross_entropy', x);
@@ -245,7 +241,7 @@ export function nll_loss(input: Tensor, target: Tensor, opts?: NllLossOptions): 
   const o = checkOptions<NllLossOptions>('nll_loss options', opts, ['weight', 'ignore_index', 'reduction']);
   const weight = optTensor('weight', o.weight);
   const ignoreIndex = checkInt('ignore_index', o.ignore_index ?? -100);
-  const reduction = reductionOf(o.reduction);
+  const reduction = checkReduction(o.reduction);
   checkLossInput('nll_loss', x);
   checkClassWeight('nll_loss', x, weight);
   checkClassTarget('nll_loss', x, y, ignoreIndex);
@@ -254,17 +250,5 @@ export function nll_loss(input: Tensor, target: Tensor, opts?: NllLossOptions): 
 
 // ------------------------------------------------------------------ encoding
 
-/** [..., num_classes] int64 one-hot rows; num_classes = -1 infers max + 1. */
-export function one_hot(tensor: Tensor, num_classes = -1): Tensor {
-  const t = tensorArg('tensor', tensor);
-  const n = checkInt('num_classes', num_classes, -1);
-  if (t.dtype !== 'int64') throw new TypeError(`one_hot is only applicable to int64 index tensors but received a ${t.dtype} tensor; use .long()`);
-  // As for class targets: on CUDA LibTorch leaves range errors to device asserts.
-  if (t.device.startsWith('cuda') && t.numel() > 0) {
-    const [lo, hi] = no_grad(() => tidy(() => [t.min().item(), t.max().item()]));
-    if (lo! < 0) throw new RangeError('one_hot: class values must be non-negative');
-    if (n !== -1 && hi! >= n) throw new RangeError(`one_hot: class values must be smaller than num_classes (${n}) but the largest is ${hi}`);
-  }
-  return wrap(native.one_hot(t.handle, n));
-}
+export { one_hot } from '../torch/functions.js';
 export * from './functional_layers.js';

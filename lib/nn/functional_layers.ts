@@ -1,11 +1,12 @@
 // nn.functional for pooling, batch norm, 1-D and transposed convolution, softplus and l1_loss:
 // PyTorch's signatures and defaults (keyword arguments as an options object), checks that name the
 // problem, LibTorch's math.
-import { native, type Reduction } from '../native.js';
-import { checkBool, checkInt, checkNumber, checkOptions, checkString, invalid, isInt } from '../torch/check.js';
+import { native } from '../native.js';
+import { checkBool, checkInt, checkNumber, checkOptions, invalid, isInt } from '../torch/check.js';
 import { isFloating } from '../torch/dtype.js';
 import { Tensor, tensorArg, wrap } from '../torch/tensor.js';
 import { toPair, type Pair } from './functional.js';
+import { checkReduction, type Reduction } from './reduction.js';
 
 const shapeStr = (s: number[]): string => `[${s.join(', ')}]`;
 
@@ -249,7 +250,7 @@ export function l1_loss(input: Tensor, target: Tensor, opts?: { reduction?: Redu
   const x = tensorArg('input', input);
   const y = tensorArg('target', target);
   const o = checkOptions<{ reduction?: Reduction }>('l1_loss options', opts, ['reduction']);
-  const reduction = o.reduction === undefined ? 'mean' : checkString('reduction', o.reduction, ['mean', 'sum', 'none'] as const);
+  const reduction = checkReduction(o.reduction);
   const same = x.shape.length === y.shape.length && x.shape.every((s, i) => s === y.shape[i]);
   if (!same) {
     process.emitWarning(

@@ -1,30 +1,15 @@
 // nn.Linear: y = x Wᵀ + b, with PyTorch's parameter names and default initialisation.
-import { checkBool, checkInt, checkOptions, invalid } from '../torch/check.js';
-import { empty } from '../torch/creation.js';
-import { checkDevice, checkDtype, isFloating, type DType, type Device } from '../torch/dtype.js';
+import { checkBool, checkInt, checkOptions } from '../torch/check.js';
 import type { Tensor } from '../torch/tensor.js';
 import { linear } from './functional.js';
 import { _calculate_fan_in_and_fan_out, kaiming_uniform_, uniform_ } from './init.js';
 import { Module } from './module.js';
-import { Parameter } from './parameter.js';
+import { emptyParameter, type FactoryOptions, type Parameter } from './parameter.js';
+
 import { layerReuse } from './reuse.js';
 
-export interface FactoryOptions {
-  dtype?: DType;
-  device?: Device;
-}
 export interface LinearOptions extends FactoryOptions {
   bias?: boolean;
-}
-
-/** An uninitialised Parameter of this shape (layers fill it in reset_parameters). */
-export function emptyParameter(shape: number[], o: FactoryOptions): Parameter {
-  const dtype = o.dtype === undefined ? 'float32' : checkDtype('dtype', o.dtype);
-  if (!isFloating(dtype)) throw invalid('dtype', 'a floating point dtype', dtype);
-  const data = empty(shape, { dtype, device: o.device === undefined ? 'cpu' : checkDevice('device', o.device) });
-  const p = new Parameter(data);
-  data.dispose(); // p shares its storage
-  return p;
 }
 
 export class Linear extends Module {

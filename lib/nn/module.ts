@@ -3,11 +3,11 @@
 // rlif1.recurrent.bias, ...), so state dicts line up with PyTorch/snnTorch checkpoints.
 import { native } from '../native.js';
 import { checkBool, checkOptions, invalid } from '../torch/check.js';
-import { checkDevice, checkDtype, isFloating, type DType, type Device, type DeviceLike } from '../torch/dtype.js';
-import { looksLikeDevice, TorchDevice } from '../torch/device.js';
+import { isFloating, type DType, type Device, type DeviceLike } from '../torch/dtype.js';
+import { parseToTarget } from '../torch/to_args.js';
 import { keep } from '../torch/memory.js';
 import { no_grad } from '../torch/autograd.js';
-import { Tensor, wrap, cudaUnavailable } from '../torch/tensor.js';
+import { Tensor, wrap } from '../torch/tensor.js';
 import { Parameter } from './parameter.js';
 
 export type StateDict = Map<string, Tensor>;
@@ -280,19 +280,8 @@ export abstract class Module {
    * floating-point tensors, as in PyTorch.
    */
   to(target: DType | DeviceLike | { dtype?: DType; device?: DeviceLike }): this {
-    let dtype: DType | undefined;
-    let device: Device | undefined;
-    if (target instanceof TorchDevice) device = checkDevice('device', target);
-    else if (typeof target === 'string') {
-      if (looksLikeDevice(target)) device = checkDevice('device', target);
-      else dtype = checkDtype('dtype', target);
-    } else {
-      const o = checkOptions<{ dtype?: DType; device?: DeviceLike }>('to options', target, ['dtype', 'device']);
-      if (o.dtype !== undefined) dtype = checkDtype('dtype', o.dtype);
-      if (o.device !== undefined) device = checkDevice('device', o.device);
-    }
-    if (device?.startsWith('cuda') && !native.cuda_is_available()) throw cudaUnavailable();
-    const convert = (t: Tensor): Tensor => t.to({ dtype: dtype && isFloating(t.dtype) ? dtype : t.dtype, device: device ?? t.device });
+    const { dtype, device } = parseToTarget(target, ['dtype', 'device']);
+    const convert = (t: Tensor): Tensor => t.to({ dtype: dtype !== null && isFloating(t.dtype) ? dtype : t.dtype, device: device ?? t.device });
     no_grad(() => {
       for (const m of this.modules()) {
         const fields = m.#fields();
@@ -313,7 +302,7 @@ export abstract class Module {
           if (moved !== b) b.dispose();
           fields[k] = moved;
         }
-        m._moved(device, dtype);
+        m._moved(device ?? undefined, dtype ?? undefined);
       }
     });
     return this;

@@ -12,8 +12,7 @@ import { stack } from '../torch/functions.js';
 import { dropout, linear, relu } from './functional.js';
 import { uniform_ } from './init.js';
 import { Module } from './module.js';
-import type { Parameter } from './parameter.js';
-import { emptyParameter, type FactoryOptions } from './linear.js';
+import { emptyParameter, type FactoryOptions, type Parameter } from './parameter.js';
 
 export interface RNNCellOptions extends FactoryOptions {
   bias?: boolean;

@@ -7,9 +7,8 @@ import { tensorArg, type Tensor } from '../torch/tensor.js';
 import { BatchNorm1d, BatchNorm2d, type BatchNormModuleOptions } from './batchnorm.js';
 import { ModuleList } from './container.js';
 import { constant_ } from './init.js';
-import { emptyParameter } from './linear.js';
+import { emptyParameter, type Parameter } from './parameter.js';
 import { Module } from './module.js';
-import type { Parameter } from './parameter.js';
 
 /**
  * A learnable spike magnitude per neuron: forward(x) = x * weights, weights [size, 1] filled with

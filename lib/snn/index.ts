@@ -15,7 +15,7 @@ export type { NeuronOutput } from './types.js';
 export type { StatesSequenceOptions } from './sequence_states.js';
 export * as surrogate from './surrogate.js';
 export * as utils from './utils.js';
-export { set_step_impl, get_step_impl, with_step_impl, type StepImpl } from './engine.js';
+export { config, set_step_impl, get_step_impl, with_step_impl, type StepImpl, type SequenceImpl, type ImplConfig } from './impl_config.js';
 export { GradedSpikes, BatchNormTT1d, BatchNormTT2d } from '../nn/snn_layers.js';
 export { export_to_nir, EXPORTERS, type ExportOptions } from './nir/export.js';
 export { import_from_nir, IMPORTERS, NIRGraphModule, type ImportOptions } from './nir/import.js';

@@ -13,7 +13,7 @@ import { Module } from '../nn/module.js';
 import { Parameter } from '../nn/parameter.js';
 import { atan, known, knownKind, type SpikeGrad } from './surrogate.js';
 import type { SnnStepConfig } from '../native.js';
-import { get_step_impl } from './engine.js';
+import { get_step_impl } from './impl_config.js';
 
 export type ResetMechanism = 'subtract' | 'zero' | 'none';
 export const RESET_CODE: Record<ResetMechanism, number> = { subtract: 0, zero: 1, none: 2 };

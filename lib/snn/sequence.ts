@@ -9,6 +9,7 @@ import { Tensor, tensorArg, wrap } from '../torch/tensor.js';
 import { Linear } from '../nn/linear.js';
 import { Conv2d } from '../nn/conv.js';
 import type { Module } from '../nn/module.js';
+import { sequenceNative } from './impl_config.js';
 
 export interface SequenceOptions {
   /** Repeat a static input [B, ...] for this many steps (without it, input is [T, B, ...]). */
@@ -51,17 +52,7 @@ export function runSequence(input: Tensor, o: ResolvedSequence, step: (x: Tensor
 }
 
 // ------------------------------------------------------------------ the native sequence node
-
-let nativeOn = process.env.SNNTORCH_SEQUENCE_NATIVE !== '0';
-/**
- * Enables (default) or disables the native sequence node; disabled, sequence() always loops the
- * per-step forward (tests and benchmarks compare the two). Returns the previous setting.
- */
-export function set_sequence_native(on: boolean): boolean {
-  const prev = nativeOn;
-  nativeOn = on === true;
-  return prev;
-}
+// (used unless snn.config({ sequence: 'loop' }) asks for the per-step loop)
 
 /** How a neuron lets the sequence runner read and write its state buffers (its protected helpers). */
 export interface StateAccess {
@@ -135,7 +126,7 @@ function runNative(input: Tensor, o: ResolvedSequence, names: ('spk' | 'mem')[],
 
 /** Leaky over a whole sequence in one native node; null when the node does not apply (the caller loops). */
 export function leakySequenceNative(input: Tensor, o: ResolvedSequence, st: StateAccess, p: { beta: Tensor; threshold: Tensor; graded_spikes_factor: Tensor }, cfg: FusedConfig): [Tensor, Tensor] | null {
-  if (!nativeOn || !eligible(input, [o.mem], [p.beta, p.threshold, p.graded_spikes_factor])) return null;
+  if (!sequenceNative() || !eligible(input, [o.mem], [p.beta, p.threshold, p.graded_spikes_factor])) return null;
   return runNative(input, o, ['mem'], st, ([mem]) => {
     if (!eligible(input, [mem!], [])) return null;
     return native.snn_leaky_sequence(
@@ -148,7 +139,7 @@ export function leakySequenceNative(input: Tensor, o: ResolvedSequence, st: Stat
 /** RLeaky over a whole sequence in one native node; null when the node does not apply (the caller loops). */
 export function rleakySequenceNative(input: Tensor, o: ResolvedSequence, st: StateAccess, p: { beta: Tensor; threshold: Tensor; recurrent: Module }, cfg: FusedConfig): [Tensor, Tensor] | null {
   const fb = feedbackOf(p.recurrent);
-  if (!nativeOn || !fb || !eligible(input, [o.spk, o.mem, fb.weight, fb.bias, fb.V], [p.beta, p.threshold])) return null;
+  if (!sequenceNative() || !fb || !eligible(input, [o.spk, o.mem, fb.weight, fb.bias, fb.V], [p.beta, p.threshold])) return null;
   return runNative(input, o, ['spk', 'mem'], st, ([spk, mem]) => {
     if (!eligible(input, [spk!, mem!], [])) return null;
     return native.snn_rleaky_sequence(

@@ -2,7 +2,8 @@
 import { native, type ImportableArray } from '../native.js';
 import { checkAllocation, checkBool, checkInt, checkNumber, checkOptions, checkShape, invalid, isInt } from './check.js';
 import { checkDevice, checkDtype, elementSize, isFloating, type DType, type DeviceLike } from './dtype.js';
-import { Tensor, wrap, tensorArg, cudaUnavailable, type NestedList } from './tensor.js';
+import { Tensor, wrap, tensorArg, type NestedList } from './tensor.js';
+import { checkCudaAvailable } from './device.js';
 
 export interface TensorOptions {
   dtype?: DType;
@@ -21,7 +22,7 @@ function resolve(opts: TensorOptions | undefined, name = 'options'): Resolved {
   const o = checkOptions<TensorOptions>(name, opts, OPTION_KEYS);
   const dtype = o.dtype === undefined ? null : checkDtype('dtype', o.dtype);
   const device = o.device === undefined ? null : checkDevice('device', o.device);
-  if (device?.startsWith('cuda') && !native.cuda_is_available()) throw cudaUnavailable();
+  checkCudaAvailable(device);
   const requires_grad = o.requires_grad === undefined ? false : checkBool('requires_grad', o.requires_grad);
   if (requires_grad && dtype !== null && !isFloating(dtype)) {
     throw new TypeError(`requires_grad=true needs a floating point dtype, but dtype is ${dtype}`);

@@ -1,5 +1,6 @@
 // torch.device: a device as an object (type and index), accepted wherever a device string is.
 // Devices LibTorch knows but this build cannot use get an error that says so, never a dtype error.
+import { native } from '../native.js';
 import { invalid } from './check.js';
 
 export type DeviceType = 'cpu' | 'cuda';
@@ -85,4 +86,19 @@ export function device(type: string | TorchDevice, index?: number): TorchDevice 
   }
   if (m[1] === 'cpu' && idx !== null && idx !== 0) throw new RangeError(`torch.device: the cpu device has index 0 only, got ${idx}`);
   return new TorchDevice(m[1] as DeviceType, idx);
+}
+
+/** The error for a CUDA device in a build or on a machine without one, saying which of the two. */
+export function cudaUnavailable(): Error {
+  const c = native.config();
+  return new Error(
+    c.cuda_compiled
+      ? 'CUDA is not available: no CUDA device was found by LibTorch'
+      : `CUDA is not available: this build uses LibTorch ${c.libtorch_version} without CUDA (build against a CUDA LibTorch, e.g. LIBTORCH=<libtorch-cuda> npm run build)`,
+  );
+}
+
+/** Throws cudaUnavailable() when a checked device string names CUDA and LibTorch has none. */
+export function checkCudaAvailable(device: string | null | undefined): void {
+  if (device?.startsWith('cuda') && !native.cuda_is_available()) throw cudaUnavailable();
 }

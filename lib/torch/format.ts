@@ -3,7 +3,8 @@
 // mode and a common width) is chosen from the printed values, rows wrap at 80 columns, and the
 // dtype / device / grad_fn suffixes follow the same rules.
 import { native, type NativeTensor } from '../native.js';
-import type { Tensor } from './tensor.js';
+import { isFloating } from './dtype.js';
+import { contiguousStrides } from './strides.js';
 
 const PRECISION = 4;
 const THRESHOLD = 1000;
@@ -90,8 +91,8 @@ function shown(n: number, summarize: boolean): ([number, number] | null)[] {
  * first and last EDGE elements (narrow + cat), so a huge tensor (or an expanded view of one) is
  * never copied whole; only the at most (2*EDGE)^ndim shown elements reach JS.
  */
-function summarizedValues(t: Tensor, shape: number[], summarize: boolean): number[] {
-  let h = t.handle;
+function summarizedValues(t: NativeTensor, shape: number[], summarize: boolean): number[] {
+  let h = t;
   const temps: NativeTensor[] = [];
   try {
     if (summarize) {
@@ -111,22 +112,19 @@ function summarizedValues(t: Tensor, shape: number[], summarize: boolean): numbe
   }
 }
 
-export function formatTensor(t: Tensor): string {
-  const shape = t.shape;
-  const dtype = t.dtype;
-  const numel = t.numel();
-  const kind = dtype === 'bool' ? 'bool' : t.is_floating_point() ? 'float' : 'int';
+/** The print form of the tensor behind a native handle (read natively, so this file needs no Tensor). */
+export function formatTensor(t: NativeTensor): string {
+  const shape = native.shape(t);
+  const dtype = native.dtype(t);
+  const numel = native.numel(t);
+  const kind = dtype === 'bool' ? 'bool' : isFloating(dtype) ? 'float' : 'int';
   const prefix = 'tensor(';
   const indent = prefix.length;
   const summarize = numel > THRESHOLD;
   const values = numel === 0 ? [] : summarizedValues(t, shape, summarize);
   // Row-major strides of the summary (each summarised dim has 2*EDGE elements there).
   const sizes = shape.map((n) => (summarize && n > 2 * EDGE ? 2 * EDGE : n));
-  const strides: number[] = [];
-  for (let d = sizes.length - 1, st = 1; d >= 0; d--) {
-    strides[d] = st;
-    st *= sizes[d]!;
-  }
+  const strides = contiguousStrides(sizes);
 
   // PyTorch sizes the formatter from the summarised data only.
   const [fmt, width] = makeFormatter(values, kind);
@@ -147,7 +145,8 @@ export function formatTensor(t: Tensor): string {
   };
 
   const suffixes: string[] = [];
-  if (!t.device.startsWith('cpu')) suffixes.push(`device='${t.device}'`);
+  const device = native.device(t);
+  if (!device.startsWith('cpu')) suffixes.push(`device='${device}'`);
   let body: string;
   const defaultDtype = ['float32', 'int64', 'bool'].includes(dtype);
   if (numel === 0) {
@@ -159,9 +158,9 @@ export function formatTensor(t: Tensor): string {
     if (!defaultDtype) suffixes.push(`dtype=torch.${dtype}`);
     body = shape.length === 0 ? cell(values[0]!) : render(0, 0, indent);
   }
-  const fn = t.grad_fn;
-  if (fn) suffixes.push(`grad_fn=<${gradFnName(fn.name())}>`);
-  else if (t.requires_grad) suffixes.push('requires_grad=True');
+  const fn = native.grad_fn_name(t);
+  if (fn !== null) suffixes.push(`grad_fn=<${gradFnName(fn)}>`);
+  else if (native.requires_grad(t)) suffixes.push('requires_grad=True');
   return addSuffixes(prefix + body, suffixes, indent);
 }
 

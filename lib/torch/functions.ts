@@ -3,6 +3,8 @@ import { native } from '../native.js';
 import { checkAllocation, checkDim, checkInt, invalid } from './check.js';
 import { Tensor, wrap, tensorArg, operand, type TensorOrScalar } from './tensor.js';
 import type { DType } from './dtype.js';
+import { no_grad } from './autograd.js';
+import { tidy } from './memory.js';
 
 type Method = {
   [K in keyof Tensor]: Tensor[K] extends (...a: never[]) => unknown ? K : never;
@@ -141,11 +143,22 @@ export function stack(tensors: Tensor[], dim = 0): Tensor {
   return wrap(native.stack(ts.map((x) => x.handle), checkDim('dim', dim, ts[0]!.dim(), 1)));
 }
 
-export function one_hot(input: Tensor, num_classes = -1): Tensor {
-  const x = tensorArg('input', input);
-  checkInt('num_classes', num_classes, -1);
-  if (num_classes > 0) checkAllocation('num_classes', x.numel() * num_classes, 8, x.device);
-  return wrap(native.one_hot(x.handle, num_classes));
+/**
+ * [..., num_classes] int64 one-hot rows of int64 class indices; num_classes = -1 infers max + 1.
+ * torch.one_hot and torch.nn.functional.one_hot are this one function.
+ */
+export function one_hot(tensor: Tensor, num_classes = -1): Tensor {
+  const t = tensorArg('tensor', tensor);
+  const n = checkInt('num_classes', num_classes, -1);
+  if (t.dtype !== 'int64') throw new TypeError(`one_hot is only applicable to int64 index tensors but received a ${t.dtype} tensor; use .long()`);
+  if (n > 0) checkAllocation('num_classes', t.numel() * n, 8, t.device);
+  // As for class targets: on CUDA LibTorch leaves range errors to device asserts.
+  if (t.device.startsWith('cuda') && t.numel() > 0) {
+    const [lo, hi] = no_grad(() => tidy(() => [t.min().item(), t.max().item()]));
+    if (lo! < 0) throw new RangeError('one_hot: class values must be non-negative');
+    if (n !== -1 && hi! >= n) throw new RangeError(`one_hot: class values must be smaller than num_classes (${n}) but the largest is ${hi}`);
+  }
+  return wrap(native.one_hot(t.handle, n));
 }
 
 export function rsub(input: Tensor, other: number): Tensor {

@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { native } from '../native.js';
 import { checkInt } from './check.js';
-import { cudaUnavailable } from './tensor.js';
+import { cudaUnavailable } from './device.js';
 
 export const cuda = {
   is_available(): boolean {

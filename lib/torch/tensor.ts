@@ -2,8 +2,8 @@
 // checked here (names, ranges, types); the math happens in LibTorch.
 import { native, type NativeTensor, type Operand, type ExportedArray } from '../native.js';
 import { checkAllocation, checkBool, checkDim, checkDims, checkInt, checkNumber, checkOptions, checkShape, invalid, isInt } from './check.js';
-import { checkDevice, checkDtype, elementSize, isFloating, type DType, type Device, type DeviceLike } from './dtype.js';
-import { looksLikeDevice } from './device.js';
+import { checkDtype, elementSize, isFloating, type DType, type Device, type DeviceLike } from './dtype.js';
+import { parseToTarget, type ToOptions } from './to_args.js';
 import { getHeapStatistics } from 'node:v8';
 import { track, type Disposable } from './memory.js';
 import { formatTensor } from './format.js';
@@ -198,7 +198,7 @@ export class Tensor implements Disposable {
   }
   /** PyTorch's print form; a tensor over 1000 elements is summarised natively (only the shown elements are read). */
   toString(): string {
-    return formatTensor(this);
+    return formatTensor(this.handle);
   }
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.isDisposed ? 'tensor(<disposed>)' : this.toString();
@@ -568,24 +568,9 @@ export class Tensor implements Disposable {
 
   // ---------------------------------------------------------------- conversion
   /** to(dtype), to(device), to(torch.device(...)), to(other tensor), or to({dtype, device, copy}). */
-  to(target: DType | DeviceLike | Tensor | { dtype?: DType; device?: DeviceLike; copy?: boolean }): Tensor {
-    let dtype: DType | null = null;
-    let device: Device | null = null;
-    let copy = false;
-    if (target instanceof Tensor) {
-      dtype = target.dtype;
-      device = target.device;
-    } else if (typeof target === 'string' || (target !== null && typeof target === 'object' && !(target instanceof Tensor) && !isPlainObject(target))) {
-      if (typeof target !== 'string' || looksLikeDevice(target)) device = checkDevice('device', target);
-      else dtype = checkDtype('dtype', target);
-    } else {
-      const o = checkOptions<{ dtype?: DType; device?: DeviceLike; copy?: boolean }>('to options', target, ['dtype', 'device', 'copy']);
-      if (o.dtype !== undefined) dtype = checkDtype('dtype', o.dtype);
-      if (o.device !== undefined) device = checkDevice('device', o.device);
-      copy = o.copy === undefined ? false : checkBool('copy', o.copy);
-    }
-    if (device?.startsWith('cuda') && !native.cuda_is_available()) throw cudaUnavailable();
-    return wrap(native.to(this.handle, dtype, device, copy));
+  to(target: DType | DeviceLike | Tensor | ToOptions): Tensor {
+    const t = target instanceof Tensor ? { dtype: target.dtype, device: target.device, copy: false } : parseToTarget(target, ['dtype', 'device', 'copy']);
+    return wrap(native.to(this.handle, t.dtype, t.device, t.copy));
   }
   type(dtype: DType): Tensor {
     return this.to(checkDtype('dtype', dtype));
@@ -669,11 +654,6 @@ export class Tensor implements Disposable {
 type BinaryOp = 'add' | 'sub' | 'mul' | 'pow' | 'remainder' | 'fmod' | 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le' | 'maximum' | 'minimum' | 'logical_and' | 'logical_or';
 
 export type NestedList = number | boolean | NestedList[];
-
-function isPlainObject(v: object): boolean {
-  const p: unknown = Object.getPrototypeOf(v);
-  return p === Object.prototype || p === null;
-}
 
 /** A typed array's length limit (V8's on 64-bit) and the memory check, before anything is allocated. */
 const MAX_TYPED_ARRAY_LENGTH = 2 ** 32 - 1;
@@ -762,13 +742,4 @@ function shapeArg(args: (number | number[])[], allowNegOne: boolean): number[] {
     if (!isInt(s) || (s < 0 && !(allowNegOne && s === -1))) throw invalid('shape', 'integers (>= 0, or -1)', flat);
   }
   return flat as number[];
-}
-
-export function cudaUnavailable(): Error {
-  const c = native.config();
-  return new Error(
-    c.cuda_compiled
-      ? 'CUDA is not available: no CUDA device was found by LibTorch'
-      : `CUDA is not available: this build uses LibTorch ${c.libtorch_version} without CUDA (build against a CUDA LibTorch, e.g. LIBTORCH=<libtorch-cuda> npm run build)`,
-  );
 }

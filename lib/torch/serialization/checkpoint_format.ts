@@ -6,13 +6,11 @@ import {
   type PickleValue, type PyCallable,
 } from './pickle.js';
 import { ZipReader, writeZip } from './zip.js';
-
-export type DTypeName =
-  | 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int32' | 'int64' | 'uint8' | 'bool' | 'int8' | 'int16';
+import { DTYPES, elementSize, type DType } from '../dtype.js';
 
 export interface RawTensor {
   kind: 'tensor';
-  dtype: DTypeName;
+  dtype: DType;
   shape: number[];
   strides: number[];
   storage_offset: number;
@@ -26,25 +24,23 @@ export interface RawTensor {
 export type Saved =
   | RawTensor | number | bigint | string | boolean | null | Saved[] | Map<string | number, Saved> | { [k: string]: Saved };
 
-const STORAGE_DTYPES: Record<string, DTypeName> = {
+const STORAGE_DTYPES: Record<string, DType> = {
   FloatStorage: 'float32', DoubleStorage: 'float64', HalfStorage: 'float16', BFloat16Storage: 'bfloat16',
   IntStorage: 'int32', LongStorage: 'int64', ByteStorage: 'uint8', BoolStorage: 'bool',
   CharStorage: 'int8', ShortStorage: 'int16',
 };
 const STORAGE_NAME_OF = Object.fromEntries(Object.entries(STORAGE_DTYPES).map(([k, v]) => [v, k])) as Record<
-  DTypeName, string
+  DType, string
 >;
-export const ELEMENT_SIZE: Record<DTypeName, number> = {
-  float32: 4, float64: 8, float16: 2, bfloat16: 2, int32: 4, int64: 8, uint8: 1, bool: 1, int8: 1, int16: 2,
-};
 
 // ---- decoding ----
 
 class StorageType {
-  constructor(readonly dtype: DTypeName) {}
+  constructor(readonly dtype: DType) {}
 }
 class OrderedDictValue extends Map<unknown, unknown> {}
-class Tensor {
+/** A tensor as the unpickler rebuilds it (the value _rebuild_tensor_v2 returns). */
+class PickledTensor {
   constructor(readonly t: RawTensor) {}
 }
 
@@ -62,7 +58,7 @@ function toIntTuple(v: unknown, what: string): number[] {
 const MAX_NUMEL = 2n ** 63n - 1n;
 
 function checkExtent(t: RawTensor): void {
-  const numel = t.storage.length / ELEMENT_SIZE[t.dtype];
+  const numel = t.storage.length / elementSize(t.dtype);
   if (t.shape.length !== t.strides.length) throw new Error('tensor shape and strides have different lengths');
   if (t.shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new Error(`invalid tensor shape [${t.shape}]`);
   if (t.strides.some((s) => !Number.isSafeInteger(s))) throw new Error(`invalid tensor strides [${t.strides}]`);
@@ -81,7 +77,7 @@ function checkExtent(t: RawTensor): void {
   }
 }
 
-function rebuildTensor(args: unknown[]): Tensor {
+function rebuildTensor(args: unknown[]): PickledTensor {
   const [storage, offset, size, stride, requiresGrad] = args;
   if (args.length < 6 || !(storage instanceof LoadedStorage) || typeof requiresGrad !== 'boolean') {
     throw new Error('corrupt: bad _rebuild_tensor_v2 arguments');
@@ -92,11 +88,11 @@ function rebuildTensor(args: unknown[]): Tensor {
     storage: storage.bytes, requires_grad: requiresGrad,
   };
   checkExtent(t);
-  return new Tensor(t);
+  return new PickledTensor(t);
 }
 
 class LoadedStorage {
-  constructor(readonly dtype: DTypeName, readonly bytes: Uint8Array) {}
+  constructor(readonly dtype: DType, readonly bytes: Uint8Array) {}
 }
 
 function fn(qualname: string, call: (args: unknown[]) => unknown): PyCallable {
@@ -118,10 +114,10 @@ const ALLOWED: Record<string, () => unknown> = {
   'torch._utils _rebuild_tensor_v2': () => fn('torch._utils._rebuild_tensor_v2', rebuildTensor),
   'torch._utils _rebuild_parameter': () =>
     fn('torch._utils._rebuild_parameter', ([data, requiresGrad]) => {
-      if (!(data instanceof Tensor) || typeof requiresGrad !== 'boolean') {
+      if (!(data instanceof PickledTensor) || typeof requiresGrad !== 'boolean') {
         throw new Error('corrupt: bad _rebuild_parameter arguments');
       }
-      return new Tensor({ ...data.t, requires_grad: requiresGrad, parameter: true });
+      return new PickledTensor({ ...data.t, requires_grad: requiresGrad, parameter: true });
     }),
   'torch UntypedStorage': () => new StorageType('uint8'),
   'torch.storage UntypedStorage': () => new StorageType('uint8'),
@@ -152,7 +148,7 @@ function toSavedGraph(root: unknown, budget: number): Saved {
     const seen = done.get(v);
     if (seen !== undefined) return seen;
     if (depth > MAX_DEPTH) throw new Error(`the checkpoint nests more than ${MAX_DEPTH} levels deep`);
-    if (v instanceof Tensor) {
+    if (v instanceof PickledTensor) {
       done.set(v, v.t);
       return v.t;
     }
@@ -217,7 +213,7 @@ function decodeArchive(bytes: Uint8Array): Saved {
     if (numel < 0) throw new Error(`corrupt: storage ${key} has negative size ${numel}`);
     const name = `${prefix}data/${key}`;
     if (!zip.has(name)) throw new Error(`missing storage record '${name}'`);
-    const item = ELEMENT_SIZE[type.dtype];
+    const item = elementSize(type.dtype);
     const nbytes = numel * item;
     // The record's declared size is checked against what the tensor needs before anything is
     // inflated; reading then stops at that size (a record may hold a partial trailing element).
@@ -227,7 +223,7 @@ function decodeArchive(bytes: Uint8Array): Saved {
     const record = zip.read(name);
     // Copy: an own, offset-0 buffer keeps typed-array views aligned and frees us from the file buffer.
     const data = record.slice(0, nbytes);
-    if (bigEndian) byteSwap(data, ELEMENT_SIZE[type.dtype]);
+    if (bigEndian) byteSwap(data, elementSize(type.dtype));
     const s = new LoadedStorage(type.dtype, data);
     storages.set(key, s);
     return s;
@@ -273,13 +269,13 @@ function isTensor(v: unknown): v is RawTensor {
 /** Encodes `obj` as a torch.save zip archive that torch.load (1.13 and 2.x) reads. */
 export function encodeCheckpoint(obj: Saved, archiveName = 'archive'): Uint8Array {
   if (!/^[^/\\\n]+$/.test(archiveName)) throw new Error(`invalid archive name '${archiveName}'`);
-  const storages = new Map<Uint8Array, { key: string; dtype: DTypeName }>();
+  const storages = new Map<Uint8Array, { key: string; dtype: DType }>();
   const active = new Set<object>();
   const done = new Map<object, PickleValue>();
 
   const tensor = (t: RawTensor): PickleValue => {
-    if (!Object.hasOwn(ELEMENT_SIZE, t.dtype)) throw new Error(`unsupported tensor dtype '${t.dtype}'`);
-    const size = ELEMENT_SIZE[t.dtype];
+    if (!(DTYPES as readonly string[]).includes(t.dtype)) throw new Error(`unsupported tensor dtype '${t.dtype}'`);
+    const size = elementSize(t.dtype);
     if (t.storage.length % size !== 0) {
       throw new Error(`tensor storage of ${t.storage.length} bytes is not a multiple of the ${t.dtype} size`);
     }

@@ -7,9 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { dirname, basename, join } from 'node:path';
 import { native, type NativeTensor } from '../../native.js';
 import { invalid } from '../check.js';
+import { elementSize } from '../dtype.js';
 import { Tensor, wrap } from '../tensor.js';
 import { Parameter } from '../../nn/parameter.js';
-import { ELEMENT_SIZE, MAX_DEPTH, decodeCheckpoint, encodeCheckpoint, type RawTensor, type Saved } from './checkpoint_format.js';
+import { MAX_DEPTH, decodeCheckpoint, encodeCheckpoint, type RawTensor, type Saved } from './checkpoint_format.js';
 
 /** What torch.load returns: tensors (nn.Parameters where the file holds them), numbers, bigints, strings, booleans, null, lists, and dicts as Maps in file order. */
 export type Checkpoint = Tensor | number | bigint | string | boolean | null | Checkpoint[] | Map<string | number, Checkpoint> | { [k: string]: Checkpoint };
@@ -89,7 +90,7 @@ function fromSavedGraph(root: Saved, made: Tensor[]): Checkpoint {
   const tensor = (r: RawTensor): Tensor => {
     let base = bases.get(r.storage);
     if (!base) {
-      base = native.from_raw_bytes(r.storage, r.dtype, [r.storage.length / ELEMENT_SIZE[r.dtype]], [1], 0);
+      base = native.from_raw_bytes(r.storage, r.dtype, [r.storage.length / elementSize(r.dtype)], [1], 0);
       bases.set(r.storage, base);
     }
     const t = wrap(native.tensor_on_storage(base, r.shape, r.strides, r.storage_offset));
