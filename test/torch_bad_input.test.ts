@@ -5,8 +5,8 @@
 // so that a crash shows up as a failed test naming the namespace, not a dead test runner.
 //
 // In `npm test` each target gets its first calls and a time-bounded share of the junk values, rotated
-// per target so that a group's targets together try every junk value and argument pattern (about
-// 4 minutes for all groups on a quiet 2-core machine). SNNTORCH_SWEEP=full calls every target with
+// per target so that a group's targets together try every junk value and argument pattern (all
+// groups: about a minute of calls plus each child's start, about 2 minutes on a loaded 2-core machine). SNNTORCH_SWEEP=full calls every target with
 // every junk value (nightly: tens of minutes). SNN_SWEEP_SLOW=<ms> names the calls and targets slower
 // than that; SNN_SWEEP_TRACE=1 names each call before it runs (to find one that hangs).
 import { expect } from 'chai';
