@@ -254,3 +254,12 @@ describe('nn.init', () => {
     expect(p.grad_fn).to.equal(null);
   });
 });
+
+describe('nn.functional.max_pool1d: a window longer than the input', () => {
+  it('gives the empty result at once (LibTorch takes time in proportion to kernel_size)', () => {
+    const t0 = performance.now();
+    for (const k of [4, 1e9, 1e12]) expect(F.max_pool1d(torch.ones(2, 3), k).shape).to.deep.equal([2, 0]);
+    expect(performance.now() - t0).to.be.below(2000);
+    expect(F.max_pool1d(torch.ones(1, 2, 3), 2).shape).to.deep.equal([1, 2, 1]);
+  });
+});

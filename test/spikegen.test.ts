@@ -154,6 +154,20 @@ describe('spikegen: bad input', () => {
     expect(spikegen.latency(torch.tensor([0.5, 1.0]), 3).shape).to.deep.equal([3, 2]);
     expect(() => spikegen.latency_interpolate(torch.tensor([1.5]), 4, { on_target: 0, off_target: 1 })).to.throw(/on_target/);
   });
+  it('latency_interpolate and rate_interpolate: a num_steps too large for memory fails at once, before any step is built', () => {
+    // They once visited every step (and latency_interpolate made a tensor per step): 1e12 steps ran for
+    // hours and grew the process by gigabytes a minute.
+    const t0 = performance.now();
+    expect(() => spikegen.latency_interpolate(torch.tensor([1.5, 0]), 1e12)).to.throw(RangeError, /fits in memory for num_steps/);
+    expect(() => spikegen.latency_interpolate(torch.zeros(0), 2 ** 40)).to.throw(RangeError, /num_steps/);
+    expect(() => spikegen.rate_interpolate(torch.tensor([1.5, 0]), 1e12)).to.throw(RangeError, /fits in memory for num_steps/);
+    expect(() => spikegen.rate_interpolate(torch.tensor([-Infinity]), 4)).to.throw(RangeError, /spike_time/);
+    expect(performance.now() - t0).to.be.below(2000);
+    expect(Array.from(spikegen.rate_interpolate(torch.tensor([3, 1, 1.5]), 6).data() as Float32Array)).to.deep.equal([0, 1, 0, 1, 0, 0]);
+    const y = spikegen.latency_interpolate(torch.tensor([0, 2.2, 9]), 3);
+    expect(y.shape).to.deep.equal([3, 3]);
+    expect(Array.from(y.data() as Float32Array)).to.deep.equal([1, 0, 0, 0, 0.5, 0, 0, 1, 0]);
+  });
 });
 
 describe('spikegen: memory', () => {

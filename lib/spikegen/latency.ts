@@ -1,8 +1,10 @@
 // Latency coding: a feature's value sets the time of its one spike (snnTorch's spikegen.latency,
 // latency_code and latency_interpolate). The output keeps the data's floating dtype (snnTorch 0.9.4
 // returns float32 for float64 data).
-import { full_like, zeros } from '../torch/creation.js';
-import { stack, where } from '../torch/functions.js';
+import { checkAllocation } from '../torch/check.js';
+import { arange, zeros } from '../torch/creation.js';
+import { elementSize } from '../torch/dtype.js';
+import { cat, stack, where } from '../torch/functions.js';
 import { tidy } from '../torch/memory.js';
 import type { Tensor } from '../torch/tensor.js';
 import { bool, checkOptions, floatingData, int, num, numStepsOf } from './common.js';
@@ -165,11 +167,16 @@ export function latency_interpolate(spike_time: Tensor, num_steps: number, opts?
     const hasZero = atZero.any().item() !== 0;
     const rows: Tensor[] = [];
     if (hasZero) {
-      rows.push(where(atZero, 1, 0).to(t.dtype));
+      rows.push(where(atZero, 1, 0).to(t.dtype).unsqueeze(0));
       t = where(atZero, 0.5, t);
     }
-    for (let step = rows.length; step < numSteps; step++) rows.push(full_like(t, step).div(t));
-    const ramp = stack(rows).mul(onTarget - offTarget).add(offTarget);
+    // Every later step at once (step / t, broadcast over a leading steps dim): one allocation, checked
+    // first, so a huge num_steps fails at once instead of looping over num_steps tensors.
+    if (numSteps > rows.length) {
+      checkAllocation('num_steps', numSteps * Math.max(t.numel(), 1), elementSize(t.dtype), t.device);
+      rows.push(arange(rows.length, numSteps, { dtype: t.dtype, device: t.device }).reshape([-1, ...t.shape.map(() => 1)]).div(t));
+    }
+    const ramp = (rows.length > 0 ? cat(rows) : stack(rows)).mul(onTarget - offTarget).add(offTarget);
     return where(ramp.gt(onTarget), offTarget, ramp);
   });
 }

@@ -1,6 +1,7 @@
 // Spiking targets from class labels (snnTorch's spikegen.targets_rate, targets_latency,
 // to_one_hot, from_one_hot, target_rate_code, rate_interpolate).
 import { bernoulli, from_typed_array, full, ones, rand, tensor, zeros } from '../torch/creation.js';
+import { checkAllocation } from '../torch/check.js';
 import { cat } from '../torch/functions.js';
 import { tidy } from '../torch/memory.js';
 import { tensorArg, type Tensor } from '../torch/tensor.js';
@@ -97,19 +98,25 @@ export function rate_interpolate(spike_time: Tensor, num_steps: number, opts?: {
   const off = num('off_target', o.off_target, 0);
   const eps = num('epsilon', o.epsilon, 1e-7);
   if (st.numel() === 0) return full([T], off);
+  // The result has about num_steps values: refuse one that cannot fit before building it.
+  checkAllocation('num_steps', T, 4, null);
   const times = Array.from(tidy(() => st.cpu().double().data()), Number);
-  const timeSet = new Set(times);
+  // The steps in [0, num_steps) that hold a spike, in order (visiting only those, not every step).
+  const steps = [...new Set(times)].filter((t) => Number.isInteger(t) && t >= 0 && t < T).sort((a, b) => a - b);
   const values: number[] = [];
   let current = -1;
-  for (let step = 0; step < T; step++) {
-    if (!timeSet.has(step)) continue;
+  for (const step of steps) {
     if (step === current + 1) values.push(Math.fround(on));
     else values.push(...arangeValues(off, on + eps, (on - off) / (step - current - 1)));
     current = step;
   }
   const latest = Math.max(...times);
-  if (latest < T - 1) for (let step = Math.trunc(latest); step < T - 1; step++) values.push(Math.fround(off));
-  return from_typed_array(Float32Array.from(values), [values.length]);
+  const pad = latest < T - 1 ? T - 1 - Math.trunc(latest) : 0;
+  checkAllocation('spike_time', values.length + pad, 4, null); // a time of -Infinity pads without end
+  const out = new Float32Array(values.length + pad);
+  out.set(values);
+  out.fill(Math.fround(off), values.length);
+  return from_typed_array(out, [out.length]);
 }
 
 export interface TargetsRateOptions {
