@@ -268,3 +268,4 @@ export function one_hot(tensor: Tensor, num_classes = -1): Tensor {
   return wrap(native.one_hot(t.handle, n));
 }
 export * from './functional_layers.js';
+export * from './functional_unpool.js';
