@@ -9,8 +9,8 @@
 import { expect } from 'chai';
 import { torch, snn, SF } from '../lib/index.js';
 import { set_sequence_native } from '../lib/snn/sequence.js';
-import { Net } from '../scripts/models/tutorial-net.js';
-import { forwardSequence } from '../scripts/models/tutorial-sequence.js';
+import { Net } from '../examples/models/tutorial-net.js';
+import { forwardSequence } from '../examples/models/tutorial-sequence.js';
 import { expectClose, fixtureTensor } from './assert_close.js';
 import { checkAgainstFixture, loadNeuronCases, makeNeuron, tensorsByName, MEM_TOL, GRAD_TOL, NEURON_FIXTURE_FILES, type NeuronCase } from './neuron_fixtures.js';
 
