@@ -296,6 +296,12 @@ export interface Binding extends ModuleBinding, OptimBinding, InitBinding, SnnBi
   get_grad(t: T): T | null;
   set_grad(t: T, g: Opt<T>): void;
   retain_grad(t: T): void;
+  /** Sets this environment's backward hook dispatcher: hook_identity's nodes call fn(id, grads) in backward; it returns replacement grads or undefined. */
+  set_backward_hook_dispatcher(fn: (id: number, grads: (T | null)[]) => (T | null)[] | undefined): void;
+  /** The tensors through one identity autograd node whose backward calls the dispatcher with (id, grads); CPU backward only. */
+  hook_identity(tensors: T[], id: number): T[];
+  /** Ids of hook_identity nodes freed since the last call. */
+  backward_hooks_released(): number[];
 
   // --- runtime (runtime.cpp)
   config(): NativeConfig;

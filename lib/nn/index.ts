@@ -1,5 +1,5 @@
 // The `nn` namespace.
-export { Module, type StateDict, type LoadResult } from './module.js';
+export { Module, type StateDict, type LoadResult, type BackwardHook, type BackwardPreHook, type Grads } from './module.js';
 export { Parameter } from './parameter.js';
 export { Linear, type LinearOptions } from './linear.js';
 export { Conv2d, type Conv2dOptions } from './conv.js';
