@@ -296,6 +296,12 @@ export interface Binding extends ModuleBinding, OptimBinding, InitBinding, SnnBi
   get_grad(t: T): T | null;
   set_grad(t: T, g: Opt<T>): void;
   retain_grad(t: T): void;
+  /** Sets this environment's backward hook dispatcher: hook_identity's nodes call fn(id, grads) in backward; it returns replacement grads or undefined. */
+  set_backward_hook_dispatcher(fn: (id: number, grads: (T | null)[]) => (T | null)[] | undefined): void;
+  /** The tensors through one identity autograd node whose backward calls the dispatcher with (id, grads); CPU backward only. */
+  hook_identity(tensors: T[], id: number): T[];
+  /** Ids of hook_identity nodes freed since the last call. */
+  backward_hooks_released(): number[];
 
   // --- runtime (runtime.cpp)
   config(): NativeConfig;
@@ -342,6 +348,11 @@ export interface LayersBinding {
   conv_transpose2d(x: T, weight: T, bias: Opt<T>, stride: number[], padding: number[], output_padding: number[], groups: number, dilation: number[]): T;
   max_pool1d(x: T, kernel: number[], stride: number[], padding: number[], dilation: number[], ceil_mode: boolean): T;
   avg_pool2d_ex(x: T, kernel: number[], stride: number[], padding: number[], ceil_mode: boolean, count_include_pad: boolean, divisor_override: Opt<number>): T;
+  // --- pooling with indices (pooling_indices.cpp)
+  /** [out, indices (int64)]. */
+  max_pool1d_with_indices(x: T, kernel: number[], stride: number[], padding: number[], dilation: number[], ceil_mode: boolean): [T, T];
+  max_pool2d_with_indices(x: T, kernel: number[], stride: number[], padding: number[], dilation: number[], ceil_mode: boolean): [T, T];
+  max_unpool2d(x: T, indices: T, output_size: number[]): T;
   softplus(x: T, beta: number, threshold: number): T;
   /** Nearest level forward (first of equally near), straight-through gradient backward. */
   state_quant(x: T, levels: T): T;

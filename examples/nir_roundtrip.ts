@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { data, nir, optim, SF, snn, torch } from '../lib/index.js';
-import { Net } from '../scripts/models/tutorial-net.js';
+import { Net } from './models/tutorial-net.js';
 
 const { values: args } = parseArgs({
   options: {

@@ -26,19 +26,22 @@ const [frames0, target0] = trainset.get(0) as [torch.Tensor, number];
 console.log(`frames of sample 0: [${frames0.shape.join(', ')}], target ${target0}`);
 check(frames0.ndim === 4 && frames0.shape.slice(1).join() === '2,34,34', 'ToFrame gives [T, 2, 34, 34]');
 
-// 1.3 Caching and DataLoader: frames are computed once (CachedDataset), shuffled batches padded in time.
-const cache = (ds: data.events.EventFolder): torch.Tensor[] => Array.from({ length: ds.length }, (_, i) => ds.get(i)[0] as torch.Tensor);
-const train_frames = cache(trainset);
-const test_frames = cache(testset);
+// 1.3 Caching and DataLoader: snnTorch caches the frames on disk (DiskCachedDataset); here each
+// batch's frames are computed when the batch is drawn, since holding the whole set's frames in
+// memory would take ~14 GB at the full settings (5,120 recordings of [291, 2, 34, 34] float32).
+// Shuffled batches, padded in time.
 const collate = E.PadTensors({ batch_first: false });
 const batch_size = args.quick ? 32 : 128;
-function* loader(frames: torch.Tensor[], targets: number[], shuffle: boolean, seed: number): Generator<[torch.Tensor, torch.Tensor]> {
-  const order = frames.map((_, i) => i);
+function* loader(ds: data.events.EventFolder, shuffle: boolean, seed: number): Generator<[torch.Tensor, torch.Tensor]> {
+  const order = Array.from({ length: ds.length }, (_, i) => i);
   const r = rng(seed);
   if (shuffle) for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(r() * (i + 1)); [order[i], order[j]] = [order[j]!, order[i]!]; }
   for (let s = 0; s < order.length; s += batch_size) {
     const idx = order.slice(s, s + batch_size);
-    yield [collate(idx.map((i) => frames[i]!)), torch.tensor(idx.map((i) => targets[i]!))];
+    const frames = idx.map((i) => ds.get(i)[0] as torch.Tensor);
+    const batch = collate(frames);
+    for (const f of frames) f.dispose();
+    yield [batch, torch.tensor(idx.map((i) => ds.targets[i]!))];
   }
 }
 
@@ -78,7 +81,7 @@ const acc_hist: number[] = [];
 const t0 = Date.now();
 let iters = 0;
 for (let epoch = 0; epoch < num_epochs && iters < num_iters; epoch++) {
-  for (const [data, targets] of loader(train_frames, trainset.targets, true, args.seed + epoch)) {
+  for (const [data, targets] of loader(trainset, true, args.seed + epoch)) {
     if (iters === num_iters) break;
     const [l, acc] = torch.tidy(() => {
       net.train();
@@ -103,7 +106,7 @@ let correct = 0;
 let total = 0;
 torch.no_grad(() => {
   net.eval();
-  for (const [data, targets] of loader(test_frames, testset.targets, false, 0)) {
+  for (const [data, targets] of loader(testset, false, 0)) {
     torch.tidy(() => {
       correct += SF.accuracy_rate(forward_pass(net, data), targets) * targets.size(0);
       total += targets.size(0);

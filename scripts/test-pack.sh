@@ -37,7 +37,8 @@ echo "$(wc -l < "$work/contents.txt") files, $(du -h "$tgz" | cut -f1): $tgz"
 for need in package.json dist/lib/index.js dist/lib/index.d.ts dist/lib/native.js dist/binding.d.ts binding.d.ts \
             CMakeLists.txt bin/snntorch-node.mjs scripts/libtorch.mjs scripts/build-native.mjs scripts/install.mjs \
             scripts/doctor.mjs lib/loader/plan.mjs lib/loader/plan.d.mts dist/lib/loader/plan.mjs dist/lib/loader/plan.d.mts \
-            dist/lib/train/cli.js dist/lib/train/train.js; do
+            dist/lib/train/cli.js dist/lib/train/train.js \
+            dist/examples/models/tutorial-net.js dist/examples/models/tutorial-sequence.js; do
   grep -qx "$need" "$work/contents.txt" || die "the tarball lacks $need"
 done
 grep -q '^prebuilds/linux-x64/libtorch-[^/]*/snntorch-node\.napi\.node$' "$work/contents.txt" || die "the tarball lacks the prebuilt"

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nir, nn, snn, torch } from '../lib/index.js';
-import { Net } from '../scripts/models/tutorial-net.js';
+import { Net } from '../examples/models/tutorial-net.js';
 import { ConvNet, sameValues, setParams, wave } from './nir_nets.js';
 
 const FIX = 'test/fixtures/nir';

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nir, nn, snn, torch } from '../lib/index.js';
-import { Net } from '../scripts/models/tutorial-net.js';
+import { Net } from '../examples/models/tutorial-net.js';
 import { ConvNet, sameValues } from './nir_nets.js';
 
 function expectSameState(a: nn.Module, b: nn.Module): void {

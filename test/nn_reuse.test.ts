@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { torch, nn, optim, SF } from '../lib/index.js';
 import { layerReuse } from '../lib/nn/reuse.js';
-import { Net } from '../scripts/models/tutorial-net.js';
+import { Net } from '../examples/models/tutorial-net.js';
 import { expectClose } from './assert_close.js';
 
 const TOL = { rtol: 1e-5, atol: 1e-6 };

@@ -12,7 +12,7 @@
 // at least 2.8e-3 from the threshold, so spikes must still match exactly.
 import { expect } from 'chai';
 import { torch, snn, optim, SF, data } from '../lib/index.js';
-import { Net } from '../scripts/models/tutorial-net.js';
+import { Net } from '../examples/models/tutorial-net.js';
 import type { FixtureTensor } from './fixture_tensors.js';
 import { expectClose, expectExact, fixtureTensor } from './assert_close.js';
 import { loadNeuronCases, makeNeuron, tensorsByName, MEM_TOL, GRAD_TOL, NEURON_FIXTURE_FILES, type NeuronCase } from './neuron_fixtures.js';

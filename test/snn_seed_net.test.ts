@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { torch, snn, SF } from '../lib/index.js';
-import { Net } from '../scripts/models/tutorial-net.js';
+import { Net } from '../examples/models/tutorial-net.js';
 import type { FixtureTensor } from './fixture_tensors.js';
 import { expectClose, expectExact, fixtureTensor } from './assert_close.js';
 

@@ -8,8 +8,8 @@
 // weight grad as one GEMM over all steps, a static input's grad summed over T at the end).
 import { expect } from 'chai';
 import { torch, snn, SF } from '../lib/index.js';
-import { Net } from '../scripts/models/tutorial-net.js';
-import { forwardSequence } from '../scripts/models/tutorial-sequence.js';
+import { Net } from '../examples/models/tutorial-net.js';
+import { forwardSequence } from '../examples/models/tutorial-sequence.js';
 import { expectClose, fixtureTensor } from './assert_close.js';
 import { checkAgainstFixture, loadNeuronCases, makeNeuron, tensorsByName, GRAD_TOL, type NeuronCase } from './neuron_fixtures.js';
 

@@ -15,4 +15,4 @@ export type { LossFunction, Reduction, WeightArg } from './common.js';
 export { state_quant, type StateQuant, type StateQuantOptions } from './quant.js';
 export * as probe from './probe.js';
 export * as quant from './quant.js';
-export { OutputMonitor, InputMonitor, AttributeMonitor, BaseMonitor } from './probe.js';
+export { OutputMonitor, InputMonitor, AttributeMonitor, GradInputMonitor, GradOutputMonitor, BaseMonitor } from './probe.js';

@@ -1,9 +1,8 @@
 // snnTorch's probe monitors (snntorch.functional.probe): record what chosen layers of a network
-// see or produce, through Module's forward hooks. Records are the layers' own tensors (held by
-// their own handles, so a tidy scope around the forward pass does not free them);
-// clear_recorded_data() and remove_hooks() release them.
-// Backward monitors (GradInputMonitor / GradOutputMonitor) need module backward hooks, which
-// Module does not have.
+// see or produce, through Module's forward hooks (and, for the gradient monitors, its full
+// backward hooks). Records are the layers' own tensors (held by their own handles, so a tidy scope
+// around the forward or backward pass does not free them); clear_recorded_data() and
+// remove_hooks() release them.
 import { native } from '../native.js';
 import { invalid } from '../torch/check.js';
 import { keep } from '../torch/memory.js';
@@ -150,5 +149,45 @@ export class AttributeMonitor extends BaseMonitor {
       };
       return pre_forward ? m.register_forward_pre_hook((mod) => hook(mod)) : m.register_forward_hook((mod) => hook(mod));
     });
+  }
+}
+
+/**
+ * Records function_on_grad_input(grad_input) of every layer of the given class(es) (default: net's
+ * own class) in each backward pass: the gradient with respect to the layer's input (one tensor,
+ * or an array when the layer has several arguments; null where an argument has no gradient).
+ * Backward must run on the JS thread (CPU tensors).
+ */
+export class GradInputMonitor extends BaseMonitor {
+  readonly function_on_grad_input: (x: unknown) => unknown;
+  constructor(net: Module, instance?: Instance | null, function_on_grad_input: (x: unknown) => unknown = (x) => x) {
+    super();
+    this.function_on_grad_input = function_on_grad_input;
+    const kinds = instance == null ? (net.constructor as ModuleClass) : checkInstance(instance);
+    this._attach(net, kinds, (m, name) =>
+      m.register_full_backward_hook((_m, grad_input) => {
+        if (this.is_enable()) this._record(name, this.function_on_grad_input(unpack_len1_tuple(grad_input)));
+      }),
+    );
+  }
+}
+
+/**
+ * Records function_on_grad_output(grad_output) of every layer of the given class(es) (default:
+ * net's own class) in each backward pass: the gradient with respect to the layer's output (an
+ * array for a layer returning several tensors, e.g. a neuron's [spk, mem]). Backward must run on
+ * the JS thread (CPU tensors).
+ */
+export class GradOutputMonitor extends BaseMonitor {
+  readonly function_on_grad_output: (x: unknown) => unknown;
+  constructor(net: Module, instance?: Instance | null, function_on_grad_output: (x: unknown) => unknown = (x) => x) {
+    super();
+    this.function_on_grad_output = function_on_grad_output;
+    const kinds = instance == null ? (net.constructor as ModuleClass) : checkInstance(instance);
+    this._attach(net, kinds, (m, name) =>
+      m.register_full_backward_hook((_m, _grad_input, grad_output) => {
+        if (this.is_enable()) this._record(name, this.function_on_grad_output(unpack_len1_tuple(grad_output)));
+      }),
+    );
   }
 }

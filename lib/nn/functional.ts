@@ -252,3 +252,4 @@ export function nll_loss(input: Tensor, target: Tensor, opts?: NllLossOptions): 
 
 export { one_hot } from '../torch/functions.js';
 export * from './functional_layers.js';
+export * from './functional_unpool.js';

@@ -43,7 +43,11 @@ export interface MaxPoolOptions<P> {
   padding?: P;
   dilation?: P;
   ceil_mode?: boolean;
+  /** Also return the flat (per-plane) argmax indices, as int64: the result is [output, indices]. */
+  return_indices?: boolean;
 }
+/** Options that select the [output, indices] result. */
+export type MaxPoolWithIndices<P> = MaxPoolOptions<P> & { return_indices: true };
 export interface AvgPool2dOptions {
   stride?: Pair | null;
   padding?: Pair;
@@ -51,7 +55,7 @@ export interface AvgPool2dOptions {
   count_include_pad?: boolean;
   divisor_override?: number | null;
 }
-const MAXPOOL_KEYS = ['stride', 'padding', 'dilation', 'ceil_mode'];
+const MAXPOOL_KEYS = ['stride', 'padding', 'dilation', 'ceil_mode', 'return_indices'];
 const AVGPOOL_KEYS = ['stride', 'padding', 'ceil_mode', 'count_include_pad', 'divisor_override'];
 
 function checkPoolPadding(op: string, kernel: number[], padding: number[], dilation: number[] = kernel.map(() => 1)): void {
@@ -62,8 +66,11 @@ function checkPoolPadding(op: string, kernel: number[], padding: number[], dilat
   });
 }
 
-/** Max over windows of the last dim of [N, C, L] (or [C, L]). */
-export function max_pool1d(input: Tensor, kernel_size: number | [number], opts?: MaxPoolOptions<number | [number]>): Tensor {
+/** Max over windows of the last dim of [N, C, L] (or [C, L]); with return_indices, [output, indices]. */
+export function max_pool1d(input: Tensor, kernel_size: number | [number], opts: MaxPoolWithIndices<number | [number]>): [Tensor, Tensor];
+export function max_pool1d(input: Tensor, kernel_size: number | [number], opts?: MaxPoolOptions<number | [number]> & { return_indices?: false }): Tensor;
+export function max_pool1d(input: Tensor, kernel_size: number | [number], opts?: MaxPoolOptions<number | [number]>): Tensor | [Tensor, Tensor];
+export function max_pool1d(input: Tensor, kernel_size: number | [number], opts?: MaxPoolOptions<number | [number]>): Tensor | [Tensor, Tensor] {
   const x = tensorArg('input', input);
   const o = checkOptions<MaxPoolOptions<number | [number]>>('max_pool1d options', opts, MAXPOOL_KEYS);
   const k = toSingle('kernel_size', kernel_size, 1);
@@ -72,16 +79,27 @@ export function max_pool1d(input: Tensor, kernel_size: number | [number], opts?:
   const d = toSingle('dilation', o.dilation ?? 1, 1);
   checkRank('max_pool1d', x, [2, 3], 'a 2-D [C, L] or 3-D [N, C, L] input');
   checkPoolPadding('max_pool1d', k, p, d);
+  const ceil = checkBool('ceil_mode', o.ceil_mode ?? false);
+  const withIndices = checkBool('return_indices', o.return_indices ?? false);
   // A window longer than the padded input leaves no output step; LibTorch still takes time in
   // proportion to kernel_size (seconds for 1e9), so the empty result is made here.
-  const ceil = checkBool('ceil_mode', o.ceil_mode ?? false);
   const span = x.shape[x.dim() - 1]! + 2 * p[0]! - d[0]! * (k[0]! - 1) - 1;
-  if (!ceil && span < 0 && Math.floor(span / s[0]!) + 1 === 0) return x.narrow(-1, 0, 0);
+  if (!ceil && span < 0 && Math.floor(span / s[0]!) + 1 === 0) {
+    const empty = x.narrow(-1, 0, 0);
+    return withIndices ? [empty, empty.long()] : empty;
+  }
+  if (withIndices) {
+    const [out, idx] = native.max_pool1d_with_indices(x.handle, k, s, p, d, ceil);
+    return [wrap(out), wrap(idx)];
+  }
   return wrap(native.max_pool1d(x.handle, k, s, p, d, ceil));
 }
 
-/** Max over kH x kW windows of [N, C, H, W] (or [C, H, W]). */
-export function max_pool2d(input: Tensor, kernel_size: Pair, opts?: MaxPoolOptions<Pair>): Tensor {
+/** Max over kH x kW windows of [N, C, H, W] (or [C, H, W]); with return_indices, [output, indices]. */
+export function max_pool2d(input: Tensor, kernel_size: Pair, opts: MaxPoolWithIndices<Pair>): [Tensor, Tensor];
+export function max_pool2d(input: Tensor, kernel_size: Pair, opts?: MaxPoolOptions<Pair> & { return_indices?: false }): Tensor;
+export function max_pool2d(input: Tensor, kernel_size: Pair, opts?: MaxPoolOptions<Pair>): Tensor | [Tensor, Tensor];
+export function max_pool2d(input: Tensor, kernel_size: Pair, opts?: MaxPoolOptions<Pair>): Tensor | [Tensor, Tensor] {
   const x = tensorArg('input', input);
   const o = checkOptions<MaxPoolOptions<Pair>>('max_pool2d options', opts, MAXPOOL_KEYS);
   const k = toPair('kernel_size', kernel_size, 1);
@@ -90,7 +108,12 @@ export function max_pool2d(input: Tensor, kernel_size: Pair, opts?: MaxPoolOptio
   const d = toPair('dilation', o.dilation ?? 1, 1);
   checkRank('max_pool2d', x, [3, 4], 'a 3-D [C, H, W] or 4-D [N, C, H, W] input');
   checkPoolPadding('max_pool2d', k, p, d);
-  return wrap(native.max_pool2d(x.handle, k, s, p, d, checkBool('ceil_mode', o.ceil_mode ?? false)));
+  const ceil = checkBool('ceil_mode', o.ceil_mode ?? false);
+  if (checkBool('return_indices', o.return_indices ?? false)) {
+    const [out, idx] = native.max_pool2d_with_indices(x.handle, k, s, p, d, ceil);
+    return [wrap(out), wrap(idx)];
+  }
+  return wrap(native.max_pool2d(x.handle, k, s, p, d, ceil));
 }
 
 /** Mean over kH x kW windows of [N, C, H, W] (or [C, H, W]). */

@@ -9,6 +9,9 @@ import { keep } from '../torch/memory.js';
 import { no_grad } from '../torch/autograd.js';
 import { Tensor, wrap } from '../torch/tensor.js';
 import { Parameter } from './parameter.js';
+import { BackwardHookState, type BackwardHook, type BackwardPreHook } from './backward_hook.js';
+
+export type { BackwardHook, BackwardPreHook, Grads } from './backward_hook.js';
 
 export type StateDict = Map<string, Tensor>;
 
@@ -47,6 +50,8 @@ export abstract class Module {
   // Hooks by handle id, in registration order (Map keeps insertion order).
   #forwardPreHooks = new Map<number, ForwardPreHook>();
   #forwardHooks = new Map<number, ForwardHook>();
+  #backwardHooks = new Map<number, BackwardHook>();
+  #backwardPreHooks = new Map<number, BackwardPreHook>();
 
   /** Subclasses define the computation. */
   abstract forward(...args: never[]): unknown;
@@ -105,22 +110,51 @@ export abstract class Module {
     this.#forwardHooks.set(handle.id, hook as ForwardHook);
     return handle;
   }
+  /**
+   * Registers hook(module, grad_input, grad_output) to run in backward once the gradients of this
+   * module's inputs are computed (PyTorch's register_full_backward_hook): one entry per forward
+   * argument (null for non-tensors and inputs without gradient), one per output (an array output
+   * is a tuple). It may return a replacement grad_input of the same length. Hooks registered
+   * before a forward call are the ones its backward runs. Backward must run on the JS thread
+   * (CPU tensors); a hooked node reached by a device backward fails with an error.
+   */
+  register_full_backward_hook(hook: BackwardHook<this>): RemovableHandle {
+    if (typeof hook !== 'function') throw invalid('hook', 'a function (module, grad_input, grad_output) => grad_input | undefined', hook);
+    this.#installHookedForward();
+    const handle = new RemovableHandle(this.#backwardHooks);
+    this.#backwardHooks.set(handle.id, hook as BackwardHook);
+    return handle;
+  }
+  /**
+   * Registers hook(module, grad_output) to run in backward when the gradients of this module's
+   * outputs are computed, before the full backward hooks; it may return a replacement grad_output.
+   */
+  register_full_backward_pre_hook(hook: BackwardPreHook<this>): RemovableHandle {
+    if (typeof hook !== 'function') throw invalid('hook', 'a function (module, grad_output) => grad_output | undefined', hook);
+    this.#installHookedForward();
+    const handle = new RemovableHandle(this.#backwardPreHooks);
+    this.#backwardPreHooks.set(handle.id, hook as BackwardPreHook);
+    return handle;
+  }
   #installHookedForward(): void {
     if (Object.prototype.hasOwnProperty.call(this, 'forward') && hooked.has(this.forward as AnyFn)) return;
     const inner = this.forward as AnyFn;
     const wrapper = (...args: unknown[]): unknown => {
-      if (this.#forwardPreHooks.size === 0 && this.#forwardHooks.size === 0) return inner.apply(this, args);
+      const backward = this.#backwardHooks.size > 0 || this.#backwardPreHooks.size > 0;
+      if (this.#forwardPreHooks.size === 0 && this.#forwardHooks.size === 0 && !backward) return inner.apply(this, args);
       let a = args;
       for (const h of [...this.#forwardPreHooks.values()]) {
         const r = h(this, a);
         if (r !== undefined) a = Array.isArray(r) ? r : [r];
       }
+      const bw = backward ? new BackwardHookState(this, [...this.#backwardHooks.values()], [...this.#backwardPreHooks.values()]) : null;
+      if (bw) a = bw.setupInputHook(a);
       let out = inner.apply(this, a);
       for (const h of [...this.#forwardHooks.values()]) {
         const r = h(this, a, out);
         if (r !== undefined) out = r;
       }
-      return out;
+      return bw ? bw.setupOutputHook(out) : out;
     };
     hooked.add(wrapper);
     // Not enumerable: fields are how modules find children and parameters.

@@ -1,53 +1,63 @@
-// Pooling modules: nn.MaxPool1d, nn.MaxPool2d, nn.AvgPool2d (PyTorch's options and defaults).
+// Pooling modules: nn.MaxPool1d, nn.MaxPool2d (optionally returning the argmax indices),
+// nn.MaxUnpool1d, nn.MaxUnpool2d, nn.AvgPool2d (PyTorch's options and defaults).
 import { checkBool, checkInt, checkOptions } from '../torch/check.js';
 import type { Tensor } from '../torch/tensor.js';
 import { toPair, type Pair } from './functional.js';
 import { avg_pool2d, max_pool1d, max_pool2d, toSingle, type AvgPool2dOptions, type MaxPoolOptions } from './functional_layers.js';
+import { max_unpool1d, max_unpool2d, type MaxUnpoolOptions } from './functional_unpool.js';
 import { Module } from './module.js';
 
-const KEYS = ['stride', 'padding', 'dilation', 'ceil_mode'];
+const KEYS = ['stride', 'padding', 'dilation', 'ceil_mode', 'return_indices'];
+/** forward's result: [output, indices] with return_indices true, else the output. */
+export type MaxPoolResult<R extends boolean> = R extends true ? [Tensor, Tensor] : Tensor;
 const show = (v: number[]): string => (v.length === 1 ? String(v[0]) : `(${v.join(', ')})`);
 
-export class MaxPool1d extends Module {
+export class MaxPool1d<R extends boolean = false> extends Module {
   readonly kernel_size: number;
   readonly stride: number;
   readonly padding: number;
   readonly dilation: number;
   readonly ceil_mode: boolean;
-  constructor(kernel_size: number, opts?: MaxPoolOptions<number>) {
+  readonly return_indices: R;
+  constructor(kernel_size: number, opts?: MaxPoolOptions<number> & { return_indices?: R }) {
     super();
     const o = checkOptions<MaxPoolOptions<number>>('MaxPool1d options', opts, KEYS);
+    this.return_indices = checkBool('return_indices', o.return_indices ?? false) as R;
     this.kernel_size = toSingle('kernel_size', kernel_size, 1)[0];
     this.stride = o.stride == null ? this.kernel_size : toSingle('stride', o.stride, 1)[0];
     this.padding = toSingle('padding', o.padding ?? 0, 0)[0];
     this.dilation = toSingle('dilation', o.dilation ?? 1, 1)[0];
     this.ceil_mode = checkBool('ceil_mode', o.ceil_mode ?? false);
   }
-  forward(input: Tensor): Tensor {
-    return max_pool1d(input, this.kernel_size, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceil_mode: this.ceil_mode });
+  forward(input: Tensor): MaxPoolResult<R> {
+    const opts = { stride: this.stride, padding: this.padding, dilation: this.dilation, ceil_mode: this.ceil_mode, return_indices: this.return_indices as boolean };
+    return max_pool1d(input, this.kernel_size, opts) as MaxPoolResult<R>;
   }
   override extra_repr(): string {
     return `kernel_size=${this.kernel_size}, stride=${this.stride}, padding=${this.padding}, dilation=${this.dilation}, ceil_mode=${this.ceil_mode ? 'True' : 'False'}`;
   }
 }
 
-export class MaxPool2d extends Module {
+export class MaxPool2d<R extends boolean = false> extends Module {
   readonly kernel_size: [number, number];
   readonly stride: [number, number];
   readonly padding: [number, number];
   readonly dilation: [number, number];
   readonly ceil_mode: boolean;
-  constructor(kernel_size: Pair, opts?: MaxPoolOptions<Pair>) {
+  readonly return_indices: R;
+  constructor(kernel_size: Pair, opts?: MaxPoolOptions<Pair> & { return_indices?: R }) {
     super();
     const o = checkOptions<MaxPoolOptions<Pair>>('MaxPool2d options', opts, KEYS);
+    this.return_indices = checkBool('return_indices', o.return_indices ?? false) as R;
     this.kernel_size = toPair('kernel_size', kernel_size, 1);
     this.stride = o.stride == null ? this.kernel_size : toPair('stride', o.stride, 1);
     this.padding = toPair('padding', o.padding ?? 0, 0);
     this.dilation = toPair('dilation', o.dilation ?? 1, 1);
     this.ceil_mode = checkBool('ceil_mode', o.ceil_mode ?? false);
   }
-  forward(input: Tensor): Tensor {
-    return max_pool2d(input, this.kernel_size, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceil_mode: this.ceil_mode });
+  forward(input: Tensor): MaxPoolResult<R> {
+    const opts = { stride: this.stride, padding: this.padding, dilation: this.dilation, ceil_mode: this.ceil_mode, return_indices: this.return_indices as boolean };
+    return max_pool2d(input, this.kernel_size, opts) as MaxPoolResult<R>;
   }
   override extra_repr(): string {
     return `kernel_size=${show(this.kernel_size)}, stride=${show(this.stride)}, padding=${show(this.padding)}, dilation=${show(this.dilation)}, ceil_mode=${this.ceil_mode ? 'True' : 'False'}`;
@@ -75,6 +85,48 @@ export class AvgPool2d extends Module {
     return avg_pool2d(input, this.kernel_size, {
       stride: this.stride, padding: this.padding, ceil_mode: this.ceil_mode, count_include_pad: this.count_include_pad, divisor_override: this.divisor_override,
     });
+  }
+  override extra_repr(): string {
+    return `kernel_size=${show(this.kernel_size)}, stride=${show(this.stride)}, padding=${show(this.padding)}`;
+  }
+}
+
+const UNPOOL_KEYS = ['stride', 'padding'];
+
+/** The partial inverse of MaxPool1d: forward(input, indices, output_size?). */
+export class MaxUnpool1d extends Module {
+  readonly kernel_size: [number];
+  readonly stride: [number];
+  readonly padding: [number];
+  constructor(kernel_size: number | [number], opts?: Omit<MaxUnpoolOptions<number | [number]>, 'output_size'>) {
+    super();
+    const o = checkOptions<MaxUnpoolOptions<number | [number]>>('MaxUnpool1d options', opts, UNPOOL_KEYS);
+    this.kernel_size = toSingle('kernel_size', kernel_size, 1);
+    this.stride = o.stride == null ? this.kernel_size : toSingle('stride', o.stride, 1);
+    this.padding = toSingle('padding', o.padding ?? 0, 0);
+  }
+  forward(input: Tensor, indices: Tensor, output_size: number[] | null = null): Tensor {
+    return max_unpool1d(input, indices, this.kernel_size, { stride: this.stride, padding: this.padding, output_size });
+  }
+  override extra_repr(): string {
+    return `kernel_size=(${this.kernel_size[0]},), stride=(${this.stride[0]},), padding=(${this.padding[0]},)`;
+  }
+}
+
+/** The partial inverse of MaxPool2d: forward(input, indices, output_size?). */
+export class MaxUnpool2d extends Module {
+  readonly kernel_size: [number, number];
+  readonly stride: [number, number];
+  readonly padding: [number, number];
+  constructor(kernel_size: Pair, opts?: Omit<MaxUnpoolOptions<Pair>, 'output_size'>) {
+    super();
+    const o = checkOptions<MaxUnpoolOptions<Pair>>('MaxUnpool2d options', opts, UNPOOL_KEYS);
+    this.kernel_size = toPair('kernel_size', kernel_size, 1);
+    this.stride = o.stride == null ? this.kernel_size : toPair('stride', o.stride, 1);
+    this.padding = toPair('padding', o.padding ?? 0, 0);
+  }
+  forward(input: Tensor, indices: Tensor, output_size: number[] | null = null): Tensor {
+    return max_unpool2d(input, indices, this.kernel_size, { stride: this.stride, padding: this.padding, output_size });
   }
   override extra_repr(): string {
     return `kernel_size=${show(this.kernel_size)}, stride=${show(this.stride)}, padding=${show(this.padding)}`;

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { torch, nn, optim, SF, data, snn } from '../index.js';
 import { launch } from '../torch/distributed/run.js';
-import { Net } from './tutorial_net.js';
-import { forwardSequence } from './tutorial_sequence.js';
+import { Net } from '../../examples/models/tutorial-net.js';
+import { forwardSequence } from '../../examples/models/tutorial-sequence.js';
 import { writeMetrics, renderLossPlot, renderAccuracyPlot, type EpochRecord, type IterationRecord } from './report/index.js';
 
 const dist = torch.distributed;

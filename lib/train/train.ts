@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { torch, optim, SF, data, snn } from '../index.js';
 import { blasFacts, judgeBlas, type BlasVerdict } from './blas.js';
-import { Net } from './tutorial_net.js';
-import { forwardSequence } from './tutorial_sequence.js';
+import { Net } from '../../examples/models/tutorial-net.js';
+import { forwardSequence } from '../../examples/models/tutorial-sequence.js';
 import { writeMetrics, renderLossPlot, renderAccuracyPlot, renderRaster, lossHistoryPoints, plotsAvailable, type EpochRecord, type IterationRecord } from './report/index.js';
 
 export interface TrainConfig {

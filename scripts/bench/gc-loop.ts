@@ -5,8 +5,8 @@
 // forced GC when --expose-gc is on) torch.memory() and process.memoryUsage().external.
 // argv: <mode tidy|none> <engine step|sequence> <batches> [threads]
 import { torch, optim, SF, data } from '../../lib/index.js';
-import { Net } from '../../lib/train/tutorial_net.js';
-import { forwardSequence } from '../../lib/train/tutorial_sequence.js';
+import { Net } from '../../examples/models/tutorial-net.js';
+import { forwardSequence } from '../../examples/models/tutorial-sequence.js';
 
 const [mode = 'none', engine = 'step', batchesArg = '300', threadsArg = '1'] = process.argv.slice(2);
 if (mode !== 'tidy' && mode !== 'none') throw new Error(`mode must be tidy or none, got ${mode}`);

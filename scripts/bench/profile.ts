@@ -1,6 +1,6 @@
 // One training batch of the sequence engine, stage by stage (median ms): what bounds the time.
 import { torch, optim, SF } from '../../lib/index.js';
-import { Net } from '../models/tutorial-net.js';
+import { Net } from '../../examples/models/tutorial-net.js';
 import { median } from './stats.js';
 
 export function profileSequenceBatch(iterations = 150, warmup = 30): Record<string, string | number>[] {

@@ -2,8 +2,8 @@
 // tutorial network, real MNIST batches, Adam, mse_count_loss. Prints one JSON line.
 // argv: <engine step|sequence> <impl fused|composed> <batches> <threads> [reuse on|off]
 import { torch, optim, SF, snn, data } from '../../lib/index.js';
-import { Net } from '../models/tutorial-net.js';
-import { forwardSequence } from '../models/tutorial-sequence.js';
+import { Net } from '../../examples/models/tutorial-net.js';
+import { forwardSequence } from '../../examples/models/tutorial-sequence.js';
 import { median } from './stats.js';
 
 const [engine = 'sequence', impl = 'fused', batchesArg = '60', threadsArg = '1', reuse = 'on'] = process.argv.slice(2);

@@ -3,8 +3,8 @@
 // It prints one JSON line {"ok": true, ...} or exits non-zero with the error's message on stderr.
 import { writeFileSync } from 'node:fs';
 import { torch, nn, optim, SF, data } from '../../lib/index.js';
-import { Net } from '../../scripts/models/tutorial-net.js';
-import { forwardSequence } from '../../scripts/models/tutorial-sequence.js';
+import { Net } from '../../examples/models/tutorial-net.js';
+import { forwardSequence } from '../../examples/models/tutorial-sequence.js';
 
 const [mode, rankText, worldText, init_method, out] = process.argv.slice(2);
 const rank = Number(rankText);

@@ -2,8 +2,8 @@
 // Net.forward, in fewer, larger passes. fc1 runs once on the static image (the tutorial recomputes
 // it every step), rlif1 runs all steps in one call, fc2 is one matmul over all T*B spikes, then
 // rlif2 runs all steps.
-import type { torch } from '../index.js';
-import type { Net } from './tutorial_net.js';
+import type { torch } from '../../lib/index.js';
+import type { Net } from './tutorial-net.js';
 
 export function forwardSequence(net: Net, x: torch.Tensor): [torch.Tensor, torch.Tensor] {
   const T = net.num_steps;

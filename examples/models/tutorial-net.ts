@@ -1,7 +1,8 @@
+// Shared by the training CLI (lib/train), the benchmarks and the tests, and shipped in the package.
 // The network of snnTorch's tutorial "Regression with SNNs, Part II", section 4, line by line:
 // fc1 -> RLeaky -> fc2 -> RLeaky, run for num_steps on a static image. forward returns the output
 // spike record [T, B, 10] and the output membrane record (section 6 trains on it).
-import { torch, nn, snn } from '../index.js';
+import { torch, nn, snn } from '../../lib/index.js';
 
 export interface TutorialNetOptions {
   num_inputs?: number;
