@@ -2,7 +2,6 @@
 // exception (LibTorch's c10::Error included) becomes a JS Error carrying its message.
 #include <cstdlib>
 #include <c10/util/Exception.h>
-#include <malloc.h>
 #include <map>
 #include <regex>
 #include <string>
@@ -11,8 +10,9 @@
 #include "addon_data.h"
 #include "registry.h"
 #include "tensor_handle.h"
+#include "runtime/malloc_tuning.h"
 
-namespace snn {
+namespace snntorch::binding {
 
 std::vector<Export>& exportRegistry() {
   static std::vector<Export> registry;
@@ -75,9 +75,7 @@ Napi::Value guarded(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  // Without this, glibc keeps freed mid-sized tensor buffers in fragmented arenas and a training
-  // loop's RSS grows to gigabytes; with it, buffers over 128 KiB go straight back to the OS.
-  mallopt(M_MMAP_THRESHOLD, 131072);
+  runtime::tuneMalloc();
 
   auto* data = new AddonData();
   env.SetInstanceData<AddonData>(data);
@@ -93,9 +91,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 }
 
 }  // namespace
-}  // namespace snn
+}  // namespace snntorch::binding
 
-static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return snn::Init(env, exports); }
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return snntorch::binding::Init(env, exports); }
 
 // Module registration, as NODE_API_MODULE writes it, except for the Node-API version the module
 // declares to Node at load time: NAPI_VERSION_EXPERIMENTAL (the code is still compiled against

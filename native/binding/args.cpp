@@ -5,7 +5,7 @@
 
 #include "tensor_handle.h"
 
-namespace snn {
+namespace snntorch::binding {
 
 namespace {
 std::string where(size_t i) { return "argument " + std::to_string(i); }
@@ -168,4 +168,4 @@ Napi::Value intList(Napi::Env env, at::IntArrayRef v) {
   return a;
 }
 
-}  // namespace snn
+}  // namespace snntorch::binding

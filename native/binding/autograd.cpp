@@ -9,7 +9,7 @@
 #include "args.h"
 #include "registry.h"
 
-namespace snn {
+namespace snntorch::binding {
 
 // backward(t, gradient?, retain_graph, create_graph)
 NATIVE_FN(backward) {
@@ -61,4 +61,4 @@ NATIVE_FN(retain_grad) {
   return info.Env().Undefined();
 }
 
-}  // namespace snn
+}  // namespace snntorch::binding

@@ -39,7 +39,7 @@
 #include "args.h"
 #include "registry.h"
 
-namespace snn {
+namespace snntorch::binding {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -578,11 +578,11 @@ NATIVE_FN(dist_reducer_dispose) {
 }
 
 }  // namespace
-}  // namespace snn
+}  // namespace snntorch::binding
 
 #endif  // __has_include(<gloo/rendezvous/store.h>) && !defined(SNN_NO_DISTRIBUTED)
 
-namespace snn {
+namespace snntorch::binding {
 namespace {
 // dist_exit_with_parent(ppid): this process gets SIGTERM when its parent (the launcher) exits,
 // however it exits (SIGKILL included), so no rank outlives `snntorch-node run`. Returns false when
@@ -602,4 +602,4 @@ NATIVE_FN(dist_randperm) {
   return wrap(info, at::randperm(n, gen, at::TensorOptions().dtype(at::kLong)));
 }
 }  // namespace
-}  // namespace snn
+}  // namespace snntorch::binding

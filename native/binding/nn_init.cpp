@@ -6,7 +6,7 @@
 #include "registry.h"
 #include "rng.h"
 
-namespace snn {
+namespace snntorch::binding {
 namespace {
 
 torch::nn::init::NonlinearityType nonlinearity(const std::string& name) {
@@ -129,4 +129,4 @@ NATIVE_FN(init_fan_in_and_fan_out) {
   return a;
 }
 
-}  // namespace snn
+}  // namespace snntorch::binding

@@ -6,7 +6,7 @@
 #include "registry.h"
 #include "rng.h"
 
-namespace snn {
+namespace snntorch::binding {
 namespace {
 
 at::TensorOptions opts(const Napi::CallbackInfo& info, size_t dtypeArg, size_t deviceArg) {
@@ -121,4 +121,4 @@ NATIVE_FN(manual_seed) {
   return info.Env().Undefined();
 }
 
-}  // namespace snn
+}  // namespace snntorch::binding

@@ -6,7 +6,7 @@
 #include "args.h"
 #include "registry.h"
 
-namespace snn {
+namespace snntorch::binding {
 namespace {
 // Forward: each element snaps to the nearest level (the first of equally near ones, as
 // torch.min's index does); backward: the gradient passes straight through.
@@ -67,4 +67,4 @@ NATIVE_FN(softplus) { return wrap(info, at::softplus(argTensor(info, 0), argDoub
 // state_quant(x, levels): nearest level forward, straight-through backward.
 NATIVE_FN(state_quant) { return wrap(info, StateQuantFn::apply(argTensor(info, 0), argTensor(info, 1))); }
 
-}  // namespace snn
+}  // namespace snntorch::binding

@@ -5,7 +5,7 @@
 #include "args.h"
 #include "registry.h"
 
-namespace snn {
+namespace snntorch::binding {
 
 #define UNARY(name, expr)                          \
   NATIVE_FN(name) {                                \
@@ -157,4 +157,4 @@ NATIVE_FN(addcdiv_) {
   return info.Env().Undefined();
 }
 
-}  // namespace snn
+}  // namespace snntorch::binding

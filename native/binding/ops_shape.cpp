@@ -4,7 +4,7 @@
 #include "args.h"
 #include "registry.h"
 
-namespace snn {
+namespace snntorch::binding {
 
 NATIVE_FN(reshape) { return wrap(info, at::reshape(argTensor(info, 0), argIntList(info, 1))); }
 NATIVE_FN(view) { return wrap(info, argTensor(info, 0).view(argIntList(info, 1))); }
@@ -64,4 +64,4 @@ NATIVE_FN(to) {
 NATIVE_FN(clone) { return wrap(info, argTensor(info, 0).clone()); }
 NATIVE_FN(detach) { return wrap(info, argTensor(info, 0).detach()); }
 
-}  // namespace snn
+}  // namespace snntorch::binding

@@ -9,7 +9,7 @@
 #include "args.h"
 #include "registry.h"
 
-namespace snn {
+namespace snntorch::binding {
 
 // storage_info(t) -> [id, nbytes, storage_offset]: id names the storage while it lives (its
 // StorageImpl's address, below 2^53 on every 64-bit platform Node runs on).
@@ -49,4 +49,4 @@ NATIVE_FN(tensor_on_storage) {
   return wrap(info, t);
 }
 
-}  // namespace snn
+}  // namespace snntorch::binding

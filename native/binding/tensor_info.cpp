@@ -8,7 +8,7 @@
 #include "args.h"
 #include "registry.h"
 
-namespace snn {
+namespace snntorch::binding {
 namespace {
 
 // copy: the array gets its own memory, so writes to it can never reach the tensor behind
@@ -72,9 +72,9 @@ NATIVE_FN(same_storage) {
   return Napi::Boolean::New(info.Env(), argTensor(info, 0).is_same(argTensor(info, 1)));
 }
 
-}  // namespace snn
+}  // namespace snntorch::binding
 
-namespace snn {
+namespace snntorch::binding {
 
 // Raw little-endian bytes of a contiguous CPU copy, any dtype (checkpoints need float16/bfloat16
 // bytes as they are, which data() would widen).
@@ -99,4 +99,4 @@ NATIVE_FN(from_raw_bytes) {
   return wrap(info, storage.as_strided(argIntList(info, 2), argIntList(info, 3), argInt(info, 4)));
 }
 
-}  // namespace snn
+}  // namespace snntorch::binding

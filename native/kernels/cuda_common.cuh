@@ -9,7 +9,7 @@
 
 #include "neuron_step_cuda.h"
 
-namespace snnk {
+namespace snntorch::kernels {
 namespace cuda {
 namespace {
 
@@ -84,4 +84,4 @@ int storage(DType d) {
 
 }  // namespace
 }  // namespace cuda
-}  // namespace snnk
+}  // namespace snntorch::kernels

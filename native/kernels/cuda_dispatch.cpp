@@ -10,7 +10,7 @@
 #include "neuron_step_cuda.h"
 #include "param_view.h"
 
-namespace snnk {
+namespace snntorch::kernels {
 namespace cuda {
 namespace {
 
@@ -153,5 +153,5 @@ detail::StepBackward step_backward(bool rec_mode, const Tensor& u, const Tensor&
 }
 
 }  // namespace cuda
-}  // namespace snnk
+}  // namespace snntorch::kernels
 #endif  // SNN_WITH_CUDA

@@ -6,7 +6,7 @@
 
 #include "step_kernels.h"
 
-namespace snnk {
+namespace snntorch::kernels {
 namespace cuda {
 
 #ifdef SNN_WITH_CUDA
@@ -29,4 +29,4 @@ inline bool fused_available(const at::Tensor&, at::ScalarType) { return false; }
 #endif
 
 }  // namespace cuda
-}  // namespace snnk
+}  // namespace snntorch::kernels

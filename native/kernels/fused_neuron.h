@@ -16,7 +16,7 @@
 #include "step_dispatch.h"
 #include "step_kernels.h"
 
-namespace snnk {
+namespace snntorch::kernels {
 namespace fused {
 
 using at::Tensor;
@@ -306,4 +306,4 @@ std::vector<Tensor> fused_step(const std::vector<Tensor>& in, const std::vector<
 }
 
 }  // namespace fused
-}  // namespace snnk
+}  // namespace snntorch::kernels

@@ -8,7 +8,7 @@
 #include "neuron_traits.h"
 #include "step_dispatch.h"
 
-namespace snnk {
+namespace snntorch::kernels {
 namespace cuda {
 namespace {
 
@@ -230,4 +230,4 @@ const char* launch_neuron_bwd(NeuronKind k, const NeuronBwdArgs& a, void* stream
 }
 
 }  // namespace cuda
-}  // namespace snnk
+}  // namespace snntorch::kernels

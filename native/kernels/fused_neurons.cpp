@@ -6,7 +6,7 @@
 
 #include "fused_neuron.h"
 
-namespace snnk {
+namespace snntorch::kernels {
 
 std::vector<at::Tensor> neuron_step(const std::string& kind, const std::vector<at::Tensor>& inputs,
                                     const std::vector<at::Tensor>& states,
@@ -27,4 +27,4 @@ std::vector<at::Tensor> neuron_step(const std::string& kind, const std::vector<a
               "' (synaptic, rsynaptic or lapicque)");
 }
 
-}  // namespace snnk
+}  // namespace snntorch::kernels

@@ -7,7 +7,7 @@
 
 #include "neuron_step.h"
 
-namespace snnk {
+namespace snntorch::kernels {
 
 // kind: "synaptic" | "rsynaptic" | "lapicque". inputs: {X} ({X, Rec(spk_prev)} for rsynaptic);
 // states and params in the order of the neuron's traits. Returns {spk, new states...}, or an
@@ -16,4 +16,4 @@ std::vector<at::Tensor> neuron_step(const std::string& kind, const std::vector<a
                                     const std::vector<at::Tensor>& states,
                                     const std::vector<at::Tensor>& params, const StepConfig& cfg);
 
-}  // namespace snnk
+}  // namespace snntorch::kernels

@@ -1,6 +1,6 @@
 // The whole time loop of one Leaky / RLeaky layer as ONE autograd node (SEMANTICS.md §3.2, §4.3):
 // forward steps t = 0..T-1 with the fused element step, backward is BPTT over t = T-1..0 in C++.
-// Results equal T calls of leaky_step / rleaky_step (with Rec computed by the same ATen op):
+// Results equal T calls of leaky_step / rleaky_step (with the recurrent term computed by the same ATen op):
 // spikes and mems bit for bit, grads up to summation order.
 #pragma once
 #include <ATen/core/Tensor.h>
@@ -9,7 +9,7 @@
 
 #include "neuron_step.h"
 
-namespace snnk {
+namespace snntorch::kernels {
 
 enum class Feedback : int64_t { OneToOne = 0, Linear = 1, Conv = 2 };
 
@@ -36,4 +36,4 @@ std::vector<at::Tensor> leaky_sequence(const at::Tensor& x, int64_t static_steps
                                        const at::Tensor& graded_spikes_factor,
                                        const StepConfig& cfg);
 
-}  // namespace snnk
+}  // namespace snntorch::kernels

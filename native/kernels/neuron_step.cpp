@@ -9,7 +9,7 @@
 #include "step_config_ctx.h"
 #include "step_kernels.h"
 
-namespace snnk {
+namespace snntorch::kernels {
 namespace {
 
 using at::Tensor;
@@ -149,4 +149,4 @@ std::vector<Tensor> rleaky_step(const Tensor& input, const Tensor& rec, const Te
   return RLeakyStepFn::apply(x, r, u, b, th, cfg);
 }
 
-}  // namespace snnk
+}  // namespace snntorch::kernels

@@ -11,7 +11,7 @@
 #include "step_types.h"
 #include "surrogate.h"
 
-namespace snnk {
+namespace snntorch::kernels {
 
 // The fused nodes' backward runs kernels autograd cannot differentiate again: a backward with
 // create_graph=true (grad mode on inside backward) would silently drop the second-order terms,
@@ -57,4 +57,4 @@ std::vector<at::Tensor> rleaky_step_composed(const at::Tensor& input, const at::
 // The surrogate spike alone: forward (x > 0) in x's dtype, backward per `kind`, as an autograd op.
 at::Tensor spike_fn(const at::Tensor& x, Surrogate kind, double param);
 
-}  // namespace snnk
+}  // namespace snntorch::kernels

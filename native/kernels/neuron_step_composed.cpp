@@ -6,7 +6,7 @@
 #include "neuron_step.h"
 #include "step_kernels.h"
 
-namespace snnk {
+namespace snntorch::kernels {
 namespace {
 
 using at::Tensor;
@@ -111,4 +111,4 @@ std::vector<Tensor> rleaky_step_composed(const Tensor& input, const Tensor& rec,
   return {spk, immediate_reset(m, spk, gsf, r, th, cfg)};
 }
 
-}  // namespace snnk
+}  // namespace snntorch::kernels

@@ -16,7 +16,7 @@
 #include "step_dispatch.h"
 #include "step_math.h"
 
-namespace snnk {
+namespace snntorch::kernels {
 namespace cuda {
 namespace {
 
@@ -215,4 +215,4 @@ const char* launch_step_bwd(const BwdArgs& a, void* stream) {
 }
 
 }  // namespace cuda
-}  // namespace snnk
+}  // namespace snntorch::kernels

@@ -26,7 +26,7 @@
 #define SNNK_INLINE inline
 #endif
 
-namespace snnk {
+namespace snntorch::kernels {
 namespace traits {
 
 using detail::clamp01;
@@ -170,4 +170,4 @@ struct Lapicque {
 };
 
 }  // namespace traits
-}  // namespace snnk
+}  // namespace snntorch::kernels

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <mutex>
 
-namespace snnk {
+namespace snntorch::kernels {
 namespace detail {
 
 struct ParamView {
@@ -148,4 +148,4 @@ inline ParamSums<NP> for_each_block(int64_t n, const std::array<RawParam<T>, NP>
 }
 
 }  // namespace detail
-}  // namespace snnk
+}  // namespace snntorch::kernels

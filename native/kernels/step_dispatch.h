@@ -5,7 +5,7 @@
 
 #include "step_types.h"
 
-namespace snnk {
+namespace snntorch::kernels {
 
 // reset_delay=False with a reset mechanism: the spike resets the returned membrane at once.
 inline bool immediate_reset(Reset reset, bool reset_delay) {
@@ -30,4 +30,4 @@ inline auto dispatch_bool(bool b, F&& f) {
   return b ? f(std::true_type{}) : f(std::false_type{});
 }
 
-}  // namespace snnk
+}  // namespace snntorch::kernels

@@ -13,7 +13,7 @@
 // Bit-exact parity with torch needs each a*b+c rounded twice. The default x86-64 target has no
 // FMA; a build with -mfma/-march=native must add -ffp-contract=off for this file.
 
-namespace snnk {
+namespace snntorch::kernels {
 namespace detail {
 
 using at::Tensor;
@@ -237,4 +237,4 @@ at::ScalarType check_state(const Tensor& input, const Tensor& mem, const Tensor&
 }
 
 }  // namespace detail
-}  // namespace snnk
+}  // namespace snntorch::kernels

@@ -6,7 +6,7 @@
 #include "neuron_step.h"
 #include "param_view.h"
 
-namespace snnk {
+namespace snntorch::kernels {
 namespace detail {
 
 struct StepParams {
@@ -61,4 +61,4 @@ at::ScalarType check_state(const at::Tensor& input, const at::Tensor& mem, const
 at::Tensor reduce_to(const at::Tensor& full, const at::Tensor& like);
 
 }  // namespace detail
-}  // namespace snnk
+}  // namespace snntorch::kernels

@@ -8,7 +8,7 @@
 #include "step_types.h"
 #include "surrogate.h"
 
-namespace snnk {
+namespace snntorch::kernels {
 namespace detail {
 
 // torch.clamp(beta, 0, 1): NaN passes through.
@@ -117,4 +117,4 @@ SNNK_HD inline StepGrads<T> step_bwd(const SurrogateConsts<T>& sc, T u, T v, T b
 }
 
 }  // namespace detail
-}  // namespace snnk
+}  // namespace snntorch::kernels

@@ -8,7 +8,7 @@
 
 #include "step_types.h"
 
-namespace snnk {
+namespace snntorch::kernels {
 
 constexpr double kPi = 3.141592653589793;  // Python's math.pi == torch.pi
 
@@ -123,4 +123,4 @@ inline auto dispatch_surrogate(Surrogate k, F&& f) {
   }
 }
 
-}  // namespace snnk
+}  // namespace snntorch::kernels
