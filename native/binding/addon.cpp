@@ -31,11 +31,11 @@ std::string explainNotImplemented(const char* fn, const std::string& msg) {
   if (!std::regex_search(msg, m, re)) return msg;
   static const std::map<std::string, std::string> names = {
       {"Half", "float16"}, {"BFloat16", "bfloat16"}, {"Float", "float32"}, {"Double", "float64"}, {"Bool", "bool"},
-      {"Long", "int64"},   {"Int", "int32"},         {"Short", "int16"},   {"Char", "int8"},     {"Byte", "uint8"}};
+      {"Long", "int64"},   {"Int", "int32"},         {"Short", "int16"},   {"Char", "int8"},      {"Byte", "uint8"}};
   auto it = names.find(m[2].str());
   std::string dtype = it == names.end() ? m[2].str() : it->second;
-  std::string out = std::string(fn) + ": LibTorch has no " + dtype + " kernel for this operation on this device (" + msg +
-                    "); convert the " + dtype + " tensor argument";
+  std::string out = std::string(fn) + ": LibTorch has no " + dtype + " kernel for this operation on this device (" +
+                    msg + "); convert the " + dtype + " tensor argument";
   bool floating = dtype == "float16" || dtype == "bfloat16";
   out += floating ? " with .float() first (or compute on CUDA)" : " to a supported dtype first (e.g. .float())";
   return out;
@@ -102,11 +102,15 @@ static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return snnt
 // turn, so a tensor dropped in a synchronous training loop is freed by the next GC. Every finalizer
 // in this addon only frees C++ memory and calls GC-safe Node-API functions.
 // SNNTORCH_DEFERRED_FINALIZERS=1 declares version 8 instead (finalizers wait for the event loop).
-static napi_value RegisterAddon(napi_env env, napi_value exports) { return Napi::RegisterModule(env, exports, InitAddon); }
+static napi_value RegisterAddon(napi_env env, napi_value exports) {
+  return Napi::RegisterModule(env, exports, InitAddon);
+}
 EXTERN_C_START
 NAPI_MODULE_EXPORT int32_t NODE_API_MODULE_GET_API_VERSION(void) {
   const char* deferred = std::getenv("SNNTORCH_DEFERRED_FINALIZERS");
   return deferred != nullptr && deferred[0] == '1' ? NAPI_VERSION : NAPI_VERSION_EXPERIMENTAL;
 }
-NAPI_MODULE_EXPORT napi_value NAPI_MODULE_INITIALIZER(napi_env env, napi_value exports) { return RegisterAddon(env, exports); }
+NAPI_MODULE_EXPORT napi_value NAPI_MODULE_INITIALIZER(napi_env env, napi_value exports) {
+  return RegisterAddon(env, exports);
+}
 EXTERN_C_END

@@ -54,12 +54,14 @@ Holder& argOptim(const Napi::CallbackInfo& info, size_t i) {
 
 Napi::Object argObject(const Napi::CallbackInfo& info, size_t i) {
   Napi::Value v = info[i];
-  if (!v.IsObject() || v.IsArray()) throw Napi::TypeError::New(info.Env(), "Expected an object for argument " + std::to_string(i));
+  if (!v.IsObject() || v.IsArray())
+    throw Napi::TypeError::New(info.Env(), "Expected an object for argument " + std::to_string(i));
   return v.As<Napi::Object>();
 }
 
 // A param group from {params: T[], ...options}.
-optim::OptimizerParamGroup groupFromJs(const Napi::CallbackInfo& info, const OptimizerKind& kind, const Napi::Object& g) {
+optim::OptimizerParamGroup groupFromJs(const Napi::CallbackInfo& info, const OptimizerKind& kind,
+                                       const Napi::Object& g) {
   Napi::Value pv = g.Get("params");
   if (!pv.IsArray()) throw Napi::TypeError::New(info.Env(), "Expected an array of Tensors for params");
   Napi::Array a = pv.As<Napi::Array>();

@@ -42,8 +42,8 @@ at::Tensor stateTensor(const Napi::Object& o, const char* key, const at::Tensor&
     return at::Tensor();
   }
   const at::Tensor& t = TensorHandle::From(v, key);
-  TORCH_CHECK(t.sizes() == p.sizes(), "optimizer state '", key, "' has shape ", t.sizes(), " but its parameter has shape ",
-              p.sizes());
+  TORCH_CHECK(t.sizes() == p.sizes(), "optimizer state '", key, "' has shape ", t.sizes(),
+              " but its parameter has shape ", p.sizes());
   return t.detach().to(p.device(), p.scalar_type(), /*non_blocking=*/false, /*copy=*/true);
 }
 

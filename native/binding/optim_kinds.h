@@ -18,7 +18,8 @@ class OptimizerKind {
  public:
   virtual ~OptimizerKind() = default;
   // Every group carries its own options, so the optimizer's defaults are never used for a group.
-  virtual std::unique_ptr<torch::optim::Optimizer> create(std::vector<torch::optim::OptimizerParamGroup> groups) const = 0;
+  virtual std::unique_ptr<torch::optim::Optimizer> create(
+      std::vector<torch::optim::OptimizerParamGroup> groups) const = 0;
   // Fresh options (LibTorch's defaults) with the keys present in `o` applied.
   virtual std::unique_ptr<torch::optim::OptimizerOptions> options(const Napi::Object& o) const = 0;
   // Sets the keys present in `o`.
@@ -30,7 +31,7 @@ class OptimizerKind {
   virtual void alignState(torch::optim::OptimizerParamState& s, const at::Tensor& p) const = 0;
   virtual Napi::Value stateToJs(Napi::Env env, const torch::optim::OptimizerParamState& s) const = 0;
   virtual std::unique_ptr<torch::optim::OptimizerParamState> stateFromJs(const Napi::Object& o,
-                                                                        const at::Tensor& p) const = 0;
+                                                                         const at::Tensor& p) const = 0;
 };
 
 // "adam", "adamw" or "sgd"; throws for any other name.

@@ -18,7 +18,7 @@ struct Registrar {
 
 }  // namespace snntorch::binding
 
-#define NATIVE_FN(name)                                           \
-  static Napi::Value native_##name(const Napi::CallbackInfo& info); \
-  static ::snntorch::binding::Registrar registrar_##name(#name, native_##name);  \
+#define NATIVE_FN(name)                                                         \
+  static Napi::Value native_##name(const Napi::CallbackInfo& info);             \
+  static ::snntorch::binding::Registrar registrar_##name(#name, native_##name); \
   static Napi::Value native_##name(const Napi::CallbackInfo& info)

@@ -64,7 +64,9 @@ NATIVE_FN(cuda_synchronize) {
     return info.Env().Undefined();
   }
 #endif
-  throw Napi::Error::New(info.Env(), "CUDA is not available: this build of snntorch-node uses a LibTorch without CUDA or no GPU is present");
+  throw Napi::Error::New(
+      info.Env(),
+      "CUDA is not available: this build of snntorch-node uses a LibTorch without CUDA or no GPU is present");
 }
 
 NATIVE_FN(memory_stats) {
@@ -75,7 +77,9 @@ NATIVE_FN(memory_stats) {
   o.Set("optimizer_bytes", Napi::Number::New(info.Env(), static_cast<double>(HeldMemory::totalBytes())));
   // V8's own total of external memory (what tensors reported plus everything else), read back by a
   // zero adjustment.
-  o.Set("v8_external_bytes", Napi::Number::New(info.Env(), static_cast<double>(Napi::MemoryManagement::AdjustExternalMemory(info.Env(), 0))));
+  o.Set(
+      "v8_external_bytes",
+      Napi::Number::New(info.Env(), static_cast<double>(Napi::MemoryManagement::AdjustExternalMemory(info.Env(), 0))));
   return o;
 }
 

@@ -8,17 +8,18 @@
 
 namespace snntorch::binding {
 
-// snn_leaky_step(input, mem, beta, threshold, graded_spikes_factor, reset, reset_delay, surrogate, param, surrogate_disable)
+// snn_leaky_step(input, mem, beta, threshold, graded_spikes_factor, reset, reset_delay, surrogate, param,
+// surrogate_disable)
 NATIVE_FN(snn_leaky_step) {
   auto out = kernels::leaky_step(argTensor(info, 0), argTensor(info, 1), argTensor(info, 2), argTensor(info, 3),
-                              argTensor(info, 4), argStepConfig(info, 5));
+                                 argTensor(info, 4), argStepConfig(info, 5));
   return wrapList(info, out);
 }
 
 // snn_rleaky_step(input, rec, mem, beta, threshold, reset, reset_delay, surrogate, param, surrogate_disable)
 NATIVE_FN(snn_rleaky_step) {
   auto out = kernels::rleaky_step(argTensor(info, 0), argTensor(info, 1), argTensor(info, 2), argTensor(info, 3),
-                               argTensor(info, 4), argStepConfig(info, 5));
+                                  argTensor(info, 4), argStepConfig(info, 5));
   return wrapList(info, out);
 }
 

@@ -43,8 +43,10 @@ inline kernels::Surrogate surrogateFromName(Napi::Env env, const std::string& s)
   if (s == "straight_through_estimator") return kernels::Surrogate::StraightThrough;
   if (s == "heaviside") return kernels::Surrogate::Heaviside;
   if (s == "triangular") return kernels::Surrogate::Triangular;
-  throw Napi::RangeError::New(env, "config.surrogate must be one of 'atan', 'fast_sigmoid', 'sigmoid', "
-                                   "'straight_through_estimator', 'heaviside', 'triangular', got '" + s + "'");
+  throw Napi::RangeError::New(env,
+                              "config.surrogate must be one of 'atan', 'fast_sigmoid', 'sigmoid', "
+                              "'straight_through_estimator', 'heaviside', 'triangular', got '" +
+                                  s + "'");
 }
 
 inline kernels::StepConfig argNeuronConfig(const Napi::CallbackInfo& info, size_t i) {

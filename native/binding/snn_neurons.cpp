@@ -12,7 +12,7 @@ namespace snntorch::binding {
 // fused kernel does not run (the caller then runs the composed step).
 NATIVE_FN(snn_neuron_step) {
   auto out = kernels::neuron_step(argString(info, 0), argTensorList(info, 1), argTensorList(info, 2),
-                               argTensorList(info, 3), argNeuronConfig(info, 4));
+                                  argTensorList(info, 3), argNeuronConfig(info, 4));
   return wrapList(info, out);
 }
 

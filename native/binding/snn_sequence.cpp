@@ -30,7 +30,7 @@ NATIVE_FN(snn_rleaky_sequence) {
   if (auto v = argOptTensor(info, 9)) fb.V = *v;
   fb.padding = argIntList(info, 10);
   auto out = kernels::rleaky_sequence(argTensor(info, 0), staticSteps(info, 1), argTensor(info, 2), argTensor(info, 3),
-                                   argTensor(info, 4), argTensor(info, 5), fb, argStepConfig(info, 11));
+                                      argTensor(info, 4), argTensor(info, 5), fb, argStepConfig(info, 11));
   return wrapList(info, out);
 }
 
@@ -38,7 +38,7 @@ NATIVE_FN(snn_rleaky_sequence) {
 //   reset, reset_delay, surrogate, param, surrogate_disable) -> [spk_rec, mem_rec]
 NATIVE_FN(snn_leaky_sequence) {
   auto out = kernels::leaky_sequence(argTensor(info, 0), staticSteps(info, 1), argTensor(info, 2), argTensor(info, 3),
-                                  argTensor(info, 4), argTensor(info, 5), argStepConfig(info, 6));
+                                     argTensor(info, 4), argTensor(info, 5), argStepConfig(info, 6));
   return wrapList(info, out);
 }
 

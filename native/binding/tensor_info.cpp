@@ -26,7 +26,8 @@ Napi::Value exportTypedArray(Napi::Env env, const at::Tensor& src, bool copy) {
     buf = Napi::ArrayBuffer::New(env, 0);
   } else {
     auto* keep = new at::Tensor(t);
-    buf = Napi::ArrayBuffer::New(env, keep->data_ptr(), bytes, [](Napi::Env, void*, at::Tensor* k) { delete k; }, keep);
+    buf = Napi::ArrayBuffer::New(
+        env, keep->data_ptr(), bytes, [](Napi::Env, void*, at::Tensor* k) { delete k; }, keep);
   }
   switch (t.scalar_type()) {
     case at::kFloat: return Napi::Float32Array::New(env, n, buf, 0);
@@ -68,9 +69,7 @@ NATIVE_FN(to_string) {
   return Napi::String::New(info.Env(), os.str());
 }
 
-NATIVE_FN(same_storage) {
-  return Napi::Boolean::New(info.Env(), argTensor(info, 0).is_same(argTensor(info, 1)));
-}
+NATIVE_FN(same_storage) { return Napi::Boolean::New(info.Env(), argTensor(info, 0).is_same(argTensor(info, 1))); }
 
 }  // namespace snntorch::binding
 
@@ -92,7 +91,8 @@ NATIVE_FN(from_raw_bytes) {
   Napi::Uint8Array bytes = info[0].As<Napi::Uint8Array>();
   at::ScalarType dt = argDtype(info, 1);
   const size_t item = c10::elementSize(dt);
-  if (bytes.ByteLength() % item) throw Napi::RangeError::New(info.Env(), "storage size is not a multiple of the element size");
+  if (bytes.ByteLength() % item)
+    throw Napi::RangeError::New(info.Env(), "storage size is not a multiple of the element size");
   auto n = static_cast<int64_t>(bytes.ByteLength() / item);
   at::Tensor storage = at::empty({n}, at::TensorOptions().dtype(dt));
   if (n) std::memcpy(storage.data_ptr(), bytes.Data(), bytes.ByteLength());

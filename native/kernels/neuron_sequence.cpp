@@ -44,15 +44,12 @@ struct RecurrentOp {
       case Feedback::Linear:
         // at::linear on a 2-D input is exactly addmm(b, S, W^T) (mm without bias).
         if (s.dim() == 2) {
-          if (b.defined())
-            at::addmm_out(buf, b, s, w.t());
-          else
-            at::mm_out(buf, s, w.t());
+          if (b.defined()) at::addmm_out(buf, b, s, w.t());
+          else at::mm_out(buf, s, w.t());
           return buf;
         }
         return at::linear(s, w, b).contiguous();
-      case Feedback::Conv:
-        return at::conv2d(s, w, b, {1, 1}, pad, {1, 1}, 1).contiguous();
+      case Feedback::Conv: return at::conv2d(s, w, b, {1, 1}, pad, {1, 1}, 1).contiguous();
     }
     return Tensor();
   }
@@ -61,26 +58,22 @@ struct RecurrentOp {
   Tensor backward_input(const Tensor& g, const Tensor& s, Tensor buf, const Tensor& add) const {
     switch (kind) {
       case Feedback::OneToOne:
-        if (add.defined())
-          at::addcmul_out(buf, add, g, V);
-        else
-          at::mul_out(buf, g, V);
+        if (add.defined()) at::addcmul_out(buf, add, g, V);
+        else at::mul_out(buf, g, V);
         return buf;
       case Feedback::Linear: {
         const int64_t n = w.size(1);
         Tensor o = buf.view({-1, n});
-        if (add.defined())
-          at::addmm_out(o, add.reshape({-1, n}), g.reshape({-1, n}), w);
-        else
-          at::mm_out(o, g.reshape({-1, n}), w);
+        if (add.defined()) at::addmm_out(o, add.reshape({-1, n}), g.reshape({-1, n}), w);
+        else at::mm_out(o, g.reshape({-1, n}), w);
         return buf;
       }
       case Feedback::Conv: {
         const auto sp = s.sizes();
         const int64_t nd = s.dim();
         std::vector<int64_t> b4{-1, sp[nd - 3], sp[nd - 2], sp[nd - 1]};
-        auto r = at::convolution_backward(g.reshape(b4), s.reshape(b4), w, c10::nullopt, {1, 1},
-                                          pad, {1, 1}, false, {0, 0}, 1, {true, false, false});
+        auto r = at::convolution_backward(g.reshape(b4), s.reshape(b4), w, c10::nullopt, {1, 1}, pad, {1, 1}, false,
+                                          {0, 0}, 1, {true, false, false});
         Tensor gi = std::get<0>(r).reshape(sp);
         if (add.defined()) gi.add_(add);
         return gi;
@@ -95,9 +88,8 @@ struct Traces {
 };
 
 // The time loop without autograd. x, spk0, mem0 contiguous, of the state dtype.
-Traces run_forward(bool recurrent, const Tensor& x, int64_t static_steps, const Tensor& spk0,
-                    const Tensor& mem0, const detail::StepParams& p, const RecurrentOp* feedback,
-                    const StepConfig& cfg) {
+Traces run_forward(bool recurrent, const Tensor& x, int64_t static_steps, const Tensor& spk0, const Tensor& mem0,
+                   const detail::StepParams& p, const RecurrentOp* feedback, const StepConfig& cfg) {
   const int64_t T = static_steps > 0 ? static_steps : x.size(0);
   const at::IntArrayRef sp = static_steps > 0 ? x.sizes() : x.sizes().slice(1);
   const auto full = seq_shape(T, sp);
@@ -124,10 +116,9 @@ struct BwdOut {
 };
 
 // BPTT over t = T-1..0. gS_all / gM_all: upstream grads of the traces (either may be undefined).
-BwdOut run_backward(bool recurrent, int64_t static_steps, const Tensor& spk0, const Tensor& mem0,
-                    const Tensor& beta, const Tensor& th, const Tensor& g, const RecurrentOp* feedback,
-                    const Traces& traces, const Tensor& gS_in, const Tensor& gM_in,
-                    const StepConfig& cfg, const BwdNeeds& need) {
+BwdOut run_backward(bool recurrent, int64_t static_steps, const Tensor& spk0, const Tensor& mem0, const Tensor& beta,
+                    const Tensor& th, const Tensor& g, const RecurrentOp* feedback, const Traces& traces,
+                    const Tensor& gS_in, const Tensor& gM_in, const StepConfig& cfg, const BwdNeeds& need) {
   const int64_t T = traces.mem.size(0);
   const at::IntArrayRef sp = traces.mem.sizes().slice(1);
   const auto opts = traces.mem.options();
@@ -145,10 +136,8 @@ BwdOut run_backward(bool recurrent, int64_t static_steps, const Tensor& spk0, co
   double tot[3] = {0, 0, 0};
   for (int k = 0; k < 3; ++k) {
     if (!want[k]) continue;
-    if (views[k]->period == 1)
-      *flag[k] = true;
-    else
-      full[k] = at::zeros(sp, opts);
+    if (views[k]->period == 1) *flag[k] = true;
+    else full[k] = at::zeros(sp, opts);
   }
 
   const bool recurrent_params = recurrent && (need.w || need.b || need.V);
@@ -160,10 +149,10 @@ BwdOut run_backward(bool recurrent, int64_t static_steps, const Tensor& spk0, co
   const Tensor ds_buf = recurrent ? at::empty(sp, opts) : Tensor();
   // Leaky whose spikes got no grad: zeros stand in for the missing grad (same result, no
   // per-step allocation), except for sigmoid, whose surrogate can turn 0 * inf into NaN.
-  const Tensor zero_s = !recurrent && !gS_all.defined() &&
-                                (cfg.surrogate_disable || cfg.surrogate != Surrogate::Sigmoid)
-                            ? at::zeros(sp, opts)
-                            : Tensor();
+  const Tensor zero_s =
+      !recurrent && !gS_all.defined() && (cfg.surrogate_disable || cfg.surrogate != Surrogate::Sigmoid)
+          ? at::zeros(sp, opts)
+          : Tensor();
 
   Tensor dU, dS;  // grads reaching U_t / S_t from step t+1
   for (int64_t t = T - 1; t >= 0; --t) {
@@ -192,8 +181,8 @@ BwdOut run_backward(bool recurrent, int64_t static_steps, const Tensor& spk0, co
     } else {
       const Tensor u = t > 0 ? traces.mem.select(0, t - 1) : mem0;
       const Tensor v = traces.v.defined() ? traces.v.select(0, t) : traces.mem.select(0, t);
-      const auto s = detail::step_backward_into(recurrent, u, v, p, gS, gM, cfg,
-                                                {gx, gu_t, full[0], full[1], full[2]}, sums);
+      const auto s =
+          detail::step_backward_into(recurrent, u, v, p, gS, gM, cfg, {gx, gu_t, full[0], full[1], full[2]}, sums);
       tot[0] += s.beta;
       tot[1] += s.th;
       tot[2] += s.g;
@@ -229,9 +218,9 @@ BwdOut run_backward(bool recurrent, int64_t static_steps, const Tensor& spk0, co
         std::vector<int64_t> b4{-1, sp[nd - 3], sp[nd - 2], sp[nd - 1]};
         if (need.w) {
           auto bw = [&](const Tensor& gg, const Tensor& ss) {
-            return std::get<1>(at::convolution_backward(gg.reshape(b4), ss.reshape(b4), feedback->w,
-                                                        c10::nullopt, {1, 1}, feedback->pad, {1, 1},
-                                                        false, {0, 0}, 1, {false, true, false}));
+            return std::get<1>(at::convolution_backward(gg.reshape(b4), ss.reshape(b4), feedback->w, c10::nullopt,
+                                                        {1, 1}, feedback->pad, {1, 1}, false, {0, 0}, 1,
+                                                        {false, true, false}));
           };
           o.w = bw(g0, spk0);
           if (T > 1) o.w.add_(bw(g1, s1));
@@ -259,18 +248,16 @@ BwdOut run_backward(bool recurrent, int64_t static_steps, const Tensor& spk0, co
   Tensor* dst[3] = {&o.beta, &o.th, &o.g};
   for (int k = 0; k < 3; ++k) {
     if (!want[k]) continue;
-    *dst[k] = full[k].defined() ? detail::reduce_to(full[k], *like[k])
-                                : at::full(like[k]->sizes(), tot[k], opts);
+    *dst[k] = full[k].defined() ? detail::reduce_to(full[k], *like[k]) : at::full(like[k]->sizes(), tot[k], opts);
   }
   return o;
 }
 
 struct RLeakySeqFn : torch::autograd::Function<RLeakySeqFn> {
-  static variable_list forward(AutogradContext* ctx, const Tensor& x, const Tensor& spk0,
-                               const Tensor& mem0, const Tensor& beta, const Tensor& th,
-                               const c10::optional<Tensor>& w_, const c10::optional<Tensor>& b_,
-                               const c10::optional<Tensor>& V_, int64_t static_steps, int64_t kind,
-                               const std::vector<int64_t>& pad, const StepConfig& cfg) {
+  static variable_list forward(AutogradContext* ctx, const Tensor& x, const Tensor& spk0, const Tensor& mem0,
+                               const Tensor& beta, const Tensor& th, const c10::optional<Tensor>& w_,
+                               const c10::optional<Tensor>& b_, const c10::optional<Tensor>& V_, int64_t static_steps,
+                               int64_t kind, const std::vector<int64_t>& pad, const StepConfig& cfg) {
     // Undefined tensors cannot be Function inputs: absent ones are nullopt (and get no edge).
     const Tensor w = w_.value_or(Tensor()), b = b_.value_or(Tensor()), V = V_.value_or(Tensor());
     const RecurrentOp feedback{static_cast<Feedback>(kind), w, b, V, pad};
@@ -294,27 +281,31 @@ struct RLeakySeqFn : torch::autograd::Function<RLeakySeqFn> {
     const StepConfig cfg = load_cfg(ctx);
     const int64_t static_steps = ctx->saved_data["static_steps"].toInt();
     const RecurrentOp feedback{static_cast<Feedback>(ctx->saved_data["kind"].toInt()), sv[4], sv[5], sv[6],
-                    ctx->saved_data["pad"].toIntVector()};
+                               ctx->saved_data["pad"].toIntVector()};
     // Edge indices count only the tensors that were given.
     const auto has = ctx->saved_data["has"].toIntVector();
     size_t edge = 5;
     bool opt_need[3];
     for (int k = 0; k < 3; ++k) opt_need[k] = has[k] && ctx->needs_input_grad(edge++);
-    const BwdNeeds need{ctx->needs_input_grad(0), ctx->needs_input_grad(1),
-                        ctx->needs_input_grad(2), ctx->needs_input_grad(3),
-                        ctx->needs_input_grad(4), false, opt_need[0], opt_need[1], opt_need[2]};
+    const BwdNeeds need{ctx->needs_input_grad(0),
+                        ctx->needs_input_grad(1),
+                        ctx->needs_input_grad(2),
+                        ctx->needs_input_grad(3),
+                        ctx->needs_input_grad(4),
+                        false,
+                        opt_need[0],
+                        opt_need[1],
+                        opt_need[2]};
     const Traces traces{sv[7], sv[8], sv[9]};
     auto o = run_backward(true, static_steps, sv[0], sv[1], sv[2], sv[3], Tensor(), &feedback, traces, grads[0],
                           grads[1], cfg, need);
-    return {o.x, o.spk0, o.mem0, o.beta, o.th, o.w, o.b, o.V,
-            Tensor(), Tensor(), Tensor(), Tensor()};
+    return {o.x, o.spk0, o.mem0, o.beta, o.th, o.w, o.b, o.V, Tensor(), Tensor(), Tensor(), Tensor()};
   }
 };
 
 struct LeakySeqFn : torch::autograd::Function<LeakySeqFn> {
-  static variable_list forward(AutogradContext* ctx, const Tensor& x, const Tensor& mem0,
-                               const Tensor& beta, const Tensor& th, const Tensor& g,
-                               int64_t static_steps, const StepConfig& cfg) {
+  static variable_list forward(AutogradContext* ctx, const Tensor& x, const Tensor& mem0, const Tensor& beta,
+                               const Tensor& th, const Tensor& g, int64_t static_steps, const StepConfig& cfg) {
     const at::IntArrayRef sp = static_steps > 0 ? x.sizes() : x.sizes().slice(1);
     const auto p = detail::make_step_params(beta, th, g, sp, x.scalar_type());
     Traces traces = run_forward(false, x, static_steps, Tensor(), mem0, p, nullptr, cfg);
@@ -331,12 +322,18 @@ struct LeakySeqFn : torch::autograd::Function<LeakySeqFn> {
     const auto sv = ctx->get_saved_variables();
     const StepConfig cfg = load_cfg(ctx);
     const int64_t static_steps = ctx->saved_data["static_steps"].toInt();
-    const BwdNeeds need{ctx->needs_input_grad(0), false, ctx->needs_input_grad(1),
-                        ctx->needs_input_grad(2), ctx->needs_input_grad(3),
-                        ctx->needs_input_grad(4), false, false, false};
+    const BwdNeeds need{ctx->needs_input_grad(0),
+                        false,
+                        ctx->needs_input_grad(1),
+                        ctx->needs_input_grad(2),
+                        ctx->needs_input_grad(3),
+                        ctx->needs_input_grad(4),
+                        false,
+                        false,
+                        false};
     const Traces traces{Tensor(), sv[4], sv[5]};
-    auto o = run_backward(false, static_steps, Tensor(), sv[0], sv[1], sv[2], sv[3], nullptr, traces,
-                          grads[0], grads[1], cfg, need);
+    auto o = run_backward(false, static_steps, Tensor(), sv[0], sv[1], sv[2], sv[3], nullptr, traces, grads[0],
+                          grads[1], cfg, need);
     return {o.x, o.mem0, o.beta, o.th, o.g, Tensor(), Tensor()};
   }
 };
@@ -349,20 +346,17 @@ bool any_requires_grad(std::initializer_list<const Tensor*> ts) {
 }
 
 // Checks the input and initial state; returns the state shape (one step).
-std::vector<int64_t> check_seq(const Tensor& x, int64_t static_steps, const Tensor& mem0,
-                               const Tensor& spk0, const char* fn) {
+std::vector<int64_t> check_seq(const Tensor& x, int64_t static_steps, const Tensor& mem0, const Tensor& spk0,
+                               const char* fn) {
   TORCH_CHECK(x.defined() && mem0.defined(), fn, ": input and mem must be defined");
   TORCH_CHECK(static_steps >= 0, fn, ": num_steps must be >= 0");
   TORCH_CHECK(static_steps > 0 || x.dim() >= 1, fn, ": a [T, B, ...] input needs at least one dim");
   const at::IntArrayRef sp = static_steps > 0 ? x.sizes() : x.sizes().slice(1);
   TORCH_CHECK(static_steps > 0 || x.size(0) > 0, fn, ": input has 0 time steps");
-  TORCH_CHECK(x.is_cpu() && mem0.is_cpu() && (!spk0.defined() || spk0.is_cpu()), fn,
-              ": CPU tensors only");
-  TORCH_CHECK(mem0.sizes().equals(sp), fn, ": mem shape ", mem0.sizes(),
-              " differs from one step of the input ", sp);
+  TORCH_CHECK(x.is_cpu() && mem0.is_cpu() && (!spk0.defined() || spk0.is_cpu()), fn, ": CPU tensors only");
+  TORCH_CHECK(mem0.sizes().equals(sp), fn, ": mem shape ", mem0.sizes(), " differs from one step of the input ", sp);
   if (spk0.defined())
-    TORCH_CHECK(spk0.sizes().equals(sp), fn, ": spk shape ", spk0.sizes(),
-                " differs from one step of the input ", sp);
+    TORCH_CHECK(spk0.sizes().equals(sp), fn, ": spk shape ", spk0.sizes(), " differs from one step of the input ", sp);
   return sp.vec();
 }
 
@@ -375,16 +369,15 @@ at::ScalarType seq_dtype(const Tensor& x, const Tensor& mem0, const Tensor& spk0
 
 }  // namespace
 
-std::vector<Tensor> rleaky_sequence(const Tensor& x, int64_t static_steps, const Tensor& spk0,
-                                    const Tensor& mem0, const Tensor& beta,
-                                    const Tensor& threshold, const FeedbackSpec& fb,
+std::vector<Tensor> rleaky_sequence(const Tensor& x, int64_t static_steps, const Tensor& spk0, const Tensor& mem0,
+                                    const Tensor& beta, const Tensor& threshold, const FeedbackSpec& fb,
                                     const StepConfig& cfg) {
   const char* fn = "rleaky_sequence";
   TORCH_CHECK(spk0.defined(), fn, ": spk must be defined");
   const auto sp = check_seq(x, static_steps, mem0, spk0, fn);
   const auto st = seq_dtype(x, mem0, spk0, fn);
-  const Tensor xc = x.to(st).contiguous(), s0 = spk0.to(st).contiguous(),
-               u0 = mem0.to(st).contiguous(), b = beta.to(st), th = threshold.to(st);
+  const Tensor xc = x.to(st).contiguous(), s0 = spk0.to(st).contiguous(), u0 = mem0.to(st).contiguous(),
+               b = beta.to(st), th = threshold.to(st);
   Tensor w, bias, V;
   std::vector<int64_t> pad{0, 0};
   switch (fb.kind) {
@@ -395,8 +388,8 @@ std::vector<Tensor> rleaky_sequence(const Tensor& x, int64_t static_steps, const
                   " does not broadcast to the state shape ", at::IntArrayRef(sp));
       break;
     case Feedback::Linear:
-      TORCH_CHECK(fb.weight.defined() && fb.weight.dim() == 2 && !sp.empty() &&
-                      fb.weight.size(0) == sp.back() && fb.weight.size(1) == sp.back(),
+      TORCH_CHECK(fb.weight.defined() && fb.weight.dim() == 2 && !sp.empty() && fb.weight.size(0) == sp.back() &&
+                      fb.weight.size(1) == sp.back(),
                   fn, ": linear feedback needs a [N, N] weight with N the state's last dim");
       w = fb.weight.to(st);
       if (fb.bias.defined()) {
@@ -405,12 +398,10 @@ std::vector<Tensor> rleaky_sequence(const Tensor& x, int64_t static_steps, const
       }
       break;
     case Feedback::Conv: {
-      TORCH_CHECK(sp.size() == 3 || sp.size() == 4, fn,
-                  ": conv feedback needs a [B, C, H, W] or [C, H, W] state");
+      TORCH_CHECK(sp.size() == 3 || sp.size() == 4, fn, ": conv feedback needs a [B, C, H, W] or [C, H, W] state");
       const int64_t C = sp[sp.size() - 3];
-      TORCH_CHECK(fb.weight.defined() && fb.weight.dim() == 4 && fb.weight.size(0) == C &&
-                      fb.weight.size(1) == C,
-                  fn, ": conv feedback needs a [C, C, kh, kw] weight");
+      TORCH_CHECK(fb.weight.defined() && fb.weight.dim() == 4 && fb.weight.size(0) == C && fb.weight.size(1) == C, fn,
+                  ": conv feedback needs a [C, C, kh, kw] weight");
       TORCH_CHECK(fb.padding.size() == 2 && 2 * fb.padding[0] + 1 == fb.weight.size(2) &&
                       2 * fb.padding[1] + 1 == fb.weight.size(3),
                   fn, ": conv feedback needs an odd kernel with padding kernel_size // 2");
@@ -422,8 +413,7 @@ std::vector<Tensor> rleaky_sequence(const Tensor& x, int64_t static_steps, const
       pad = fb.padding;
       break;
     }
-    default:
-      TORCH_CHECK(false, fn, ": unknown feedback kind");
+    default: TORCH_CHECK(false, fn, ": unknown feedback kind");
   }
   if (!any_requires_grad({&xc, &s0, &u0, &b, &th, &w, &bias, &V})) {
     const RecurrentOp feedback{fb.kind, w, bias, V, pad};
@@ -432,18 +422,17 @@ std::vector<Tensor> rleaky_sequence(const Tensor& x, int64_t static_steps, const
     return {traces.spk, traces.mem};
   }
   auto opt = [](const Tensor& t) { return t.defined() ? c10::optional<Tensor>(t) : c10::nullopt; };
-  return RLeakySeqFn::apply(xc, s0, u0, b, th, opt(w), opt(bias), opt(V), static_steps,
-                            static_cast<int64_t>(fb.kind), pad, cfg);
+  return RLeakySeqFn::apply(xc, s0, u0, b, th, opt(w), opt(bias), opt(V), static_steps, static_cast<int64_t>(fb.kind),
+                            pad, cfg);
 }
 
-std::vector<Tensor> leaky_sequence(const Tensor& x, int64_t static_steps, const Tensor& mem0,
-                                   const Tensor& beta, const Tensor& threshold,
-                                   const Tensor& graded_spikes_factor, const StepConfig& cfg) {
+std::vector<Tensor> leaky_sequence(const Tensor& x, int64_t static_steps, const Tensor& mem0, const Tensor& beta,
+                                   const Tensor& threshold, const Tensor& graded_spikes_factor, const StepConfig& cfg) {
   const char* fn = "leaky_sequence";
   const auto sp = check_seq(x, static_steps, mem0, Tensor(), fn);
   const auto st = seq_dtype(x, mem0, Tensor(), fn);
-  const Tensor xc = x.to(st).contiguous(), u0 = mem0.to(st).contiguous(), b = beta.to(st),
-               th = threshold.to(st), g = graded_spikes_factor.to(st);
+  const Tensor xc = x.to(st).contiguous(), u0 = mem0.to(st).contiguous(), b = beta.to(st), th = threshold.to(st),
+               g = graded_spikes_factor.to(st);
   if (!any_requires_grad({&xc, &u0, &b, &th, &g})) {
     const auto p = detail::make_step_params(b, th, g, sp, st);
     auto traces = run_forward(false, xc, static_steps, Tensor(), u0, p, nullptr, cfg);

@@ -25,15 +25,12 @@ struct FeedbackSpec {
 // steps (its grad is the sum over steps). spk0 / mem0: the initial state, shaped like one step.
 // CPU, float32/float64. Returns {spk_rec, mem_rec}, both [T, ...state]; the final state is the
 // last slice of each.
-std::vector<at::Tensor> rleaky_sequence(const at::Tensor& x, int64_t static_steps,
-                                        const at::Tensor& spk0, const at::Tensor& mem0,
-                                        const at::Tensor& beta, const at::Tensor& threshold,
+std::vector<at::Tensor> rleaky_sequence(const at::Tensor& x, int64_t static_steps, const at::Tensor& spk0,
+                                        const at::Tensor& mem0, const at::Tensor& beta, const at::Tensor& threshold,
                                         const FeedbackSpec& fb, const StepConfig& cfg);
 
-std::vector<at::Tensor> leaky_sequence(const at::Tensor& x, int64_t static_steps,
-                                       const at::Tensor& mem0, const at::Tensor& beta,
-                                       const at::Tensor& threshold,
-                                       const at::Tensor& graded_spikes_factor,
-                                       const StepConfig& cfg);
+std::vector<at::Tensor> leaky_sequence(const at::Tensor& x, int64_t static_steps, const at::Tensor& mem0,
+                                       const at::Tensor& beta, const at::Tensor& threshold,
+                                       const at::Tensor& graded_spikes_factor, const StepConfig& cfg);
 
 }  // namespace snntorch::kernels

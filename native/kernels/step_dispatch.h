@@ -8,9 +8,7 @@
 namespace snntorch::kernels {
 
 // reset_delay=False with a reset mechanism: the spike resets the returned membrane at once.
-inline bool immediate_reset(Reset reset, bool reset_delay) {
-  return !reset_delay && reset != Reset::None;
-}
+inline bool immediate_reset(Reset reset, bool reset_delay) { return !reset_delay && reset != Reset::None; }
 
 // Calls f(R, D) with the reset mechanism R and the immediate-reset flag D as compile-time
 // constants (D is false whenever R is None: no combination is compiled that cannot run).

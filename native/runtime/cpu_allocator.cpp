@@ -28,7 +28,7 @@ namespace snntorch::runtime {
 namespace {
 
 constexpr uintptr_t kAlign = 64;
-constexpr size_t kHeader = 16;    // Header sits just below the aligned data
+constexpr size_t kHeader = 16;     // Header sits just below the aligned data
 constexpr size_t kLarge = 131072;  // glibc's mmap threshold as the addon sets it
 constexpr size_t kPage = 4096;
 

@@ -38,8 +38,9 @@ struct ReuseKey {
 
   bool matches(const at::Tensor& t) const {
     if (!t.defined()) return raw == nullptr;
-    return raw == t.unsafeGetTensorImpl() && impl.has_value() && !impl->expired() && version == t._version() && data == t.data_ptr() &&
-           requires_grad == t.requires_grad() && t.sizes().equals(sizes) && t.strides().equals(strides);
+    return raw == t.unsafeGetTensorImpl() && impl.has_value() && !impl->expired() && version == t._version() &&
+           data == t.data_ptr() && requires_grad == t.requires_grad() && t.sizes().equals(sizes) &&
+           t.strides().equals(strides);
   }
 };
 
