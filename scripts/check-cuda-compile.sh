@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CI: nvcc must compile every CUDA kernel even on a machine without a GPU or a CUDA LibTorch.
-# Compiles each native/kernels/*.cu alone (they include no LibTorch header) for sm_90 SASS plus
-# compute_90 PTX, with the flags CMakeLists.txt uses, into a temporary folder.
+# Compiles each .cu under native/ (native/kernels/ today; they include no LibTorch header) alone for
+# sm_90 SASS plus compute_90 PTX, with the flags CMakeLists.txt uses, into a temporary folder.
 # Usage: bash scripts/check-cuda-compile.sh   (NVCC=/path/to/nvcc to choose the compiler)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,10 +10,9 @@ if ! command -v "$NVCC" >/dev/null 2>&1; then
   echo "check-cuda-compile: $NVCC not found" >&2
   exit 1
 fi
-shopt -s nullglob
-sources=(native/kernels/*.cu)
+mapfile -t sources < <(find native -type f -name '*.cu' | sort)
 if [ ${#sources[@]} -eq 0 ]; then
-  echo "check-cuda-compile: no native/kernels/*.cu"
+  echo "check-cuda-compile: no .cu under native/"
   exit 0
 fi
 tmp="$(mktemp -d)"
@@ -27,7 +26,7 @@ for src in "${sources[@]}"; do
   # warnings as errors for our own code.
   if "$NVCC" -std=c++17 -O3 --fmad=false -Xcompiler=-Wall,-Werror \
       -arch=sm_90 --generate-code arch=compute_90,code=compute_90 \
-      -Inative -Inative/kernels -c "$src" -o "$obj"; then
+      -Inative -I"$(dirname "$src")" -c "$src" -o "$obj"; then
     echo "check-cuda-compile: $src OK ($((SECONDS - start)) s, $(stat -c %s "$obj") bytes)"
   else
     echo "check-cuda-compile: $src FAILED" >&2

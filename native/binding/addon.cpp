@@ -2,7 +2,6 @@
 // exception (LibTorch's c10::Error included) becomes a JS Error carrying its message.
 #include <cstdlib>
 #include <c10/util/Exception.h>
-#include <malloc.h>
 #include <map>
 #include <regex>
 #include <string>
@@ -11,8 +10,9 @@
 #include "addon_data.h"
 #include "registry.h"
 #include "tensor_handle.h"
+#include "runtime/malloc_tuning.h"
 
-namespace snn {
+namespace snntorch::binding {
 
 std::vector<Export>& exportRegistry() {
   static std::vector<Export> registry;
@@ -31,11 +31,11 @@ std::string explainNotImplemented(const char* fn, const std::string& msg) {
   if (!std::regex_search(msg, m, re)) return msg;
   static const std::map<std::string, std::string> names = {
       {"Half", "float16"}, {"BFloat16", "bfloat16"}, {"Float", "float32"}, {"Double", "float64"}, {"Bool", "bool"},
-      {"Long", "int64"},   {"Int", "int32"},         {"Short", "int16"},   {"Char", "int8"},     {"Byte", "uint8"}};
+      {"Long", "int64"},   {"Int", "int32"},         {"Short", "int16"},   {"Char", "int8"},      {"Byte", "uint8"}};
   auto it = names.find(m[2].str());
   std::string dtype = it == names.end() ? m[2].str() : it->second;
-  std::string out = std::string(fn) + ": LibTorch has no " + dtype + " kernel for this operation on this device (" + msg +
-                    "); convert the " + dtype + " tensor argument";
+  std::string out = std::string(fn) + ": LibTorch has no " + dtype + " kernel for this operation on this device (" +
+                    msg + "); convert the " + dtype + " tensor argument";
   bool floating = dtype == "float16" || dtype == "bfloat16";
   out += floating ? " with .float() first (or compute on CUDA)" : " to a supported dtype first (e.g. .float())";
   return out;
@@ -75,9 +75,7 @@ Napi::Value guarded(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  // Without this, glibc keeps freed mid-sized tensor buffers in fragmented arenas and a training
-  // loop's RSS grows to gigabytes; with it, buffers over 128 KiB go straight back to the OS.
-  mallopt(M_MMAP_THRESHOLD, 131072);
+  runtime::tuneMalloc();
 
   auto* data = new AddonData();
   env.SetInstanceData<AddonData>(data);
@@ -93,9 +91,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 }
 
 }  // namespace
-}  // namespace snn
+}  // namespace snntorch::binding
 
-static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return snn::Init(env, exports); }
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return snntorch::binding::Init(env, exports); }
 
 // Module registration, as NODE_API_MODULE writes it, except for the Node-API version the module
 // declares to Node at load time: NAPI_VERSION_EXPERIMENTAL (the code is still compiled against
@@ -104,11 +102,15 @@ static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return snn:
 // turn, so a tensor dropped in a synchronous training loop is freed by the next GC. Every finalizer
 // in this addon only frees C++ memory and calls GC-safe Node-API functions.
 // SNNTORCH_DEFERRED_FINALIZERS=1 declares version 8 instead (finalizers wait for the event loop).
-static napi_value RegisterAddon(napi_env env, napi_value exports) { return Napi::RegisterModule(env, exports, InitAddon); }
+static napi_value RegisterAddon(napi_env env, napi_value exports) {
+  return Napi::RegisterModule(env, exports, InitAddon);
+}
 EXTERN_C_START
 NAPI_MODULE_EXPORT int32_t NODE_API_MODULE_GET_API_VERSION(void) {
   const char* deferred = std::getenv("SNNTORCH_DEFERRED_FINALIZERS");
   return deferred != nullptr && deferred[0] == '1' ? NAPI_VERSION : NAPI_VERSION_EXPERIMENTAL;
 }
-NAPI_MODULE_EXPORT napi_value NAPI_MODULE_INITIALIZER(napi_env env, napi_value exports) { return RegisterAddon(env, exports); }
+NAPI_MODULE_EXPORT napi_value NAPI_MODULE_INITIALIZER(napi_env env, napi_value exports) {
+  return RegisterAddon(env, exports);
+}
 EXTERN_C_END

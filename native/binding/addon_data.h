@@ -2,7 +2,7 @@
 #pragma once
 #include <napi.h>
 
-namespace snn {
+namespace snntorch::binding {
 
 struct AddonData {
   Napi::FunctionReference tensorCtor;
@@ -10,4 +10,4 @@ struct AddonData {
 
 AddonData& addonData(Napi::Env env);
 
-}  // namespace snn
+}  // namespace snntorch::binding

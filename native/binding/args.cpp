@@ -5,7 +5,7 @@
 
 #include "tensor_handle.h"
 
-namespace snn {
+namespace snntorch::binding {
 
 namespace {
 std::string where(size_t i) { return "argument " + std::to_string(i); }
@@ -54,7 +54,8 @@ at::Scalar argScalar(const Napi::CallbackInfo& info, size_t i) {
   if (v.IsNumber()) {
     double d = v.As<Napi::Number>().DoubleValue();
     // An integral JS number acts as a Python int (keeps integer tensors integral).
-    if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9007199254740992.0) return at::Scalar(static_cast<int64_t>(d));
+    if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9007199254740992.0)
+      return at::Scalar(static_cast<int64_t>(d));
     return at::Scalar(d);
   }
   throw Napi::TypeError::New(info.Env(), "Expected a number for " + where(i));
@@ -168,4 +169,4 @@ Napi::Value intList(Napi::Env env, at::IntArrayRef v) {
   return a;
 }
 
-}  // namespace snn
+}  // namespace snntorch::binding

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace snn {
+namespace snntorch::binding {
 
 at::Tensor& argTensor(const Napi::CallbackInfo& info, size_t i);
 c10::optional<at::Tensor> argOptTensor(const Napi::CallbackInfo& info, size_t i);
@@ -33,4 +33,4 @@ Napi::Value wrap(const Napi::CallbackInfo& info, at::Tensor t);
 Napi::Value wrapList(const Napi::CallbackInfo& info, const std::vector<at::Tensor>& ts);
 Napi::Value intList(Napi::Env env, at::IntArrayRef v);
 
-}  // namespace snn
+}  // namespace snntorch::binding

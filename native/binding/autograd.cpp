@@ -16,7 +16,7 @@
 #include "registry.h"
 #include "tensor_handle.h"
 
-namespace snn {
+namespace snntorch::binding {
 
 // backward(t, gradient?, retain_graph, create_graph)
 NATIVE_FN(backward) {
@@ -110,7 +110,8 @@ struct HookIdentity : public torch::autograd::Function<HookIdentity> {
     return xs.vec();
   }
 
-  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx, torch::autograd::variable_list grads) {
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
     const HookDispatcher& d = tlDispatcher;
     if (d.fn == nullptr || d.token != ctx->saved_data["token"].toInt()) {
       throw std::runtime_error(
@@ -122,11 +123,15 @@ struct HookIdentity : public torch::autograd::Function<HookIdentity> {
     Napi::Array arr = Napi::Array::New(env, grads.size());
     for (uint32_t k = 0; k < grads.size(); k++) arr.Set(k, TensorHandle::New(env, grads[k]));
     // A JS exception comes back as Napi::Error and leaves backward through the engine.
-    Napi::Value r = d.fn->Call({Napi::Number::New(env, static_cast<double>(static_cast<HookNodeId*>(ctx->saved_data["id"].toCapsule().get())->id)), arr});
+    Napi::Value r = d.fn->Call(
+        {Napi::Number::New(env,
+                           static_cast<double>(static_cast<HookNodeId*>(ctx->saved_data["id"].toCapsule().get())->id)),
+         arr});
     torch::autograd::variable_list out = grads;
     if (r.IsArray()) {
       Napi::Array a = r.As<Napi::Array>();
-      if (a.Length() != grads.size()) throw std::runtime_error("backward hook dispatcher returned the wrong number of gradients");
+      if (a.Length() != grads.size())
+        throw std::runtime_error("backward hook dispatcher returned the wrong number of gradients");
       for (uint32_t k = 0; k < grads.size(); k++) {
         Napi::Value v = a.Get(k);
         out[k] = v.IsNull() || v.IsUndefined() ? at::Tensor() : TensorHandle::From(v, "backward hook gradient");
@@ -180,4 +185,4 @@ NATIVE_FN(backward_hooks_released) {
   return intList(info.Env(), ids);
 }
 
-}  // namespace snn
+}  // namespace snntorch::binding

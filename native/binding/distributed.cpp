@@ -39,7 +39,7 @@
 #include "args.h"
 #include "registry.h"
 
-namespace snn {
+namespace snntorch::binding {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -47,9 +47,7 @@ using c10d::ProcessGroup;
 using c10d::Store;
 using c10d::Work;
 
-double nowMs() {
-  return std::chrono::duration<double, std::milli>(Clock::now().time_since_epoch()).count();
-}
+double nowMs() { return std::chrono::duration<double, std::milli>(Clock::now().time_since_epoch()).count(); }
 
 // Tags our Externals so that any other External passed from JS is rejected, never reinterpreted.
 const napi_type_tag kStoreTag = {0x5d1e7a0c1b2f4e31ULL, 0x9a8b7c6d5e4f3a21ULL};
@@ -85,7 +83,8 @@ template <typename H>
 H& holder(const Napi::CallbackInfo& info, size_t i, const napi_type_tag* tag, const char* what) {
   Napi::Value v = info[i];
   if (!v.IsExternal() || !v.As<Napi::External<H>>().CheckTypeTag(tag)) {
-    throw Napi::TypeError::New(info.Env(), std::string("Expected a ") + what + " handle for argument " + std::to_string(i));
+    throw Napi::TypeError::New(info.Env(),
+                               std::string("Expected a ") + what + " handle for argument " + std::to_string(i));
   }
   return *v.As<Napi::External<H>>().Data();
 }
@@ -236,27 +235,27 @@ NATIVE_FN(dist_new_group) {
   std::string host = argIsMissing(info, 6) ? "" : argString(info, 6);
   std::string iface = argIsMissing(info, 7) ? "" : argString(info, 7);
   auto store = c10::make_intrusive<c10d::PrefixStore>(prefix, s.store);
-  c10::intrusive_ptr<ProcessGroup> pg = guard(info.Env(), rank, "init_process_group (" + backend + ")",
-                                              [&]() -> c10::intrusive_ptr<ProcessGroup> {
-    if (backend == "gloo") {
-      auto opts = c10d::ProcessGroupGloo::Options::create(timeout);
-      if (!iface.empty()) {
-        opts->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(iface));
-      } else {
-        opts->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(host.empty() ? "127.0.0.1" : host));
-      }
-      opts->threads = 2;
-      return c10::make_intrusive<c10d::ProcessGroupGloo>(store, rank, world, opts);
-    }
+  c10::intrusive_ptr<ProcessGroup> pg =
+      guard(info.Env(), rank, "init_process_group (" + backend + ")", [&]() -> c10::intrusive_ptr<ProcessGroup> {
+        if (backend == "gloo") {
+          auto opts = c10d::ProcessGroupGloo::Options::create(timeout);
+          if (!iface.empty()) {
+            opts->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(iface));
+          } else {
+            opts->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(host.empty() ? "127.0.0.1" : host));
+          }
+          opts->threads = 2;
+          return c10::make_intrusive<c10d::ProcessGroupGloo>(store, rank, world, opts);
+        }
 #if defined(SNN_WITH_CUDA) && defined(SNN_WITH_NCCL)
-    if (backend == "nccl") {
-      auto opts = c10d::ProcessGroupNCCL::Options::create();
-      opts->timeout = timeout;
-      return c10::make_intrusive<c10d::ProcessGroupNCCL>(store, rank, world, opts);
-    }
+        if (backend == "nccl") {
+          auto opts = c10d::ProcessGroupNCCL::Options::create();
+          opts->timeout = timeout;
+          return c10::make_intrusive<c10d::ProcessGroupNCCL>(store, rank, world, opts);
+        }
 #endif
-    throw std::invalid_argument("backend '" + backend + "' is not available in this build of snntorch-node");
-  });
+        throw std::invalid_argument("backend '" + backend + "' is not available in this build of snntorch-node");
+      });
   auto* h = new GroupHolder{pg, rank, backend};
   return wrapHolder(info.Env(), h, &kGroupTag);
 }
@@ -289,10 +288,11 @@ NATIVE_FN(dist_all_reduce) {
     o.reduceOp = reduceOp(op);
     auto w = g.pg->allreduce(ts, o);
     std::function<void()> after;
-    if (divideBy != 1.0) after = [t, divideBy]() mutable {
-      if (at::isIntegralType(t.scalar_type(), true)) t.div_(divideBy, "trunc");
-      else t.div_(divideBy);
-    };
+    if (divideBy != 1.0)
+      after = [t, divideBy]() mutable {
+        if (at::isIntegralType(t.scalar_type(), true)) t.div_(divideBy, "trunc");
+        else t.div_(divideBy);
+      };
     return newWork(info.Env(), g, "all_reduce", w, after);
   });
 }
@@ -314,9 +314,8 @@ NATIVE_FN(dist_all_gather) {
   auto& g = group(info, 0);
   std::vector<std::vector<at::Tensor>> outs{argTensorList(info, 1)};
   std::vector<at::Tensor> in{argTensor(info, 2)};
-  return guard(info.Env(), g.rank, "all_gather", [&] {
-    return newWork(info.Env(), g, "all_gather", g.pg->allgather(outs, in));
-  });
+  return guard(info.Env(), g.rank, "all_gather",
+               [&] { return newWork(info.Env(), g, "all_gather", g.pg->allgather(outs, in)); });
 }
 
 // dist_barrier(pg)
@@ -421,7 +420,7 @@ NATIVE_FN(dist_work_wait_async) {
 struct CommTimes {
   std::mutex mu;
   std::vector<std::pair<double, double>> spans;  // [launch, done] in ms, this iteration
-  std::vector<std::pair<double, double>> last;    // the previous finished iteration
+  std::vector<std::pair<double, double>> last;   // the previous finished iteration
 };
 
 class TimedAllReduceHook : public c10d::CommHookInterface {
@@ -447,8 +446,9 @@ class TimedAllReduceHook : public c10d::CommHookInterface {
     return fut->then(
         [times, slot, rank, index](c10::ivalue::Future& f) -> c10::IValue {
           if (f.hasError()) {
-            throw std::runtime_error(describe(rank, "DistributedDataParallel all_reduce of gradient bucket " + std::to_string(index),
-                                              messageOf(f.exception_ptr())));
+            throw std::runtime_error(
+                describe(rank, "DistributedDataParallel all_reduce of gradient bucket " + std::to_string(index),
+                         messageOf(f.exception_ptr())));
           }
           {
             std::lock_guard<std::mutex> lock(times->mu);
@@ -496,13 +496,15 @@ NATIVE_FN(dist_reducer_create) {
   h->times = std::make_shared<CommTimes>();
   guard(info.Env(), g.rank, "DistributedDataParallel", [&] {
     std::unordered_map<size_t, std::string> paramNames;
-    for (uint32_t k = 0; k < names.Length() && k < params.size(); k++) paramNames[k] = names.Get(k).As<Napi::String>().Utf8Value();
+    for (uint32_t k = 0; k < names.Length() && k < params.size(); k++)
+      paramNames[k] = names.Get(k).As<Napi::String>().Utf8Value();
     std::vector<bool> sparse(params.size(), false);
     // As PyTorch's DDP: without find_unused_parameters one bucket for the first iteration, then
     // rebuild_buckets() regroups by the order in which gradients arrived (bucket_cap, a small first
     // bucket); buckets in reverse parameter order, as gradients roughly arrive.
-    std::vector<size_t> limitsIn = findUnused ? std::vector<size_t>{static_cast<size_t>(first), static_cast<size_t>(cap)}
-                                              : std::vector<size_t>{std::numeric_limits<size_t>::max()};
+    std::vector<size_t> limitsIn = findUnused
+                                       ? std::vector<size_t>{static_cast<size_t>(first), static_cast<size_t>(cap)}
+                                       : std::vector<size_t>{std::numeric_limits<size_t>::max()};
     auto assigned = c10d::compute_bucket_assignment_by_size(params, limitsIn, sparse);
     auto indices = std::get<0>(assigned);
     auto limits = std::get<1>(assigned);
@@ -550,8 +552,8 @@ NATIVE_FN(dist_reducer_comm_spans) {
   std::vector<std::pair<double, double>> spans;
   {
     std::lock_guard<std::mutex> lock(r.times->mu);
-    bool current = !r.times->spans.empty() && std::all_of(r.times->spans.begin(), r.times->spans.end(),
-                                                          [](auto& s) { return s.second >= 0; });
+    bool current = !r.times->spans.empty() &&
+                   std::all_of(r.times->spans.begin(), r.times->spans.end(), [](auto& s) { return s.second >= 0; });
     spans = current ? r.times->spans : r.times->last;
   }
   Napi::Array out = Napi::Array::New(info.Env(), spans.size());
@@ -578,18 +580,19 @@ NATIVE_FN(dist_reducer_dispose) {
 }
 
 }  // namespace
-}  // namespace snn
+}  // namespace snntorch::binding
 
 #endif  // __has_include(<gloo/rendezvous/store.h>) && !defined(SNN_NO_DISTRIBUTED)
 
-namespace snn {
+namespace snntorch::binding {
 namespace {
 // dist_exit_with_parent(ppid): this process gets SIGTERM when its parent (the launcher) exits,
 // however it exits (SIGKILL included), so no rank outlives `snntorch-node run`. Returns false when
 // the parent is already gone.
 NATIVE_FN(dist_exit_with_parent) {
   auto expected = static_cast<pid_t>(argInt(info, 0));
-  if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0) throw Napi::Error::New(info.Env(), std::string("prctl(PR_SET_PDEATHSIG) failed: ") + std::strerror(errno));
+  if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0)
+    throw Napi::Error::New(info.Env(), std::string("prctl(PR_SET_PDEATHSIG) failed: ") + std::strerror(errno));
   return Napi::Boolean::New(info.Env(), getppid() == expected);
 }
 
@@ -602,4 +605,4 @@ NATIVE_FN(dist_randperm) {
   return wrap(info, at::randperm(n, gen, at::TensorOptions().dtype(at::kLong)));
 }
 }  // namespace
-}  // namespace snn
+}  // namespace snntorch::binding

@@ -5,11 +5,11 @@
 #include "args.h"
 #include "registry.h"
 
-namespace snn {
+namespace snntorch::binding {
 
 NATIVE_FN(set_data) {
   argTensor(info, 0).set_data(argTensor(info, 1));
   return info.Env().Undefined();
 }
 
-}  // namespace snn
+}  // namespace snntorch::binding

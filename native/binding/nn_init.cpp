@@ -6,7 +6,7 @@
 #include "registry.h"
 #include "rng.h"
 
-namespace snn {
+namespace snntorch::binding {
 namespace {
 
 torch::nn::init::NonlinearityType nonlinearity(const std::string& name) {
@@ -81,7 +81,8 @@ NATIVE_FN(init_ones_) {
 // init_kaiming_uniform_(t, a, mode, nonlinearity)
 NATIVE_FN(init_kaiming_uniform_) {
   if (auto gen = threadGenerator(argTensor(info, 0).device())) {
-    double bound = std::sqrt(3.0) * kaimingStd(argTensor(info, 0), argDouble(info, 1), argString(info, 2), argString(info, 3));
+    double bound =
+        std::sqrt(3.0) * kaimingStd(argTensor(info, 0), argDouble(info, 1), argString(info, 2), argString(info, 3));
     uniformWith(argTensor(info, 0), -bound, bound, *gen);
     return info.Env().Undefined();
   }
@@ -91,7 +92,8 @@ NATIVE_FN(init_kaiming_uniform_) {
 }
 NATIVE_FN(init_kaiming_normal_) {
   if (auto gen = threadGenerator(argTensor(info, 0).device())) {
-    normalWith(argTensor(info, 0), 0, kaimingStd(argTensor(info, 0), argDouble(info, 1), argString(info, 2), argString(info, 3)), *gen);
+    normalWith(argTensor(info, 0), 0,
+               kaimingStd(argTensor(info, 0), argDouble(info, 1), argString(info, 2), argString(info, 3)), *gen);
     return info.Env().Undefined();
   }
   torch::nn::init::kaiming_normal_(argTensor(info, 0), argDouble(info, 1), fanMode(argString(info, 2)),
@@ -118,7 +120,8 @@ NATIVE_FN(init_xavier_normal_) {
 }
 // init_calculate_gain(nonlinearity, param)
 NATIVE_FN(init_calculate_gain) {
-  return Napi::Number::New(info.Env(), torch::nn::init::calculate_gain(nonlinearity(argString(info, 0)), argDouble(info, 1)));
+  return Napi::Number::New(info.Env(),
+                           torch::nn::init::calculate_gain(nonlinearity(argString(info, 0)), argDouble(info, 1)));
 }
 // init_fan_in_and_fan_out(t) -> [fan_in, fan_out]
 NATIVE_FN(init_fan_in_and_fan_out) {
@@ -129,4 +132,4 @@ NATIVE_FN(init_fan_in_and_fan_out) {
   return a;
 }
 
-}  // namespace snn
+}  // namespace snntorch::binding

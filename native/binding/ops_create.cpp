@@ -7,7 +7,7 @@
 #include "registry.h"
 #include "rng.h"
 
-namespace snn {
+namespace snntorch::binding {
 namespace {
 
 at::TensorOptions opts(const Napi::CallbackInfo& info, size_t dtypeArg, size_t deviceArg) {
@@ -53,7 +53,8 @@ NATIVE_FN(from_typed_array) {
     throw Napi::RangeError::New(info.Env(), "shape has " + std::to_string(n) + " elements but the data has " +
                                                 std::to_string(a.ElementLength()));
   auto* base = static_cast<uint8_t*>(a.ArrayBuffer().Data()) + a.ByteOffset();
-  at::Tensor t = n == 0 ? at::empty(shape, at::TensorOptions().dtype(src)) : at::from_blob(base, shape, at::TensorOptions().dtype(src)).clone();
+  at::Tensor t = n == 0 ? at::empty(shape, at::TensorOptions().dtype(src))
+                        : at::from_blob(base, shape, at::TensorOptions().dtype(src)).clone();
   auto dt = argOptDtype(info, 2);
   if (dt && *dt != src) t = t.to(*dt);
   at::Device dev = argDevice(info, 3);
@@ -83,7 +84,8 @@ NATIVE_FN(randn) {
 }
 NATIVE_FN(randint) {
   auto o = opts(info, 3, 4);
-  return finish(info, at::randint(argInt(info, 0), argInt(info, 1), argIntList(info, 2), threadGenerator(o.device()), o), 5);
+  return finish(info,
+                at::randint(argInt(info, 0), argInt(info, 1), argIntList(info, 2), threadGenerator(o.device()), o), 5);
 }
 NATIVE_FN(randperm) {
   auto o = opts(info, 1, 2);
@@ -107,19 +109,23 @@ NATIVE_FN(ones_like) { return finish(info, at::ones_like(argTensor(info, 0), lik
 // rand_like / randn_like are empty_like + uniform_ / normal_ in ATen; with a thread generator the same.
 NATIVE_FN(rand_like) {
   auto o = likeOpts(info, 1);
-  if (auto gen = threadGenerator(o.device())) return finish(info, at::empty_like(argTensor(info, 0), o).uniform_(0, 1, gen), 3);
+  if (auto gen = threadGenerator(o.device()))
+    return finish(info, at::empty_like(argTensor(info, 0), o).uniform_(0, 1, gen), 3);
   return finish(info, at::rand_like(argTensor(info, 0), o), 3);
 }
 NATIVE_FN(randn_like) {
   auto o = likeOpts(info, 1);
-  if (auto gen = threadGenerator(o.device())) return finish(info, at::empty_like(argTensor(info, 0), o).normal_(0, 1, gen), 3);
+  if (auto gen = threadGenerator(o.device()))
+    return finish(info, at::empty_like(argTensor(info, 0), o).normal_(0, 1, gen), 3);
   return finish(info, at::randn_like(argTensor(info, 0), o), 3);
 }
-NATIVE_FN(full_like) { return finish(info, at::full_like(argTensor(info, 0), argScalar(info, 1), likeOpts(info, 2)), 4); }
+NATIVE_FN(full_like) {
+  return finish(info, at::full_like(argTensor(info, 0), argScalar(info, 1), likeOpts(info, 2)), 4);
+}
 
 NATIVE_FN(manual_seed) {
   seedThisThread(static_cast<uint64_t>(argInt(info, 0)));
   return info.Env().Undefined();
 }
 
-}  // namespace snn
+}  // namespace snntorch::binding

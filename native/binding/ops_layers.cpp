@@ -6,7 +6,7 @@
 #include "args.h"
 #include "registry.h"
 
-namespace snn {
+namespace snntorch::binding {
 namespace {
 // Forward: each element snaps to the nearest level (the first of equally near ones, as
 // torch.min's index does); backward: the gradient passes straight through.
@@ -17,7 +17,8 @@ struct StateQuantFn : public torch::autograd::Function<StateQuantFn> {
     at::Tensor idx = std::get<1>(at::min(at::abs(lv - flat), -1));
     return lv.index_select(0, idx).reshape(input.sizes());
   }
-  static torch::autograd::variable_list backward(torch::autograd::AutogradContext*, torch::autograd::variable_list grad) {
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext*,
+                                                 torch::autograd::variable_list grad) {
     return {grad[0].clone(), at::Tensor()};
   }
 };
@@ -26,9 +27,9 @@ struct StateQuantFn : public torch::autograd::Function<StateQuantFn> {
 // batch_norm(x, weight?, bias?, running_mean?, running_var?, training, momentum, eps); updates the
 // running statistics in place when training.
 NATIVE_FN(batch_norm) {
-  return wrap(info, at::batch_norm(argTensor(info, 0), argOptTensor(info, 1), argOptTensor(info, 2), argOptTensor(info, 3),
-                                   argOptTensor(info, 4), argBool(info, 5), argDouble(info, 6), argDouble(info, 7),
-                                   at::globalContext().userEnabledCuDNN()));
+  return wrap(info, at::batch_norm(argTensor(info, 0), argOptTensor(info, 1), argOptTensor(info, 2),
+                                   argOptTensor(info, 3), argOptTensor(info, 4), argBool(info, 5), argDouble(info, 6),
+                                   argDouble(info, 7), at::globalContext().userEnabledCuDNN()));
 }
 
 // conv1d(x, weight, bias?, stride[], padding[] | 'same' | 'valid', dilation[], groups)
@@ -45,8 +46,9 @@ NATIVE_FN(conv1d) {
 
 // conv_transpose2d(x, weight, bias?, stride[], padding[], output_padding[], groups, dilation[])
 NATIVE_FN(conv_transpose2d) {
-  return wrap(info, at::conv_transpose2d(argTensor(info, 0), argTensor(info, 1), argOptTensor(info, 2), argIntList(info, 3),
-                                         argIntList(info, 4), argIntList(info, 5), argInt(info, 6), argIntList(info, 7)));
+  return wrap(info,
+              at::conv_transpose2d(argTensor(info, 0), argTensor(info, 1), argOptTensor(info, 2), argIntList(info, 3),
+                                   argIntList(info, 4), argIntList(info, 5), argInt(info, 6), argIntList(info, 7)));
 }
 
 // max_pool1d(x, kernel[], stride[], padding[], dilation[], ceil_mode)
@@ -67,4 +69,4 @@ NATIVE_FN(softplus) { return wrap(info, at::softplus(argTensor(info, 0), argDoub
 // state_quant(x, levels): nearest level forward, straight-through backward.
 NATIVE_FN(state_quant) { return wrap(info, StateQuantFn::apply(argTensor(info, 0), argTensor(info, 1))); }
 
-}  // namespace snn
+}  // namespace snntorch::binding

@@ -6,7 +6,7 @@
 #include "registry.h"
 #include "rng.h"
 
-namespace snn {
+namespace snntorch::binding {
 namespace {
 int64_t reduction(const Napi::CallbackInfo& info, size_t i) {
   std::string r = argIsMissing(info, i) ? "mean" : argString(info, i);
@@ -74,4 +74,4 @@ NATIVE_FN(dropout) {
   return wrap(info, x * mask);
 }
 
-}  // namespace snn
+}  // namespace snntorch::binding

@@ -5,12 +5,12 @@
 #include "args.h"
 #include "registry.h"
 
-namespace snn {
+namespace snntorch::binding {
 
-#define UNARY(name, expr)                          \
-  NATIVE_FN(name) {                                \
-    const at::Tensor& a = argTensor(info, 0);      \
-    return wrap(info, expr);                       \
+#define UNARY(name, expr)                     \
+  NATIVE_FN(name) {                           \
+    const at::Tensor& a = argTensor(info, 0); \
+    return wrap(info, expr);                  \
   }
 
 UNARY(neg, at::neg(a))
@@ -37,15 +37,15 @@ UNARY(logical_not, at::logical_not(a))
 UNARY(isnan, at::isnan(a))
 UNARY(isfinite, at::isfinite(a))
 
-#define BINARY(name, tt, ts)                      \
-  NATIVE_FN(name) {                               \
-    const at::Tensor& a = argTensor(info, 0);     \
-    if (argIsTensor(info, 1)) {                   \
-      const at::Tensor& b = argTensor(info, 1);   \
-      return wrap(info, tt);                      \
-    }                                             \
-    at::Scalar s = argScalar(info, 1);            \
-    return wrap(info, ts);                        \
+#define BINARY(name, tt, ts)                    \
+  NATIVE_FN(name) {                             \
+    const at::Tensor& a = argTensor(info, 0);   \
+    if (argIsTensor(info, 1)) {                 \
+      const at::Tensor& b = argTensor(info, 1); \
+      return wrap(info, tt);                    \
+    }                                           \
+    at::Scalar s = argScalar(info, 1);          \
+    return wrap(info, ts);                      \
   }
 
 // alpha scales the second operand (torch.add(a, b, alpha=...)).
@@ -109,25 +109,23 @@ NATIVE_FN(masked_fill) {
   return wrap(info, at::masked_fill(a, mask, argScalar(info, 2)));
 }
 
-NATIVE_FN(softmax) {
-  return wrap(info, at::softmax(argTensor(info, 0), argInt(info, 1), argOptDtype(info, 2)));
-}
+NATIVE_FN(softmax) { return wrap(info, at::softmax(argTensor(info, 0), argInt(info, 1), argOptDtype(info, 2))); }
 NATIVE_FN(log_softmax) {
   return wrap(info, at::log_softmax(argTensor(info, 0), argInt(info, 1), argOptDtype(info, 2)));
 }
 
 // ---- in-place variants: they mutate argument 0 and return nothing (TypeScript returns `this`).
-#define INPLACE_BINARY(name, tt, ts)              \
-  NATIVE_FN(name) {                               \
-    at::Tensor& a = argTensor(info, 0);           \
-    if (argIsTensor(info, 1)) {                   \
-      const at::Tensor& b = argTensor(info, 1);   \
-      tt;                                         \
-    } else {                                      \
-      at::Scalar s = argScalar(info, 1);          \
-      ts;                                         \
-    }                                             \
-    return info.Env().Undefined();                \
+#define INPLACE_BINARY(name, tt, ts)            \
+  NATIVE_FN(name) {                             \
+    at::Tensor& a = argTensor(info, 0);         \
+    if (argIsTensor(info, 1)) {                 \
+      const at::Tensor& b = argTensor(info, 1); \
+      tt;                                       \
+    } else {                                    \
+      at::Scalar s = argScalar(info, 1);        \
+      ts;                                       \
+    }                                           \
+    return info.Env().Undefined();              \
   }
 
 INPLACE_BINARY(add_, a.add_(b, alphaArg(info)), a.add_(s, alphaArg(info)))
@@ -157,4 +155,4 @@ NATIVE_FN(addcdiv_) {
   return info.Env().Undefined();
 }
 
-}  // namespace snn
+}  // namespace snntorch::binding

@@ -4,7 +4,7 @@
 #include "args.h"
 #include "registry.h"
 
-namespace snn {
+namespace snntorch::binding {
 
 // sum(t, dims|null, keepdim, dtype?)
 NATIVE_FN(sum) {
@@ -72,4 +72,4 @@ NATIVE_FN(norm) {
   return wrap(info, at::norm(a, p, argIntList(info, 2), argBool(info, 3)));
 }
 
-}  // namespace snn
+}  // namespace snntorch::binding

@@ -4,7 +4,7 @@
 #include "args.h"
 #include "registry.h"
 
-namespace snn {
+namespace snntorch::binding {
 
 NATIVE_FN(reshape) { return wrap(info, at::reshape(argTensor(info, 0), argIntList(info, 1))); }
 NATIVE_FN(view) { return wrap(info, argTensor(info, 0).view(argIntList(info, 1))); }
@@ -33,12 +33,17 @@ NATIVE_FN(chunk) { return wrapList(info, at::chunk(argTensor(info, 0), argInt(in
 NATIVE_FN(unbind) { return wrapList(info, at::unbind(argTensor(info, 0), argInt(info, 1))); }
 
 NATIVE_FN(select) { return wrap(info, at::select(argTensor(info, 0), argInt(info, 1), argInt(info, 2))); }
-NATIVE_FN(narrow) { return wrap(info, at::narrow(argTensor(info, 0), argInt(info, 1), argInt(info, 2), argInt(info, 3))); }
+NATIVE_FN(narrow) {
+  return wrap(info, at::narrow(argTensor(info, 0), argInt(info, 1), argInt(info, 2), argInt(info, 3)));
+}
 // slice(t, dim, start?, end?, step)
 NATIVE_FN(slice) {
-  return wrap(info, at::slice(argTensor(info, 0), argInt(info, 1), argOptInt(info, 2), argOptInt(info, 3), argInt(info, 4)));
+  return wrap(info,
+              at::slice(argTensor(info, 0), argInt(info, 1), argOptInt(info, 2), argOptInt(info, 3), argInt(info, 4)));
 }
-NATIVE_FN(index_select) { return wrap(info, at::index_select(argTensor(info, 0), argInt(info, 1), argTensor(info, 2))); }
+NATIVE_FN(index_select) {
+  return wrap(info, at::index_select(argTensor(info, 0), argInt(info, 1), argTensor(info, 2)));
+}
 NATIVE_FN(gather) { return wrap(info, at::gather(argTensor(info, 0), argInt(info, 1), argTensor(info, 2))); }
 // scatter(t, dim, index, src | value)
 NATIVE_FN(scatter) {
@@ -64,4 +69,4 @@ NATIVE_FN(to) {
 NATIVE_FN(clone) { return wrap(info, argTensor(info, 0).clone()); }
 NATIVE_FN(detach) { return wrap(info, argTensor(info, 0).detach()); }
 
-}  // namespace snn
+}  // namespace snntorch::binding

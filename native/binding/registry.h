@@ -4,7 +4,7 @@
 #include <napi.h>
 #include <vector>
 
-namespace snn {
+namespace snntorch::binding {
 
 using NativeFn = Napi::Value (*)(const Napi::CallbackInfo&);
 struct Export {
@@ -16,9 +16,9 @@ struct Registrar {
   Registrar(const char* name, NativeFn fn) { exportRegistry().push_back({name, fn}); }
 };
 
-}  // namespace snn
+}  // namespace snntorch::binding
 
-#define NATIVE_FN(name)                                           \
-  static Napi::Value native_##name(const Napi::CallbackInfo& info); \
-  static ::snn::Registrar registrar_##name(#name, native_##name);  \
+#define NATIVE_FN(name)                                                         \
+  static Napi::Value native_##name(const Napi::CallbackInfo& info);             \
+  static ::snntorch::binding::Registrar registrar_##name(#name, native_##name); \
   static Napi::Value native_##name(const Napi::CallbackInfo& info)

@@ -10,7 +10,7 @@
 #include "args.h"
 #include "registry.h"
 
-namespace snn {
+namespace snntorch::binding {
 
 bool onMainThread() {
   // On Linux the process's first thread has the process id as its thread id.
@@ -48,4 +48,4 @@ uint64_t initialSeedThisThread() {
 NATIVE_FN(initial_seed) { return Napi::Number::New(info.Env(), static_cast<double>(initialSeedThisThread())); }
 NATIVE_FN(rng_is_thread_local) { return Napi::Boolean::New(info.Env(), !onMainThread()); }
 
-}  // namespace snn
+}  // namespace snntorch::binding

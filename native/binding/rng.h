@@ -7,7 +7,7 @@
 #include <ATen/ATen.h>
 #include <c10/util/Optional.h>
 
-namespace snn {
+namespace snntorch::binding {
 
 // The generator for random ops on `device` on this thread; nullopt means LibTorch's default.
 c10::optional<at::Generator> threadGenerator(const at::Device& device);
@@ -18,4 +18,4 @@ void seedThisThread(uint64_t seed);
 uint64_t initialSeedThisThread();
 bool onMainThread();
 
-}  // namespace snn
+}  // namespace snntorch::binding

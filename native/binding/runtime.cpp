@@ -3,7 +3,6 @@
 #include <ATen/Parallel.h>
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <c10/core/Allocator.h>
-#include <dlfcn.h>
 
 #include <cstdint>
 #include <cstdlib>
@@ -16,53 +15,11 @@
 #include "args.h"
 #include "registry.h"
 #include "tensor_handle.h"
+#include "runtime/blas.h"
+#include "runtime/cpu_allocator.h"
+#include "runtime/threads.h"
 
-namespace snn {
-namespace {
-
-// The BLAS keeps its own thread pool (matmul speed follows it, not ATen's); reach it by symbol so
-// the same binary works with OpenBLAS, MKL or neither.
-using SetThreads = void (*)(int);
-using GetThreads = int (*)();
-
-struct Blas {
-  const char* name = "none found";
-  SetThreads set = nullptr;
-  GetThreads get = nullptr;
-};
-
-void* blasSymbol(const char* sym) {
-  if (void* p = dlsym(RTLD_DEFAULT, sym)) return p;
-  // Node loads addons without RTLD_GLOBAL, so LibTorch's BLAS is not in the global scope: look in
-  // the already-loaded libraries by name (RTLD_NOLOAD never loads anything new).
-  for (const char* lib : {"libblas.so.3", "libopenblas.so.0", "libmkl_rt.so", "libmkl_rt.so.2"}) {
-    if (void* h = dlopen(lib, RTLD_LAZY | RTLD_NOLOAD)) {
-      void* p = dlsym(h, sym);
-      dlclose(h);
-      if (p) return p;
-    }
-  }
-  return nullptr;
-}
-
-const Blas& blas() {
-  static Blas b = [] {
-    Blas r;
-    if (auto s = reinterpret_cast<SetThreads>(blasSymbol("openblas_set_num_threads"))) {
-      r.name = "OpenBLAS";
-      r.set = s;
-      r.get = reinterpret_cast<GetThreads>(blasSymbol("openblas_get_num_threads"));
-    } else if (auto m = reinterpret_cast<SetThreads>(blasSymbol("MKL_Set_Num_Threads"))) {
-      r.name = "MKL";
-      r.set = m;
-      r.get = reinterpret_cast<GetThreads>(blasSymbol("MKL_Get_Max_Threads"));
-    }
-    return r;
-  }();
-  return b;
-}
-
-}  // namespace
+namespace snntorch::binding {
 
 NATIVE_FN(config) {
   Napi::Env env = info.Env();
@@ -78,23 +35,21 @@ NATIVE_FN(config) {
   o.Set("cuda_available", Napi::Boolean::New(env, at::hasCUDA()));
   o.Set("num_threads", Napi::Number::New(env, at::get_num_threads()));
   o.Set("num_interop_threads", Napi::Number::New(env, at::get_num_interop_threads()));
-  o.Set("blas", blas().name);
-  o.Set("blas_threads", Napi::Number::New(env, blas().get ? blas().get() : 0));
+  o.Set("blas", runtime::blasName());
+  o.Set("blas_threads", Napi::Number::New(env, runtime::blasThreads()));
   o.Set("parallel_info", at::get_parallel_info());
   o.Set("cxx11_abi", Napi::Boolean::New(env, _GLIBCXX_USE_CXX11_ABI != 0));
   return o;
 }
 
 NATIVE_FN(set_num_threads) {
-  int n = static_cast<int>(argInt(info, 0));
-  at::set_num_threads(n);
-  if (blas().set) blas().set(n);
+  runtime::setNumThreads(static_cast<int>(argInt(info, 0)));
   return info.Env().Undefined();
 }
 NATIVE_FN(get_num_threads) { return Napi::Number::New(info.Env(), at::get_num_threads()); }
 // BLAS threads alone, for benchmarks that try the two pools separately.
 NATIVE_FN(set_blas_threads) {
-  if (blas().set) blas().set(static_cast<int>(argInt(info, 0)));
+  runtime::setBlasThreads(static_cast<int>(argInt(info, 0)));
   return info.Env().Undefined();
 }
 
@@ -109,7 +64,9 @@ NATIVE_FN(cuda_synchronize) {
     return info.Env().Undefined();
   }
 #endif
-  throw Napi::Error::New(info.Env(), "CUDA is not available: this build of snntorch-node uses a LibTorch without CUDA or no GPU is present");
+  throw Napi::Error::New(
+      info.Env(),
+      "CUDA is not available: this build of snntorch-node uses a LibTorch without CUDA or no GPU is present");
 }
 
 NATIVE_FN(memory_stats) {
@@ -120,8 +77,27 @@ NATIVE_FN(memory_stats) {
   o.Set("optimizer_bytes", Napi::Number::New(info.Env(), static_cast<double>(HeldMemory::totalBytes())));
   // V8's own total of external memory (what tensors reported plus everything else), read back by a
   // zero adjustment.
-  o.Set("v8_external_bytes", Napi::Number::New(info.Env(), static_cast<double>(Napi::MemoryManagement::AdjustExternalMemory(info.Env(), 0))));
+  o.Set(
+      "v8_external_bytes",
+      Napi::Number::New(info.Env(), static_cast<double>(Napi::MemoryManagement::AdjustExternalMemory(info.Env(), 0))));
   return o;
 }
 
-}  // namespace snn
+// cpu_cache_stats() -> {cached_bytes, cap_bytes, hits, misses}
+NATIVE_FN(cpu_cache_stats) {
+  const runtime::CpuCacheStats c = runtime::cpuCacheStats();
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("cached_bytes", Napi::Number::New(info.Env(), static_cast<double>(c.cached_bytes)));
+  o.Set("cap_bytes", Napi::Number::New(info.Env(), static_cast<double>(c.cap_bytes)));
+  o.Set("hits", Napi::Number::New(info.Env(), static_cast<double>(c.hits)));
+  o.Set("misses", Napi::Number::New(info.Env(), static_cast<double>(c.misses)));
+  return o;
+}
+
+// cpu_empty_cache(): returns every cached block to the system.
+NATIVE_FN(cpu_empty_cache) {
+  runtime::cpuEmptyCache();
+  return info.Env().Undefined();
+}
+
+}  // namespace snntorch::binding

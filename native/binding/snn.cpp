@@ -6,19 +6,20 @@
 #include "registry.h"
 #include "snn_args.h"
 
-namespace snn {
+namespace snntorch::binding {
 
-// snn_leaky_step(input, mem, beta, threshold, graded_spikes_factor, reset, reset_delay, surrogate, param, surrogate_disable)
+// snn_leaky_step(input, mem, beta, threshold, graded_spikes_factor, reset, reset_delay, surrogate, param,
+// surrogate_disable)
 NATIVE_FN(snn_leaky_step) {
-  auto out = snnk::leaky_step(argTensor(info, 0), argTensor(info, 1), argTensor(info, 2), argTensor(info, 3),
-                              argTensor(info, 4), argStepConfig(info, 5));
+  auto out = kernels::leaky_step(argTensor(info, 0), argTensor(info, 1), argTensor(info, 2), argTensor(info, 3),
+                                 argTensor(info, 4), argStepConfig(info, 5));
   return wrapList(info, out);
 }
 
 // snn_rleaky_step(input, rec, mem, beta, threshold, reset, reset_delay, surrogate, param, surrogate_disable)
 NATIVE_FN(snn_rleaky_step) {
-  auto out = snnk::rleaky_step(argTensor(info, 0), argTensor(info, 1), argTensor(info, 2), argTensor(info, 3),
-                               argTensor(info, 4), argStepConfig(info, 5));
+  auto out = kernels::rleaky_step(argTensor(info, 0), argTensor(info, 1), argTensor(info, 2), argTensor(info, 3),
+                                  argTensor(info, 4), argStepConfig(info, 5));
   return wrapList(info, out);
 }
 
@@ -26,11 +27,11 @@ NATIVE_FN(snn_rleaky_step) {
 NATIVE_FN(snn_spike) {
   int64_t sg = argInt(info, 1);
   if (sg < 0 || sg > 5) throw Napi::RangeError::New(info.Env(), "surrogate code must be in [0, 5]");
-  return wrap(info, snnk::spike_fn(argTensor(info, 0), static_cast<snnk::Surrogate>(sg), argDouble(info, 2)));
+  return wrap(info, kernels::spike_fn(argTensor(info, 0), static_cast<kernels::Surrogate>(sg), argDouble(info, 2)));
 }
 
 // A second handle to the same tensor (same autograd identity): modules keep their own handle to
 // state they also return, so a caller disposing the returned one cannot free the module's.
 NATIVE_FN(alias) { return wrap(info, argTensor(info, 0)); }
 
-}  // namespace snn
+}  // namespace snntorch::binding

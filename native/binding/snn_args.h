@@ -4,7 +4,7 @@
 //   { reset: 'subtract' | 'zero' | 'none', reset_delay: boolean,
 //     surrogate: 'atan' | 'fast_sigmoid' | 'sigmoid' | 'straight_through_estimator' | 'heaviside' | 'triangular',
 //     surrogate_param: number, surrogate_disable: boolean }
-// parsed here, once, into snnk::StepConfig (the names are the TypeScript API's own).
+// parsed here, once, into kernels::StepConfig (the names are the TypeScript API's own).
 #pragma once
 #include <napi.h>
 
@@ -13,41 +13,43 @@
 #include "args.h"
 #include "kernels/neuron_step.h"
 
-namespace snn {
+namespace snntorch::binding {
 
-inline snnk::StepConfig argStepConfig(const Napi::CallbackInfo& info, size_t i) {
-  snnk::StepConfig c;
+inline kernels::StepConfig argStepConfig(const Napi::CallbackInfo& info, size_t i) {
+  kernels::StepConfig c;
   int64_t reset = argInt(info, i);
   int64_t sg = argInt(info, i + 2);
   if (reset < 0 || reset > 2) throw Napi::RangeError::New(info.Env(), "reset mechanism code must be 0, 1 or 2");
   if (sg < 0 || sg > 5) throw Napi::RangeError::New(info.Env(), "surrogate code must be in [0, 5]");
-  c.reset = static_cast<snnk::Reset>(reset);
+  c.reset = static_cast<kernels::Reset>(reset);
   c.reset_delay = argBool(info, i + 1);
-  c.surrogate = static_cast<snnk::Surrogate>(sg);
+  c.surrogate = static_cast<kernels::Surrogate>(sg);
   c.surrogate_param = argDouble(info, i + 3);
   c.surrogate_disable = argBool(info, i + 4);
   return c;
 }
 
-inline snnk::Reset resetFromName(Napi::Env env, const std::string& s) {
-  if (s == "subtract") return snnk::Reset::Subtract;
-  if (s == "zero") return snnk::Reset::Zero;
-  if (s == "none") return snnk::Reset::None;
+inline kernels::Reset resetFromName(Napi::Env env, const std::string& s) {
+  if (s == "subtract") return kernels::Reset::Subtract;
+  if (s == "zero") return kernels::Reset::Zero;
+  if (s == "none") return kernels::Reset::None;
   throw Napi::RangeError::New(env, "config.reset must be 'subtract', 'zero' or 'none', got '" + s + "'");
 }
 
-inline snnk::Surrogate surrogateFromName(Napi::Env env, const std::string& s) {
-  if (s == "atan") return snnk::Surrogate::ATan;
-  if (s == "fast_sigmoid") return snnk::Surrogate::FastSigmoid;
-  if (s == "sigmoid") return snnk::Surrogate::Sigmoid;
-  if (s == "straight_through_estimator") return snnk::Surrogate::StraightThrough;
-  if (s == "heaviside") return snnk::Surrogate::Heaviside;
-  if (s == "triangular") return snnk::Surrogate::Triangular;
-  throw Napi::RangeError::New(env, "config.surrogate must be one of 'atan', 'fast_sigmoid', 'sigmoid', "
-                                   "'straight_through_estimator', 'heaviside', 'triangular', got '" + s + "'");
+inline kernels::Surrogate surrogateFromName(Napi::Env env, const std::string& s) {
+  if (s == "atan") return kernels::Surrogate::ATan;
+  if (s == "fast_sigmoid") return kernels::Surrogate::FastSigmoid;
+  if (s == "sigmoid") return kernels::Surrogate::Sigmoid;
+  if (s == "straight_through_estimator") return kernels::Surrogate::StraightThrough;
+  if (s == "heaviside") return kernels::Surrogate::Heaviside;
+  if (s == "triangular") return kernels::Surrogate::Triangular;
+  throw Napi::RangeError::New(env,
+                              "config.surrogate must be one of 'atan', 'fast_sigmoid', 'sigmoid', "
+                              "'straight_through_estimator', 'heaviside', 'triangular', got '" +
+                                  s + "'");
 }
 
-inline snnk::StepConfig argNeuronConfig(const Napi::CallbackInfo& info, size_t i) {
+inline kernels::StepConfig argNeuronConfig(const Napi::CallbackInfo& info, size_t i) {
   const Napi::Env env = info.Env();
   if (i >= info.Length() || !info[i].IsObject())
     throw Napi::TypeError::New(env, "argument " + std::to_string(i) + ": expected a neuron step config object");
@@ -67,7 +69,7 @@ inline snnk::StepConfig argNeuronConfig(const Napi::CallbackInfo& info, size_t i
     if (!v.IsBoolean()) throw Napi::TypeError::New(env, std::string("config.") + name + " must be a boolean");
     return v.As<Napi::Boolean>().Value();
   };
-  snnk::StepConfig c;
+  kernels::StepConfig c;
   c.reset = resetFromName(env, str("reset"));
   c.reset_delay = boolean("reset_delay");
   c.surrogate = surrogateFromName(env, str("surrogate"));
@@ -78,4 +80,4 @@ inline snnk::StepConfig argNeuronConfig(const Napi::CallbackInfo& info, size_t i
   return c;
 }
 
-}  // namespace snn
+}  // namespace snntorch::binding

@@ -6,14 +6,14 @@
 #include "registry.h"
 #include "snn_args.h"
 
-namespace snn {
+namespace snntorch::binding {
 
 // snn_neuron_step(kind, inputs[], states[], params[], config) -> [spk, ...states] or [] where the
 // fused kernel does not run (the caller then runs the composed step).
 NATIVE_FN(snn_neuron_step) {
-  auto out = snnk::neuron_step(argString(info, 0), argTensorList(info, 1), argTensorList(info, 2),
-                               argTensorList(info, 3), argNeuronConfig(info, 4));
+  auto out = kernels::neuron_step(argString(info, 0), argTensorList(info, 1), argTensorList(info, 2),
+                                  argTensorList(info, 3), argNeuronConfig(info, 4));
   return wrapList(info, out);
 }
 
-}  // namespace snn
+}  // namespace snntorch::binding

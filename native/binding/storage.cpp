@@ -9,7 +9,7 @@
 #include "args.h"
 #include "registry.h"
 
-namespace snn {
+namespace snntorch::binding {
 
 // storage_info(t) -> [id, nbytes, storage_offset]: id names the storage while it lives (its
 // StorageImpl's address, below 2^53 on every 64-bit platform Node runs on).
@@ -18,7 +18,8 @@ NATIVE_FN(storage_info) {
   Napi::Env env = info.Env();
   const c10::Storage& s = t.storage();
   auto out = Napi::Array::New(env, 3);
-  out.Set(uint32_t{0}, Napi::Number::New(env, static_cast<double>(reinterpret_cast<std::uintptr_t>(s.unsafeGetStorageImpl()))));
+  out.Set(uint32_t{0},
+          Napi::Number::New(env, static_cast<double>(reinterpret_cast<std::uintptr_t>(s.unsafeGetStorageImpl()))));
   out.Set(uint32_t{1}, Napi::Number::New(env, static_cast<double>(s.nbytes())));
   out.Set(uint32_t{2}, Napi::Number::New(env, static_cast<double>(t.storage_offset())));
   return out;
@@ -49,4 +50,4 @@ NATIVE_FN(tensor_on_storage) {
   return wrap(info, t);
 }
 
-}  // namespace snn
+}  // namespace snntorch::binding

@@ -6,7 +6,7 @@
 
 #include "addon_data.h"
 
-namespace snn {
+namespace snntorch::binding {
 
 namespace {
 // Tags JS objects as our tensor handles, so a foreign object passed from JS is rejected, never
@@ -156,4 +156,4 @@ at::Tensor& TensorHandle::From(const Napi::Value& v, const char* what) {
 int64_t TensorHandle::liveCount() { return gLiveCount.load(); }
 int64_t TensorHandle::liveBytes() { return gLiveBytes.load(); }
 
-}  // namespace snn
+}  // namespace snntorch::binding

@@ -5,7 +5,7 @@
 #include <ATen/ATen.h>
 #include <napi.h>
 
-namespace snn {
+namespace snntorch::binding {
 
 // The class is defined with raw Node-API callbacks rather than Napi::ObjectWrap: a worker being
 // stopped (worker.terminate(), process.exit) makes Node-API calls fail at any point, and
@@ -62,4 +62,4 @@ class HeldMemory {
 // Bytes a tensor accounts for (a view counts its own size, capped by its storage's).
 int64_t accountedBytes(const at::Tensor& t);
 
-}  // namespace snn
+}  // namespace snntorch::binding

@@ -9,7 +9,7 @@
 #include "args.h"
 #include "registry.h"
 
-namespace snn {
+namespace snntorch::binding {
 namespace {
 
 // copy: the array gets its own memory, so writes to it can never reach the tensor behind
@@ -27,7 +27,8 @@ Napi::Value exportTypedArray(Napi::Env env, const at::Tensor& src, bool copy) {
     buf = Napi::ArrayBuffer::New(env, 0);
   } else {
     auto* keep = new at::Tensor(t);
-    buf = Napi::ArrayBuffer::New(env, keep->data_ptr(), bytes, [](Napi::Env, void*, at::Tensor* k) { delete k; }, keep);
+    buf = Napi::ArrayBuffer::New(
+        env, keep->data_ptr(), bytes, [](Napi::Env, void*, at::Tensor* k) { delete k; }, keep);
   }
   switch (t.scalar_type()) {
     case at::kFloat: return Napi::Float32Array::New(env, n, buf, 0);
@@ -69,13 +70,11 @@ NATIVE_FN(to_string) {
   return Napi::String::New(info.Env(), os.str());
 }
 
-NATIVE_FN(same_storage) {
-  return Napi::Boolean::New(info.Env(), argTensor(info, 0).is_same(argTensor(info, 1)));
-}
+NATIVE_FN(same_storage) { return Napi::Boolean::New(info.Env(), argTensor(info, 0).is_same(argTensor(info, 1))); }
 
-}  // namespace snn
+}  // namespace snntorch::binding
 
-namespace snn {
+namespace snntorch::binding {
 
 // Raw little-endian bytes of a contiguous CPU copy, any dtype (checkpoints need float16/bfloat16
 // bytes as they are, which data() would widen).
@@ -93,11 +92,12 @@ NATIVE_FN(from_raw_bytes) {
   Napi::Uint8Array bytes = info[0].As<Napi::Uint8Array>();
   at::ScalarType dt = argDtype(info, 1);
   const size_t item = c10::elementSize(dt);
-  if (bytes.ByteLength() % item) throw Napi::RangeError::New(info.Env(), "storage size is not a multiple of the element size");
+  if (bytes.ByteLength() % item)
+    throw Napi::RangeError::New(info.Env(), "storage size is not a multiple of the element size");
   auto n = static_cast<int64_t>(bytes.ByteLength() / item);
   at::Tensor storage = at::empty({n}, at::TensorOptions().dtype(dt));
   if (n) std::memcpy(storage.data_ptr(), bytes.Data(), bytes.ByteLength());
   return wrap(info, storage.as_strided(argIntList(info, 2), argIntList(info, 3), argInt(info, 4)));
 }
 
-}  // namespace snn
+}  // namespace snntorch::binding

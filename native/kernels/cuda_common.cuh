@@ -9,7 +9,7 @@
 
 #include "neuron_step_cuda.h"
 
-namespace snnk {
+namespace snntorch::kernels {
 namespace cuda {
 namespace {
 
@@ -27,14 +27,10 @@ __device__ __forceinline__ float ld(int dt, const void* __restrict__ p, int64_t 
   return __bfloat162float(static_cast<const __nv_bfloat16*>(p)[i]);
 }
 __device__ __forceinline__ void st(int dt, void* __restrict__ p, int64_t i, float v) {
-  if (dt == kF32)
-    static_cast<float*>(p)[i] = v;
-  else if (dt == kF16)
-    static_cast<__half*>(p)[i] = __float2half_rn(v);
-  else
-    static_cast<__nv_bfloat16*>(p)[i] = __float2bfloat16_rn(v);
+  if (dt == kF32) static_cast<float*>(p)[i] = v;
+  else if (dt == kF16) static_cast<__half*>(p)[i] = __float2half_rn(v);
+  else static_cast<__nv_bfloat16*>(p)[i] = __float2bfloat16_rn(v);
 }
-
 
 struct DParam {
   const float* p;
@@ -84,4 +80,4 @@ int storage(DType d) {
 
 }  // namespace
 }  // namespace cuda
-}  // namespace snnk
+}  // namespace snntorch::kernels

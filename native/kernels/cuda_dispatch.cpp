@@ -10,7 +10,7 @@
 #include "neuron_step_cuda.h"
 #include "param_view.h"
 
-namespace snnk {
+namespace snntorch::kernels {
 namespace cuda {
 namespace {
 
@@ -33,9 +33,7 @@ ParamView view(const Tensor& p, const Tensor& state, const char* name) {
 
 ParamPtr ptr(const ParamView& v) { return {v.data.data_ptr<float>(), v.inner, v.period}; }
 
-void* stream_of(const Tensor& t) {
-  return c10::cuda::getCurrentCUDAStream(t.device().index()).stream();
-}
+void* stream_of(const Tensor& t) { return c10::cuda::getCurrentCUDAStream(t.device().index()).stream(); }
 
 void check(const char* err, const char* what) {
   TORCH_CHECK(err == nullptr, "snntorch-node CUDA step ", what, ": ", err);
@@ -47,9 +45,8 @@ bool fused_available(const Tensor& input, at::ScalarType st) {
   return input.is_cuda() && (st == at::kFloat || st == at::kHalf || st == at::kBFloat16);
 }
 
-detail::StepOut step_forward(bool rec_mode, const Tensor& x, const Tensor& rec, const Tensor& u,
-                             const Tensor& beta, const Tensor& th, const Tensor& g,
-                             const StepConfig& cfg, bool want_v) {
+detail::StepOut step_forward(bool rec_mode, const Tensor& x, const Tensor& rec, const Tensor& u, const Tensor& beta,
+                             const Tensor& th, const Tensor& g, const StepConfig& cfg, bool want_v) {
   const c10::cuda::CUDAGuard guard(x.device());
   const Tensor xc = x.contiguous(), uc = u.to(x.scalar_type()).contiguous();
   const Tensor rc = rec_mode ? rec.to(x.scalar_type()).contiguous() : Tensor();
@@ -79,10 +76,9 @@ detail::StepOut step_forward(bool rec_mode, const Tensor& x, const Tensor& rec, 
   return o;
 }
 
-detail::StepBackward step_backward(bool rec_mode, const Tensor& u, const Tensor& v,
-                                   const Tensor& beta, const Tensor& th, const Tensor& g,
-                                   const Tensor& gS, const Tensor& gM, const StepConfig& cfg,
-                                   const detail::GradNeeds& need) {
+detail::StepBackward step_backward(bool rec_mode, const Tensor& u, const Tensor& v, const Tensor& beta,
+                                   const Tensor& th, const Tensor& g, const Tensor& gS, const Tensor& gM,
+                                   const StepConfig& cfg, const detail::GradNeeds& need) {
   detail::StepBackward r;
   if (!gS.defined() && !gM.defined()) return r;
   const c10::cuda::CUDAGuard guard(u.device());
@@ -153,5 +149,5 @@ detail::StepBackward step_backward(bool rec_mode, const Tensor& u, const Tensor&
 }
 
 }  // namespace cuda
-}  // namespace snnk
+}  // namespace snntorch::kernels
 #endif  // SNN_WITH_CUDA

@@ -6,7 +6,7 @@
 
 #include "step_kernels.h"
 
-namespace snnk {
+namespace snntorch::kernels {
 namespace cuda {
 
 #ifdef SNN_WITH_CUDA
@@ -16,17 +16,15 @@ bool fused_available(const at::Tensor& input, at::ScalarType st);
 // Same contracts as detail::step_forward / detail::step_backward, on the tensors' CUDA device and
 // LibTorch's current stream. Parameters are taken as float32 on that device; their grads are
 // float32 and shaped like the parameters passed.
-detail::StepOut step_forward(bool rec_mode, const at::Tensor& x, const at::Tensor& rec,
-                             const at::Tensor& u, const at::Tensor& beta, const at::Tensor& th,
-                             const at::Tensor& g, const StepConfig& cfg, bool want_v);
-detail::StepBackward step_backward(bool rec_mode, const at::Tensor& u, const at::Tensor& v,
-                                   const at::Tensor& beta, const at::Tensor& th,
-                                   const at::Tensor& g, const at::Tensor& gS,
-                                   const at::Tensor& gM, const StepConfig& cfg,
-                                   const detail::GradNeeds& need);
+detail::StepOut step_forward(bool rec_mode, const at::Tensor& x, const at::Tensor& rec, const at::Tensor& u,
+                             const at::Tensor& beta, const at::Tensor& th, const at::Tensor& g, const StepConfig& cfg,
+                             bool want_v);
+detail::StepBackward step_backward(bool rec_mode, const at::Tensor& u, const at::Tensor& v, const at::Tensor& beta,
+                                   const at::Tensor& th, const at::Tensor& g, const at::Tensor& gS,
+                                   const at::Tensor& gM, const StepConfig& cfg, const detail::GradNeeds& need);
 #else
 inline bool fused_available(const at::Tensor&, at::ScalarType) { return false; }
 #endif
 
 }  // namespace cuda
-}  // namespace snnk
+}  // namespace snntorch::kernels

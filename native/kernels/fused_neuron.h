@@ -16,7 +16,7 @@
 #include "step_dispatch.h"
 #include "step_kernels.h"
 
-namespace snnk {
+namespace snntorch::kernels {
 namespace fused {
 
 using at::Tensor;
@@ -35,9 +35,8 @@ std::array<detail::RawParam<T>, Tr::kParams> raws(const std::vector<detail::Para
   return o;
 }
 
-inline std::vector<detail::ParamView> param_views(const std::vector<Tensor>& params,
-                                                  at::IntArrayRef shape, at::ScalarType st,
-                                                  const std::vector<std::string>& names) {
+inline std::vector<detail::ParamView> param_views(const std::vector<Tensor>& params, at::IntArrayRef shape,
+                                                  at::ScalarType st, const std::vector<std::string>& names) {
   std::vector<detail::ParamView> v;
   for (size_t k = 0; k < params.size(); ++k)
     v.push_back(detail::make_param_view(params[k].to(st), shape, names[k].c_str()));
@@ -46,9 +45,8 @@ inline std::vector<detail::ParamView> param_views(const std::vector<Tensor>& par
 
 // Forward over contiguous same-shape tensors: in (kInputs), s (kStates) -> spk, out (kStates), v.
 template <class Tr>
-void forward_into(const std::vector<Tensor>& in, const std::vector<Tensor>& s,
-                  const std::vector<detail::ParamView>& pv, const StepConfig& cfg,
-                  const Tensor& spk, const std::vector<Tensor>& out, const Tensor& v) {
+void forward_into(const std::vector<Tensor>& in, const std::vector<Tensor>& s, const std::vector<detail::ParamView>& pv,
+                  const StepConfig& cfg, const Tensor& spk, const std::vector<Tensor>& out, const Tensor& v) {
   constexpr int NI = Tr::kInputs, NS = Tr::kStates, NP = Tr::kParams;
   const int64_t n = spk.numel();
   const bool immediate = Tr::kResetDelay && cfg.immediate();
@@ -63,20 +61,20 @@ void forward_into(const std::vector<Tensor>& in, const std::vector<Tensor>& s,
     dispatch_mode(cfg.reset, immediate, [&](auto r_c, auto d_c) {
       constexpr Reset R = decltype(r_c)::value;
       constexpr bool D = decltype(d_c)::value;
-      detail::for_each_block<T, NP>(n, raws<Tr, T>(pv), [&](int64_t i0, int64_t len, const auto& pp,
-                                                            detail::ParamSums<NP>&) {
-        for (int64_t j = 0; j < len; ++j) {
-          const int64_t i = i0 + j;
-          T xi[NI], si[NS], pi[NP], so[NS], sp, vi;
-          for (int k = 0; k < NI; ++k) xi[k] = pin[k][i];
-          for (int k = 0; k < NS; ++k) si[k] = ps[k][i];
-          for (int k = 0; k < NP; ++k) pi[k] = pp[k][j];
-          Tr::template forward<R, D>(xi, si, pi, sp, so, vi);
-          pspk[i] = sp;
-          for (int k = 0; k < NS; ++k) po[k][i] = so[k];
-          if (pvo != nullptr) pvo[i] = vi;
-        }
-      });
+      detail::for_each_block<T, NP>(n, raws<Tr, T>(pv),
+                                    [&](int64_t i0, int64_t len, const auto& pp, detail::ParamSums<NP>&) {
+                                      for (int64_t j = 0; j < len; ++j) {
+                                        const int64_t i = i0 + j;
+                                        T xi[NI], si[NS], pi[NP], so[NS], sp, vi;
+                                        for (int k = 0; k < NI; ++k) xi[k] = pin[k][i];
+                                        for (int k = 0; k < NS; ++k) si[k] = ps[k][i];
+                                        for (int k = 0; k < NP; ++k) pi[k] = pp[k][j];
+                                        Tr::template forward<R, D>(xi, si, pi, sp, so, vi);
+                                        pspk[i] = sp;
+                                        for (int k = 0; k < NS; ++k) po[k][i] = so[k];
+                                        if (pvo != nullptr) pvo[i] = vi;
+                                      }
+                                    });
     });
   });
 }
@@ -84,11 +82,12 @@ void forward_into(const std::vector<Tensor>& in, const std::vector<Tensor>& s,
 // Backward: gin (kInputs) and gs (kStates) are written; param grads (NP) are either written into
 // full-size buffers (defined gp_full[k]) or summed in double (sum[k]) and returned.
 template <class Tr>
-std::array<double, Tr::kParams> backward_into(
-    const std::vector<Tensor>& s, const Tensor& v, const std::vector<detail::ParamView>& pv,
-    const Tensor& gS, const std::vector<Tensor>& gout, bool sg, bool immediate,
-    const StepConfig& cfg, const std::vector<Tensor>& gin, const std::vector<Tensor>& gs,
-    const std::vector<Tensor>& gp_full, const std::array<bool, Tr::kParams>& sum) {
+std::array<double, Tr::kParams> backward_into(const std::vector<Tensor>& s, const Tensor& v,
+                                              const std::vector<detail::ParamView>& pv, const Tensor& gS,
+                                              const std::vector<Tensor>& gout, bool sg, bool immediate,
+                                              const StepConfig& cfg, const std::vector<Tensor>& gin,
+                                              const std::vector<Tensor>& gs, const std::vector<Tensor>& gp_full,
+                                              const std::array<bool, Tr::kParams>& sum) {
   constexpr int NI = Tr::kInputs, NS = Tr::kStates, NP = Tr::kParams;
   const int64_t n = v.numel();
   std::array<double, NP> tot{};
@@ -116,8 +115,7 @@ std::array<double, Tr::kParams> backward_into(
         constexpr Reset R = decltype(r_c)::value;
         constexpr bool D = decltype(d_c)::value;
         tot = detail::for_each_block<T, NP>(
-            n, raws<Tr, T>(pv),
-            [&](int64_t i0, int64_t len, const auto& pp, detail::ParamSums<NP>& acc) {
+            n, raws<Tr, T>(pv), [&](int64_t i0, int64_t len, const auto& pp, detail::ParamSums<NP>& acc) {
               const SurrogateConsts<T> scl = sc;
               std::array<double, NP> a{};
               for (int64_t j = 0; j < len; ++j) {
@@ -133,10 +131,8 @@ std::array<double, Tr::kParams> backward_into(
                 for (int k = 0; k < NS; ++k) pgs[k][i] = gsv[k];
                 if (need_params) {
                   for (int k = 0; k < NP; ++k) {
-                    if (pgp[k] != nullptr)
-                      pgp[k][i] += gpv[k];
-                    else if (sum[k])
-                      a[k] += static_cast<double>(gpv[k]);
+                    if (pgp[k] != nullptr) pgp[k][i] += gpv[k];
+                    else if (sum[k]) a[k] += static_cast<double>(gpv[k]);
                   }
                 }
               }
@@ -144,10 +140,8 @@ std::array<double, Tr::kParams> backward_into(
             });
       });
     };
-    if (sg)
-      dispatch_surrogate(cfg.surrogate, [&](auto k_c) { run(k_c, std::true_type{}); });
-    else
-      run(std::integral_constant<Surrogate, Surrogate::ATan>{}, std::false_type{});
+    if (sg) dispatch_surrogate(cfg.surrogate, [&](auto k_c) { run(k_c, std::true_type{}); });
+    else run(std::integral_constant<Surrogate, Surrogate::ATan>{}, std::false_type{});
   });
   return tot;
 }
@@ -159,9 +153,8 @@ struct Out {
 };
 
 template <class Tr>
-Out<Tr> forward_step(const std::vector<Tensor>& in, const std::vector<Tensor>& s,
-                const std::vector<Tensor>& params, const StepConfig& cfg,
-                const std::vector<std::string>& names, bool want_v) {
+Out<Tr> forward_step(const std::vector<Tensor>& in, const std::vector<Tensor>& s, const std::vector<Tensor>& params,
+                     const StepConfig& cfg, const std::vector<std::string>& names, bool want_v) {
   const Tensor& x = in[0];
   const auto pv = param_views(params, x.sizes(), x.scalar_type(), names);
   Out<Tr> o;
@@ -179,10 +172,8 @@ template <class Tr>
 struct StepFn : torch::autograd::Function<StepFn<Tr>> {
   static constexpr int NI = Tr::kInputs, NS = Tr::kStates, NP = Tr::kParams;
 
-  static torch::autograd::variable_list forward(torch::autograd::AutogradContext* ctx,
-                                                at::TensorList all,
-                                                const StepConfig& cfg,
-                                                const std::vector<std::string>& names,
+  static torch::autograd::variable_list forward(torch::autograd::AutogradContext* ctx, at::TensorList all,
+                                                const StepConfig& cfg, const std::vector<std::string>& names,
                                                 const std::string& node) {
     const std::vector<Tensor> in(all.begin(), all.begin() + NI);
     const std::vector<Tensor> s(all.begin() + NI, all.begin() + NI + NS);
@@ -216,7 +207,9 @@ struct StepFn : torch::autograd::Function<StepFn<Tr>> {
     const std::vector<Tensor> p(sv.begin() + NS + 1, sv.end());
     for (auto& t : s) t = t.contiguous();
     const auto opts = v.options();
-    auto or_zero = [&](const Tensor& t) { return t.defined() ? t.to(v.scalar_type()).contiguous() : at::zeros_like(v); };
+    auto or_zero = [&](const Tensor& t) {
+      return t.defined() ? t.to(v.scalar_type()).contiguous() : at::zeros_like(v);
+    };
     const bool has_s = grads[0].defined(), has_m = grads[1 + Tr::kMem].defined();
     bool any = has_s;
     std::vector<Tensor> gout;
@@ -236,10 +229,8 @@ struct StepFn : torch::autograd::Function<StepFn<Tr>> {
     std::array<bool, NP> sum{};
     for (int k = 0; k < NP; ++k) {
       if (!ctx->needs_input_grad(NI + NS + k) || !Tr::param_grad(k)) continue;
-      if (pv[k].period == 1)
-        sum[k] = true;
-      else
-        gfull[k] = at::zeros_like(v);
+      if (pv[k].period == 1) sum[k] = true;
+      else gfull[k] = at::zeros_like(v);
     }
     const auto tot = backward_into<Tr>(s, v, pv, gS, gout, sg, immediate, cfg, gin, gs, gfull, sum);
     for (int k = 0; k < NI; ++k)
@@ -247,10 +238,8 @@ struct StepFn : torch::autograd::Function<StepFn<Tr>> {
     for (int k = 0; k < NS; ++k)
       if (ctx->needs_input_grad(NI + k)) res[NI + k] = gs[k];
     for (int k = 0; k < NP; ++k) {
-      if (gfull[k].defined())
-        res[NI + NS + k] = detail::reduce_to(gfull[k], p[k]);
-      else if (sum[k])
-        res[NI + NS + k] = at::full(p[k].sizes(), tot[k], opts);
+      if (gfull[k].defined()) res[NI + NS + k] = detail::reduce_to(gfull[k], p[k]);
+      else if (sum[k]) res[NI + NS + k] = at::full(p[k].sizes(), tot[k], opts);
     }
     return res;
   }
@@ -265,14 +254,17 @@ std::vector<Tensor> fused_step(const std::vector<Tensor>& in, const std::vector<
                                const std::vector<Tensor>& params, const StepConfig& cfg,
                                const std::vector<std::string>& names, const char* fn) {
   TORCH_CHECK(static_cast<int>(in.size()) == Tr::kInputs, fn, ": expected ", Tr::kInputs, " inputs, got ", in.size());
-  TORCH_CHECK(static_cast<int>(states.size()) == Tr::kStates, fn, ": expected ", Tr::kStates, " states, got ", states.size());
-  TORCH_CHECK(static_cast<int>(params.size()) == Tr::kParams, fn, ": expected ", Tr::kParams, " parameters, got ", params.size());
+  TORCH_CHECK(static_cast<int>(states.size()) == Tr::kStates, fn, ": expected ", Tr::kStates, " states, got ",
+              states.size());
+  TORCH_CHECK(static_cast<int>(params.size()) == Tr::kParams, fn, ": expected ", Tr::kParams, " parameters, got ",
+              params.size());
   const Tensor& x = in[0];
   TORCH_CHECK(x.defined(), fn, ": input must be defined");
   auto st = x.scalar_type();
   auto check = [&](const Tensor& t, const char* what) {
     TORCH_CHECK(t.defined(), fn, ": ", what, " must be defined");
-    TORCH_CHECK(t.sizes().equals(x.sizes()), fn, ": ", what, " shape ", t.sizes(), " differs from input shape ", x.sizes());
+    TORCH_CHECK(t.sizes().equals(x.sizes()), fn, ": ", what, " shape ", t.sizes(), " differs from input shape ",
+                x.sizes());
     TORCH_CHECK(t.device() == x.device(), fn, ": ", what, " and input are on different devices");
     st = at::promote_types(st, t.scalar_type());
   };
@@ -306,4 +298,4 @@ std::vector<Tensor> fused_step(const std::vector<Tensor>& in, const std::vector<
 }
 
 }  // namespace fused
-}  // namespace snnk
+}  // namespace snntorch::kernels

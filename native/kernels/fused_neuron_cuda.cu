@@ -8,7 +8,7 @@
 #include "neuron_traits.h"
 #include "step_dispatch.h"
 
-namespace snnk {
+namespace snntorch::kernels {
 namespace cuda {
 namespace {
 
@@ -95,10 +95,8 @@ __global__ void __launch_bounds__(kThreads) neuron_bwd_kernel(const GBwd<Tr> a, 
       if (a.gs[k] != nullptr) st(a.dt, a.gs[k], i, gsv[k]);
 #pragma unroll
     for (int k = 0; k < NP; ++k) {
-      if (a.full[k] != nullptr)
-        a.full[k][i] = gp[k];
-      else if (a.sum[k])
-        acc[k] += static_cast<double>(gp[k]);
+      if (a.full[k] != nullptr) a.full[k][i] = gp[k];
+      else if (a.sum[k]) acc[k] += static_cast<double>(gp[k]);
     }
   }
   if (!a.any_sum) return;  // uniform over the grid
@@ -191,10 +189,8 @@ const char* bwd(const NeuronBwdArgs& a, void* stream) {
       neuron_bwd_kernel<Tr, K, SG, R, D><<<static_cast<unsigned>(blocks), kThreads, 0, s>>>(k, sc);
     });
   };
-  if (a.sg)
-    dispatch_surrogate(static_cast<Surrogate>(a.surrogate), [&](auto k_c) { run(k_c, std::true_type{}); });
-  else
-    run(std::integral_constant<Surrogate, Surrogate::ATan>{}, std::false_type{});
+  if (a.sg) dispatch_surrogate(static_cast<Surrogate>(a.surrogate), [&](auto k_c) { run(k_c, std::true_type{}); });
+  else run(std::integral_constant<Surrogate, Surrogate::ATan>{}, std::false_type{});
   return last_error();
 }
 
@@ -230,4 +226,4 @@ const char* launch_neuron_bwd(NeuronKind k, const NeuronBwdArgs& a, void* stream
 }
 
 }  // namespace cuda
-}  // namespace snnk
+}  // namespace snntorch::kernels

@@ -7,7 +7,7 @@
 
 #include "neuron_step_cuda.h"
 
-namespace snnk {
+namespace snntorch::kernels {
 namespace cuda {
 
 enum class NeuronKind : int { Synaptic = 0, RSynaptic = 1, Lapicque = 2 };
@@ -18,7 +18,7 @@ constexpr int kMaxParams = 8;
 struct NeuronFwdArgs {
   DType dtype = DType::Float32;
   int64_t n = 0;
-  int reset = 0;           // snnk::Reset
+  int reset = 0;           // kernels::Reset
   bool immediate = false;  // reset_delay == false with a reset mechanism (neurons that have it)
   const void* in[kMaxTensors] = {};
   const void* s[kMaxTensors] = {};  // previous states
@@ -34,7 +34,7 @@ struct NeuronBwdArgs {
   int reset = 0;
   bool immediate = false;  // the immediate reset is active AND the membrane received a gradient
   bool sg = false;         // the surrogate runs
-  int surrogate = 0;       // snnk::Surrogate
+  int surrogate = 0;       // kernels::Surrogate
   double surrogate_param = 2.0;
   const void* s[kMaxTensors] = {};     // previous states (saved)
   const void* v = nullptr;             // membrane before the immediate reset, or the returned one
@@ -59,4 +59,4 @@ const char* launch_neuron_fwd(NeuronKind k, const NeuronFwdArgs& a, void* stream
 const char* launch_neuron_bwd(NeuronKind k, const NeuronBwdArgs& a, void* stream);
 
 }  // namespace cuda
-}  // namespace snnk
+}  // namespace snntorch::kernels

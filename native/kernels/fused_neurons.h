@@ -7,13 +7,13 @@
 
 #include "neuron_step.h"
 
-namespace snnk {
+namespace snntorch::kernels {
 
 // kind: "synaptic" | "rsynaptic" | "lapicque". inputs: {X} ({X, Rec(spk_prev)} for rsynaptic);
 // states and params in the order of the neuron's traits. Returns {spk, new states...}, or an
 // empty vector where the kernel does not run (CUDA): the caller then runs the composed step.
 std::vector<at::Tensor> neuron_step(const std::string& kind, const std::vector<at::Tensor>& inputs,
-                                    const std::vector<at::Tensor>& states,
-                                    const std::vector<at::Tensor>& params, const StepConfig& cfg);
+                                    const std::vector<at::Tensor>& states, const std::vector<at::Tensor>& params,
+                                    const StepConfig& cfg);
 
-}  // namespace snnk
+}  // namespace snntorch::kernels

@@ -1,6 +1,6 @@
 // The whole time loop of one Leaky / RLeaky layer as ONE autograd node (docs/SEMANTICS.md, Leaky and RLeaky):
 // forward steps t = 0..T-1 with the fused element step, backward is BPTT over t = T-1..0 in C++.
-// Results equal T calls of leaky_step / rleaky_step (with Rec computed by the same ATen op):
+// Results equal T calls of leaky_step / rleaky_step (with the recurrent term computed by the same ATen op):
 // spikes and mems bit for bit, grads up to summation order.
 #pragma once
 #include <ATen/core/Tensor.h>
@@ -9,7 +9,7 @@
 
 #include "neuron_step.h"
 
-namespace snnk {
+namespace snntorch::kernels {
 
 enum class Feedback : int64_t { OneToOne = 0, Linear = 1, Conv = 2 };
 
@@ -25,15 +25,12 @@ struct FeedbackSpec {
 // steps (its grad is the sum over steps). spk0 / mem0: the initial state, shaped like one step.
 // CPU, float32/float64. Returns {spk_rec, mem_rec}, both [T, ...state]; the final state is the
 // last slice of each.
-std::vector<at::Tensor> rleaky_sequence(const at::Tensor& x, int64_t static_steps,
-                                        const at::Tensor& spk0, const at::Tensor& mem0,
-                                        const at::Tensor& beta, const at::Tensor& threshold,
+std::vector<at::Tensor> rleaky_sequence(const at::Tensor& x, int64_t static_steps, const at::Tensor& spk0,
+                                        const at::Tensor& mem0, const at::Tensor& beta, const at::Tensor& threshold,
                                         const FeedbackSpec& fb, const StepConfig& cfg);
 
-std::vector<at::Tensor> leaky_sequence(const at::Tensor& x, int64_t static_steps,
-                                       const at::Tensor& mem0, const at::Tensor& beta,
-                                       const at::Tensor& threshold,
-                                       const at::Tensor& graded_spikes_factor,
-                                       const StepConfig& cfg);
+std::vector<at::Tensor> leaky_sequence(const at::Tensor& x, int64_t static_steps, const at::Tensor& mem0,
+                                       const at::Tensor& beta, const at::Tensor& threshold,
+                                       const at::Tensor& graded_spikes_factor, const StepConfig& cfg);
 
-}  // namespace snnk
+}  // namespace snntorch::kernels

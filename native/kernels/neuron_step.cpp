@@ -9,7 +9,7 @@
 #include "step_config_ctx.h"
 #include "step_kernels.h"
 
-namespace snnk {
+namespace snntorch::kernels {
 namespace {
 
 using at::Tensor;
@@ -22,16 +22,14 @@ using detail::save_cfg;
 // Saves {mem_prev, V, beta, threshold, gsf}; V is the returned mem itself unless an immediate
 // reset changed it, so usually nothing extra is kept alive.
 template <bool REC>
-variable_list forward_common(AutogradContext* ctx, const Tensor& x, const Tensor& rec,
-                             const Tensor& u, const Tensor& beta, const Tensor& th,
-                             const Tensor& g, const StepConfig& cfg) {
+variable_list forward_common(AutogradContext* ctx, const Tensor& x, const Tensor& rec, const Tensor& u,
+                             const Tensor& beta, const Tensor& th, const Tensor& g, const StepConfig& cfg) {
   const bool immediate = cfg.immediate();
   auto o = detail::step_forward(REC, x, rec, u, beta, th, g, cfg, immediate);
   ctx->set_materialize_grads(false);
   save_cfg(ctx, cfg);
   ctx->save_for_backward({u, immediate ? o.v : o.mem, beta, th, g});
-  if (cfg.surrogate_disable && !(g.defined() && g.requires_grad()))
-    ctx->mark_non_differentiable({o.spk});
+  if (cfg.surrogate_disable && !(g.defined() && g.requires_grad())) ctx->mark_non_differentiable({o.spk});
   return {o.spk, o.mem};
 }
 
@@ -39,39 +37,34 @@ detail::StepBackward backward_common(AutogradContext* ctx, const variable_list& 
                                      const detail::GradNeeds& need) {
   auto sv = ctx->get_saved_variables();
   StepConfig cfg = load_cfg(ctx);
-  return rec ? detail::step_backward(true, sv[0], sv[1], sv[2], sv[3], Tensor(), grads[0],
-                                           grads[1], cfg, need)
-             : detail::step_backward(false, sv[0], sv[1], sv[2], sv[3], sv[4], grads[0],
-                                            grads[1], cfg, need);
+  return rec ? detail::step_backward(true, sv[0], sv[1], sv[2], sv[3], Tensor(), grads[0], grads[1], cfg, need)
+             : detail::step_backward(false, sv[0], sv[1], sv[2], sv[3], sv[4], grads[0], grads[1], cfg, need);
 }
 
 struct LeakyStepFn : torch::autograd::Function<LeakyStepFn> {
-  static variable_list forward(AutogradContext* ctx, const Tensor& x, const Tensor& u,
-                               const Tensor& beta, const Tensor& th, const Tensor& g,
-                               const StepConfig& cfg) {
+  static variable_list forward(AutogradContext* ctx, const Tensor& x, const Tensor& u, const Tensor& beta,
+                               const Tensor& th, const Tensor& g, const StepConfig& cfg) {
     return forward_common<false>(ctx, x, Tensor(), u, beta, th, g, cfg);
   }
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
     refuse_double_backward("LeakyStepFn");
-    detail::GradNeeds need{ctx->needs_input_grad(0), ctx->needs_input_grad(1),
-                           ctx->needs_input_grad(2), ctx->needs_input_grad(3),
-                           ctx->needs_input_grad(4)};
+    detail::GradNeeds need{ctx->needs_input_grad(0), ctx->needs_input_grad(1), ctx->needs_input_grad(2),
+                           ctx->needs_input_grad(3), ctx->needs_input_grad(4)};
     auto r = backward_common(ctx, grads, false, need);
     return {r.gx, r.gu, r.gbeta, r.gth, r.gg, Tensor()};
   }
 };
 
 struct RLeakyStepFn : torch::autograd::Function<RLeakyStepFn> {
-  static variable_list forward(AutogradContext* ctx, const Tensor& x, const Tensor& rec,
-                               const Tensor& u, const Tensor& beta, const Tensor& th,
-                               const StepConfig& cfg) {
+  static variable_list forward(AutogradContext* ctx, const Tensor& x, const Tensor& rec, const Tensor& u,
+                               const Tensor& beta, const Tensor& th, const StepConfig& cfg) {
     return forward_common<true>(ctx, x, rec, u, beta, th, Tensor(), cfg);
   }
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
     refuse_double_backward("RLeakyStepFn");
     const bool nx = ctx->needs_input_grad(0), nrec = ctx->needs_input_grad(1);
-    detail::GradNeeds need{nx || nrec, ctx->needs_input_grad(2), ctx->needs_input_grad(3),
-                           ctx->needs_input_grad(4), false};
+    detail::GradNeeds need{nx || nrec, ctx->needs_input_grad(2), ctx->needs_input_grad(3), ctx->needs_input_grad(4),
+                           false};
     auto r = backward_common(ctx, grads, true, need);
     // d/dX and d/d rec are the same tensor, as for torch's add.
     return {nx ? r.gx : Tensor(), nrec ? r.gx : Tensor(), r.gu, r.gbeta, r.gth, Tensor()};
@@ -87,9 +80,8 @@ bool any_requires_grad(std::initializer_list<const Tensor*> ts) {
 
 }  // namespace
 
-std::vector<Tensor> leaky_step(const Tensor& input, const Tensor& mem, const Tensor& beta,
-                               const Tensor& threshold, const Tensor& graded_spikes_factor,
-                               const StepConfig& cfg) {
+std::vector<Tensor> leaky_step(const Tensor& input, const Tensor& mem, const Tensor& beta, const Tensor& threshold,
+                               const Tensor& graded_spikes_factor, const StepConfig& cfg) {
   const auto st = detail::check_state(input, mem, Tensor(), "leaky_step");
   if (!input.is_cpu()) {
     if (!cuda::fused_available(input, st))
@@ -97,8 +89,8 @@ std::vector<Tensor> leaky_step(const Tensor& input, const Tensor& mem, const Ten
     // CUDA: 16-bit states stay 16-bit (the kernels compute in float); parameters go to the
     // state's device as float32 (as the CPU path computes 16-bit states in float).
     const auto dev = input.device();
-    Tensor x = input.to(st), u = mem.to(st), b = beta.to(dev, at::kFloat),
-           th = threshold.to(dev, at::kFloat), g = graded_spikes_factor.to(dev, at::kFloat);
+    Tensor x = input.to(st), u = mem.to(st), b = beta.to(dev, at::kFloat), th = threshold.to(dev, at::kFloat),
+           g = graded_spikes_factor.to(dev, at::kFloat);
     if (!any_requires_grad({&x, &u, &b, &th, &g})) {
       auto o = detail::step_forward(false, x, Tensor(), u, b, th, g, cfg, false);
       return {o.spk, o.mem};
@@ -106,12 +98,10 @@ std::vector<Tensor> leaky_step(const Tensor& input, const Tensor& mem, const Ten
     return LeakyStepFn::apply(x, u, b, th, g, cfg);
   }
   if (st == at::kHalf || st == at::kBFloat16) {
-    auto o = leaky_step(input.to(at::kFloat), mem.to(at::kFloat), beta, threshold,
-                        graded_spikes_factor, cfg);
+    auto o = leaky_step(input.to(at::kFloat), mem.to(at::kFloat), beta, threshold, graded_spikes_factor, cfg);
     return {o[0].to(st), o[1].to(st)};
   }
-  Tensor x = input.to(st), u = mem.to(st), b = beta.to(st), th = threshold.to(st),
-         g = graded_spikes_factor.to(st);
+  Tensor x = input.to(st), u = mem.to(st), b = beta.to(st), th = threshold.to(st), g = graded_spikes_factor.to(st);
   if (!any_requires_grad({&x, &u, &b, &th, &g})) {
     auto o = detail::step_forward(false, x, Tensor(), u, b, th, g, cfg, false);
     return {o.spk, o.mem};
@@ -119,13 +109,11 @@ std::vector<Tensor> leaky_step(const Tensor& input, const Tensor& mem, const Ten
   return LeakyStepFn::apply(x, u, b, th, g, cfg);
 }
 
-std::vector<Tensor> rleaky_step(const Tensor& input, const Tensor& rec, const Tensor& mem,
-                                const Tensor& beta, const Tensor& threshold,
-                                const StepConfig& cfg) {
+std::vector<Tensor> rleaky_step(const Tensor& input, const Tensor& rec, const Tensor& mem, const Tensor& beta,
+                                const Tensor& threshold, const StepConfig& cfg) {
   const auto st = detail::check_state(input, mem, rec, "rleaky_step");
   if (!input.is_cpu()) {
-    if (!cuda::fused_available(input, st))
-      return rleaky_step_composed(input, rec, mem, beta, threshold, cfg);
+    if (!cuda::fused_available(input, st)) return rleaky_step_composed(input, rec, mem, beta, threshold, cfg);
     const auto dev = input.device();
     Tensor x = input.to(st), r = rec.to(st), u = mem.to(st), b = beta.to(dev, at::kFloat),
            th = threshold.to(dev, at::kFloat);
@@ -136,12 +124,10 @@ std::vector<Tensor> rleaky_step(const Tensor& input, const Tensor& rec, const Te
     return RLeakyStepFn::apply(x, r, u, b, th, cfg);
   }
   if (st == at::kHalf || st == at::kBFloat16) {
-    auto o = rleaky_step(input.to(at::kFloat), rec.to(at::kFloat), mem.to(at::kFloat), beta,
-                         threshold, cfg);
+    auto o = rleaky_step(input.to(at::kFloat), rec.to(at::kFloat), mem.to(at::kFloat), beta, threshold, cfg);
     return {o[0].to(st), o[1].to(st)};
   }
-  Tensor x = input.to(st), r = rec.to(st), u = mem.to(st), b = beta.to(st),
-         th = threshold.to(st);
+  Tensor x = input.to(st), r = rec.to(st), u = mem.to(st), b = beta.to(st), th = threshold.to(st);
   if (!any_requires_grad({&x, &r, &u, &b, &th})) {
     auto o = detail::step_forward(true, x, r, u, b, th, Tensor(), cfg, false);
     return {o.spk, o.mem};
@@ -149,4 +135,4 @@ std::vector<Tensor> rleaky_step(const Tensor& input, const Tensor& rec, const Te
   return RLeakyStepFn::apply(x, r, u, b, th, cfg);
 }
 
-}  // namespace snnk
+}  // namespace snntorch::kernels

@@ -11,7 +11,7 @@
 #include "step_types.h"
 #include "surrogate.h"
 
-namespace snnk {
+namespace snntorch::kernels {
 
 // The fused nodes' backward runs kernels autograd cannot differentiate again: a backward with
 // create_graph=true (grad mode on inside backward) would silently drop the second-order terms,
@@ -35,26 +35,24 @@ struct StepConfig {
 // input, mem: same shape (the state). beta / threshold / graded_spikes_factor: 0-dim or any
 // shape broadcastable to the state without growing it; any dtype (cast to the state's dtype).
 // Returns {spk, mem}.
-std::vector<at::Tensor> leaky_step(const at::Tensor& input, const at::Tensor& mem,
-                                   const at::Tensor& beta, const at::Tensor& threshold,
-                                   const at::Tensor& graded_spikes_factor, const StepConfig& cfg);
+std::vector<at::Tensor> leaky_step(const at::Tensor& input, const at::Tensor& mem, const at::Tensor& beta,
+                                   const at::Tensor& threshold, const at::Tensor& graded_spikes_factor,
+                                   const StepConfig& cfg);
 
 // rec = Rec(S_prev), computed by the caller with ordinary ops so its grad reaches S_prev and the
 // recurrent weights. rec has the state's shape. graded_spikes_factor is fixed at 1.
-std::vector<at::Tensor> rleaky_step(const at::Tensor& input, const at::Tensor& rec,
-                                    const at::Tensor& mem, const at::Tensor& beta,
-                                    const at::Tensor& threshold, const StepConfig& cfg);
+std::vector<at::Tensor> rleaky_step(const at::Tensor& input, const at::Tensor& rec, const at::Tensor& mem,
+                                    const at::Tensor& beta, const at::Tensor& threshold, const StepConfig& cfg);
 
 // The same functions built from ATen ops with autograd (many nodes per step).
-std::vector<at::Tensor> leaky_step_composed(const at::Tensor& input, const at::Tensor& mem,
-                                            const at::Tensor& beta, const at::Tensor& threshold,
-                                            const at::Tensor& graded_spikes_factor,
+std::vector<at::Tensor> leaky_step_composed(const at::Tensor& input, const at::Tensor& mem, const at::Tensor& beta,
+                                            const at::Tensor& threshold, const at::Tensor& graded_spikes_factor,
                                             const StepConfig& cfg);
-std::vector<at::Tensor> rleaky_step_composed(const at::Tensor& input, const at::Tensor& rec,
-                                             const at::Tensor& mem, const at::Tensor& beta,
-                                             const at::Tensor& threshold, const StepConfig& cfg);
+std::vector<at::Tensor> rleaky_step_composed(const at::Tensor& input, const at::Tensor& rec, const at::Tensor& mem,
+                                             const at::Tensor& beta, const at::Tensor& threshold,
+                                             const StepConfig& cfg);
 
 // The surrogate spike alone: forward (x > 0) in x's dtype, backward per `kind`, as an autograd op.
 at::Tensor spike_fn(const at::Tensor& x, Surrogate kind, double param);
 
-}  // namespace snnk
+}  // namespace snntorch::kernels

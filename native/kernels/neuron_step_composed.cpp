@@ -6,7 +6,7 @@
 #include "neuron_step.h"
 #include "step_kernels.h"
 
-namespace snnk {
+namespace snntorch::kernels {
 namespace {
 
 using at::Tensor;
@@ -36,12 +36,8 @@ struct SpikeFn : torch::autograd::Function<SpikeFn> {
       case Surrogate::Sigmoid:  // g * slope * exp(-slope*x) / ((exp(-slope*x) + 1) ** 2)
         gi = g.mul(p).mul(x.mul(-p).exp()).div(x.mul(-p).exp().add(1).pow(2));
         break;
-      case Surrogate::StraightThrough:
-        gi = g.clone();
-        break;
-      case Surrogate::Heaviside:
-        gi = g.mul(x.gt(0).to(x.scalar_type()));
-        break;
+      case Surrogate::StraightThrough: gi = g.clone(); break;
+      case Surrogate::Heaviside: gi = g.mul(x.gt(0).to(x.scalar_type())); break;
       case Surrogate::Triangular: {  // grad = g * t; grad[x >= 0] = -grad[x >= 0]
         const Tensor t = g.mul(p);
         gi = at::where(x.ge(0), t.neg(), t);
@@ -58,8 +54,8 @@ Tensor fire(const Tensor& z, const StepConfig& cfg) {
 }
 
 // Immediate reset for reset_delay=False (d is not detached).
-Tensor immediate_reset(const Tensor& m, const Tensor& spk, const Tensor& gsf, const Tensor& r,
-                       const Tensor& th, const StepConfig& cfg) {
+Tensor immediate_reset(const Tensor& m, const Tensor& spk, const Tensor& gsf, const Tensor& r, const Tensor& th,
+                       const StepConfig& cfg) {
   if (cfg.reset_delay) return m;
   const Tensor d = spk.div(gsf).sub(r);
   if (cfg.reset == Reset::Subtract) return m.sub(d.mul(th));
@@ -74,12 +70,10 @@ Tensor spike_fn(const Tensor& x, Surrogate kind, double param) {
 }
 
 std::vector<Tensor> leaky_step_composed(const Tensor& input, const Tensor& mem, const Tensor& beta,
-                                        const Tensor& threshold,
-                                        const Tensor& graded_spikes_factor,
+                                        const Tensor& threshold, const Tensor& graded_spikes_factor,
                                         const StepConfig& cfg) {
   const auto st = detail::check_state(input, mem, Tensor(), "leaky_step_composed");
-  const Tensor x = input.to(st), u = mem.to(st), th = threshold.to(st),
-               gsf = graded_spikes_factor.to(st);
+  const Tensor x = input.to(st), u = mem.to(st), th = threshold.to(st), gsf = graded_spikes_factor.to(st);
   const Tensor b = beta.to(st).clamp(0, 1);
   const Tensor r = u.sub(th).gt(0).to(st);  // delayed reset: detached Heaviside
   Tensor m;
@@ -92,9 +86,8 @@ std::vector<Tensor> leaky_step_composed(const Tensor& input, const Tensor& mem, 
   return {spk, immediate_reset(m, spk, gsf, r, th, cfg)};
 }
 
-std::vector<Tensor> rleaky_step_composed(const Tensor& input, const Tensor& rec, const Tensor& mem,
-                                         const Tensor& beta, const Tensor& threshold,
-                                         const StepConfig& cfg) {
+std::vector<Tensor> rleaky_step_composed(const Tensor& input, const Tensor& rec, const Tensor& mem, const Tensor& beta,
+                                         const Tensor& threshold, const StepConfig& cfg) {
   const auto st = detail::check_state(input, mem, rec, "rleaky_step_composed");
   const Tensor x = input.to(st), rc = rec.to(st), u = mem.to(st), th = threshold.to(st);
   const Tensor gsf = at::ones({}, x.options());
@@ -111,4 +104,4 @@ std::vector<Tensor> rleaky_step_composed(const Tensor& input, const Tensor& rec,
   return {spk, immediate_reset(m, spk, gsf, r, th, cfg)};
 }
 
-}  // namespace snnk
+}  // namespace snntorch::kernels

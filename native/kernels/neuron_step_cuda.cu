@@ -16,11 +16,9 @@
 #include "step_dispatch.h"
 #include "step_math.h"
 
-namespace snnk {
+namespace snntorch::kernels {
 namespace cuda {
 namespace {
-
-
 
 struct FwdK {
   int64_t n;
@@ -80,7 +78,6 @@ struct BwdK {
   double* partials;
 };
 
-
 template <Surrogate K, bool SG, bool REC, Reset R, bool D>
 __global__ void __launch_bounds__(kThreads) step_bwd_kernel(const BwdK a, const SurrogateConsts<float> sc) {
   const int64_t base = int64_t(blockIdx.x) * kPerBlock + threadIdx.x;
@@ -102,17 +99,14 @@ __global__ void __launch_bounds__(kThreads) step_bwd_kernel(const BwdK a, const 
     const int64_t i = base + int64_t(k) * kThreads;
     if (i < a.n) {
       const auto o = detail::step_bwd<K, SG, REC, R, D>(sc, us[k], vs[k], pval(a.beta, i, a.idx32),
-                                                        pval(a.th, i, a.idx32), pval(a.g, i, a.idx32),
-                                                        gss[k], gms[k]);
+                                                        pval(a.th, i, a.idx32), pval(a.g, i, a.idx32), gss[k], gms[k]);
       if (a.gx != nullptr) st(a.dt, a.gx, i, o.gx);
       if (a.gu != nullptr) st(a.dt, a.gu, i, o.gu);
       const float lp[3] = {o.gbeta, o.gth, o.gg};
 #pragma unroll
       for (int q = 0; q < 3; ++q) {
-        if (a.full[q] != nullptr)
-          a.full[q][i] = lp[q];
-        else if (a.sum[q])
-          acc[q] += static_cast<double>(lp[q]);
+        if (a.full[q] != nullptr) a.full[q][i] = lp[q];
+        else if (a.sum[q]) acc[q] += static_cast<double>(lp[q]);
       }
     }
   }
@@ -131,7 +125,6 @@ __global__ void __launch_bounds__(kThreads) step_bwd_kernel(const BwdK a, const 
     a.partials[int64_t(blockIdx.x) * 3 + threadIdx.x] = t;
   }
 }
-
 
 }  // namespace
 
@@ -207,12 +200,10 @@ const char* launch_step_bwd(const BwdArgs& a, void* stream) {
       });
     });
   };
-  if (a.sg)
-    dispatch_surrogate(static_cast<Surrogate>(a.surrogate), [&](auto k_c) { run(k_c, std::true_type{}); });
-  else
-    run(std::integral_constant<Surrogate, Surrogate::ATan>{}, std::false_type{});
+  if (a.sg) dispatch_surrogate(static_cast<Surrogate>(a.surrogate), [&](auto k_c) { run(k_c, std::true_type{}); });
+  else run(std::integral_constant<Surrogate, Surrogate::ATan>{}, std::false_type{});
   return last_error();
 }
 
 }  // namespace cuda
-}  // namespace snnk
+}  // namespace snntorch::kernels

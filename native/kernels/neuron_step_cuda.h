@@ -12,7 +12,7 @@
 #pragma once
 #include <cstdint>
 
-namespace snnk {
+namespace snntorch::kernels {
 namespace cuda {
 
 enum class DType : int { Float32 = 0, Float16 = 1, BFloat16 = 2 };
@@ -28,9 +28,9 @@ struct ParamPtr {
 struct FwdArgs {
   DType dtype = DType::Float32;
   int64_t n = 0;
-  bool rec_mode = false;    // RLeaky (x + rec) rather than Leaky
-  int reset = 0;            // snnk::Reset
-  bool immediate = false;   // reset_delay == false with a reset mechanism
+  bool rec_mode = false;   // RLeaky (x + rec) rather than Leaky
+  int reset = 0;           // kernels::Reset
+  bool immediate = false;  // reset_delay == false with a reset mechanism
   const void* x = nullptr;
   const void* rec = nullptr;  // rec_mode only
   const void* u = nullptr;    // previous mem
@@ -44,10 +44,10 @@ struct BwdArgs {
   DType dtype = DType::Float32;
   int64_t n = 0;
   bool rec_mode = false;
-  int reset = 0;            // snnk::Reset
-  bool immediate = false;   // the immediate reset is active AND mem received a gradient
-  bool sg = false;          // the surrogate runs (not disabled, and a gradient reaches the spike)
-  int surrogate = 0;        // snnk::Surrogate
+  int reset = 0;           // kernels::Reset
+  bool immediate = false;  // the immediate reset is active AND mem received a gradient
+  bool sg = false;         // the surrogate runs (not disabled, and a gradient reaches the spike)
+  int surrogate = 0;       // kernels::Surrogate
   double surrogate_param = 2.0;
   const void* u = nullptr;   // previous mem (saved)
   const void* v = nullptr;   // returned mem, or mem before the immediate reset (saved)
@@ -72,4 +72,4 @@ const char* launch_step_fwd(const FwdArgs& a, void* stream);
 const char* launch_step_bwd(const BwdArgs& a, void* stream);
 
 }  // namespace cuda
-}  // namespace snnk
+}  // namespace snntorch::kernels

@@ -26,7 +26,7 @@
 #define SNNK_INLINE inline
 #endif
 
-namespace snnk {
+namespace snntorch::kernels {
 namespace traits {
 
 using detail::clamp01;
@@ -52,8 +52,7 @@ SNNK_INLINE void fire_fwd(T v, T r, T th, T g, T& S, T& M) {
 
 // Backward of fire_fwd: returns the grad of v; adds the threshold's and graded factor's grads.
 template <Surrogate K, bool SG, Reset R, bool D, typename T>
-SNNK_INLINE T fire_bwd(const SurrogateConsts<T>& sc, T v, T r, T th, T g, T gS, T gM, T& gth,
-                          T& gg) {
+SNNK_INLINE T fire_bwd(const SurrogateConsts<T>& sc, T v, T r, T th, T g, T gS, T gM, T& gth, T& gg) {
   const T z = v - th;
   const T s = heaviside(z);
   const T S = s * g;
@@ -115,8 +114,8 @@ struct SynapticT {
   }
 
   template <Surrogate K, bool SG, Reset R, bool D, typename T>
-  SNNK_INLINE static void backward(const SurrogateConsts<T>& sc, const T* s, T v, const T* p, T gS,
-                               const T* gout, T* gin, T* gs, T* gp) {
+  SNNK_INLINE static void backward(const SurrogateConsts<T>& sc, const T* s, T v, const T* p, T gS, const T* gout,
+                                   T* gin, T* gs, T* gp) {
     const T a = clamp01(p[0]), b = clamp01(p[1]), th = p[2];
     const T r = heaviside(s[1] - th);
     T gth = T(0), gg = T(0);
@@ -154,8 +153,8 @@ struct Lapicque {
   }
 
   template <Surrogate K, bool SG, Reset R, bool D, typename T>
-  SNNK_INLINE static void backward(const SurrogateConsts<T>& sc, const T* s, T v, const T* p, T gS,
-                               const T* gout, T* gin, T* gs, T* gp) {
+  SNNK_INLINE static void backward(const SurrogateConsts<T>& sc, const T* s, T v, const T* p, T gS, const T* gout,
+                                   T* gin, T* gs, T* gp) {
     const T rc = p[0] * p[1], dt = p[2], th = p[3];
     const T r = heaviside(s[0] - th);
     T gth = T(0), gg = T(0);
@@ -170,4 +169,4 @@ struct Lapicque {
 };
 
 }  // namespace traits
-}  // namespace snnk
+}  // namespace snntorch::kernels

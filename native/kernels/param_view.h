@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <mutex>
 
-namespace snnk {
+namespace snntorch::kernels {
 namespace detail {
 
 struct ParamView {
@@ -24,8 +24,7 @@ inline ParamView make_param_view(const at::Tensor& p, at::IntArrayRef shape, con
   int64_t lo = -1, hi = -1;
   for (int64_t i = 0; i < pd; ++i) {
     const int64_t ps = p.size(i), ss = shape[nd - pd + i];
-    TORCH_CHECK(ps == 1 || ps == ss, name, " of shape ", p.sizes(),
-                " does not broadcast to the state shape ", shape);
+    TORCH_CHECK(ps == 1 || ps == ss, name, " of shape ", p.sizes(), " does not broadcast to the state shape ", shape);
     if (ps != 1) {
       if (lo < 0) lo = nd - pd + i;
       hi = nd - pd + i;
@@ -148,4 +147,4 @@ inline ParamSums<NP> for_each_block(int64_t n, const std::array<RawParam<T>, NP>
 }
 
 }  // namespace detail
-}  // namespace snnk
+}  // namespace snntorch::kernels

@@ -4,7 +4,7 @@
 
 #include "neuron_step.h"
 
-namespace snnk {
+namespace snntorch::kernels {
 namespace detail {
 
 inline void save_cfg(torch::autograd::AutogradContext* ctx, const StepConfig& c) {
@@ -26,4 +26,4 @@ inline StepConfig load_cfg(torch::autograd::AutogradContext* ctx) {
 }
 
 }  // namespace detail
-}  // namespace snnk
+}  // namespace snntorch::kernels

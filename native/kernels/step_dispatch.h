@@ -5,12 +5,10 @@
 
 #include "step_types.h"
 
-namespace snnk {
+namespace snntorch::kernels {
 
 // reset_delay=False with a reset mechanism: the spike resets the returned membrane at once.
-inline bool immediate_reset(Reset reset, bool reset_delay) {
-  return !reset_delay && reset != Reset::None;
-}
+inline bool immediate_reset(Reset reset, bool reset_delay) { return !reset_delay && reset != Reset::None; }
 
 // Calls f(R, D) with the reset mechanism R and the immediate-reset flag D as compile-time
 // constants (D is false whenever R is None: no combination is compiled that cannot run).
@@ -30,4 +28,4 @@ inline auto dispatch_bool(bool b, F&& f) {
   return b ? f(std::true_type{}) : f(std::false_type{});
 }
 
-}  // namespace snnk
+}  // namespace snntorch::kernels

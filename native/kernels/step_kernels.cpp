@@ -13,13 +13,13 @@
 // Bit-exact parity with torch needs each a*b+c rounded twice. The default x86-64 target has no
 // FMA; a build with -mfma/-march=native must add -ffp-contract=off for this file.
 
-namespace snnk {
+namespace snntorch::kernels {
 namespace detail {
 
 using at::Tensor;
 
-StepParams make_step_params(const Tensor& beta, const Tensor& th, const Tensor& g,
-                            at::IntArrayRef shape, at::ScalarType st) {
+StepParams make_step_params(const Tensor& beta, const Tensor& th, const Tensor& g, at::IntArrayRef shape,
+                            at::ScalarType st) {
   StepParams p;
   p.beta = make_param_view(beta.to(st), shape, "beta");
   p.th = make_param_view(th.to(st), shape, "threshold");
@@ -33,9 +33,8 @@ static inline T* ptr_or_null(const Tensor& t) {
   return t.defined() ? t.data_ptr<T>() : nullptr;
 }
 
-void step_forward_into(bool rec_mode, const Tensor& x, const Tensor& rec, const Tensor& u,
-                       const StepParams& p, const StepConfig& cfg, const Tensor& spk,
-                       const Tensor& mem, const Tensor& v) {
+void step_forward_into(bool rec_mode, const Tensor& x, const Tensor& rec, const Tensor& u, const StepParams& p,
+                       const StepConfig& cfg, const Tensor& spk, const Tensor& mem, const Tensor& v) {
   const int64_t n = x.numel();
   const bool immediate = cfg.immediate();
   TORCH_INTERNAL_ASSERT(!immediate || v.defined(), "step_forward_into: v needed");
@@ -47,36 +46,36 @@ void step_forward_into(bool rec_mode, const Tensor& x, const Tensor& rec, const 
     T* ps = spk.data_ptr<T>();
     T* pm = mem.data_ptr<T>();
     T* pv = ptr_or_null<T>(v);
-    dispatch_bool(rec_mode, [&](auto rec_c) { dispatch_mode(cfg.reset, immediate, [&](auto r_c, auto d_c) {
-      constexpr bool REC = decltype(rec_c)::value, D = decltype(d_c)::value;
-      constexpr Reset R = decltype(r_c)::value;
-      for_each_block<T, 3>(n, {raw<T>(p.beta), raw<T>(p.th), raw<T>(p.g)},
-                        [&](int64_t i0, int64_t len, const auto& ps3, ParamSums<3>&) {
-                          const auto bb = ps3[0];
-                          const auto tt = ps3[1];
-                          const auto ggv = ps3[2];
-                          const T* __restrict xx = px + i0;
-                          const T* __restrict uu = pu + i0;
-                          const T* __restrict rr = REC ? pr + i0 : nullptr;
-                          T* __restrict ss = ps + i0;
-                          T* __restrict mm = pm + i0;
-                          T* __restrict vv = D ? pv + i0 : nullptr;
-                          for (int64_t j = 0; j < len; ++j) {
-                            T s, m, w;
-                            step_fwd<REC, R, D>(xx[j], REC ? rr[j] : T(0), uu[j], bb[j], tt[j],
-                                                ggv[j], s, m, w);
-                            ss[j] = s;
-                            mm[j] = m;
-                            if (D) vv[j] = w;
-                          }
-                        });
-    }); });
+    dispatch_bool(rec_mode, [&](auto rec_c) {
+      dispatch_mode(cfg.reset, immediate, [&](auto r_c, auto d_c) {
+        constexpr bool REC = decltype(rec_c)::value, D = decltype(d_c)::value;
+        constexpr Reset R = decltype(r_c)::value;
+        for_each_block<T, 3>(n, {raw<T>(p.beta), raw<T>(p.th), raw<T>(p.g)},
+                             [&](int64_t i0, int64_t len, const auto& ps3, ParamSums<3>&) {
+                               const auto bb = ps3[0];
+                               const auto tt = ps3[1];
+                               const auto ggv = ps3[2];
+                               const T* __restrict xx = px + i0;
+                               const T* __restrict uu = pu + i0;
+                               const T* __restrict rr = REC ? pr + i0 : nullptr;
+                               T* __restrict ss = ps + i0;
+                               T* __restrict mm = pm + i0;
+                               T* __restrict vv = D ? pv + i0 : nullptr;
+                               for (int64_t j = 0; j < len; ++j) {
+                                 T s, m, w;
+                                 step_fwd<REC, R, D>(xx[j], REC ? rr[j] : T(0), uu[j], bb[j], tt[j], ggv[j], s, m, w);
+                                 ss[j] = s;
+                                 mm[j] = m;
+                                 if (D) vv[j] = w;
+                               }
+                             });
+      });
+    });
   });
 }
 
-StepParamGrads step_backward_into(bool rec_mode, const Tensor& u, const Tensor& v,
-                                  const StepParams& p, const Tensor& gS, const Tensor& gM,
-                                  const StepConfig& cfg, const StepGradOut& out,
+StepParamGrads step_backward_into(bool rec_mode, const Tensor& u, const Tensor& v, const StepParams& p,
+                                  const Tensor& gS, const Tensor& gM, const StepConfig& cfg, const StepGradOut& out,
                                   const GradNeeds& sums) {
   const int64_t n = u.numel();
   const bool has_s = gS.defined(), has_m = gM.defined();
@@ -100,66 +99,62 @@ StepParamGrads step_backward_into(bool rec_mode, const Tensor& u, const Tensor& 
     auto run = [&](auto k_c, auto sg_c) {
       constexpr Surrogate K = decltype(k_c)::value;
       constexpr bool SG = decltype(sg_c)::value;
-      dispatch_bool(rec_mode, [&](auto rec_c) { dispatch_mode(cfg.reset, d, [&](auto r_c, auto d_c) {
-        constexpr bool REC = decltype(rec_c)::value, D = decltype(d_c)::value;
-        constexpr Reset R = decltype(r_c)::value;
-        tot = for_each_block<T, 3>(
-            n, {raw<T>(p.beta), raw<T>(p.th), raw<T>(p.g)},
-            [&](int64_t i0, int64_t len, const auto& ps3, ParamSums<3>& acc) {
-              const auto bb = ps3[0];
-              const auto tt = ps3[1];
-              const auto ggv = ps3[2];
-              alignas(64) T lp[3][kBlock];
-              const SurrogateConsts<T> scl = sc;  // a local copy: stores cannot alias it
-              const T* __restrict uu = pu + i0;
-              const T* __restrict vv = pv + i0;
-              const T* __restrict gss = pgs + i0;
-              const T* __restrict gmm = pgm + i0;
-              T* __restrict gxx = gx + i0;
-              T* __restrict guu = gu + i0;
-              if (!need_params) {  // no parameter grads wanted: the loop stores two outputs only
+      dispatch_bool(rec_mode, [&](auto rec_c) {
+        dispatch_mode(cfg.reset, d, [&](auto r_c, auto d_c) {
+          constexpr bool REC = decltype(rec_c)::value, D = decltype(d_c)::value;
+          constexpr Reset R = decltype(r_c)::value;
+          tot = for_each_block<T, 3>(
+              n, {raw<T>(p.beta), raw<T>(p.th), raw<T>(p.g)},
+              [&](int64_t i0, int64_t len, const auto& ps3, ParamSums<3>& acc) {
+                const auto bb = ps3[0];
+                const auto tt = ps3[1];
+                const auto ggv = ps3[2];
+                alignas(64) T lp[3][kBlock];
+                const SurrogateConsts<T> scl = sc;  // a local copy: stores cannot alias it
+                const T* __restrict uu = pu + i0;
+                const T* __restrict vv = pv + i0;
+                const T* __restrict gss = pgs + i0;
+                const T* __restrict gmm = pgm + i0;
+                T* __restrict gxx = gx + i0;
+                T* __restrict guu = gu + i0;
+                if (!need_params) {  // no parameter grads wanted: the loop stores two outputs only
+                  for (int64_t j = 0; j < len; ++j) {
+                    const auto o = step_bwd<K, SG, REC, R, D>(scl, uu[j], vv[j], bb[j], tt[j], ggv[j], gss[j], gmm[j]);
+                    gxx[j] = o.gx;
+                    guu[j] = o.gu;
+                  }
+                  return;
+                }
                 for (int64_t j = 0; j < len; ++j) {
-                  const auto o = step_bwd<K, SG, REC, R, D>(scl, uu[j], vv[j], bb[j], tt[j],
-                                                            ggv[j], gss[j], gmm[j]);
+                  const auto o = step_bwd<K, SG, REC, R, D>(scl, uu[j], vv[j], bb[j], tt[j], ggv[j], gss[j], gmm[j]);
                   gxx[j] = o.gx;
                   guu[j] = o.gu;
+                  lp[0][j] = o.gbeta;
+                  lp[1][j] = o.gth;
+                  lp[2][j] = o.gg;
                 }
-                return;
-              }
-              for (int64_t j = 0; j < len; ++j) {
-                const auto o = step_bwd<K, SG, REC, R, D>(scl, uu[j], vv[j], bb[j], tt[j],
-                                                          ggv[j], gss[j], gmm[j]);
-                gxx[j] = o.gx;
-                guu[j] = o.gu;
-                lp[0][j] = o.gbeta;
-                lp[1][j] = o.gth;
-                lp[2][j] = o.gg;
-              }
-              for (int k = 0; k < 3; ++k) {
-                if (full[k]) {
-                  T* f = full[k] + i0;
-                  for (int64_t j = 0; j < len; ++j) f[j] += lp[k][j];
-                } else if (sum[k]) {
-                  double a = 0;
-                  for (int64_t j = 0; j < len; ++j) a += static_cast<double>(lp[k][j]);
-                  acc[k] += a;
+                for (int k = 0; k < 3; ++k) {
+                  if (full[k]) {
+                    T* f = full[k] + i0;
+                    for (int64_t j = 0; j < len; ++j) f[j] += lp[k][j];
+                  } else if (sum[k]) {
+                    double a = 0;
+                    for (int64_t j = 0; j < len; ++j) a += static_cast<double>(lp[k][j]);
+                    acc[k] += a;
+                  }
                 }
-              }
-            });
-      }); });
+              });
+        });
+      });
     };
-    if (sg)
-      dispatch_surrogate(cfg.surrogate,
-                         [&](auto k_c) { run(k_c, std::true_type{}); });
-    else
-      run(std::integral_constant<Surrogate, Surrogate::ATan>{}, std::false_type{});
+    if (sg) dispatch_surrogate(cfg.surrogate, [&](auto k_c) { run(k_c, std::true_type{}); });
+    else run(std::integral_constant<Surrogate, Surrogate::ATan>{}, std::false_type{});
   });
   return {tot[0], tot[1], tot[2]};
 }
 
-StepOut step_forward(bool rec_mode, const Tensor& x, const Tensor& rec, const Tensor& u,
-                     const Tensor& beta, const Tensor& th, const Tensor& g,
-                     const StepConfig& cfg, bool want_v) {
+StepOut step_forward(bool rec_mode, const Tensor& x, const Tensor& rec, const Tensor& u, const Tensor& beta,
+                     const Tensor& th, const Tensor& g, const StepConfig& cfg, bool want_v) {
 #ifdef SNN_WITH_CUDA
   if (x.is_cuda()) return cuda::step_forward(rec_mode, x, rec, u, beta, th, g, cfg, want_v);
 #endif
@@ -179,9 +174,9 @@ Tensor reduce_to(const Tensor& full, const Tensor& like) {
   return at::sum_to(full, like.sizes());
 }
 
-StepBackward step_backward(bool rec_mode, const Tensor& u, const Tensor& v, const Tensor& beta,
-                           const Tensor& th, const Tensor& g, const Tensor& gS,
-                           const Tensor& gM, const StepConfig& cfg, const GradNeeds& need) {
+StepBackward step_backward(bool rec_mode, const Tensor& u, const Tensor& v, const Tensor& beta, const Tensor& th,
+                           const Tensor& g, const Tensor& gS, const Tensor& gM, const StepConfig& cfg,
+                           const GradNeeds& need) {
 #ifdef SNN_WITH_CUDA
   if (u.is_cuda()) return cuda::step_backward(rec_mode, u, v, beta, th, g, gS, gM, cfg, need);
 #endif
@@ -197,14 +192,11 @@ StepBackward step_backward(bool rec_mode, const Tensor& u, const Tensor& v, cons
   Tensor full[3];
   for (int k = 0; k < 3; ++k) {
     if (!want[k]) continue;
-    if (views[k]->period == 1)
-      *sum_flag[k] = true;
-    else
-      full[k] = at::zeros_like(uc);
+    if (views[k]->period == 1) *sum_flag[k] = true;
+    else full[k] = at::zeros_like(uc);
   }
   StepGradOut o{at::empty_like(uc), at::empty_like(uc), full[0], full[1], full[2]};
-  const auto s = step_backward_into(rec_mode, uc, vc, p,
-                                    gS.defined() ? gS.contiguous() : Tensor(),
+  const auto s = step_backward_into(rec_mode, uc, vc, p, gS.defined() ? gS.contiguous() : Tensor(),
                                     gM.defined() ? gM.contiguous() : Tensor(), cfg, o, sums);
   if (need.x) r.gx = o.gx;
   if (need.u) r.gu = o.gu;
@@ -213,22 +205,20 @@ StepBackward step_backward(bool rec_mode, const Tensor& u, const Tensor& v, cons
   Tensor* dst[3] = {&r.gbeta, &r.gth, &r.gg};
   for (int k = 0; k < 3; ++k) {
     if (!want[k]) continue;
-    *dst[k] = full[k].defined() ? reduce_to(full[k], *like[k])
-                                : at::full(like[k]->sizes(), sv[k], uc.options());
+    *dst[k] = full[k].defined() ? reduce_to(full[k], *like[k]) : at::full(like[k]->sizes(), sv[k], uc.options());
   }
   return r;
 }
 
-at::ScalarType check_state(const Tensor& input, const Tensor& mem, const Tensor& rec,
-                           const char* fn) {
+at::ScalarType check_state(const Tensor& input, const Tensor& mem, const Tensor& rec, const char* fn) {
   TORCH_CHECK(input.defined() && mem.defined(), fn, ": input and mem must be defined");
-  TORCH_CHECK(mem.sizes().equals(input.sizes()), fn, ": mem shape ", mem.sizes(),
-              " differs from input shape ", input.sizes());
+  TORCH_CHECK(mem.sizes().equals(input.sizes()), fn, ": mem shape ", mem.sizes(), " differs from input shape ",
+              input.sizes());
   TORCH_CHECK(mem.device() == input.device(), fn, ": mem and input are on different devices");
   auto st = at::promote_types(input.scalar_type(), mem.scalar_type());
   if (rec.defined()) {
-    TORCH_CHECK(rec.sizes().equals(input.sizes()), fn, ": rec shape ", rec.sizes(),
-                " differs from input shape ", input.sizes());
+    TORCH_CHECK(rec.sizes().equals(input.sizes()), fn, ": rec shape ", rec.sizes(), " differs from input shape ",
+                input.sizes());
     TORCH_CHECK(rec.device() == input.device(), fn, ": rec and input are on different devices");
     st = at::promote_types(st, rec.scalar_type());
   }
@@ -237,4 +227,4 @@ at::ScalarType check_state(const Tensor& input, const Tensor& mem, const Tensor&
 }
 
 }  // namespace detail
-}  // namespace snnk
+}  // namespace snntorch::kernels

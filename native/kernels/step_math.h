@@ -8,7 +8,7 @@
 #include "step_types.h"
 #include "surrogate.h"
 
-namespace snnk {
+namespace snntorch::kernels {
 namespace detail {
 
 // torch.clamp(beta, 0, 1): NaN passes through.
@@ -33,9 +33,7 @@ SNNK_HD inline void step_fwd(T x, T rec, T u, T beta, T th, T g, T& S, T& M, T& 
     const T p = b * u + x + rec;
     v = R == Reset::Subtract ? p - r * th : R == Reset::Zero ? p - r * p : p;
   } else {
-    v = R == Reset::Subtract ? b * u + x - r * th
-        : R == Reset::Zero   ? b * ((T(1) - r) * u) + x
-                             : b * u + x;
+    v = R == Reset::Subtract ? b * u + x - r * th : R == Reset::Zero ? b * ((T(1) - r) * u) + x : b * u + x;
   }
   const T s = heaviside(v - th) * g;
   T m = v;
@@ -58,8 +56,7 @@ struct StepGrads {
 // SG: the surrogate runs (not disabled, and a gradient reaches the spike). D: the immediate
 // reset is active and mem received a gradient. Missing upstream grads are passed as zeros.
 template <Surrogate K, bool SG, bool REC, Reset R, bool D, typename T>
-SNNK_HD inline StepGrads<T> step_bwd(const SurrogateConsts<T>& sc, T u, T v, T beta, T th, T g, T gS,
-                             T gM) {
+SNNK_HD inline StepGrads<T> step_bwd(const SurrogateConsts<T>& sc, T u, T v, T beta, T th, T g, T gS, T gM) {
   const T b = clamp01(beta);
   const T r = heaviside(u - th);
   const T z = v - th;
@@ -117,4 +114,4 @@ SNNK_HD inline StepGrads<T> step_bwd(const SurrogateConsts<T>& sc, T u, T v, T b
 }
 
 }  // namespace detail
-}  // namespace snnk
+}  // namespace snntorch::kernels

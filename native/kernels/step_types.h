@@ -10,8 +10,8 @@
 #define SNNK_HD
 #endif
 
-namespace snnk {
+namespace snntorch::kernels {
 
 enum class Reset : int64_t { Subtract = 0, Zero = 1, None = 2 };
 
-}  // namespace snnk
+}  // namespace snntorch::kernels

@@ -8,27 +8,29 @@
 
 #include "step_types.h"
 
-namespace snnk {
+namespace snntorch::kernels {
 
 constexpr double kPi = 3.141592653589793;  // Python's math.pi == torch.pi
 
 enum class Surrogate : int64_t {
-  ATan = 0,            // atan(alpha), default alpha 2
-  FastSigmoid = 1,     // fast_sigmoid(slope)
-  Sigmoid = 2,         // sigmoid(slope): overflows to 0, then NaN, in float32 like torch
-  StraightThrough = 3, // straight_through_estimator()
-  Heaviside = 4,       // heaviside(): grad * H(x)
-  Triangular = 5,      // triangular(threshold): grad * t, negated where x >= 0
+  ATan = 0,             // atan(alpha), default alpha 2
+  FastSigmoid = 1,      // fast_sigmoid(slope)
+  Sigmoid = 2,          // sigmoid(slope): overflows to 0, then NaN, in float32 like torch
+  StraightThrough = 3,  // straight_through_estimator()
+  Heaviside = 4,        // heaviside(): grad * H(x)
+  Triangular = 5,       // triangular(threshold): grad * t, negated where x >= 0
 };
 
 template <typename T>
-SNNK_HD inline T heaviside(T x) { return static_cast<T>(x > T(0)); }  // branch-free: spikes are random
+SNNK_HD inline T heaviside(T x) {
+  return static_cast<T>(x > T(0));
+}  // branch-free: spikes are random
 
 // exp as torch's vectorised CPU kernels compute it (SLEEF expf_u10, FMA build), so the sigmoid
 // surrogate matches torch bit for bit in float32; std::exp differs by 1 ulp on ~20% of inputs.
 SNNK_HD inline float torch_exp(float d) {
-  if (!(d >= -104.0f)) return std::isnan(d) ? d : 0.0f;  // SLEEF's range selects, done first
-  if (d > 100.0f) return INFINITY;                           // so the int cast cannot overflow
+  if (!(d >= -104.0f)) return std::isnan(d) ? d : 0.0f;         // SLEEF's range selects, done first
+  if (d > 100.0f) return INFINITY;                              // so the int cast cannot overflow
   const float q = std::nearbyint(d * 1.44269504088896340736f);  // rint(d / ln 2)
   float s = std::fma(q, -0.693145751953125f, d);
   s = std::fma(q, -1.428606765330187045e-06f, s);
@@ -62,8 +64,7 @@ struct SurrogateConsts {
         a = static_cast<T>(-p);
         b = static_cast<T>(p);
         break;
-      default:
-        break;
+      default: break;
     }
   }
 };
@@ -89,7 +90,7 @@ SNNK_HD inline T surrogate_grad(const SurrogateConsts<T>& c, T x, T g) {
     return g;
   } else if constexpr (K == Surrogate::Heaviside) {
     return g * heaviside(x);  // a multiply, so NaN/-0 behave like torch
-  } else {  // Triangular
+  } else {                    // Triangular
     const T r = g * c.a;
     const T sgn = static_cast<T>(1 - 2 * static_cast<int>(x >= T(0)));
     return r * sgn;  // exact negation where x >= 0
@@ -116,11 +117,10 @@ inline auto dispatch_surrogate(Surrogate k, F&& f) {
     case Surrogate::ATan: return f(std::integral_constant<Surrogate, Surrogate::ATan>{});
     case Surrogate::FastSigmoid: return f(std::integral_constant<Surrogate, Surrogate::FastSigmoid>{});
     case Surrogate::Sigmoid: return f(std::integral_constant<Surrogate, Surrogate::Sigmoid>{});
-    case Surrogate::StraightThrough:
-      return f(std::integral_constant<Surrogate, Surrogate::StraightThrough>{});
+    case Surrogate::StraightThrough: return f(std::integral_constant<Surrogate, Surrogate::StraightThrough>{});
     case Surrogate::Heaviside: return f(std::integral_constant<Surrogate, Surrogate::Heaviside>{});
     default: return f(std::integral_constant<Surrogate, Surrogate::Triangular>{});
   }
 }
 
-}  // namespace snnk
+}  // namespace snntorch::kernels

@@ -12,6 +12,8 @@
 //    and more are kept by size (page-rounded) and handed out again, up to a cap
 //    (SNNTORCH_CPU_CACHE_MB, default 256; 0 turns the cache off). Blocks are not zeroed: LibTorch
 //    never assumes fresh memory is zero.
+#include "cpu_allocator.h"
+
 #include <c10/core/Allocator.h>
 #include <c10/util/Exception.h>
 
@@ -22,14 +24,11 @@
 #include <unordered_map>
 #include <vector>
 
-#include "args.h"
-#include "registry.h"
-
-namespace snn {
+namespace snntorch::runtime {
 namespace {
 
 constexpr uintptr_t kAlign = 64;
-constexpr size_t kHeader = 16;    // Header sits just below the aligned data
+constexpr size_t kHeader = 16;     // Header sits just below the aligned data
 constexpr size_t kLarge = 131072;  // glibc's mmap threshold as the addon sets it
 constexpr size_t kPage = 4096;
 
@@ -122,20 +121,13 @@ const bool kAllocatorInstalled = [] {
 
 }  // namespace
 
-// cpu_cache_stats() -> {cached_bytes, cap_bytes, hits, misses}
-NATIVE_FN(cpu_cache_stats) {
+CpuCacheStats cpuCacheStats() {
   BlockCache& c = cache();
   std::lock_guard<std::mutex> lock(c.mu);
-  Napi::Object o = Napi::Object::New(info.Env());
-  o.Set("cached_bytes", Napi::Number::New(info.Env(), static_cast<double>(c.cached)));
-  o.Set("cap_bytes", Napi::Number::New(info.Env(), static_cast<double>(c.cap)));
-  o.Set("hits", Napi::Number::New(info.Env(), static_cast<double>(c.hits)));
-  o.Set("misses", Napi::Number::New(info.Env(), static_cast<double>(c.misses)));
-  return o;
+  return {c.cached, c.cap, c.hits, c.misses};
 }
 
-// cpu_empty_cache(): returns every cached block to the system.
-NATIVE_FN(cpu_empty_cache) {
+void cpuEmptyCache() {
   BlockCache& c = cache();
   std::lock_guard<std::mutex> lock(c.mu);
   for (auto& [bytes, blocks] : c.free) {
@@ -144,7 +136,6 @@ NATIVE_FN(cpu_empty_cache) {
   }
   c.free.clear();
   c.cached = 0;
-  return info.Env().Undefined();
 }
 
-}  // namespace snn
+}  // namespace snntorch::runtime
