@@ -41,8 +41,8 @@ describe('snn higher-order gradients', () => {
         expect(got).to.be.closeTo(fd, 1e-6 * Math.abs(fd) + 1e-8);
       });
 
-      it(`${kind} ${mode}: the fused step refuses create_graph with an error naming snn.set_step_impl('composed')`, () => {
-        expect(() => penalty('fused', 0.7, mode, kind)).to.throw(/double backward[\s\S]*snn\.set_step_impl\('composed'\)/);
+      it(`${kind} ${mode}: the fused step refuses create_graph with an error naming snn.config({ step: 'composed' })`, () => {
+        expect(() => penalty('fused', 0.7, mode, kind)).to.throw(/double backward[\s\S]*snn\.config\(\{ step: 'composed' \}\)/);
       });
     }
   }
@@ -73,18 +73,18 @@ describe('snn higher-order gradients: Synaptic, RSynaptic and Lapicque', () => {
     expect(got).to.be.closeTo(fd, 1e-5 * Math.abs(fd) + 1e-7);
   });
 
-  it("Synaptic (fused step): create_graph is refused with an error naming snn.set_step_impl('composed')", () => {
-    expect(() => synPenalty('fused', 0.7)).to.throw(/SynapticStepFn[\s\S]*double backward[\s\S]*snn\.set_step_impl\('composed'\)/);
+  it("Synaptic (fused step): create_graph is refused with an error naming snn.config({ step: 'composed' })", () => {
+    expect(() => synPenalty('fused', 0.7)).to.throw(/SynapticStepFn[\s\S]*double backward[\s\S]*snn\.config\(\{ step: 'composed' \}\)/);
   });
 
   for (const kind of ['RSynaptic', 'Lapicque'] as const) {
-    it(`${kind} (fused step): create_graph is refused with an error naming snn.set_step_impl('composed')`, () => {
+    it(`${kind} (fused step): create_graph is refused with an error naming snn.config({ step: 'composed' })`, () => {
       snn.with_step_impl('fused', () => torch.tidy(() => {
         const x = torch.randn([3, 4]).requires_grad_(true);
         const n = kind === 'RSynaptic' ? new snn.RSynaptic({ alpha: 0.9, beta: 0.8, linear_features: 4 }) : new snn.Lapicque({ beta: 0.9 });
         const out = n.forward(x) as torch.Tensor[];
         const loss = out[0]!.sum().add(out[out.length - 1]!.mul(out[out.length - 1]!).sum());
-        expect(() => torch.autograd.grad(loss, x, { create_graph: true })).to.throw(/StepFn[\s\S]*double backward[\s\S]*snn\.set_step_impl\('composed'\)/);
+        expect(() => torch.autograd.grad(loss, x, { create_graph: true })).to.throw(/StepFn[\s\S]*double backward[\s\S]*snn\.config\(\{ step: 'composed' \}\)/);
         n.dispose();
       }));
     });

@@ -19,7 +19,7 @@ namespace snntorch::kernels {
 inline void refuse_double_backward(const char* node) {
   TORCH_CHECK(!at::GradMode::is_enabled(), node,
               ": double backward (create_graph=true) is not supported by the fused neuron step; "
-              "call snn.set_step_impl('composed') before the forward pass to differentiate gradients "
+              "call snn.config({ step: 'composed' }) before the forward pass to differentiate gradients "
               "through neurons");
 }
 
