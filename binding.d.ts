@@ -76,7 +76,18 @@ export interface OptimBinding {
   optim_dispose(opt: NativeOptimizer): void;
 }
 /** torch::nn::init (native/binding/nn_init.cpp). All fill t in place without recording grad. */
-export type InitNonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'conv_transpose1d' | 'conv_transpose2d' | 'conv_transpose3d' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu';
+export type InitNonlinearity =
+  | 'linear'
+  | 'conv1d'
+  | 'conv2d'
+  | 'conv3d'
+  | 'conv_transpose1d'
+  | 'conv_transpose2d'
+  | 'conv_transpose3d'
+  | 'sigmoid'
+  | 'tanh'
+  | 'relu'
+  | 'leaky_relu';
 export interface InitBinding {
   init_uniform_(t: T, low: number, high: number): void;
   init_normal_(t: T, mean: number, std: number): void;
@@ -93,12 +104,63 @@ export interface InitBinding {
 /** Fused spiking-neuron kernels (native/binding/snn.cpp). */
 export interface SnnBinding {
   /** Codes: reset 0 subtract | 1 zero | 2 none; surrogate 0 atan | 1 fast_sigmoid | 2 sigmoid | 3 straight_through | 4 heaviside | 5 triangular. */
-  snn_leaky_step(input: T, mem: T, beta: T, threshold: T, graded_spikes_factor: T, reset: number, reset_delay: boolean, surrogate: number, surrogate_param: number, surrogate_disable: boolean): [T, T];
-  snn_rleaky_step(input: T, rec: T, mem: T, beta: T, threshold: T, reset: number, reset_delay: boolean, surrogate: number, surrogate_param: number, surrogate_disable: boolean): [T, T];
+  snn_leaky_step(
+    input: T,
+    mem: T,
+    beta: T,
+    threshold: T,
+    graded_spikes_factor: T,
+    reset: number,
+    reset_delay: boolean,
+    surrogate: number,
+    surrogate_param: number,
+    surrogate_disable: boolean,
+  ): [T, T];
+  snn_rleaky_step(
+    input: T,
+    rec: T,
+    mem: T,
+    beta: T,
+    threshold: T,
+    reset: number,
+    reset_delay: boolean,
+    surrogate: number,
+    surrogate_param: number,
+    surrogate_disable: boolean,
+  ): [T, T];
   snn_spike(x: T, surrogate: number, surrogate_param: number): T;
   /** Whole time loop, one autograd node. num_steps 0: input is [T, B, ...]; else a static [B, ...]. feedback 0 one_to_one (V) | 1 linear | 2 conv (weight, bias?, padding). Returns [spk_rec, mem_rec]. */
-  snn_rleaky_sequence(input: T, num_steps: number, spk: T, mem: T, beta: T, threshold: T, feedback: number, weight: T | null, bias: T | null, V: T | null, padding: number[], reset: number, reset_delay: boolean, surrogate: number, surrogate_param: number, surrogate_disable: boolean): [T, T];
-  snn_leaky_sequence(input: T, num_steps: number, mem: T, beta: T, threshold: T, graded_spikes_factor: T, reset: number, reset_delay: boolean, surrogate: number, surrogate_param: number, surrogate_disable: boolean): [T, T];
+  snn_rleaky_sequence(
+    input: T,
+    num_steps: number,
+    spk: T,
+    mem: T,
+    beta: T,
+    threshold: T,
+    feedback: number,
+    weight: T | null,
+    bias: T | null,
+    V: T | null,
+    padding: number[],
+    reset: number,
+    reset_delay: boolean,
+    surrogate: number,
+    surrogate_param: number,
+    surrogate_disable: boolean,
+  ): [T, T];
+  snn_leaky_sequence(
+    input: T,
+    num_steps: number,
+    mem: T,
+    beta: T,
+    threshold: T,
+    graded_spikes_factor: T,
+    reset: number,
+    reset_delay: boolean,
+    surrogate: number,
+    surrogate_param: number,
+    surrogate_disable: boolean,
+  ): [T, T];
   /** One step of a neuron with a traits kernel (native/kernels/neuron_traits.h); inputs, states and params in its traits' order. Returns [spk, ...states], or [] where the fused kernel does not run (then run the composed step). */
   snn_neuron_step(kind: SnnFusedNeuron, inputs: T[], states: T[], params: T[], config: SnnStepConfig): T[];
   alias(t: T): T;
@@ -115,10 +177,18 @@ export interface SnnStepConfig {
 }
 
 /** torch.distributed over c10d (native/binding/distributed.cpp). Handles are tagged Externals. */
-export interface NativeStore { readonly __brand: 'NativeStore' }
-export interface NativeProcessGroup { readonly __brand: 'NativeProcessGroup' }
-export interface NativeWork { readonly __brand: 'NativeWork' }
-export interface NativeReducer { readonly __brand: 'NativeReducer' }
+export interface NativeStore {
+  readonly __brand: 'NativeStore';
+}
+export interface NativeProcessGroup {
+  readonly __brand: 'NativeProcessGroup';
+}
+export interface NativeWork {
+  readonly __brand: 'NativeWork';
+}
+export interface NativeReducer {
+  readonly __brand: 'NativeReducer';
+}
 export type NativeReduceOp = 'sum' | 'product' | 'max' | 'min';
 export interface DistributedBinding {
   /** c10d::TCPStore; the server (rank 0) listens on every interface (LibTorch 1.13 has no bind address). */
@@ -131,7 +201,16 @@ export interface DistributedBinding {
   dist_store_get(store: NativeStore, key: string): string;
   dist_store_check(store: NativeStore, key: string): boolean;
   /** Gloo binds gloo_host (default 127.0.0.1) or the interface gloo_iface. */
-  dist_new_group(store: NativeStore, backend: 'gloo' | 'nccl', rank: number, world_size: number, timeout_ms: number, prefix: string, gloo_host?: Opt<string>, gloo_iface?: Opt<string>): NativeProcessGroup;
+  dist_new_group(
+    store: NativeStore,
+    backend: 'gloo' | 'nccl',
+    rank: number,
+    world_size: number,
+    timeout_ms: number,
+    prefix: string,
+    gloo_host?: Opt<string>,
+    gloo_iface?: Opt<string>,
+  ): NativeProcessGroup;
   dist_nccl_available(): boolean;
   dist_destroy_group(pg: NativeProcessGroup): void;
   /** divide_by != 1 divides the result after the wait (AVG on backends without it). */
@@ -149,7 +228,14 @@ export interface DistributedBinding {
   dist_work_wait_async(w: NativeWork, timeout_ms: Opt<number>): Promise<boolean>;
   dist_work_is_completed(w: NativeWork): boolean;
   /** c10d::Reducer over params (gradients averaged in buckets during backward). */
-  dist_reducer_create(pg: NativeProcessGroup, params: T[], names: string[], bucket_cap_bytes: number, first_bucket_bytes: number, find_unused_parameters: boolean): NativeReducer;
+  dist_reducer_create(
+    pg: NativeProcessGroup,
+    params: T[],
+    names: string[],
+    bucket_cap_bytes: number,
+    first_bucket_bytes: number,
+    find_unused_parameters: boolean,
+  ): NativeReducer;
   /** Returns whether the buckets were rebuilt (in gradient-ready order, after the first backward). */
   dist_reducer_prepare_for_forward(r: NativeReducer): boolean;
   dist_reducer_prepare_for_backward(r: NativeReducer, outputs: T[]): void;
@@ -202,21 +288,49 @@ export interface Binding extends ModuleBinding, OptimBinding, InitBinding, SnnBi
   manual_seed(seed: number): void;
 
   // --- pointwise (ops_pointwise.cpp)
-  neg(t: T): T; exp(t: T): T; log(t: T): T; log1p(t: T): T; abs(t: T): T; sqrt(t: T): T; rsqrt(t: T): T;
-  square(t: T): T; sign(t: T): T; floor(t: T): T; ceil(t: T): T; round(t: T): T; trunc(t: T): T;
-  reciprocal(t: T): T; sigmoid(t: T): T; tanh(t: T): T; relu(t: T): T; atan(t: T): T; sin(t: T): T; cos(t: T): T;
-  logical_not(t: T): T; isnan(t: T): T; isfinite(t: T): T;
+  neg(t: T): T;
+  exp(t: T): T;
+  log(t: T): T;
+  log1p(t: T): T;
+  abs(t: T): T;
+  sqrt(t: T): T;
+  rsqrt(t: T): T;
+  square(t: T): T;
+  sign(t: T): T;
+  floor(t: T): T;
+  ceil(t: T): T;
+  round(t: T): T;
+  trunc(t: T): T;
+  reciprocal(t: T): T;
+  sigmoid(t: T): T;
+  tanh(t: T): T;
+  relu(t: T): T;
+  atan(t: T): T;
+  sin(t: T): T;
+  cos(t: T): T;
+  logical_not(t: T): T;
+  isnan(t: T): T;
+  isfinite(t: T): T;
   add(a: T, b: Operand, alpha?: Opt<number>): T;
   sub(a: T, b: Operand, alpha?: Opt<number>): T;
   mul(a: T, b: Operand): T;
   div(a: T, b: Operand, rounding_mode?: Opt<'trunc' | 'floor'>): T;
   pow(a: T, b: Operand): T;
-  remainder(a: T, b: Operand): T; fmod(a: T, b: Operand): T;
-  eq(a: T, b: Operand): T; ne(a: T, b: Operand): T; gt(a: T, b: Operand): T;
-  ge(a: T, b: Operand): T; lt(a: T, b: Operand): T; le(a: T, b: Operand): T;
-  maximum(a: T, b: Operand): T; minimum(a: T, b: Operand): T;
-  logical_and(a: T, b: Operand): T; logical_or(a: T, b: Operand): T;
-  rsub(t: T, s: number): T; rpow(s: number, t: T): T; rdiv(t: T, s: number): T;
+  remainder(a: T, b: Operand): T;
+  fmod(a: T, b: Operand): T;
+  eq(a: T, b: Operand): T;
+  ne(a: T, b: Operand): T;
+  gt(a: T, b: Operand): T;
+  ge(a: T, b: Operand): T;
+  lt(a: T, b: Operand): T;
+  le(a: T, b: Operand): T;
+  maximum(a: T, b: Operand): T;
+  minimum(a: T, b: Operand): T;
+  logical_and(a: T, b: Operand): T;
+  logical_or(a: T, b: Operand): T;
+  rsub(t: T, s: number): T;
+  rpow(s: number, t: T): T;
+  rdiv(t: T, s: number): T;
   clamp(t: T, min?: Opt<number | T>, max?: Opt<number | T>): T;
   where(cond: T, x: Operand, y: Operand): T;
   masked_fill(t: T, mask: T, value: Operand): T;
@@ -252,13 +366,23 @@ export interface Binding extends ModuleBinding, OptimBinding, InitBinding, SnnBi
   norm(t: T, p?: Opt<number>, dims?: Opt<number[]>, keepdim?: boolean): T;
 
   // --- shape and indexing (ops_shape.cpp)
-  reshape(t: T, shape: number[]): T; view(t: T, shape: number[]): T;
+  reshape(t: T, shape: number[]): T;
+  view(t: T, shape: number[]): T;
   flatten(t: T, start: number, end: number): T;
-  squeeze(t: T, dim?: Opt<number>): T; unsqueeze(t: T, dim: number): T;
-  permute(t: T, dims: number[]): T; transpose(t: T, d0: number, d1: number): T; t(t: T): T;
-  expand(t: T, shape: number[]): T; repeat(t: T, reps: number[]): T; contiguous(t: T): T; flip(t: T, dims: number[]): T;
-  cat(ts: T[], dim: number): T; stack(ts: T[], dim: number): T;
-  split(t: T, size: number | number[], dim: number): T[]; chunk(t: T, n: number, dim: number): T[]; unbind(t: T, dim: number): T[];
+  squeeze(t: T, dim?: Opt<number>): T;
+  unsqueeze(t: T, dim: number): T;
+  permute(t: T, dims: number[]): T;
+  transpose(t: T, d0: number, d1: number): T;
+  t(t: T): T;
+  expand(t: T, shape: number[]): T;
+  repeat(t: T, reps: number[]): T;
+  contiguous(t: T): T;
+  flip(t: T, dims: number[]): T;
+  cat(ts: T[], dim: number): T;
+  stack(ts: T[], dim: number): T;
+  split(t: T, size: number | number[], dim: number): T[];
+  chunk(t: T, n: number, dim: number): T[];
+  unbind(t: T, dim: number): T[];
   select(t: T, dim: number, index: number): T;
   narrow(t: T, dim: number, start: number, length: number): T;
   slice(t: T, dim: number, start: Opt<number>, end: Opt<number>, step: number): T;
@@ -270,10 +394,15 @@ export interface Binding extends ModuleBinding, OptimBinding, InitBinding, SnnBi
   masked_select(t: T, mask: T): T;
   one_hot(t: T, num_classes: number): T;
   to(t: T, dtype: Opt<DTypeName>, device: Opt<string>, copy: boolean): T;
-  clone(t: T): T; detach(t: T): T;
+  clone(t: T): T;
+  detach(t: T): T;
 
   // --- linear algebra and nn.functional (ops_nn.cpp)
-  matmul(a: T, b: T): T; mm(a: T, b: T): T; bmm(a: T, b: T): T; dot(a: T, b: T): T; outer(a: T, b: T): T;
+  matmul(a: T, b: T): T;
+  mm(a: T, b: T): T;
+  bmm(a: T, b: T): T;
+  dot(a: T, b: T): T;
+  outer(a: T, b: T): T;
   linear(x: T, weight: T, bias?: Opt<T>): T;
   conv2d(x: T, weight: T, bias: Opt<T>, stride: number[], padding: number[] | 'same' | 'valid', dilation: number[], groups: number): T;
   max_pool2d(x: T, kernel: number[], stride: number[], padding: number[], dilation: number[], ceil_mode: boolean): T;
@@ -286,7 +415,14 @@ export interface Binding extends ModuleBinding, OptimBinding, InitBinding, SnnBi
 
   // --- autograd (autograd.cpp)
   backward(t: T, gradient: Opt<T>, retain_graph: Opt<boolean>, create_graph: boolean): void;
-  autograd_grad(outputs: T[], inputs: T[], grad_outputs: Opt<T[]>, retain_graph: Opt<boolean>, create_graph: boolean, allow_unused: boolean): (T | null)[];
+  autograd_grad(
+    outputs: T[],
+    inputs: T[],
+    grad_outputs: Opt<T[]>,
+    retain_graph: Opt<boolean>,
+    create_graph: boolean,
+    allow_unused: boolean,
+  ): (T | null)[];
   set_grad_enabled(enabled: boolean): void;
   is_grad_enabled(): boolean;
   requires_grad(t: T): boolean;
@@ -314,7 +450,13 @@ export interface Binding extends ModuleBinding, OptimBinding, InitBinding, SnnBi
   /** The CPU allocator's cache of large freed blocks (native/binding/cpu_allocator.cpp). */
   cpu_cache_stats(): { cached_bytes: number; cap_bytes: number; hits: number; misses: number };
   cpu_empty_cache(): void;
-  memory_stats(): { live_tensors: number; live_bytes: number; optimizer_tensors: number; optimizer_bytes: number; v8_external_bytes: number };
+  memory_stats(): {
+    live_tensors: number;
+    live_bytes: number;
+    optimizer_tensors: number;
+    optimizer_bytes: number;
+    v8_external_bytes: number;
+  };
 }
 
 // --- storages for torch.save / torch.load (storage.cpp); merged into Binding
@@ -343,11 +485,37 @@ export default binding;
 /** nn layer ops and snnTorch's state quantiser (native/binding/ops_layers.cpp). */
 export interface LayersBinding {
   /** Updates running_mean / running_var in place when training. */
-  batch_norm(x: T, weight: Opt<T>, bias: Opt<T>, running_mean: Opt<T>, running_var: Opt<T>, training: boolean, momentum: number, eps: number): T;
+  batch_norm(
+    x: T,
+    weight: Opt<T>,
+    bias: Opt<T>,
+    running_mean: Opt<T>,
+    running_var: Opt<T>,
+    training: boolean,
+    momentum: number,
+    eps: number,
+  ): T;
   conv1d(x: T, weight: T, bias: Opt<T>, stride: number[], padding: number[] | 'same' | 'valid', dilation: number[], groups: number): T;
-  conv_transpose2d(x: T, weight: T, bias: Opt<T>, stride: number[], padding: number[], output_padding: number[], groups: number, dilation: number[]): T;
+  conv_transpose2d(
+    x: T,
+    weight: T,
+    bias: Opt<T>,
+    stride: number[],
+    padding: number[],
+    output_padding: number[],
+    groups: number,
+    dilation: number[],
+  ): T;
   max_pool1d(x: T, kernel: number[], stride: number[], padding: number[], dilation: number[], ceil_mode: boolean): T;
-  avg_pool2d_ex(x: T, kernel: number[], stride: number[], padding: number[], ceil_mode: boolean, count_include_pad: boolean, divisor_override: Opt<number>): T;
+  avg_pool2d_ex(
+    x: T,
+    kernel: number[],
+    stride: number[],
+    padding: number[],
+    ceil_mode: boolean,
+    count_include_pad: boolean,
+    divisor_override: Opt<number>,
+  ): T;
   // --- pooling with indices (pooling_indices.cpp)
   /** [out, indices (int64)]. */
   max_pool1d_with_indices(x: T, kernel: number[], stride: number[], padding: number[], dilation: number[], ceil_mode: boolean): [T, T];

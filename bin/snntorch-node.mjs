@@ -61,7 +61,9 @@ switch (cmd) {
   case 'train': {
     const cli = join(root, 'dist', 'lib', 'train', 'cli.js');
     if (!existsSync(cli)) {
-      console.error(`snntorch-node train: ${cli} is missing (the compiled library); in a git checkout run npm run build:ts, or use npm run train -- [options]`);
+      console.error(
+        `snntorch-node train: ${cli} is missing (the compiled library); in a git checkout run npm run build:ts, or use npm run train -- [options]`,
+      );
       process.exit(1);
     }
     const { main } = await import(pathToFileURL(cli).href);

@@ -35,7 +35,8 @@ export function parseExampleArgs(name: string): ExampleArgs {
   const out = values.out ?? join(tmpdir(), 'snntorch-node-examples', name);
   mkdirSync(out, { recursive: true });
   const epochs = values.epochs === undefined ? null : Number(values.epochs);
-  if (epochs !== null && (!Number.isInteger(epochs) || epochs < 1)) throw new Error(`--epochs must be an integer >= 1, got '${values.epochs}'`);
+  if (epochs !== null && (!Number.isInteger(epochs) || epochs < 1))
+    throw new Error(`--epochs must be an integer >= 1, got '${values.epochs}'`);
   const seed = Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed must be an integer >= 0, got '${values.seed}'`);
   // One LibTorch thread: the examples are small, and on a shared 2-core machine more threads only slow them.
@@ -65,7 +66,13 @@ export function result(values: Record<string, number | string | boolean>): void 
  * batch_size with shuffle and drop_last. limit: the first n training and n/6 (at least one batch)
  * test images.
  */
-export function mnistLoaders(opts: { batch_size: number; limit: number | null; fashion?: boolean; seed?: number; normalize?: [number, number] }): {
+export function mnistLoaders(opts: {
+  batch_size: number;
+  limit: number | null;
+  fashion?: boolean;
+  seed?: number;
+  normalize?: [number, number];
+}): {
   train_loader: data.DataLoader;
   test_loader: data.DataLoader;
 } {
@@ -80,7 +87,8 @@ export function mnistLoaders(opts: { batch_size: number; limit: number | null; f
   const train_full = new Cls({ train: true, transform });
   const test_full = new Cls({ train: false, transform });
   const train_set = opts.limit === null ? train_full : train_full.subset(Math.min(opts.limit, train_full.length));
-  const test_set = opts.limit === null ? test_full : test_full.subset(Math.min(Math.max(Math.floor(opts.limit / 6), opts.batch_size), test_full.length));
+  const test_set =
+    opts.limit === null ? test_full : test_full.subset(Math.min(Math.max(Math.floor(opts.limit / 6), opts.batch_size), test_full.length));
   const seed = opts.seed ?? 0;
   return {
     train_loader: new data.DataLoader(train_set, { batch_size: opts.batch_size, shuffle: true, drop_last: true, seed }),

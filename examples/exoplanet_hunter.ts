@@ -72,8 +72,17 @@ function smote(features: Float32Array[], labels: number[], seed: number): [Float
   const minority = labels.filter((l) => l === 1).length < labels.filter((l) => l === 0).length ? 1 : 0;
   const idx = labels.map((l, i) => (l === minority ? i : -1)).filter((i) => i >= 0);
   const need = labels.length - 2 * idx.length;
-  const dist = (a: Float32Array, b: Float32Array): number => { let s = 0; for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2; return s; };
-  const neighbours = idx.map((i) => idx.filter((j) => j !== i).sort((a, b) => dist(features[i]!, features[a]!) - dist(features[i]!, features[b]!)).slice(0, 5));
+  const dist = (a: Float32Array, b: Float32Array): number => {
+    let s = 0;
+    for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
+    return s;
+  };
+  const neighbours = idx.map((i) =>
+    idx
+      .filter((j) => j !== i)
+      .sort((a, b) => dist(features[i]!, features[a]!) - dist(features[i]!, features[b]!))
+      .slice(0, 5),
+  );
   const f = [...features];
   const l = [...labels];
   for (let n = 0; n < need; n++) {
@@ -96,7 +105,11 @@ const beta = 0.5;
 function* loader(ds: CustomDataset, shuffle: boolean, seed: number): Generator<[torch.Tensor, torch.Tensor]> {
   const order = ds.labels.map((_, i) => i);
   const r = rng(seed);
-  if (shuffle) for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(r() * (i + 1)); [order[i], order[j]] = [order[j]!, order[i]!]; }
+  if (shuffle)
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(r() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
   for (let s = 0; s + batch_size <= order.length; s += batch_size) {
     // drop_last
     const b = order.slice(s, s + batch_size);
@@ -137,7 +150,9 @@ class Net extends nn.Module {
 
 /** The area under the ROC curve from scores and 0/1 labels (the Mann-Whitney statistic; ties count half). */
 function roc_auc_score(labels: number[], scores: number[]): number {
-  let pos = 0, neg = 0, wins = 0;
+  let pos = 0,
+    neg = 0,
+    wins = 0;
   for (let i = 0; i < labels.length; i++) {
     if (labels[i] !== 1) continue;
     pos++;
@@ -161,7 +176,8 @@ const aucs: number[] = [];
 const t0 = Date.now();
 for (let epoch = 0; epoch < num_epochs; epoch++) {
   model.train();
-  let sum = 0, nb = 0;
+  let sum = 0,
+    nb = 0;
   for (const [inputs, labels] of loader(train_dataset, true, args.seed + epoch)) {
     sum += torch.tidy(() => {
       optimizer.zero_grad();
@@ -178,8 +194,13 @@ for (let epoch = 0; epoch < num_epochs; epoch++) {
   train_loss.push(sum / nb);
   // Test set, every epoch
   model.eval();
-  const all_labels: number[] = [], all_predicted: number[] = [], all_probs: number[] = [];
-  let test_loss = 0, correct = 0, total = 0, batches = 0;
+  const all_labels: number[] = [],
+    all_predicted: number[] = [],
+    all_probs: number[] = [];
+  let test_loss = 0,
+    correct = 0,
+    total = 0,
+    batches = 0;
   torch.no_grad(() => {
     for (const [inputs, labels] of loader(test_dataset, false, 0)) {
       torch.tidy(() => {
@@ -197,8 +218,18 @@ for (let epoch = 0; epoch < num_epochs; epoch++) {
       labels.dispose();
     }
   });
-  let tp = 0, tn = 0, fp = 0, fn = 0;
-  all_labels.forEach((l, i) => { const p = all_predicted[i]; if (l === 1) { if (p === 1) tp++; else fn++; } else if (p === 1) fp++; else tn++; });
+  let tp = 0,
+    tn = 0,
+    fp = 0,
+    fn = 0;
+  all_labels.forEach((l, i) => {
+    const p = all_predicted[i];
+    if (l === 1) {
+      if (p === 1) tp++;
+      else fn++;
+    } else if (p === 1) fp++;
+    else tn++;
+  });
   metrics = {
     accuracy: (100 * correct) / total,
     sensitivity: tp + fn > 0 ? (100 * tp) / (tp + fn) : 0,
@@ -207,9 +238,25 @@ for (let epoch = 0; epoch < num_epochs; epoch++) {
     test_loss: test_loss / batches,
   };
   aucs.push(metrics.auc_roc);
-  console.log(`Epoch [${epoch + 1}/${num_epochs}] Train Loss: ${train_loss[epoch]!.toFixed(3)} Test Loss: ${metrics.test_loss.toFixed(2)} Test Accuracy: ${metrics.accuracy.toFixed(2)}% Sensitivity: ${metrics.sensitivity.toFixed(2)}% Specificity: ${metrics.specificity.toFixed(2)}% AUC-ROC: ${metrics.auc_roc.toFixed(4)}%`);
+  console.log(
+    `Epoch [${epoch + 1}/${num_epochs}] Train Loss: ${train_loss[epoch]!.toFixed(3)} Test Loss: ${metrics.test_loss.toFixed(2)} Test Accuracy: ${metrics.accuracy.toFixed(2)}% Sensitivity: ${metrics.sensitivity.toFixed(2)}% Specificity: ${metrics.specificity.toFixed(2)}% AUC-ROC: ${metrics.auc_roc.toFixed(4)}%`,
+  );
 }
 const seconds = since(t0);
-checkFile(await spikeplot.traces(torch.tensor(aucs).view(-1, 1).float(), { dim: [1, 1], title: 'AUC-ROC (%) per epoch' }).save(join(args.out, 'auc_roc.svg')));
-check(train_loss[train_loss.length - 1]! < train_loss[0]!, `training loss falls (${train_loss[0]!.toFixed(3)} -> ${train_loss[train_loss.length - 1]!.toFixed(3)})`);
-result({ ...metrics, first_loss: train_loss[0]!, last_loss: train_loss[train_loss.length - 1]!, seconds, epochs: num_epochs, synthetic: true });
+checkFile(
+  await spikeplot
+    .traces(torch.tensor(aucs).view(-1, 1).float(), { dim: [1, 1], title: 'AUC-ROC (%) per epoch' })
+    .save(join(args.out, 'auc_roc.svg')),
+);
+check(
+  train_loss[train_loss.length - 1]! < train_loss[0]!,
+  `training loss falls (${train_loss[0]!.toFixed(3)} -> ${train_loss[train_loss.length - 1]!.toFixed(3)})`,
+);
+result({
+  ...metrics,
+  first_loss: train_loss[0]!,
+  last_loss: train_loss[train_loss.length - 1]!,
+  seconds,
+  epochs: num_epochs,
+  synthetic: true,
+});

@@ -52,16 +52,18 @@ class LeakyLayer extends nn.Linear {
   train_ff(x_pos: torch.Tensor, x_neg: torch.Tensor): [[torch.Tensor, torch.Tensor], number[]] {
     const tot_loss: number[] = [];
     for (let e = 0; e < num_epochs; e++) {
-      tot_loss.push(torch.tidy(() => {
-        const g_pos = this.forward(x_pos).pow(2).mean(1); // positive data
-        const g_neg = this.forward(x_neg).pow(2).mean(1); // negative data
-        // the mean of the differences between goodness and threshold across pos and neg samples
-        const loss = nn.functional.softplus(torch.cat([g_pos.neg().add(this.threshold), g_neg.sub(this.threshold)])).mean();
-        this.opt.zero_grad();
-        loss.backward(); // local backward-pass
-        this.opt.step(); // update weights
-        return loss.item();
-      }));
+      tot_loss.push(
+        torch.tidy(() => {
+          const g_pos = this.forward(x_pos).pow(2).mean(1); // positive data
+          const g_neg = this.forward(x_neg).pow(2).mean(1); // negative data
+          // the mean of the differences between goodness and threshold across pos and neg samples
+          const loss = nn.functional.softplus(torch.cat([g_pos.neg().add(this.threshold), g_neg.sub(this.threshold)])).mean();
+          this.opt.zero_grad();
+          loss.backward(); // local backward-pass
+          this.opt.step(); // update weights
+          return loss.item();
+        }),
+      );
     }
     const output: [torch.Tensor, torch.Tensor] = torch.no_grad(() => [this.forward(x_pos).detach(), this.forward(x_neg).detach()]);
     return [output, tot_loss];
@@ -111,7 +113,7 @@ class Net extends nn.Module {
 /** Replaces the first 10 pixels of x with the one-hot label y (set to x.max()). */
 function overlay_y_on_x(x: torch.Tensor, y: torch.Tensor | number): torch.Tensor {
   const [B, D] = x.shape as [number, number];
-  const labels = typeof y === 'number' ? new Array<number>(B).fill(y) : (Array.from(y.data() as BigInt64Array, Number));
+  const labels = typeof y === 'number' ? new Array<number>(B).fill(y) : Array.from(y.data() as BigInt64Array, Number);
   const keep = new Float32Array(B * D).fill(1);
   const hot = new Float32Array(B * D);
   for (let i = 0; i < B; i++) {
@@ -140,13 +142,30 @@ const lif = run('lif');
 const relu = run('relu');
 const seconds = since(t0);
 // 4.3 Layer losses
-checkFile(await spikeplot.traces(torch.tensor(lif.losses).t().float(), { dim: [1, 2], titles: ['Layer 1 Loss', 'Layer 2 Loss'] }).save(join(args.out, 'layer_losses.svg')));
-for (const [name, r] of [['lif', lif], ['relu', relu]] as const) {
+checkFile(
+  await spikeplot
+    .traces(torch.tensor(lif.losses).t().float(), { dim: [1, 2], titles: ['Layer 1 Loss', 'Layer 2 Loss'] })
+    .save(join(args.out, 'layer_losses.svg')),
+);
+for (const [name, r] of [
+  ['lif', lif],
+  ['relu', relu],
+] as const) {
   for (let l = 0; l < 2; l++) {
     const ls = r.losses[l]!;
-    check(ls[ls.length - 1]! < ls[0]!, `${name} layer ${l + 1}: the forward-forward loss falls (${ls[0]!.toFixed(3)} -> ${ls[ls.length - 1]!.toFixed(3)})`);
+    check(
+      ls[ls.length - 1]! < ls[0]!,
+      `${name} layer ${l + 1}: the forward-forward loss falls (${ls[0]!.toFixed(3)} -> ${ls[ls.length - 1]!.toFixed(3)})`,
+    );
   }
   const bound = name === 'lif' ? 80 : 88;
   check(r.train_error < bound, `${name}: train error ${r.train_error.toFixed(1)}% is below ${bound}% (chance 90%)`);
 }
-result({ lif_train_error: lif.train_error, lif_test_error: lif.test_error, relu_train_error: relu.train_error, relu_test_error: relu.test_error, seconds, epochs: num_epochs });
+result({
+  lif_train_error: lif.train_error,
+  lif_test_error: lif.test_error,
+  relu_train_error: relu.train_error,
+  relu_test_error: relu.test_error,
+  seconds,
+  epochs: num_epochs,
+});

@@ -20,7 +20,8 @@ const { values: args } = parseArgs({
 const batches = args.quick ? 3 : Number(args.batches);
 const batch_size = args.quick ? 32 : Number(args.batch_size);
 if (!Number.isInteger(batches) || batches < 1) throw new RangeError(`--batches must be a positive integer, got ${args.batches}`);
-if (!Number.isInteger(batch_size) || batch_size < 1) throw new RangeError(`--batch_size must be a positive integer, got ${args.batch_size}`);
+if (!Number.isInteger(batch_size) || batch_size < 1)
+  throw new RangeError(`--batch_size must be a positive integer, got ${args.batch_size}`);
 torch.set_num_threads(1);
 torch.manual_seed(0);
 
@@ -43,7 +44,8 @@ for (const [x, y] of train_loader) {
     optimizer.step();
     return l.item();
   });
-  if (++step % Math.max(1, Math.floor(batches / 5)) === 0 || step === batches) console.log(`batch ${step}/${batches}: loss ${loss.toFixed(4)}`);
+  if (++step % Math.max(1, Math.floor(batches / 5)) === 0 || step === batches)
+    console.log(`batch ${step}/${batches}: loss ${loss.toFixed(4)}`);
 }
 
 // 2. Export to NIR and write the file.
@@ -53,7 +55,11 @@ const graph = snn.export_to_nir(net, x);
 const dir = args.out ? null : mkdtempSync(join(tmpdir(), 'nir-example-'));
 const path = args.out ?? join(dir!, 'tutorial_net.nir');
 await nir.write(path, graph);
-console.log(`wrote ${path}: ${Object.entries(graph.nodes).map(([k, n]) => `${k} (${n.type})`).join(' -> ')}`);
+console.log(
+  `wrote ${path}: ${Object.entries(graph.nodes)
+    .map(([k, n]) => `${k} (${n.type})`)
+    .join(' -> ')}`,
+);
 
 // 3. Import it back and compare: the imported network runs one time step per forward call.
 const imported = await snn.import_from_nir(path);
@@ -66,7 +72,9 @@ const sdA = net.state_dict();
 const sdB = imported.state_dict();
 const stateSame = sdA.size === sdB.size && [...sdA].every(([k, v]) => sdB.has(k) && same(v, sdB.get(k)!));
 const acc = (spk: torch.Tensor): number => SF.accuracy_rate(spk, ty);
-console.log(`spike records equal: ${same(spk_ref, spk_nir)} (${spk_ref.sum().item()} spikes); state_dict equal: ${stateSame} (${sdA.size} entries)`);
+console.log(
+  `spike records equal: ${same(spk_ref, spk_nir)} (${spk_ref.sum().item()} spikes); state_dict equal: ${stateSame} (${sdA.size} entries)`,
+);
 console.log(`test-batch accuracy: trained ${(acc(spk_ref) * 100).toFixed(1)}%, imported ${(acc(spk_nir) * 100).toFixed(1)}%`);
 if (dir) rmSync(dir, { recursive: true, force: true });
 if (!same(spk_ref, spk_nir) || !stateSame) {

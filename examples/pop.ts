@@ -37,7 +37,12 @@ const net_pop = new nn.Sequential(
 );
 
 /** snntorch.backprop.BPTT for static data (time_var=False): one optimizer step per batch; returns the mean loss. */
-async function bptt(net: nn.Sequential, loader: Iterable<[torch.Tensor, torch.Tensor]>, optimizer: optim.Adam, criterion: (spk: torch.Tensor, y: torch.Tensor) => torch.Tensor): Promise<number> {
+async function bptt(
+  net: nn.Sequential,
+  loader: Iterable<[torch.Tensor, torch.Tensor]>,
+  optimizer: optim.Adam,
+  criterion: (spk: torch.Tensor, y: torch.Tensor) => torch.Tensor,
+): Promise<number> {
   let sum = 0;
   let n = 0;
   net.train();
@@ -70,7 +75,8 @@ function test_accuracy(data_loader: Iterable<[torch.Tensor, torch.Tensor]>, net:
       torch.tidy(() => {
         snn.utils.reset(net);
         const [spk_rec] = net.forward(data) as unknown as [torch.Tensor, torch.Tensor];
-        if (population_code) acc += SF.accuracy_rate(spk_rec.unsqueeze(0), targets, { population_code: true, num_classes: 10 }) * spk_rec.size(1);
+        if (population_code)
+          acc += SF.accuracy_rate(spk_rec.unsqueeze(0), targets, { population_code: true, num_classes: 10 }) * spk_rec.size(1);
         else acc += SF.accuracy_rate(spk_rec.unsqueeze(0), targets) * spk_rec.size(1);
         total += spk_rec.size(1);
       });
@@ -104,7 +110,9 @@ for (let epoch = 0; epoch < num_epochs; epoch++) {
   console.log(`Epoch: ${epoch}\nTest set accuracy (population code): ${(acc_pop * 100).toFixed(3)}%\n`);
 }
 const seconds = since(t0);
-console.log(`single step, 10 outputs: ${(acc_plain * 100).toFixed(2)}%; population of 500: ${(acc_pop * 100).toFixed(2)}% (${seconds.toFixed(1)} s)`);
+console.log(
+  `single step, 10 outputs: ${(acc_plain * 100).toFixed(2)}%; population of 500: ${(acc_pop * 100).toFixed(2)}% (${seconds.toFixed(1)} s)`,
+);
 check(acc_plain > 0.2, `10-output accuracy ${(acc_plain * 100).toFixed(2)}% is above chance`);
 check(acc_pop > 0.5, `population-coded accuracy ${(acc_pop * 100).toFixed(2)}% is above 50%`);
 check(acc_pop > acc_plain, 'the population code beats 10 outputs in a single step');

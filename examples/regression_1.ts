@@ -13,7 +13,11 @@ class RegressionDataset {
   readonly features: torch.Tensor;
   readonly labels: torch.Tensor;
   /** Linear relation between input and output. */
-  constructor(timesteps: number, readonly num_samples: number, mode: 'linear' | 'sqrt') {
+  constructor(
+    timesteps: number,
+    readonly num_samples: number,
+    mode: 'linear' | 'sqrt',
+  ) {
     const feature_lst: torch.Tensor[] = [];
     // generate linear functions one by one
     for (let idx = 0; idx < num_samples; idx++) {
@@ -46,7 +50,10 @@ class Net extends nn.Module {
   declare lif_hidden: snn.Leaky;
   declare fc_out: nn.Linear;
   declare li_out: snn.Leaky;
-  constructor(readonly timesteps: number, readonly hidden: number) {
+  constructor(
+    readonly timesteps: number,
+    readonly hidden: number,
+  ) {
     super();
     const spike_grad = snn.surrogate.fast_sigmoid(); // surrogate gradient function
     // randomly initialize decay rate and threshold for layer 1
@@ -101,14 +108,16 @@ const label = l0.unsqueeze(1);
 const loss_hist: number[] = [];
 const t0 = Date.now();
 for (let it = 0; it < num_iter; it++) {
-  loss_hist.push(torch.tidy(() => {
-    const mem = model.forward(feature);
-    const loss_val = loss_function.forward(mem, label); // calculate loss
-    optimizer.zero_grad(); // zero out gradients
-    loss_val.backward(); // calculate gradients
-    optimizer.step(); // update weights
-    return loss_val.item();
-  }));
+  loss_hist.push(
+    torch.tidy(() => {
+      const mem = model.forward(feature);
+      const loss_val = loss_function.forward(mem, label); // calculate loss
+      optimizer.zero_grad(); // zero out gradients
+      loss_val.backward(); // calculate gradients
+      optimizer.step(); // update weights
+      return loss_val.item();
+    }),
+  );
   if (it % 10 === 0) console.log(`iteration ${it}: loss=${loss_hist[it]!.toExponential(3)}`);
 }
 const train_seconds = since(t0);
@@ -122,11 +131,21 @@ torch.no_grad(() => {
   model.eval();
   mem_eval = model.forward(feature);
   const rel_err = mem_eval.sub(label).pow(2).sum(-1).sqrt().div(label.pow(2).sum(-1).sqrt());
-  mean_rel = rel_err.narrow(0, 1, num_steps - 1).mean().item();
+  mean_rel = rel_err
+    .narrow(0, 1, num_steps - 1)
+    .mean()
+    .item();
   mean_L1 = l1.forward(mem_eval, label).item();
 });
 console.log(`Mean L1-loss:       ${mean_L1.toExponential(2)}`);
 console.log(`Mean rel. err.:     ${mean_rel.toExponential(2)}`);
-checkFile(await spikeplot.traces(torch.cat([mem_eval!.view(-1, 1), label.view(-1, 1)], 1), { dim: [1, 2], titles: ['Output', 'Target'] }).save(join(args.out, 'regression_1.svg')));
-check(loss_hist[loss_hist.length - 1]! < loss_hist[0]!, `MSE falls (${loss_hist[0]!.toExponential(2)} -> ${loss_hist[loss_hist.length - 1]!.toExponential(2)})`);
+checkFile(
+  await spikeplot
+    .traces(torch.cat([mem_eval!.view(-1, 1), label.view(-1, 1)], 1), { dim: [1, 2], titles: ['Output', 'Target'] })
+    .save(join(args.out, 'regression_1.svg')),
+);
+check(
+  loss_hist[loss_hist.length - 1]! < loss_hist[0]!,
+  `MSE falls (${loss_hist[0]!.toExponential(2)} -> ${loss_hist[loss_hist.length - 1]!.toExponential(2)})`,
+);
 result({ first_loss: loss_hist[0]!, last_loss: loss_hist[loss_hist.length - 1]!, mean_L1, mean_rel, train_seconds, iterations: num_iter });

@@ -38,7 +38,11 @@ class Net extends nn.Module {
   declare rlif1: snn.RLeaky;
   declare fc2: nn.Linear;
   declare rlif2: snn.RLeaky;
-  constructor(readonly timesteps: number, readonly hidden: number, readonly beta: number) {
+  constructor(
+    readonly timesteps: number,
+    readonly hidden: number,
+    readonly beta: number,
+  ) {
     super();
     // layer 1
     this.fc1 = new nn.Linear(784, this.hidden);

@@ -42,7 +42,8 @@ const num_steps = 5;
 const latent_dim = 32; // dimension of latent layer (how compressed we want the information)
 const thresh = 1; // spiking threshold (lower = more spikes are let through)
 const epochs = args.epochs ?? (args.quick ? 1 : 10);
-const lif = (o: { output?: true; threshold?: number } = {}): snn.Leaky => new snn.Leaky({ beta, spike_grad, init_hidden: true, threshold: o.threshold ?? thresh, ...(o.output ? { output: true } : {}) });
+const lif = (o: { output?: true; threshold?: number } = {}): snn.Leaky =>
+  new snn.Leaky({ beta, spike_grad, init_hidden: true, threshold: o.threshold ?? thresh, ...(o.output ? { output: true } : {}) });
 
 class SAE extends nn.Module {
   declare encoder: nn.Sequential;
@@ -113,14 +114,16 @@ async function train(network: SAE, epoch: number): Promise<number[]> {
   const hist: number[] = [];
   let batch_idx = 0;
   for (const [real_img, labels] of train_loader) {
-    hist.push(torch.tidy(() => {
-      const x_recon = network.forward(real_img);
-      const loss_val = nn.functional.mse_loss(x_recon, real_img); // Calculate loss
-      optimizer.zero_grad();
-      loss_val.backward();
-      optimizer.step();
-      return loss_val.item();
-    }));
+    hist.push(
+      torch.tidy(() => {
+        const x_recon = network.forward(real_img);
+        const loss_val = nn.functional.mse_loss(x_recon, real_img); // Calculate loss
+        optimizer.zero_grad();
+        loss_val.backward();
+        optimizer.step();
+        return loss_val.item();
+      }),
+    );
     if (batch_idx % 10 === 0) console.log(`Train[${epoch}/${epochs}][${batch_idx}/${train_loader.length}] Loss: ${hist[hist.length - 1]}`);
     real_img.dispose();
     labels.dispose();
@@ -158,8 +161,16 @@ const seconds = since(t0);
 // Inputs and reconstructions of 8 test images side by side, as two frames of a GIF
 const [imgs, lbl] = test_loader[Symbol.iterator]().next().value as [torch.Tensor, torch.Tensor];
 const recon = torch.no_grad(() => net.forward(imgs));
-const row = (t: torch.Tensor): torch.Tensor => torch.cat(Array.from({ length: 8 }, (_, i) => t.select(0, i).select(0, 0)), 1);
-checkFile(await spikeplot.animator(torch.stack([row(imgs), row(recon).clamp(0, 1)]), { interval: 800, cmap: 'greys', pixel: 3 }).save(join(args.out, 'reconstruction.gif')));
+const row = (t: torch.Tensor): torch.Tensor =>
+  torch.cat(
+    Array.from({ length: 8 }, (_, i) => t.select(0, i).select(0, 0)),
+    1,
+  );
+checkFile(
+  await spikeplot
+    .animator(torch.stack([row(imgs), row(recon).clamp(0, 1)]), { interval: 800, cmap: 'greys', pixel: 3 })
+    .save(join(args.out, 'reconstruction.gif')),
+);
 lbl.dispose();
 
 const first = train_hist.slice(0, 3).reduce((a, b) => a + b, 0) / 3;

@@ -28,7 +28,10 @@ check(dataset.length === short_train_size + short_test_size, `read ${dataset.len
 // 1.4 shorter_transform_STMNIST: a shuffled subset split into a trainset and a testset
 const order = Array.from({ length: dataset.length }, (_, i) => i);
 const r = rng(args.seed);
-for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(r() * (i + 1)); [order[i], order[j]] = [order[j]!, order[i]!]; }
+for (let i = order.length - 1; i > 0; i--) {
+  const j = Math.floor(r() * (i + 1));
+  [order[i], order[j]] = [order[j]!, order[i]!];
+}
 const samples = order.map((i) => dataset.get(i) as [torch.Tensor, number]);
 const trainset = samples.slice(0, short_train_size);
 const testset = samples.slice(short_train_size);
@@ -40,7 +43,11 @@ const collate = E.PadTensors({ batch_first: false });
 function* loader(set: [torch.Tensor, number][], shuffle: boolean, seed: number): Generator<[torch.Tensor, torch.Tensor]> {
   const idx = set.map((_, i) => i);
   const rr = rng(seed);
-  if (shuffle) for (let i = idx.length - 1; i > 0; i--) { const j = Math.floor(rr() * (i + 1)); [idx[i], idx[j]] = [idx[j]!, idx[i]!]; }
+  if (shuffle)
+    for (let i = idx.length - 1; i > 0; i--) {
+      const j = Math.floor(rr() * (i + 1));
+      [idx[i], idx[j]] = [idx[j]!, idx[i]!];
+    }
   for (let s = 0; s < idx.length; s += batch_size) {
     const b = idx.slice(s, s + batch_size);
     yield [collate(b.map((i) => set[i]![0])), torch.tensor(b.map((i) => set[i]![1]))];
@@ -118,12 +125,14 @@ torch.no_grad(() => {
   }
 });
 const accuracy = correct / total;
-console.log(`Test set accuracy: ${(correct / total * 100).toFixed(2)}% (${num_epochs} epochs, ${train_seconds.toFixed(1)} s)`);
+console.log(`Test set accuracy: ${((correct / total) * 100).toFixed(2)}% (${num_epochs} epochs, ${train_seconds.toFixed(1)} s)`);
 
 // 2.3 Spike count histogram of one sample, animated
 const [spk_rec, targets] = last_batch!;
 console.log(`The target label is: ${targets.select(0, 0).item()}`);
-const gif = await spikeplot.spike_count(spk_rec.select(1, 0), ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], { animate: true, interpolate: 1 }).save(join(args.out, 'spike_bar.gif'));
+const gif = await spikeplot
+  .spike_count(spk_rec.select(1, 0), ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], { animate: true, interpolate: 1 })
+  .save(join(args.out, 'spike_bar.gif'));
 checkFile(gif);
 
 const k = Math.min(4, Math.floor(loss_hist.length / 2));

@@ -30,22 +30,32 @@ function digits(train: boolean, n: number, seed: number): { images: Float32Array
 
 /** Writes n N-MNIST-like files per split into <root>/NMNIST/{Train,Test}/<label>/<id>.bin. */
 export function writeSyntheticNMNIST(root: string, opts: { n_train: number; n_test: number; saccade_us: number; seed: number }): void {
-  const moves: [number, number][] = [[1, 1], [1, -1], [-2, 0]];
-  for (const [split, n, seed] of [['Train', opts.n_train, opts.seed], ['Test', opts.n_test, opts.seed + 1]] as const) {
+  const moves: [number, number][] = [
+    [1, 1],
+    [1, -1],
+    [-2, 0],
+  ];
+  for (const [split, n, seed] of [
+    ['Train', opts.n_train, opts.seed],
+    ['Test', opts.n_test, opts.seed + 1],
+  ] as const) {
     const { images, labels } = digits(split === 'Train', n, seed);
     const r = rng(seed + 100);
     images.forEach((img, i) => {
       const at = (x: number, y: number, ox: number, oy: number): number => {
-        const u = x - 3 - ox, v = y - 3 - oy;
+        const u = x - 3 - ox,
+          v = y - 3 - oy;
         return u >= 0 && u < 28 && v >= 0 && v < 28 ? img[v * 28 + u]! : 0;
       };
       const ev: { x: number; y: number; t: number; p: number }[] = [];
-      let ox = 0, oy = 0;
+      let ox = 0,
+        oy = 0;
       moves.forEach(([dx, dy], s) => {
         for (let y = 0; y < 34; y++) {
           for (let x = 0; x < 34; x++) {
             const change = at(x, y, ox + dx, oy + dy) - at(x, y, ox, oy);
-            if (Math.abs(change) > 0.3 && r() < 0.9) ev.push({ x, y, t: Math.floor(s * opts.saccade_us + r() * opts.saccade_us), p: change > 0 ? 1 : 0 });
+            if (Math.abs(change) > 0.3 && r() < 0.9)
+              ev.push({ x, y, t: Math.floor(s * opts.saccade_us + r() * opts.saccade_us), p: change > 0 ? 1 : 0 });
           }
         }
         ox += dx;
@@ -54,7 +64,15 @@ export function writeSyntheticNMNIST(root: string, opts: { n_train: number; n_te
       ev.sort((a, b) => a.t - b.t);
       const dir = join(root, 'NMNIST', split, String(labels[i]));
       mkdirSync(dir, { recursive: true });
-      E.writeNMNISTFile(join(dir, `${String(i).padStart(5, '0')}.bin`), E.eventsFrom(ev.map((e) => e.x), ev.map((e) => e.y), ev.map((e) => e.t), ev.map((e) => e.p)));
+      E.writeNMNISTFile(
+        join(dir, `${String(i).padStart(5, '0')}.bin`),
+        E.eventsFrom(
+          ev.map((e) => e.x),
+          ev.map((e) => e.y),
+          ev.map((e) => e.t),
+          ev.map((e) => e.p),
+        ),
+      );
     });
   }
 }
@@ -66,7 +84,9 @@ export function writeSyntheticSTMNIST(root: string, opts: { n: number; seed: num
   images.forEach((img, i) => {
     // Pool 28x28 -> 10x10 (2.8 pixels per taxel), threshold the stroke.
     const taxel = new Float64Array(100);
-    for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) taxel[Math.min(9, Math.floor(y / 2.8)) * 10 + Math.min(9, Math.floor(x / 2.8))]! += img[y * 28 + x]! / 7.84;
+    for (let y = 0; y < 28; y++)
+      for (let x = 0; x < 28; x++)
+        taxel[Math.min(9, Math.floor(y / 2.8)) * 10 + Math.min(9, Math.floor(x / 2.8))]! += img[y * 28 + x]! / 7.84;
     const cols: { a: number; v: number; t: number }[] = [];
     for (let a = 0; a < 100; a++) {
       if (taxel[a]! < 0.25) continue;

@@ -46,19 +46,33 @@ check(ratio > 0.18 && ratio < 0.32, `gain=0.25 gives ${ratio.toFixed(3)} of the 
 
 // 2.2.2 Raster plots: reshape to [num_steps, 784]
 const flat = spike_data_sample.reshape(num_steps, -1);
-checkFile(await spikeplot.raster(flat, { s: 1.5, c: 'black', title: 'Input Layer', xlabel: 'Time step', ylabel: 'Neuron Number' }).save(join(args.out, 'raster_rate.svg')));
+checkFile(
+  await spikeplot
+    .raster(flat, { s: 1.5, c: 'black', title: 'Input Layer', xlabel: 'Time step', ylabel: 'Neuron Number' })
+    .save(join(args.out, 'raster_rate.svg')),
+);
 
 // 3. Latency coding: tau=5, threshold=0.01, linear and normalised, clipped
 const spike_lat = spikegen.latency(data_it, { num_steps, tau: 5, threshold: 0.01, clip: true, normalize: true, linear: true });
 const lat_sample = spike_lat.select(1, 0).reshape(num_steps, -1);
-checkFile(await spikeplot.raster(lat_sample, { s: 25, c: 'black', title: 'Input Layer', xlabel: 'Time step', ylabel: 'Neuron Number' }).save(join(args.out, 'raster_latency.svg')));
+checkFile(
+  await spikeplot
+    .raster(lat_sample, { s: 25, c: 'black', title: 'Input Layer', xlabel: 'Time step', ylabel: 'Neuron Number' })
+    .save(join(args.out, 'raster_latency.svg')),
+);
 // Each pixel fires at most once; pixels above the threshold fire exactly once.
 const per_pixel_max = torch.tidy(() => spike_lat.sum(0).max().item());
 check(per_pixel_max <= 1, 'latency code: at most one spike per pixel');
 checkFile(await spikeplot.animator(spike_lat.select(1, 0).select(1, 0), { interval: 10 }).save(join(args.out, 'spike_latency.html')));
 
 // 4. Delta modulation on a time series
-const series = torch.tensor([0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0].map((v, i) => v + 0.1 * Math.sin(i))).float();
+const series = torch
+  .tensor(
+    [0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0].map(
+      (v, i) => v + 0.1 * Math.sin(i),
+    ),
+  )
+  .float();
 const spike_delta = spikegen.delta(series, { threshold: 0.5, off_spike: true });
 const on = torch.tidy(() => spike_delta.eq(1).sum().item());
 const off = torch.tidy(() => spike_delta.eq(-1).sum().item());

@@ -23,7 +23,9 @@ for (let step = 0; step < num_steps; step++) {
 const decay = torch.stack(mem_rec);
 // U(t+dt) = U(t) * (1 - dt/(RC)) with dt/(RC) = 0.2
 check(Math.abs(decay.select(0, 1).item() - 0.9 * 0.8) < 1e-6, 'one step of decay is U * (1 - dt/RC)');
-checkFile(await spikeplot.traces(decay.view(-1, 1), { dim: [1, 1], title: 'Lapicque: no input' }).save(join(args.out, 'lapicque_decay.svg')));
+checkFile(
+  await spikeplot.traces(decay.view(-1, 1), { dim: [1, 1], title: 'Lapicque: no input' }).save(join(args.out, 'lapicque_decay.svg')),
+);
 
 // 3.3 Step input, 3.5 firing: R=5.1, C=5e-3, threshold 1 (default)
 const lif2 = new snn.Lapicque({ R: 5.1, C: 5e-3, time_step: 1e-3 });
@@ -41,7 +43,11 @@ const spikes = torch.stack(spk_rec);
 const n_spk = spikes.sum().item();
 console.log(`Lapicque with a 0.4 step current: ${n_spk} spikes in ${num_steps} steps`);
 check(n_spk > 0, 'a 0.4 step current makes the neuron fire');
-checkFile(await spikeplot.traces(torch.stack(mem2_rec).view(-1, 1), { spk: spikes.view(-1, 1), dim: [1, 1], title: 'Lapicque: step input' }).save(join(args.out, 'lapicque_step.svg')));
+checkFile(
+  await spikeplot
+    .traces(torch.stack(mem2_rec).view(-1, 1), { spk: spikes.view(-1, 1), dim: [1, 1], title: 'Lapicque: step input' })
+    .save(join(args.out, 'lapicque_step.svg')),
+);
 
 // 3.5.2 Reset mechanisms: reset to zero discards the residual above threshold, so with the same
 // input it spikes no more often than reset by subtraction.

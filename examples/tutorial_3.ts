@@ -22,7 +22,11 @@ for (let step = 0; step < num_steps; step++) {
 }
 const n1 = torch.stack(spk_rec).sum().item();
 check(n1 > 0, `Leaky(beta 0.8) on a 0.21 step fires (${n1} spikes)`);
-checkFile(await spikeplot.traces(torch.stack(mem_rec).view(-1, 1), { spk: torch.stack(spk_rec).view(-1, 1), dim: [1, 1] }).save(join(args.out, 'leaky_step.svg')));
+checkFile(
+  await spikeplot
+    .traces(torch.stack(mem_rec).view(-1, 1), { spk: torch.stack(spk_rec).view(-1, 1), dim: [1, 1] })
+    .save(join(args.out, 'leaky_step.svg')),
+);
 
 // 3. A feed forward SNN: layer parameters
 const num_inputs = 784;
@@ -57,7 +61,10 @@ torch.no_grad(() => {
 // convert lists to tensors
 const spk1 = torch.stack(spk1_rec);
 const spk2 = torch.stack(spk2_rec);
-check(spk1.shape.join() === `${num_steps},${num_hidden}` && spk2.shape.join() === `${num_steps},${num_outputs}`, 'spike records are [num_steps, neurons]');
+check(
+  spk1.shape.join() === `${num_steps},${num_hidden}` && spk2.shape.join() === `${num_steps},${num_outputs}`,
+  'spike records are [num_steps, neurons]',
+);
 const hidden_rate = spk1.mean().item();
 console.log(`hidden layer fires on ${(hidden_rate * 100).toFixed(2)}% of (step, neuron) pairs`);
 check(hidden_rate > 0, 'the hidden layer fires');

@@ -85,7 +85,10 @@ for (let epoch = 0; epoch < num_epochs; epoch++) {
       optimizer.zero_grad();
       loss_val.backward();
       optimizer.step();
-      if (counter % 50 === 0) console.log(`Epoch ${epoch}, Iteration ${iter_counter}: train loss ${loss_val.item().toFixed(2)}, train accuracy ${(batchAccuracy(spk_rec, targets) * 100).toFixed(2)}%`);
+      if (counter % 50 === 0)
+        console.log(
+          `Epoch ${epoch}, Iteration ${iter_counter}: train loss ${loss_val.item().toFixed(2)}, train accuracy ${(batchAccuracy(spk_rec, targets) * 100).toFixed(2)}%`,
+        );
       return loss_val.item();
     });
     // Store loss history for future plotting

@@ -82,7 +82,10 @@ for (let epoch = 0; epoch < num_epochs; epoch++) {
       optimizer.zero_grad();
       loss_val.backward();
       optimizer.step();
-      if (i % 5 === 0) console.log(`Iteration ${i} \nTrain Loss: ${loss_val.item().toFixed(2)}, Accuracy: ${(SF.accuracy_rate(spk_rec, targets) * 100).toFixed(2)}%`);
+      if (i % 5 === 0)
+        console.log(
+          `Iteration ${i} \nTrain Loss: ${loss_val.item().toFixed(2)}, Accuracy: ${(SF.accuracy_rate(spk_rec, targets) * 100).toFixed(2)}%`,
+        );
       return loss_val.item();
     });
     data.dispose();

@@ -15,11 +15,17 @@ const args = parseExampleArgs('tutorial_7');
 const E = data.events;
 const root = join(args.out, 'data');
 rmSync(root, { recursive: true, force: true });
-writeSyntheticNMNIST(root, { n_train: args.quick ? 256 : 4096, n_test: args.quick ? 128 : 1024, saccade_us: args.quick ? 5_000 : 100_000, seed: args.seed });
+writeSyntheticNMNIST(root, {
+  n_train: args.quick ? 256 : 4096,
+  n_test: args.quick ? 128 : 1024,
+  saccade_us: args.quick ? 5_000 : 100_000,
+  seed: args.seed,
+});
 
 // 1.2 Transformations
 const sensor_size = E.NMNIST.sensor_size;
-const frame_transform = (ev: data.events.Events): torch.Tensor => E.ToFrame({ sensor_size, time_window: 1000 })(E.Denoise({ filter_time: 10000 })(ev));
+const frame_transform = (ev: data.events.Events): torch.Tensor =>
+  E.ToFrame({ sensor_size, time_window: 1000 })(E.Denoise({ filter_time: 10000 })(ev));
 const trainset = new E.NMNIST({ save_to: root, transform: frame_transform, train: true });
 const testset = new E.NMNIST({ save_to: root, transform: frame_transform, train: false });
 const [frames0, target0] = trainset.get(0) as [torch.Tensor, number];
@@ -35,7 +41,11 @@ const batch_size = args.quick ? 32 : 128;
 function* loader(ds: data.events.EventFolder, shuffle: boolean, seed: number): Generator<[torch.Tensor, torch.Tensor]> {
   const order = Array.from({ length: ds.length }, (_, i) => i);
   const r = rng(seed);
-  if (shuffle) for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(r() * (i + 1)); [order[i], order[j]] = [order[j]!, order[i]!]; }
+  if (shuffle)
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(r() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
   for (let s = 0; s < order.length; s += batch_size) {
     const idx = order.slice(s, s + batch_size);
     const frames = idx.map((i) => ds.get(i)[0] as torch.Tensor);
@@ -116,7 +126,9 @@ torch.no_grad(() => {
   }
 });
 const accuracy = correct / total;
-console.log(`Test accuracy on the synthetic N-MNIST-format set: ${(accuracy * 100).toFixed(2)}% (${iters} iterations, ${train_seconds.toFixed(1)} s)`);
+console.log(
+  `Test accuracy on the synthetic N-MNIST-format set: ${(accuracy * 100).toFixed(2)}% (${iters} iterations, ${train_seconds.toFixed(1)} s)`,
+);
 const first = loss_hist[0]!;
 const last = loss_hist.slice(-2).reduce((a, b) => a + b, 0) / 2;
 check(last < first, `training loss falls (${first.toFixed(3)} -> ${last.toFixed(3)})`);

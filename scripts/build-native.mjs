@@ -32,7 +32,11 @@ export function buildNative({ rebuild = false, debug = false, out = null } = {})
 if (import.meta.url === `file://${process.argv[1]}`) {
   try {
     const i = process.argv.indexOf('--out');
-    buildNative({ rebuild: process.argv.includes('--rebuild'), debug: process.argv.includes('--debug'), out: i > 0 ? process.argv[i + 1] : null });
+    buildNative({
+      rebuild: process.argv.includes('--rebuild'),
+      debug: process.argv.includes('--debug'),
+      out: i > 0 ? process.argv[i + 1] : null,
+    });
   } catch (e) {
     console.error(e.message);
     process.exit(1);

@@ -35,11 +35,20 @@ export async function doctor({ env = process.env, out = console.log, blasFacts =
       // The build and the loader go on to the next place; say that the setting was not used.
       line('  LIBTORCH', `${env.LIBTORCH} holds no LibTorch (no share/cmake/Torch/TorchConfig.cmake and lib/libtorch.so): ignored`);
       problems.push(`LIBTORCH=${env.LIBTORCH} holds no LibTorch; the ${lt.source} LibTorch is used instead`);
-      fixes.push('export LIBTORCH=/path/to/libtorch            # a folder holding share/cmake/Torch and lib/libtorch.so', `unset LIBTORCH                                # use the ${lt.source} LibTorch at ${lt.prefix}`);
+      fixes.push(
+        'export LIBTORCH=/path/to/libtorch            # a folder holding share/cmake/Torch and lib/libtorch.so',
+        `unset LIBTORCH                                # use the ${lt.source} LibTorch at ${lt.prefix}`,
+      );
     }
   } catch (e) {
     line('LibTorch', 'NOT FOUND');
-    out(String(e.message).replace(/^snntorch-node: /, '').split('\n').map((l) => '    ' + l).join('\n'));
+    out(
+      String(e.message)
+        .replace(/^snntorch-node: /, '')
+        .split('\n')
+        .map((l) => '    ' + l)
+        .join('\n'),
+    );
     problems.push('no LibTorch found');
     fixes.push(...remedies({ ltError: e }));
   }
@@ -57,16 +66,22 @@ export async function doctor({ env = process.env, out = console.log, blasFacts =
       for (const t of tools) line('  ' + t.name, t.found ?? 'NOT FOUND');
       if (tools.some((t) => !t.found)) fixes.push(FIX_TOOLS);
       fixes.push(FIX_BUILD, FIX_REBUILD);
-      if (plan.available.length) fixes.push(`or use a LibTorch that a prebuilt was made for (${plan.available.join(', ')}): export LIBTORCH=/path/to/it`);
+      if (plan.available.length)
+        fixes.push(`or use a LibTorch that a prebuilt was made for (${plan.available.join(', ')}): export LIBTORCH=/path/to/it`);
     }
   } else {
-    const kind = { explicit: 'explicit (SNNTORCH_NODE_BINARY)', built: 'built from source', prebuilt: `prebuilt (${chosen.tag})` }[chosen.kind];
+    const kind = { explicit: 'explicit (SNNTORCH_NODE_BINARY)', built: 'built from source', prebuilt: `prebuilt (${chosen.tag})` }[
+      chosen.kind
+    ];
     line('binary', `${kind}`);
     line('  path', chosen.path);
     const proof = proveBinary(chosen.path, { env });
     if (proof.ok) {
       proved = true;
-      line('  loads', `yes (proved in a child process; compiled for LibTorch ${proof.config.libtorch_version}, C++11 ABI ${proof.config.cxx11_abi ? 'on' : 'off'})`);
+      line(
+        '  loads',
+        `yes (proved in a child process; compiled for LibTorch ${proof.config.libtorch_version}, C++11 ABI ${proof.config.cxx11_abi ? 'on' : 'off'})`,
+      );
       if (lt && proof.config.libtorch_version !== lt.version.split('+')[0]) {
         line('  warning', `built for LibTorch ${proof.config.libtorch_version}, discovery finds ${lt.version}`);
       }
@@ -103,7 +118,10 @@ export async function doctor({ env = process.env, out = console.log, blasFacts =
           problems.push(`slow BLAS: ${blas.problem.split('; fix:')[0]}`);
           fixes.push(FIX_BLAS);
         }
-        line('CUDA devices', c.cuda_available ? `${c.cuda_device_count}` : `none (${c.cuda_compiled ? 'CUDA build, no device visible' : 'CPU build'})`);
+        line(
+          'CUDA devices',
+          c.cuda_available ? `${c.cuda_device_count}` : `none (${c.cuda_compiled ? 'CUDA build, no device visible' : 'CPU build'})`,
+        );
         const r = torch.tidy(() => {
           torch.manual_seed(0);
           const fc = new nn.Linear(4, 3);

@@ -75,7 +75,9 @@ async function main() {
   renameSync(made, dest);
   const proof = proveBinary(dest);
   if (!proof.ok) throw new Error(`prebuildify: ${dest} failed its proof: ${proof.message}\n${proof.output}`);
-  console.log(`prebuildify: ${dest} (${(statSync(dest).size / 1e6).toFixed(1)} MB, ${PREBUILT_FILE} for LibTorch ${proof.config.libtorch_version}) loads OK`);
+  console.log(
+    `prebuildify: ${dest} (${(statSync(dest).size / 1e6).toFixed(1)} MB, ${PREBUILT_FILE} for LibTorch ${proof.config.libtorch_version}) loads OK`,
+  );
 }
 
 const args = process.argv.slice(2);

@@ -7,12 +7,24 @@ import { decodeFixtureTensor, type FixtureTensor } from './fixture_tensors.js';
 export function fixtureTensor(t: FixtureTensor, opts: { requires_grad?: boolean } = {}): torch.Tensor {
   const d = decodeFixtureTensor(t);
   if (d.values instanceof Float32Array) return torch.from_typed_array(d.values, d.shape, { requires_grad: opts.requires_grad ?? false });
-  return torch.from_typed_array(BigInt64Array.from(d.values, (v) => BigInt(v)), d.shape, { dtype: d.dtype === 'int64' ? 'int64' : 'float32' });
+  return torch.from_typed_array(
+    BigInt64Array.from(d.values, (v) => BigInt(v)),
+    d.shape,
+    { dtype: d.dtype === 'int64' ? 'int64' : 'float32' },
+  );
 }
 
-export function expectClose(actual: torch.Tensor | null, expected: FixtureTensor | torch.Tensor, what: string, tol: { rtol: number; atol: number }): void {
+export function expectClose(
+  actual: torch.Tensor | null,
+  expected: FixtureTensor | torch.Tensor,
+  what: string,
+  tol: { rtol: number; atol: number },
+): void {
   expect(actual, `${what}: missing`).to.not.equal(null);
-  const exp = expected instanceof torch.Tensor ? { shape: expected.shape, values: Array.from(expected.data() as Float32Array, Number) } : decodeFixtureTensor(expected);
+  const exp =
+    expected instanceof torch.Tensor
+      ? { shape: expected.shape, values: Array.from(expected.data() as Float32Array, Number) }
+      : decodeFixtureTensor(expected);
   expect(actual!.shape, `${what}: shape`).to.deep.equal(exp.shape);
   const a = actual!.data();
   let worst = -1;
@@ -28,7 +40,9 @@ export function expectClose(actual: torch.Tensor | null, expected: FixtureTensor
     }
   }
   if (worst >= 0) {
-    expect.fail(`${what}: element ${worst} is ${Number(a[worst])}, expected ${Number(exp.values[worst])} (rtol ${tol.rtol}, atol ${tol.atol})`);
+    expect.fail(
+      `${what}: element ${worst} is ${Number(a[worst])}, expected ${Number(exp.values[worst])} (rtol ${tol.rtol}, atol ${tol.atol})`,
+    );
   }
 }
 

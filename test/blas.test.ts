@@ -41,7 +41,16 @@ Alternative: ${REF}
 Priority: 10
 `;
 
-const facts = (over: Partial<BlasFacts>): BlasFacts => ({ linksGenericBlas: true, resolved: REF + '.11.0', kind: 'reference', alternatives: [REF], isRoot: true, isDebian: true, noAuto: false, ...over });
+const facts = (over: Partial<BlasFacts>): BlasFacts => ({
+  linksGenericBlas: true,
+  resolved: REF + '.11.0',
+  kind: 'reference',
+  alternatives: [REF],
+  isRoot: true,
+  isDebian: true,
+  noAuto: false,
+  ...over,
+});
 
 describe('BLAS: install-time detection and decision', () => {
   it('classifies the resolved library by its path', () => {
@@ -82,7 +91,9 @@ describe('BLAS: install-time detection and decision', () => {
     const d = blasDecision(facts({ alternatives }));
     expect(d.action).to.equal('select');
     expect(d.command).to.deep.equal(['update-alternatives', '--set', 'libblas.so.3-x86_64-linux-gnu', OPENBLAS]);
-    expect(blasDecision(facts({ alternatives, isRoot: false })).message).to.match(/fix: sudo update-alternatives --set libblas\.so\.3-x86_64-linux-gnu .*openblas-pthread/);
+    expect(blasDecision(facts({ alternatives, isRoot: false })).message).to.match(
+      /fix: sudo update-alternatives --set libblas\.so\.3-x86_64-linux-gnu .*openblas-pthread/,
+    );
   });
 
   it('a fast BLAS, or a LibTorch with its own BLAS: nothing to do', () => {
@@ -101,7 +112,11 @@ describe('BLAS: the runtime verdict (doctor, training header)', () => {
   });
 
   it('OpenBLAS is fine; measured slow (a busy machine) it is only noted', () => {
-    expect(judgeBlas({ name: 'OpenBLAS', library: OPENBLAS, threads: 2, gflops: 60 })).to.deep.equal({ ok: true, summary: 'OpenBLAS, 2 threads, 60.0 GFLOP/s (sgemm 256x256)', problem: null });
+    expect(judgeBlas({ name: 'OpenBLAS', library: OPENBLAS, threads: 2, gflops: 60 })).to.deep.equal({
+      ok: true,
+      summary: 'OpenBLAS, 2 threads, 60.0 GFLOP/s (sgemm 256x256)',
+      problem: null,
+    });
     const busy = judgeBlas({ name: 'OpenBLAS', library: OPENBLAS, threads: 1, gflops: 3 });
     expect(busy.ok).to.equal(true);
     expect(busy.summary).to.equal('OpenBLAS, 1 thread, 3.0 GFLOP/s (sgemm 256x256) (below 8 GFLOP/s: is the machine busy?)');
@@ -124,16 +139,25 @@ describe('BLAS: doctor on the reference BLAS', function () {
   (haveRef ? it : it.skip)('reports FAILED with the remedy and exits 1 (libblas.so.3 -> the reference BLAS via LD_LIBRARY_PATH)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'refblas-'));
     symlinkSync(REF, join(dir, 'libblas.so.3'));
-    const r = spawnSync(process.execPath, [join(root, 'bin/snntorch-node.mjs'), 'doctor'], { cwd: root, encoding: 'utf8', env: { ...process.env, LD_LIBRARY_PATH: dir } });
-    expect(r.stdout).to.match(/BLAS: {9}reference BLAS \(\/usr\/lib\/x86_64-linux-gnu\/blas\/libblas\.so\.3[.\d]*\), \d+ threads?, [\d.]+ GFLOP\/s \(sgemm 256x256\)/);
+    const r = spawnSync(process.execPath, [join(root, 'bin/snntorch-node.mjs'), 'doctor'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, LD_LIBRARY_PATH: dir },
+    });
+    expect(r.stdout).to.match(
+      /BLAS: {9}reference BLAS \(\/usr\/lib\/x86_64-linux-gnu\/blas\/libblas\.so\.3[.\d]*\), \d+ threads?, [\d.]+ GFLOP\/s \(sgemm 256x256\)/,
+    );
     expect(r.stdout).to.match(/\nFAILED:\n {2}- slow BLAS: LibTorch's libblas\.so\.3 is the reference BLAS/);
     expect(r.stdout).to.match(/Remedies:\n(.*\n)* {2}sudo apt-get install -y libopenblas0-pthread/);
     expect(r.status).to.equal(1);
   });
 
-  (existsSync(join(root, 'dist', 'lib', 'train', 'blas.js')) ? it : it.skip)('on this machine (OpenBLAS) prints the measured GFLOP/s and no BLAS failure', () => {
-    const r = spawnSync(process.execPath, [join(root, 'bin/snntorch-node.mjs'), 'doctor'], { cwd: root, encoding: 'utf8' });
-    expect(r.stdout).to.match(/BLAS: {9}OpenBLAS, \d+ threads?, [\d.]+ GFLOP\/s \(sgemm 256x256\)/);
-    expect(r.stdout).not.to.match(/slow BLAS/);
-  });
+  (existsSync(join(root, 'dist', 'lib', 'train', 'blas.js')) ? it : it.skip)(
+    'on this machine (OpenBLAS) prints the measured GFLOP/s and no BLAS failure',
+    () => {
+      const r = spawnSync(process.execPath, [join(root, 'bin/snntorch-node.mjs'), 'doctor'], { cwd: root, encoding: 'utf8' });
+      expect(r.stdout).to.match(/BLAS: {9}OpenBLAS, \d+ threads?, [\d.]+ GFLOP\/s \(sgemm 256x256\)/);
+      expect(r.stdout).not.to.match(/slow BLAS/);
+    },
+  );
 });

@@ -47,14 +47,24 @@ class SeedNet extends Module {
   forward(): void {}
 }
 
-const bitsOf = (t: torch.Tensor): number[] => Array.from(new Uint8Array((t.data() as ArrayBufferView).buffer, (t.data() as ArrayBufferView).byteOffset, t.numel() * (t.dtype === 'int64' ? 8 : 4)));
+const bitsOf = (t: torch.Tensor): number[] =>
+  Array.from(
+    new Uint8Array(
+      (t.data() as ArrayBufferView).buffer,
+      (t.data() as ArrayBufferView).byteOffset,
+      t.numel() * (t.dtype === 'int64' ? 8 : 4),
+    ),
+  );
 function expectSameValues(t: torch.Tensor, e: { name: string; dtype: string; shape: number[]; tensor: FixtureTensor }): void {
   expect(t.dtype, e.name).to.equal(e.dtype);
   expect(t.shape, e.name).to.deep.equal(e.shape);
   const ref = decodeFixtureTensor(e.tensor);
   if (ref.values instanceof Float32Array) {
     const got = t.data() as Float32Array;
-    expect(got.every((v, i) => Object.is(v, (ref.values as Float32Array)[i])), `${e.name} bits`).to.equal(true);
+    expect(
+      got.every((v, i) => Object.is(v, (ref.values as Float32Array)[i])),
+      `${e.name} bits`,
+    ).to.equal(true);
   } else {
     expect(Array.from(t.data() as BigInt64Array, Number), e.name).to.deep.equal(ref.values);
   }
@@ -109,7 +119,10 @@ describe('checkpoints', () => {
       const res = p.load_state_dict(sd, { strict: false });
       expect(res.missing_keys).to.deep.equal([]);
       expect(res.unexpected_keys).to.include('fc1.weight');
-      expectSameValues(p.fc2.weight, net.state_dict.find((e) => e.name === 'fc2.weight')!);
+      expectSameValues(
+        p.fc2.weight,
+        net.state_dict.find((e) => e.name === 'fc2.weight')!,
+      );
     });
   });
 
@@ -155,7 +168,10 @@ describe('checkpoints', () => {
     it('an optimizer state_dict (int-keyed state) round-trips through torch.save', () => {
       const model = new Linear(3, 2);
       const opt = new Adam(model.parameters(), { lr: 0.01 });
-      model.forward(torch.ones([1, 3])).sum().backward();
+      model
+        .forward(torch.ones([1, 3]))
+        .sum()
+        .backward();
       opt.step();
       const path = join(dir, 'opt.pt');
       torch.save(opt.state_dict(), path);
@@ -220,9 +236,12 @@ describe('checkpoints', () => {
       names.forEach((n, i) => {
         const orig = saved[i] as (...a: unknown[]) => unknown;
         (fs as unknown as Record<string, unknown>)[n] = (...args: unknown[]) => {
-          const label = n === 'openSync' ? `open ${String(args[0]).replace(dir, '<dir>')} ${String(args[1])}`
-            : n === 'renameSync' ? `rename ${String(args[0]).replace(dir, '<dir>')} -> ${String(args[1]).replace(dir, '<dir>')}`
-            : `${n.replace('Sync', '')} ${fdNames.get(args[0] as number) ?? '?'}`;
+          const label =
+            n === 'openSync'
+              ? `open ${String(args[0]).replace(dir, '<dir>')} ${String(args[1])}`
+              : n === 'renameSync'
+                ? `rename ${String(args[0]).replace(dir, '<dir>')} -> ${String(args[1]).replace(dir, '<dir>')}`
+                : `${n.replace('Sync', '')} ${fdNames.get(args[0] as number) ?? '?'}`;
           if (fail?.(n, args)) {
             calls.push(`${label} FAILED`);
             throw Object.assign(new Error(`injected ${n} failure`), { code: 'EIO' });
@@ -252,8 +271,14 @@ describe('checkpoints', () => {
       expect(tmp).to.match(/^<dir>\/\.durable\.pt\.\d+\.\d+\.[0-9a-f]+\.tmp$/);
       const order = calls.map((c) => c.replace(tmp, '<tmp>').replace(/^write <tmp>$/, 'write'));
       expect(order.filter((c, i) => c !== 'write' || order[i - 1] !== 'write')).to.deep.equal([
-        'open <tmp> wx', 'write', 'fsync <tmp>', 'close <tmp>', 'rename <tmp> -> <dir>/durable.pt',
-        'open <dir> r', 'fsync <dir>', 'close <dir>',
+        'open <tmp> wx',
+        'write',
+        'fsync <tmp>',
+        'close <tmp>',
+        'rename <tmp> -> <dir>/durable.pt',
+        'open <dir> r',
+        'fsync <dir>',
+        'close <dir>',
       ]);
       expect(readdirSync(dir)).to.deep.equal(['durable.pt']);
     });
@@ -265,13 +290,16 @@ describe('checkpoints', () => {
         const before = readFileSync(path);
         let err: unknown;
         let failed = false; // the first such call: the temporary file's
-        withFsSpy((n) => n === failing && !failed && (failed = true), () => {
-          try {
-            torch.save({ w: torch.zeros([2]) }, path);
-          } catch (e) {
-            err = e;
-          }
-        });
+        withFsSpy(
+          (n) => n === failing && !failed && (failed = true),
+          () => {
+            try {
+              torch.save({ w: torch.zeros([2]) }, path);
+            } catch (e) {
+              err = e;
+            }
+          },
+        );
         expect(err).to.be.instanceOf(Error);
         expect((err as Error).message).to.contain(path);
         expect((err as Error).message).to.contain(`injected ${failing} failure`);
@@ -323,15 +351,23 @@ describe('checkpoints', () => {
     const bad: [string, (p: string) => void, RegExp][] = [
       ['a truncated checkpoint', (p) => writeFileSync(p, readFileSync(PT).subarray(0, 100000)), /truncated/],
       ['a checkpoint cut inside its header', (p) => writeFileSync(p, readFileSync(PT).subarray(0, 20)), /truncated/],
-      ['a corrupted checkpoint (bytes flipped in the pickle)', (p) => {
-        const b = Buffer.from(readFileSync(PT));
-        const at = b.indexOf('data.pkl') + 200;
-        for (let i = at; i < at + 64; i++) b[i] = 0xff - b[i]!;
-        writeFileSync(p, b);
-      }, /corrupt/],
+      [
+        'a corrupted checkpoint (bytes flipped in the pickle)',
+        (p) => {
+          const b = Buffer.from(readFileSync(PT));
+          const at = b.indexOf('data.pkl') + 200;
+          for (let i = at; i < at + 64; i++) b[i] = 0xff - b[i]!;
+          writeFileSync(p, b);
+        },
+        /corrupt/,
+      ],
       ['an empty file', (p) => writeFileSync(p, ''), /empty/],
       ['a JSON file', (p) => writeFileSync(p, JSON.stringify({ weight: [1, 2] })), /cannot load PyTorch checkpoint/],
-      ['a zip that is not a checkpoint', (p) => writeFileSync(p, Buffer.from('504b0506000000000000000000000000000000000000', 'hex')), /not a PyTorch checkpoint/],
+      [
+        'a zip that is not a checkpoint',
+        (p) => writeFileSync(p, Buffer.from('504b0506000000000000000000000000000000000000', 'hex')),
+        /not a PyTorch checkpoint/,
+      ],
     ];
     for (const [what, write, detail] of bad) {
       it(`${what} gives an Error naming the path`, () => {

@@ -12,7 +12,9 @@ describe('checkpoint types', function () {
   this.timeout(120_000);
   it('torch.save / torch.load fit state_dict(), optimizer state dicts and nested containers with no cast', () => {
     const r = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join(ROOT, 'test', 'types', 'tsconfig.json')], {
-      cwd: ROOT, encoding: 'utf8', timeout: 110_000,
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 110_000,
     });
     expect(r.status, `${r.stdout}${r.stderr}${r.error ?? ''}`).to.equal(0);
   });

@@ -22,7 +22,9 @@ describe('data.events: N-MNIST files', () => {
   });
 
   it('drops y == 240 overflow events and adds 2^13 us to every later timestamp', () => {
-    const bytes = Uint8Array.from([1, 2, 0, 0, 10, /* overflow */ 0, 240, 0, 0, 0, 4, 5, 0x80, 0, 20, /* overflow */ 0, 240, 0, 0, 0, 6, 7, 0, 0, 30]);
+    const bytes = Uint8Array.from([
+      1, 2, 0, 0, 10, /* overflow */ 0, 240, 0, 0, 0, 4, 5, 0x80, 0, 20, /* overflow */ 0, 240, 0, 0, 0, 6, 7, 0, 0, 30,
+    ]);
     const ev = E.parseNMNIST(bytes);
     expect(Array.from(ev.x)).to.deep.equal([1, 4, 6]);
     expect(Array.from(ev.t)).to.deep.equal([10, 20 + 8192, 30 + 2 * 8192]);
@@ -38,12 +40,16 @@ describe('data.events: N-MNIST files', () => {
     expect(() => E.encodeNMNIST(E.eventsFrom([0], [0], [2 ** 23], [0]))).to.throw(/does not fit/);
   });
 
-  it('NMNIST reads Tonic\'s extracted layout, labels from the folder names', () => {
+  it("NMNIST reads Tonic's extracted layout, labels from the folder names", () => {
     const root = mkdtempSync(join(tmpdir(), 'nmnist-'));
     try {
-      for (const [label, n] of [[0, 2], [7, 1]] as const) {
+      for (const [label, n] of [
+        [0, 2],
+        [7, 1],
+      ] as const) {
         mkdirSync(join(root, 'NMNIST', 'Test', String(label)), { recursive: true });
-        for (let i = 0; i < n; i++) E.writeNMNISTFile(join(root, 'NMNIST', 'Test', String(label), `0000${i}.bin`), E.eventsFrom([label], [i], [100 * (i + 1)], [1]));
+        for (let i = 0; i < n; i++)
+          E.writeNMNISTFile(join(root, 'NMNIST', 'Test', String(label), `0000${i}.bin`), E.eventsFrom([label], [i], [100 * (i + 1)], [1]));
       }
       const ds = new E.NMNIST({ save_to: root, train: false });
       expect(ds.length).to.equal(3);
@@ -61,7 +67,8 @@ describe('data.events: N-MNIST files', () => {
 describe('data.events: MAT files and ST-MNIST', () => {
   const spiketrain = (): data.events.MatArray => {
     // 3 events: event 0 taxel 0 ON and taxel 57 OFF at 0.5 s; event 1 none at 1.25 s; event 2 taxel 99 ON at 2.0000015 s.
-    const rows = 101, cols = 3;
+    const rows = 101,
+      cols = 3;
     const d = new Float64Array(rows * cols);
     d[0 + 0 * rows] = 1;
     d[57 + 0 * rows] = -1;
@@ -86,13 +93,23 @@ describe('data.events: MAT files and ST-MNIST', () => {
     // A hand-built miMATRIX: flags, dims [2, 2] (int32), name 'a' in the 4-byte small form, data as miINT8.
     const parts: number[] = [];
     const u32 = (v: number): void => void parts.push(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff);
-    u32(6); u32(8); u32(6); u32(0); // array flags: mxDOUBLE_CLASS
-    u32(5); u32(8); u32(2); u32(2); // dims
-    u32((1 << 16) | 1); parts.push(97, 0, 0, 0); // small element: miINT8, 1 byte, 'a'
-    u32(1); u32(4); parts.push(1, 0xff, 3, 4, 0, 0, 0, 0); // miINT8 data [1, -1, 3, 4], padded to 8
+    u32(6);
+    u32(8);
+    u32(6);
+    u32(0); // array flags: mxDOUBLE_CLASS
+    u32(5);
+    u32(8);
+    u32(2);
+    u32(2); // dims
+    u32((1 << 16) | 1);
+    parts.push(97, 0, 0, 0); // small element: miINT8, 1 byte, 'a'
+    u32(1);
+    u32(4);
+    parts.push(1, 0xff, 3, 4, 0, 0, 0, 0); // miINT8 data [1, -1, 3, 4], padded to 8
     const body = Uint8Array.from(parts);
     const header = new Uint8Array(128);
-    header[126] = 73; header[127] = 77;
+    header[126] = 73;
+    header[127] = 77;
     const el = new Uint8Array(8 + body.length);
     new DataView(el.buffer).setUint32(0, 14, true);
     new DataView(el.buffer).setUint32(4, body.length, true);
@@ -113,7 +130,8 @@ describe('data.events: MAT files and ST-MNIST', () => {
     expect(Array.from(E.parseMat(c).get('a')!.data)).to.deep.equal([1, -1, 3, 4]);
     expect(() => E.parseMat(new Uint8Array(10))).to.throw(/too short/);
     const big = new Uint8Array(128);
-    big[126] = 77; big[127] = 73;
+    big[126] = 77;
+    big[127] = 73;
     expect(() => E.parseMat(big)).to.throw(/little-endian/);
   });
 
@@ -176,7 +194,9 @@ describe('data.events: Denoise, ToFrame, PadTensors', () => {
   it('ToFrame(event_count / n_event_bins / n_time_bins) slice as Tonic does', () => {
     torch.tidy(() => {
       expect(E.ToFrame({ sensor_size: sensor, event_count: 4 })(ev).sum([1, 2, 3]).tolist()).to.deep.equal([4]);
-      expect(E.ToFrame({ sensor_size: sensor, event_count: 4, include_incomplete: true })(ev).sum([1, 2, 3]).tolist()).to.deep.equal([4, 2]);
+      expect(E.ToFrame({ sensor_size: sensor, event_count: 4, include_incomplete: true })(ev).sum([1, 2, 3]).tolist()).to.deep.equal([
+        4, 2,
+      ]);
       expect(E.ToFrame({ sensor_size: sensor, event_count: 2, overlap: 1 })(ev).sum([1, 2, 3]).tolist()).to.deep.equal([2, 2, 2, 2, 2]);
       expect(E.ToFrame({ sensor_size: sensor, n_event_bins: 3 })(ev).sum([1, 2, 3]).tolist()).to.deep.equal([2, 2, 2]);
       // n_time_bins 3: window floor(2999/3) = 999: [0,999) [999,1998) [1998,2997) -> 2, 2, 1 (t=2999 falls after).
@@ -200,7 +220,11 @@ describe('data.events: Denoise, ToFrame, PadTensors', () => {
       const b = torch.ones([3, 2, 4, 4]);
       const batch = E.PadTensors({ batch_first: false })([a, b]);
       expect(batch.shape).to.deep.equal([3, 2, 2, 4, 4]);
-      expect(batch.sum([2, 3, 4]).tolist()).to.deep.equal([[32, 32], [32, 32], [0, 32]]);
+      expect(batch.sum([2, 3, 4]).tolist()).to.deep.equal([
+        [32, 32],
+        [32, 32],
+        [0, 32],
+      ]);
       expect(E.PadTensors()([a, b]).shape).to.deep.equal([2, 3, 2, 4, 4]);
     });
   });

@@ -22,7 +22,11 @@ function writeSplit(dir: string, prefix: 'train' | 't10k', n: number, gzip: bool
   const gz = gzip ? '.gz' : '';
   const images = Uint8Array.from({ length: n * H * W }, (_, k) => pixel(Math.floor(k / (H * W)), k % (H * W)));
   writeIdx(join(dir, `${prefix}-images-idx3-ubyte${gz}`), { dtype: 'uint8', shape: [n, H, W], data: images }, { gzip });
-  writeIdx(join(dir, `${prefix}-labels-idx1-ubyte${gz}`), { dtype: 'uint8', shape: [n], data: Uint8Array.from({ length: n }, (_, i) => label(i)) }, { gzip });
+  writeIdx(
+    join(dir, `${prefix}-labels-idx1-ubyte${gz}`),
+    { dtype: 'uint8', shape: [n], data: Uint8Array.from({ length: n }, (_, i) => label(i)) },
+    { gzip },
+  );
 }
 
 /** The dataset index of every item of a batch, recovered from its first pixel (10 * i after /255 undone). */
@@ -81,13 +85,16 @@ describe('data: datasets, transforms and DataLoader', () => {
       expect(() => new datasets.MNIST({ root: empty })).to.throw(/cannot find train-images-idx3-ubyte \(raw or \.gz\).*\n.*empty/);
     });
 
-    it("takes root positionally, as torchvision does: MNIST(root, {train, transform})", () => {
+    it('takes root positionally, as torchvision does: MNIST(root, {train, transform})', () => {
       const test = new datasets.MNIST(join(dir, 'flat'), { train: false, transform: transforms.ToTensor() });
       expect(test.length).to.equal(3);
       expect(test.root).to.equal(join(dir, 'flat'));
       expect(test.get(0)[0].dtype).to.equal('float32');
       test.dispose();
-      expect(() => new datasets.MNIST(join(dir, 'flat'), { root: join(dir, 'tv') } as datasets.MNISTOptions)).to.throw(TypeError, /root given twice/);
+      expect(() => new datasets.MNIST(join(dir, 'flat'), { root: join(dir, 'tv') } as datasets.MNISTOptions)).to.throw(
+        TypeError,
+        /root given twice/,
+      );
       expect(() => new datasets.MNIST(42 as unknown as string, {})).to.throw(TypeError, /root/);
     });
 
@@ -104,7 +111,12 @@ describe('data: datasets, transforms and DataLoader', () => {
       const root = join(dir, 'downloaded');
       const test = new datasets.MNIST(root, { train: false, download: true, transform: transforms.ToTensor() });
       const raw = join(root, 'MNIST', 'raw');
-      expect(readdirSync(raw).sort()).to.deep.equal(['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte', 'train-images-idx3-ubyte', 'train-labels-idx1-ubyte']);
+      expect(readdirSync(raw).sort()).to.deep.equal([
+        't10k-images-idx3-ubyte',
+        't10k-labels-idx1-ubyte',
+        'train-images-idx3-ubyte',
+        'train-labels-idx1-ubyte',
+      ]);
       for (const f of readdirSync(raw)) expect(statSync(join(raw, f)).size).to.equal(statSync(join(mnistDataRoot(), f)).size);
       expect(test.length).to.equal(10000);
       expect(test.root).to.equal(root);
@@ -121,23 +133,33 @@ describe('data: datasets, transforms and DataLoader', () => {
     });
 
     const withFashion = existsSync(FASHION_MNIST_ROOT) ? it : it.skip;
-    withFashion(`FashionMNIST(root, {download: true}) copies ${FASHION_MNIST_ROOT}'s gzipped files into root/FashionMNIST/raw`, function () {
-      this.timeout(60_000);
-      const root = join(dir, 'fashion');
-      expect(() => new datasets.FashionMNIST(root, { train: false })).to.throw(/FashionMNIST: cannot find t10k-images-idx3-ubyte[^]*download: true/);
-      const test = new datasets.FashionMNIST(root, { train: false, download: true });
-      expect(readdirSync(join(root, 'FashionMNIST', 'raw')).sort()).to.deep.equal(
-        ['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz', 'train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz'],
-      );
-      expect(test.length).to.equal(10000);
-      test.dispose();
-    });
+    withFashion(
+      `FashionMNIST(root, {download: true}) copies ${FASHION_MNIST_ROOT}'s gzipped files into root/FashionMNIST/raw`,
+      function () {
+        this.timeout(60_000);
+        const root = join(dir, 'fashion');
+        expect(() => new datasets.FashionMNIST(root, { train: false })).to.throw(
+          /FashionMNIST: cannot find t10k-images-idx3-ubyte[^]*download: true/,
+        );
+        const test = new datasets.FashionMNIST(root, { train: false, download: true });
+        expect(readdirSync(join(root, 'FashionMNIST', 'raw')).sort()).to.deep.equal([
+          't10k-images-idx3-ubyte.gz',
+          't10k-labels-idx1-ubyte.gz',
+          'train-images-idx3-ubyte.gz',
+          'train-labels-idx1-ubyte.gz',
+        ]);
+        expect(test.length).to.equal(10000);
+        test.dispose();
+      },
+    );
 
     it('mismatched or out-of-range label files are named', () => {
       const bad = join(dir, 'bad');
       writeSplit(bad, 'train', N, false);
       writeIdx(join(bad, 'train-labels-idx1-ubyte'), { dtype: 'uint8', shape: [N - 1], data: new Uint8Array(N - 1) });
-      expect(() => new datasets.MNIST({ root: bad })).to.throw(/train-labels-idx1-ubyte: has 9 labels but the images file .* has 10 images/);
+      expect(() => new datasets.MNIST({ root: bad })).to.throw(
+        /train-labels-idx1-ubyte: has 9 labels but the images file .* has 10 images/,
+      );
       writeIdx(join(bad, 'train-labels-idx1-ubyte'), { dtype: 'uint8', shape: [N], data: new Uint8Array(N).fill(10) });
       expect(() => new datasets.MNIST({ root: bad })).to.throw(/train-labels-idx1-ubyte: label 0 is 10, but there are only 10 classes/);
       writeIdx(join(bad, 'train-images-idx3-ubyte'), { dtype: 'uint8', shape: [N, H * W], data: new Uint8Array(N * H * W) });
@@ -145,7 +167,10 @@ describe('data: datasets, transforms and DataLoader', () => {
     });
 
     it('rejects unknown options', () => {
-      expect(() => new datasets.MNIST({ root: join(dir, 'flat'), trian: false } as datasets.MNISTOptions)).to.throw(TypeError, /Unknown option 'trian'/);
+      expect(() => new datasets.MNIST({ root: join(dir, 'flat'), trian: false } as datasets.MNISTOptions)).to.throw(
+        TypeError,
+        /Unknown option 'trian'/,
+      );
     });
 
     it('get(i) gives the transformed image [1, H, W] and the label as a number', () => {
@@ -178,15 +203,29 @@ describe('data: datasets, transforms and DataLoader', () => {
       expect(epoch(new DataLoader(first, { batch_size: 3 }))).to.deep.equal([[0, 1, 2], [3]]);
       expect(() => new datasets.Subset(ds, [0, N])).to.throw(RangeError, /out of range/);
       // Python's IndexError, not item 0: the index and the length are named.
-      expect(() => picked.getBatch(Int32Array.from([0, 3]))).to.throw(RangeError, /Subset\.getBatch: index 3 \(indices\[1\]\) is out of range for a Subset of length 3/);
-      expect(() => picked.getBatch(Int32Array.from([-1]))).to.throw(RangeError, /index -1 \(indices\[0\]\) is out of range for a Subset of length 3/);
+      expect(() => picked.getBatch(Int32Array.from([0, 3]))).to.throw(
+        RangeError,
+        /Subset\.getBatch: index 3 \(indices\[1\]\) is out of range for a Subset of length 3/,
+      );
+      expect(() => picked.getBatch(Int32Array.from([-1]))).to.throw(
+        RangeError,
+        /index -1 \(indices\[0\]\) is out of range for a Subset of length 3/,
+      );
       expect(() => ds.subset(N + 1)).to.throw(RangeError);
     });
   });
 
   describe('transforms', () => {
     it('ToTensor: uint8 [B, H, W] -> float32 [B, 1, H, W] / 255', () => {
-      const x = torch.tensor([[[0, 51], [255, 102]]], { dtype: 'uint8' });
+      const x = torch.tensor(
+        [
+          [
+            [0, 51],
+            [255, 102],
+          ],
+        ],
+        { dtype: 'uint8' },
+      );
       const y = transforms.ToTensor()(x);
       expect(y.dtype).to.equal('float32');
       expect(y.shape).to.deep.equal([1, 1, 2, 2]);
@@ -199,9 +238,15 @@ describe('data: datasets, transforms and DataLoader', () => {
     it('Normalize: per channel, scalar, and the identity', () => {
       const x = torch.ones([2, 2, 1, 1]);
       const y = transforms.Normalize([0.5, 1], [0.25, 2])(x);
-      expect(y.tolist()).to.deep.equal([[[[2]], [[0]]], [[[2]], [[0]]]]);
+      expect(y.tolist()).to.deep.equal([
+        [[[2]], [[0]]],
+        [[[2]], [[0]]],
+      ]);
       const z = transforms.Normalize(0.5, 0.5)(x);
-      expect(z.tolist()).to.deep.equal([[[[1]], [[1]]], [[[1]], [[1]]]]);
+      expect(z.tolist()).to.deep.equal([
+        [[[1]], [[1]]],
+        [[[1]], [[1]]],
+      ]);
       expect(transforms.Normalize([0], [1])(x)).to.equal(x);
       expect(() => transforms.Normalize([0, 0, 0], [1, 1, 1])(x)).to.throw(RangeError, /3 mean\/std values for a batch with 2 channels/);
       expect(() => transforms.Normalize([0], [0])).to.throw(TypeError, /nonzero/);
@@ -221,7 +266,12 @@ describe('data: datasets, transforms and DataLoader', () => {
     });
 
     it("Compose runs the tutorial's pipeline and frees its intermediates", () => {
-      const t = transforms.Compose([transforms.Resize(28), transforms.Grayscale(), transforms.ToTensor(), transforms.Normalize([0.5], [0.5])]);
+      const t = transforms.Compose([
+        transforms.Resize(28),
+        transforms.Grayscale(),
+        transforms.ToTensor(),
+        transforms.Normalize([0.5], [0.5]),
+      ]);
       expect(String(t)).to.include('Normalize(mean=[0.5], std=[0.5])');
       const x = torch.full([3, 28, 28], 255, { dtype: 'uint8' });
       const before = torch.memory().live_tensors;
@@ -297,11 +347,17 @@ describe('data: datasets, transforms and DataLoader', () => {
     it('without a seed, shuffling follows torch.manual_seed', () => {
       const run = (): string => {
         torch.manual_seed(123);
-        return epoch(new DataLoader(ds, { batch_size: 4, shuffle: true })).flat().join(',');
+        return epoch(new DataLoader(ds, { batch_size: 4, shuffle: true }))
+          .flat()
+          .join(',');
       };
       expect(run()).to.equal(run());
       torch.manual_seed(124);
-      const other = [0, 1, 2].map(() => epoch(new DataLoader(ds, { batch_size: 4, shuffle: true })).flat().join(','));
+      const other = [0, 1, 2].map(() =>
+        epoch(new DataLoader(ds, { batch_size: 4, shuffle: true }))
+          .flat()
+          .join(','),
+      );
       expect(other.some((o) => o !== run())).to.equal(true);
     });
 
@@ -323,7 +379,18 @@ describe('data: datasets, transforms and DataLoader', () => {
       const labels = torch.arange(6);
       const td = new datasets.TensorDataset(features, labels);
       const batches = [...new DataLoader(td, { batch_size: 4 })];
-      expect(batches.map(([x]) => x.tolist())).to.deep.equal([[[0, 1], [2, 3], [4, 5], [6, 7]], [[8, 9], [10, 11]]]);
+      expect(batches.map(([x]) => x.tolist())).to.deep.equal([
+        [
+          [0, 1],
+          [2, 3],
+          [4, 5],
+          [6, 7],
+        ],
+        [
+          [8, 9],
+          [10, 11],
+        ],
+      ]);
       expect(batches[1]![1].tolist()).to.deep.equal([4, 5]);
       for (const [x, y] of batches) {
         x.dispose();
@@ -335,7 +402,16 @@ describe('data: datasets, transforms and DataLoader', () => {
       };
       const before = torch.memory().live_tensors;
       const out = [...new DataLoader(plain, { batch_size: 2, drop_last: true })];
-      expect(out.map(([x]) => x.tolist())).to.deep.equal([[[0, 0], [1, 1]], [[2, 2], [3, 3]]]);
+      expect(out.map(([x]) => x.tolist())).to.deep.equal([
+        [
+          [0, 0],
+          [1, 1],
+        ],
+        [
+          [2, 2],
+          [3, 3],
+        ],
+      ]);
       expect(out.map(([, y]) => y.dtype)).to.deep.equal(['int64', 'int64']);
       expect(out[1]![1].tolist()).to.deep.equal([4, 6]);
       for (const [x, y] of out) {
@@ -350,7 +426,10 @@ describe('data: datasets, transforms and DataLoader', () => {
     for (const device of ['cpu', 'cuda'] as const) {
       const maybe = device === 'cpu' || torch.cuda.is_available() ? it : it.skip;
       maybe(`batches a dataset moved to ${device} on that device`, () => {
-        const moved = new datasets.MNIST({ root: join(dir, 'flat'), transform: transforms.Compose([transforms.ToTensor(), transforms.Normalize([0.5], [0.5])]) }).to(device);
+        const moved = new datasets.MNIST({
+          root: join(dir, 'flat'),
+          transform: transforms.Compose([transforms.ToTensor(), transforms.Normalize([0.5], [0.5])]),
+        }).to(device);
         expect(moved.data.device).to.match(new RegExp(`^${device}`));
         const before = torch.memory().live_tensors;
         const got: number[] = [];
@@ -372,9 +451,15 @@ describe('data: datasets, transforms and DataLoader', () => {
 
     it('checks its options', () => {
       expect(() => new DataLoader(ds, { batch_size: 0 })).to.throw(RangeError, /batch_size/);
-      expect(() => new DataLoader(ds, { batch_size: 2.5 })).to.throw(TypeError, /Expected an integer for batch_size but received 2.5 of type number/);
+      expect(() => new DataLoader(ds, { batch_size: 2.5 })).to.throw(
+        TypeError,
+        /Expected an integer for batch_size but received 2.5 of type number/,
+      );
       expect(() => new DataLoader(ds, { shuffle: 1 } as unknown as { shuffle: boolean })).to.throw(TypeError, /shuffle/);
-      expect(() => new DataLoader(ds, { num_workers: 2 } as unknown as { shuffle: boolean })).to.throw(TypeError, /Unknown option 'num_workers'/);
+      expect(() => new DataLoader(ds, { num_workers: 2 } as unknown as { shuffle: boolean })).to.throw(
+        TypeError,
+        /Unknown option 'num_workers'/,
+      );
       expect(() => new DataLoader(ds, { seed: 1, generator_seed: 2 })).to.throw(TypeError);
     });
   });

@@ -31,7 +31,7 @@ describe('torch.distributed failures (real processes, loopback)', function () {
     expect(Date.now() - killedAt).to.be.lessThan(15_000 + 5_000);
   });
 
-  it('a rank killed during DDP training: the other\'s backward fails with an Error naming its rank and DDP', async () => {
+  it("a rank killed during DDP training: the other's backward fails with an Error naming its rank and DDP", async () => {
     const init = `tcp://127.0.0.1:${await freePort()}`;
     const env = { DIST_TEST_TIMEOUT: '15000' };
     const r0 = startRank(['ddp-until-peer-dies', '0', '2', init], env);
@@ -64,7 +64,9 @@ describe('torch.distributed failures (real processes, loopback)', function () {
     expect(a!.code, describe_(a!)).to.not.equal(0);
     expect(b!.code, describe_(b!)).to.not.equal(0);
     const all = a!.stderr + b!.stderr;
-    expect(all).to.match(/init_process_group refused: this process has world_size=\d but the group it joined was started with world_size=\d/);
+    expect(all).to.match(
+      /init_process_group refused: this process has world_size=\d but the group it joined was started with world_size=\d/,
+    );
     expect(all).to.match(/Another process reported: this process has world_size/);
   });
 
@@ -73,7 +75,10 @@ describe('torch.distributed failures (real processes, loopback)', function () {
     try {
       const init = `file://${join(dir, 'store')}`;
       const env = { DIST_TEST_TIMEOUT: '6000' };
-      const [a, b] = await withDeadline([startRank(['init-only', '0', '2', init], env), startRank(['init-only', '0', '2', init], env)], 40_000);
+      const [a, b] = await withDeadline(
+        [startRank(['init-only', '0', '2', init], env), startRank(['init-only', '0', '2', init], env)],
+        40_000,
+      );
       const all = a!.stderr + b!.stderr;
       expect(all).to.match(/rank 0 is already taken by another process/);
       expect(a!.code).to.not.equal(0);
@@ -124,7 +129,10 @@ describe('torch.distributed bad input', function () {
   it('world_size 0, rank >= world_size, negative rank: errors naming the argument', () => {
     const init_method = 'tcp://127.0.0.1:1';
     expect(() => dist.init_process_group({ init_method, rank: 0, world_size: 0 })).to.throw(RangeError, /world_size/);
-    expect(() => dist.init_process_group({ init_method, rank: 2, world_size: 2 })).to.throw(RangeError, /for rank but received 2.*\[0, 1\]|rank/);
+    expect(() => dist.init_process_group({ init_method, rank: 2, world_size: 2 })).to.throw(
+      RangeError,
+      /for rank but received 2.*\[0, 1\]|rank/,
+    );
     expect(() => dist.init_process_group({ init_method, rank: -1, world_size: 2 })).to.throw(RangeError, /rank/);
     expect(() => dist.init_process_group({ init_method, rank: 0.5, world_size: 2 })).to.throw(TypeError, /rank/);
     expect(dist.is_initialized()).to.equal(false);
@@ -135,7 +143,9 @@ describe('torch.distributed bad input', function () {
     expect(() => dist.init_process_group({ init_method: 'tcp://127.0.0.1', rank: 0, world_size: 1 })).to.throw(/port/);
     expect(() => dist.init_process_group({ init_method: 'tcp://127.0.0.1:70000', rank: 0, world_size: 1 })).to.throw(/init_method|port/);
     expect(() => dist.init_process_group({ init_method: 'not a url', rank: 0, world_size: 1 })).to.throw(/init_method/);
-    expect(() => dist.init_process_group({ backend: 'mpi' as 'gloo', init_method: 'tcp://127.0.0.1:1', rank: 0, world_size: 1 })).to.throw(/backend/);
+    expect(() => dist.init_process_group({ backend: 'mpi' as 'gloo', init_method: 'tcp://127.0.0.1:1', rank: 0, world_size: 1 })).to.throw(
+      /backend/,
+    );
     expect(() => dist.init_process_group({ init_method: 'tcp://127.0.0.1:1', rank: 0, world_size: 1, timeout: 0 })).to.throw(/timeout/);
     const saved = { ...process.env };
     try {
@@ -155,7 +165,9 @@ describe('torch.distributed bad input', function () {
     const server: Server = createServer();
     await new Promise<void>((res) => server.listen(port, res));
     try {
-      expect(() => dist.init_process_group({ init_method: `tcp://127.0.0.1:${port}`, rank: 0, world_size: 2, timeout: 3000 })).to.throw(new RegExp(`Port ${port} on this machine is in use`));
+      expect(() => dist.init_process_group({ init_method: `tcp://127.0.0.1:${port}`, rank: 0, world_size: 2, timeout: 3000 })).to.throw(
+        new RegExp(`Port ${port} on this machine is in use`),
+      );
     } finally {
       server.close();
     }
@@ -165,7 +177,9 @@ describe('torch.distributed bad input', function () {
     this.timeout(20_000);
     const port = await freePort();
     const t0 = Date.now();
-    expect(() => dist.init_process_group({ init_method: `tcp://127.0.0.1:${port}`, rank: 1, world_size: 2, timeout: 2000 })).to.throw(new RegExp(`could not reach the master at 127.0.0.1:${port}`));
+    expect(() => dist.init_process_group({ init_method: `tcp://127.0.0.1:${port}`, rank: 1, world_size: 2, timeout: 2000 })).to.throw(
+      new RegExp(`could not reach the master at 127.0.0.1:${port}`),
+    );
     expect(Date.now() - t0).to.be.lessThan(10_000);
   });
 

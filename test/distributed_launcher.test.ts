@@ -22,11 +22,22 @@ describe('snntorch-node run (launcher)', function () {
   it('starts the ranks with torchrun variables; they meet on loopback only, one thread each', async () => {
     const r = await runLauncher(['--nproc-per-node', '2', SCRIPT, '--lr', '0.1']);
     expect(r.code, describe_(r)).to.equal(0);
-    const lines = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).to.have.length(2);
     const byRank = lines.sort((a, b) => Number(a.RANK) - Number(b.RANK));
     byRank.forEach((x, i) => {
-      expect(x).to.include({ RANK: String(i), LOCAL_RANK: String(i), WORLD_SIZE: '2', LOCAL_WORLD_SIZE: '2', MASTER_ADDR: '127.0.0.1', threads: 1, sum: 3 });
+      expect(x).to.include({
+        RANK: String(i),
+        LOCAL_RANK: String(i),
+        WORLD_SIZE: '2',
+        LOCAL_WORLD_SIZE: '2',
+        MASTER_ADDR: '127.0.0.1',
+        threads: 1,
+        sum: 3,
+      });
       expect(x.args).to.deep.equal(['--lr', '0.1']);
       expect(Number(x.MASTER_PORT)).to.be.within(1, 65535);
       // Gloo's sockets are bound to loopback; the rendezvous is a FileStore, so no store port at all.
@@ -38,7 +49,7 @@ describe('snntorch-node run (launcher)', function () {
     expect(existsSync(byRank[0]!.store as string)).to.equal(false);
   });
 
-  it('a failing rank stops the others and its exit code is the launcher\'s', async () => {
+  it("a failing rank stops the others and its exit code is the launcher's", async () => {
     const t0 = Date.now();
     const r = await runLauncher(['--nproc-per-node', '2', SCRIPT, '--fail-rank-1']);
     expect(r.code, describe_(r)).to.equal(7);
@@ -81,7 +92,12 @@ describe('snntorch-node run (launcher)', function () {
     expect(() => parseRunArgs(['--bogus', 'x.ts'])).to.throw(/unknown option --bogus/);
     expect(() => parseRunArgs([])).to.throw(/missing the script/);
     expect(parseRunArgs(['--nnodes=2', '--node-rank=1', '--master-addr', '10.0.0.1', 's.js', '--nnodes', '9'])).to.deep.include({
-      nnodes: 2, node_rank: 1, master_addr: '10.0.0.1', master_port: 29500, script: 's.js', args: ['--nnodes', '9'],
+      nnodes: 2,
+      node_rank: 1,
+      master_addr: '10.0.0.1',
+      master_port: 29500,
+      script: 's.js',
+      args: ['--nnodes', '9'],
     });
   });
 });

@@ -65,10 +65,33 @@ describe('torch.distributed across two hosts (network namespaces + veth)', funct
     if (!skipReason) tearDown();
   });
 
-  it('two nodes x 1 rank: TCPStore on node 0, Gloo on each node\'s own address, all_reduce across the link', async () => {
+  it("two nodes x 1 rank: TCPStore on node 0, Gloo on each node's own address, all_reduce across the link", async () => {
     const port = String(20000 + (process.pid % 20000));
     const node = (ns: string, nodeRank: number) =>
-      startRank(['netns', 'exec', ns, process.execPath, BIN, 'run', '--nnodes', '2', '--node-rank', String(nodeRank), '--master-addr', `${net}.1`, '--master-port', port, '--nproc-per-node', '1', SCRIPT], {}, [], 'ip');
+      startRank(
+        [
+          'netns',
+          'exec',
+          ns,
+          process.execPath,
+          BIN,
+          'run',
+          '--nnodes',
+          '2',
+          '--node-rank',
+          String(nodeRank),
+          '--master-addr',
+          `${net}.1`,
+          '--master-port',
+          port,
+          '--nproc-per-node',
+          '1',
+          SCRIPT,
+        ],
+        {},
+        [],
+        'ip',
+      );
     const res = await withDeadline([node(nsA, 0), node(nsB, 1)], 90_000);
     for (const r of res) expect(r.code, describe_(r)).to.equal(0);
     const [a, b] = res.map((r) => JSON.parse(r.stdout.split('\n').find((l) => l.startsWith('{'))!) as Record<string, unknown>);

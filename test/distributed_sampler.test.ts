@@ -5,13 +5,26 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { torch, data } from '../lib/index.js';
 
-interface Case { n: number; num_replicas: number; rank: number; shuffle: boolean; drop_last: boolean; seed: number; epoch: number; length: number; indices: number[] }
+interface Case {
+  n: number;
+  num_replicas: number;
+  rank: number;
+  shuffle: boolean;
+  drop_last: boolean;
+  seed: number;
+  epoch: number;
+  length: number;
+  indices: number[];
+}
 const cases = JSON.parse(readFileSync(new URL('./fixtures/distributed_sampler.json', import.meta.url), 'utf8')) as Case[];
 
 describe('data.DistributedSampler', () => {
   it(`matches PyTorch's indices exactly (${cases.length} cases)`, () => {
     for (const c of cases) {
-      const s = new data.DistributedSampler({ length: c.n }, { num_replicas: c.num_replicas, rank: c.rank, shuffle: c.shuffle, seed: c.seed, drop_last: c.drop_last });
+      const s = new data.DistributedSampler(
+        { length: c.n },
+        { num_replicas: c.num_replicas, rank: c.rank, shuffle: c.shuffle, seed: c.seed, drop_last: c.drop_last },
+      );
       s.set_epoch(c.epoch);
       expect(s.length, JSON.stringify({ ...c, indices: undefined })).to.equal(c.length);
       expect([...s], JSON.stringify({ ...c, indices: undefined })).to.deep.equal(c.indices);
@@ -33,15 +46,19 @@ describe('data.DistributedSampler', () => {
   });
 
   it('bad arguments: errors naming them', () => {
-    expect(() => new data.DistributedSampler({ length: 10 }, { num_replicas: 2, rank: 2 })).to.throw(/Invalid rank 2, rank should be in the interval \[0, 1\]/);
+    expect(() => new data.DistributedSampler({ length: 10 }, { num_replicas: 2, rank: 2 })).to.throw(
+      /Invalid rank 2, rank should be in the interval \[0, 1\]/,
+    );
     expect(() => new data.DistributedSampler({ length: 10 }, { num_replicas: 0, rank: 0 })).to.throw(/num_replicas/);
     expect(() => new data.DistributedSampler({ length: 10 })).to.throw(/init_process_group/);
-    expect(() => new data.DistributedSampler({ length: 10 }, { num_replicas: 2, rank: 0, shufle: true } as never)).to.throw(/Unknown option 'shufle'/);
+    expect(() => new data.DistributedSampler({ length: 10 }, { num_replicas: 2, rank: 0, shufle: true } as never)).to.throw(
+      /Unknown option 'shufle'/,
+    );
     const s = new data.DistributedSampler({ length: 10 }, { num_replicas: 2, rank: 0 });
     expect(() => s.set_epoch(-1)).to.throw(/epoch/);
   });
 
-  it('DataLoader({sampler}) batches the sampler\'s indices; sampler and shuffle exclude each other', () => {
+  it("DataLoader({sampler}) batches the sampler's indices; sampler and shuffle exclude each other", () => {
     const x = torch.arange(10, { dtype: 'float32' }).reshape([10, 1]);
     const y = torch.arange(10);
     const ds = new data.TensorDataset(x, y);

@@ -30,7 +30,10 @@ function runExample(name: string, out: string): Promise<Run> {
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      const line = output.split('\n').reverse().find((l) => l.startsWith('RESULT '));
+      const line = output
+        .split('\n')
+        .reverse()
+        .find((l) => l.startsWith('RESULT '));
       resolve({ code, output, result: line ? (JSON.parse(line.slice(7)) as Record<string, unknown>) : null });
     });
   });

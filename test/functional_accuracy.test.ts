@@ -27,7 +27,11 @@ const file = JSON.parse(readFileSync(join(FIXTURES, 'accuracy.json'), 'utf8')) a
 
 function toTensor(t: FixtureTensor): torch.Tensor {
   const d = decodeFixtureTensor(t);
-  if (d.dtype === 'int64') return torch.from_typed_array(BigInt64Array.from(d.values as number[], (v) => BigInt(v)), d.shape);
+  if (d.dtype === 'int64')
+    return torch.from_typed_array(
+      BigInt64Array.from(d.values as number[], (v) => BigInt(v)),
+      d.shape,
+    );
   return torch.from_typed_array(Float32Array.from(d.values), d.shape);
 }
 
@@ -85,7 +89,14 @@ describe('functional accuracy_temporal (hand-computed)', () => {
     //   b2: silent everywhere (all T-1)         -> 0
     //   b3: n1 and n2 both first at t=1 (tie)   -> 1
     const spk = torch.zeros(4, 4, 3);
-    const on: [number, number, number][] = [[0, 0, 2], [2, 1, 0], [1, 1, 1], [3, 1, 1], [1, 3, 2], [1, 3, 1]];
+    const on: [number, number, number][] = [
+      [0, 0, 2],
+      [2, 1, 0],
+      [1, 1, 1],
+      [3, 1, 1],
+      [1, 3, 2],
+      [1, 3, 1],
+    ];
     const vals = spk.tolist() as number[][][];
     for (const [t, b, n] of on) vals[t]![b]![n] = 1;
     const rec = torch.tensor(vals);

@@ -33,7 +33,11 @@ const GRAD_TOL = { rtol: 1e-4, atol: 1e-5 };
 
 function toTensor(t: FixtureTensor, requires_grad = false): torch.Tensor {
   const d = decodeFixtureTensor(t);
-  if (d.dtype === 'int64') return torch.from_typed_array(BigInt64Array.from(d.values as number[], (v) => BigInt(v)), d.shape);
+  if (d.dtype === 'int64')
+    return torch.from_typed_array(
+      BigInt64Array.from(d.values as number[], (v) => BigInt(v)),
+      d.shape,
+    );
   return torch.from_typed_array(Float32Array.from(d.values), d.shape, { requires_grad });
 }
 
@@ -87,38 +91,47 @@ describe('functional losses: parity with snnTorch 0.9.4 (losses.json)', () => {
     });
   });
 
-  file.cases.filter((c) => c.derived !== undefined).forEach((c) => {
-    it(`${c.fn}(${JSON.stringify(c.kwargs)}) on ${c.record}: the targets snnTorch built (exact)`, () => {
-      const rec = decodeFixtureTensor(file.records[c.record]!);
-      const [T, , C] = rec.shape as [number, number, number];
-      const y = toTensor(file.labels[c.labels]!);
-      const kw = c.kwargs as { correct_rate?: number; incorrect_rate?: number; population_code?: boolean; num_classes?: number; on_target?: number; off_target?: number };
-      let on: number;
-      let off: number;
-      let n = C;
-      if (c.fn === 'mse_count_loss') {
-        const cr = kw.correct_rate ?? 1;
-        const ir = kw.incorrect_rate ?? 0;
-        if (kw.population_code) {
-          n = kw.num_classes!;
-          on = population_count_target(T, cr, C, n);
-          off = population_count_target(T, ir, C, n);
+  file.cases
+    .filter((c) => c.derived !== undefined)
+    .forEach((c) => {
+      it(`${c.fn}(${JSON.stringify(c.kwargs)}) on ${c.record}: the targets snnTorch built (exact)`, () => {
+        const rec = decodeFixtureTensor(file.records[c.record]!);
+        const [T, , C] = rec.shape as [number, number, number];
+        const y = toTensor(file.labels[c.labels]!);
+        const kw = c.kwargs as {
+          correct_rate?: number;
+          incorrect_rate?: number;
+          population_code?: boolean;
+          num_classes?: number;
+          on_target?: number;
+          off_target?: number;
+        };
+        let on: number;
+        let off: number;
+        let n = C;
+        if (c.fn === 'mse_count_loss') {
+          const cr = kw.correct_rate ?? 1;
+          const ir = kw.incorrect_rate ?? 0;
+          if (kw.population_code) {
+            n = kw.num_classes!;
+            on = population_count_target(T, cr, C, n);
+            off = population_count_target(T, ir, C, n);
+          } else {
+            on = count_target(T, cr);
+            off = count_target(T, ir);
+          }
+          expect(on, 'on_target_int').to.equal(c.derived!.on_target_int);
+          expect(off, 'off_target_int').to.equal(c.derived!.off_target_int);
         } else {
-          on = count_target(T, cr);
-          off = count_target(T, ir);
+          on = kw.on_target ?? 1;
+          off = kw.off_target ?? 0;
         }
-        expect(on, 'on_target_int').to.equal(c.derived!.on_target_int);
-        expect(off, 'off_target_int').to.equal(c.derived!.off_target_int);
-      } else {
-        on = kw.on_target ?? 1;
-        off = kw.off_target ?? 0;
-      }
-      const target = targets_convert(y, n, on, off);
-      const want = decodeFixtureTensor(c.derived!.target!);
-      expect(target.shape).to.deep.equal(want.shape);
-      expect(Array.from(target.data() as Float32Array)).to.deep.equal(Array.from(want.values as Float32Array));
+        const target = targets_convert(y, n, on, off);
+        const want = decodeFixtureTensor(c.derived!.target!);
+        expect(target.shape).to.deep.equal(want.shape);
+        expect(Array.from(target.data() as Float32Array)).to.deep.equal(Array.from(want.values as Float32Array));
+      });
     });
-  });
 });
 
 describe('functional losses: snnTorch details', () => {
@@ -150,12 +163,24 @@ describe('functional losses: snnTorch details', () => {
 
   it('loss objects are read-only: their settings are fixed at construction', () => {
     const fns = [
-      SF.mse_count_loss(), SF.mse_membrane_loss(), SF.ce_rate_loss(), SF.ce_count_loss(), SF.ce_max_membrane_loss(),
-      SF.mse_temporal_loss(), SF.ce_temporal_loss(), SF.l1_rate_sparsity(),
+      SF.mse_count_loss(),
+      SF.mse_membrane_loss(),
+      SF.ce_rate_loss(),
+      SF.ce_count_loss(),
+      SF.ce_max_membrane_loss(),
+      SF.mse_temporal_loss(),
+      SF.ce_temporal_loss(),
+      SF.l1_rate_sparsity(),
     ];
     expect(fns.map((f) => f.__name__)).to.deep.equal([
-      'mse_count_loss', 'mse_membrane_loss', 'ce_rate_loss', 'ce_count_loss', 'ce_max_membrane_loss',
-      'mse_temporal_loss', 'ce_temporal_loss', 'l1_rate_sparsity',
+      'mse_count_loss',
+      'mse_membrane_loss',
+      'ce_rate_loss',
+      'ce_count_loss',
+      'ce_max_membrane_loss',
+      'mse_temporal_loss',
+      'ce_temporal_loss',
+      'l1_rate_sparsity',
     ]);
     const f = SF.mse_count_loss(0.8, 0.2);
     expect(Object.isFrozen(f)).to.equal(true);
@@ -183,7 +208,16 @@ describe('functional losses: snnTorch details', () => {
 
   it('mse_membrane_loss time_var_targets uses row t of the [B, C] target at step t (snnTorch bug kept)', () => {
     // T=2, B=2, C=2; target rows: label 0 -> [1, 0], label 1 -> [0, 1]
-    const mem = torch.tensor([[[0.5, 0.5], [0, 0]], [[1, 1], [0.25, 0.75]]]);
+    const mem = torch.tensor([
+      [
+        [0.5, 0.5],
+        [0, 0],
+      ],
+      [
+        [1, 1],
+        [0.25, 0.75],
+      ],
+    ]);
     const yy = torch.tensor([0, 1]);
     // step 0 vs row 0 [1, 0]: ((0.5-1)^2 + 0.5^2 + 1 + 0) / 4 = 0.375
     // step 1 vs row 1 [0, 1]: (1 + 0 + 0.0625 + 0.0625) / 4 = 0.28125
@@ -219,8 +253,14 @@ describe('functional losses: snnTorch details', () => {
   it('frees its intermediate tensors (live tensor count stays flat over many calls)', () => {
     const r = toTensor(file.records['spkcont_T10_B4_C5']!, true);
     const fns: ((a: torch.Tensor, b: torch.Tensor) => torch.Tensor)[] = [
-      SF.mse_count_loss(0.8, 0.2), SF.mse_membrane_loss(), SF.ce_rate_loss(), SF.ce_count_loss(), SF.ce_max_membrane_loss(),
-      SF.mse_temporal_loss(), SF.ce_temporal_loss(), SF.mse_count_loss({ population_code: true, num_classes: 5 }),
+      SF.mse_count_loss(0.8, 0.2),
+      SF.mse_membrane_loss(),
+      SF.ce_rate_loss(),
+      SF.ce_count_loss(),
+      SF.ce_max_membrane_loss(),
+      SF.mse_temporal_loss(),
+      SF.ce_temporal_loss(),
+      SF.mse_count_loss({ population_code: true, num_classes: 5 }),
     ];
     const once = (): void => {
       for (const f of fns) {
@@ -258,7 +298,19 @@ describe('functional losses without fixtures: hand-computed values', () => {
   });
 
   it('l1_rate_sparsity: Lambda * total spike count, 0-dim, gradient Lambda everywhere', () => {
-    const spk = torch.tensor([[[1, 0], [1, 1]], [[0, 1], [0, 0]]], { requires_grad: true });
+    const spk = torch.tensor(
+      [
+        [
+          [1, 0],
+          [1, 1],
+        ],
+        [
+          [0, 1],
+          [0, 0],
+        ],
+      ],
+      { requires_grad: true },
+    );
     const reg = SF.l1_rate_sparsity();
     expect(reg.Lambda).to.equal(1e-5);
     const l = reg(spk);
@@ -276,22 +328,40 @@ describe('functional losses without fixtures: hand-computed values', () => {
   const temporalRecord = (): torch.Tensor =>
     torch.tensor(
       [
-        [[0, 1, 0], [0, 0, 0]],
-        [[1, 0, 0], [0, 0, 0]],
-        [[0, 0, 0], [0, 1, 0]],
-        [[1, 0, 0], [0, 0, 1]],
+        [
+          [0, 1, 0],
+          [0, 0, 0],
+        ],
+        [
+          [1, 0, 0],
+          [0, 0, 0],
+        ],
+        [
+          [0, 0, 0],
+          [0, 1, 0],
+        ],
+        [
+          [1, 0, 0],
+          [0, 0, 1],
+        ],
       ],
       { requires_grad: true },
     );
 
   it('mse_temporal_loss with spike-time targets: MSE(t/T, target/T), sign-estimator gradient', () => {
     const spk = temporalRecord();
-    const target = torch.tensor([[0, 0, -1], [1, 2, 3]]); // -1 -> T-1 = 3
+    const target = torch.tensor([
+      [0, 0, -1],
+      [1, 2, 3],
+    ]); // -1 -> T-1 = 3
     const loss = SF.mse_temporal_loss({ target_is_time: true })(spk, target);
     // errors/4: b0 [1, 0, 0], b1 [2, 0, 0] -> ((1/4)^2 + (2/4)^2) / 6
     expect(loss.shape).to.deep.equal([]);
     expect(loss.item()).to.be.closeTo((1 / 16 + 4 / 16) / 6, 1e-7);
-    expect(target.tolist()).to.deep.equal([[0, 0, -1], [1, 2, 3]]); // the caller's tensor is untouched
+    expect(target.tolist()).to.deep.equal([
+      [0, 0, -1],
+      [1, 2, 3],
+    ]); // the caller's tensor is untouched
     loss.backward();
     // d loss / d time[b,n] = 2 * (t - target) / T^2 / 6; d time / d spk[t*] = -1 at the step read
     const g = values(spk.grad!);
@@ -311,12 +381,20 @@ describe('functional losses without fixtures: hand-computed values', () => {
     // on_target 0, off_target 3 (on <= off branch): targets b0 [3,0,3], b1 [3,3,0]
     const l2 = SF.mse_temporal_loss({ on_target: 0, off_target: 3, reduction: 'none' })(spk, y);
     expect(l2.shape).to.deep.equal([2, 3]);
-    expectClose(values(l2), [4, 0, 0, 0, 1, 9].map((v) => v / 16), LOSS_TOL, 'none');
+    expectClose(
+      values(l2),
+      [4, 0, 0, 0, 1, 9].map((v) => v / 16),
+      LOSS_TOL,
+      'none',
+    );
   });
 
   it('mse_temporal_loss tolerance: times within tolerance read as the target, gradient passes through', () => {
     const spk = temporalRecord();
-    const target = torch.tensor([[0, 0, 3], [0, 2, 3]]);
+    const target = torch.tensor([
+      [0, 0, 3],
+      [0, 2, 3],
+    ]);
     // errors b0 [1,0,0], b1 [3,0,0]; tolerance 2 hides the first
     const loss = SF.mse_temporal_loss({ target_is_time: true, tolerance: 2, reduction: 'sum' })(spk, target);
     expect(loss.item()).to.be.closeTo(9 / 16, 1e-7);

@@ -15,7 +15,10 @@ describe('fuzz: torch.load and the IDX reader', function () {
   this.timeout(limitMs + 10_000);
   it(`${RUNS} runs per property: every input loads or fails with an Error naming the file, never a crash or a hang`, () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'fuzz_child.ts'), String(RUNS)], {
-      cwd: ROOT, encoding: 'utf8', timeout: limitMs, maxBuffer: 1 << 26,
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: limitMs,
+      maxBuffer: 1 << 26,
     });
     const out = `${r.stdout}\n${r.stderr}`.slice(-6000);
     expect(r.signal, `killed by ${r.signal} (a crash or a hang)\n${out}`).to.equal(null);

@@ -31,18 +31,28 @@ function savedBytes<T>(obj: T & torch.Savable<T>): Uint8Array {
 /** The same records, deflated (torch.save never compresses; Python's zipfile may). */
 function deflated(bytes: Uint8Array): Uint8Array {
   const zip = new ZipReader(bytes);
-  return rawZip(zip.entries.map((e) => {
-    const data = zip.read(e.name);
-    return { name: e.name, data: deflateRawSync(data), method: 8 as const, crc: crc32(data) >>> 0, size: data.length };
-  }));
+  return rawZip(
+    zip.entries.map((e) => {
+      const data = zip.read(e.name);
+      return { name: e.name, data: deflateRawSync(data), method: 8 as const, crc: crc32(data) >>> 0, size: data.length };
+    }),
+  );
 }
 
 const base = torch.arange(0, 12, 1, { dtype: 'float32' }).reshape([3, 4]);
 const small = savedBytes({
-  base, view: base.transpose(0, 1), row: base.narrow(0, 1, 1), w: new Parameter(torch.ones([2, 2])),
-  ints: torch.tensor([1, -2, 3]), half: torch.ones([2], { dtype: 'float16' }), flags: torch.ones([3], { dtype: 'bool' }),
+  base,
+  view: base.transpose(0, 1),
+  row: base.narrow(0, 1, 1),
+  w: new Parameter(torch.ones([2, 2])),
+  ints: torch.tensor([1, -2, 3]),
+  half: torch.ones([2], { dtype: 'float16' }),
+  flags: torch.ones([3], { dtype: 'bool' }),
   meta: { epoch: 3, lr: 1e-3, name: 'net', big: 2n ** 70n, list: [1, [2, 3], null, true] },
-  state: new Map<number, Checkpoint>([[0, torch.zeros([1])], [1, 'x']]),
+  state: new Map<number, Checkpoint>([
+    [0, torch.zeros([1])],
+    [1, 'x'],
+  ]),
 });
 const SEEDS: Uint8Array[] = [small, deflated(small), new Uint8Array(readFileSync(join(FIXTURES, 'regression2_state_dict.pt')))];
 
@@ -59,9 +69,15 @@ const position = fc.nat({ max: 2 ** 30 });
 const edit: fc.Arbitrary<Edit> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('set' as const), at: position, value: fc.integer({ min: 0, max: 255 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('truncate' as const), at: position }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('insert' as const), at: position, bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('insert' as const), at: position, bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), at: position, len: fc.integer({ min: 1, max: 64 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('copy' as const), from: position, at: position, len: fc.integer({ min: 1, max: 256 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('copy' as const), from: position, at: position, len: fc.integer({ min: 1, max: 256 }) }),
+  },
 );
 
 /**
@@ -78,11 +94,29 @@ function mutate(src: Uint8Array, edits: Edit[], focus?: number): Uint8Array {
   };
   for (const e of edits) {
     switch (e.kind) {
-      case 'set': if (b.length) b[pos(e.at)] = e.value; break;
-      case 'truncate': b = b.slice(0, pos(e.at)); break;
-      case 'insert': { const at = pos(e.at); b = Buffer.concat([b.subarray(0, at), e.bytes, b.subarray(at)]); break; }
-      case 'delete': { const at = pos(e.at); b = Buffer.concat([b.subarray(0, at), b.subarray(at + e.len)]); break; }
-      case 'copy': { const from = pos(e.from); const at = pos(e.at); const piece = b.slice(from, from + e.len); b = Buffer.concat([b.subarray(0, at), piece, b.subarray(at)]); break; }
+      case 'set':
+        if (b.length) b[pos(e.at)] = e.value;
+        break;
+      case 'truncate':
+        b = b.slice(0, pos(e.at));
+        break;
+      case 'insert': {
+        const at = pos(e.at);
+        b = Buffer.concat([b.subarray(0, at), e.bytes, b.subarray(at)]);
+        break;
+      }
+      case 'delete': {
+        const at = pos(e.at);
+        b = Buffer.concat([b.subarray(0, at), b.subarray(at + e.len)]);
+        break;
+      }
+      case 'copy': {
+        const from = pos(e.from);
+        const at = pos(e.at);
+        const piece = b.slice(from, from + e.len);
+        b = Buffer.concat([b.subarray(0, at), piece, b.subarray(at)]);
+        break;
+      }
     }
   }
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
@@ -117,10 +151,15 @@ const params = { numRuns: runs, seed, endOnFailure: true };
 // 1. Mutated .pt files: anywhere, in the first 200 bytes (a local header) or the last 300 (the
 // central directory and end records).
 fc.assert(
-  fc.property(fc.nat({ max: SEEDS.length - 1 }), fc.array(edit, { minLength: 1, maxLength: 8 }), fc.constantFrom(undefined, 200, -300), (s, edits, focus) => {
-    const name = `mutated-${caseNo++}.pt`;
-    check(name, () => loadBytes(mutate(SEEDS[s]!, edits, focus), name));
-  }),
+  fc.property(
+    fc.nat({ max: SEEDS.length - 1 }),
+    fc.array(edit, { minLength: 1, maxLength: 8 }),
+    fc.constantFrom(undefined, 200, -300),
+    (s, edits, focus) => {
+      const name = `mutated-${caseNo++}.pt`;
+      check(name, () => loadBytes(mutate(SEEDS[s]!, edits, focus), name));
+    },
+  ),
   params,
 );
 
@@ -128,7 +167,11 @@ fc.assert(
 const pklOf = (bytes: Uint8Array): { pkl: Uint8Array; others: { name: string; data: Uint8Array }[]; pklName: string } => {
   const zip = new ZipReader(bytes);
   const pklName = zip.entries.find((e) => e.name.endsWith('data.pkl'))!.name;
-  return { pkl: zip.read(pklName), pklName, others: zip.entries.filter((e) => e.name !== pklName).map((e) => ({ name: e.name, data: zip.read(e.name) })) };
+  return {
+    pkl: zip.read(pklName),
+    pklName,
+    others: zip.entries.filter((e) => e.name !== pklName).map((e) => ({ name: e.name, data: zip.read(e.name) })),
+  };
 };
 const PICKLE_SEEDS = [pklOf(small), pklOf(SEEDS[2]!)];
 fc.assert(
@@ -144,30 +187,101 @@ fc.assert(
 // 3. Pickles assembled from random opcodes (with valid arguments), beside a 16-byte storage '0'.
 const latin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const TOKENS = [
-  '(', ']', '}', ')', 'N', '\x88', '\x89', 'K\x00', 'K\x02', 'K\x10', 'J\xff\xff\xff\xff', '\x8a\x01\x80', 'G?\xf0\x00\x00\x00\x00\x00\x00',
-  'X\x01\x00\x00\x00a', 'X\x01\x00\x00\x000', '\x8c\x07storage', '\x8c\x03cpu', 'q\x00', 'q\x01', 'h\x00', 'h\x01', '\x94',
-  'a', 'e', 's', 'u', 't', 'l', 'd', '\x85', '\x86', '\x87', '2', '0', '1', 'R', 'b', 'Q', '\x81', '\x93',
-  'ctorch._utils\n_rebuild_tensor_v2\n', 'ctorch._utils\n_rebuild_parameter\n', 'ccollections\nOrderedDict\n', 'ctorch\nFloatStorage\n',
-  'ctorch\nLongStorage\n', '\x8c\x0bcollections\x8c\x0bOrderedDict\x93',
+  '(',
+  ']',
+  '}',
+  ')',
+  'N',
+  '\x88',
+  '\x89',
+  'K\x00',
+  'K\x02',
+  'K\x10',
+  'J\xff\xff\xff\xff',
+  '\x8a\x01\x80',
+  'G?\xf0\x00\x00\x00\x00\x00\x00',
+  'X\x01\x00\x00\x00a',
+  'X\x01\x00\x00\x000',
+  '\x8c\x07storage',
+  '\x8c\x03cpu',
+  'q\x00',
+  'q\x01',
+  'h\x00',
+  'h\x01',
+  '\x94',
+  'a',
+  'e',
+  's',
+  'u',
+  't',
+  'l',
+  'd',
+  '\x85',
+  '\x86',
+  '\x87',
+  '2',
+  '0',
+  '1',
+  'R',
+  'b',
+  'Q',
+  '\x81',
+  '\x93',
+  'ctorch._utils\n_rebuild_tensor_v2\n',
+  'ctorch._utils\n_rebuild_parameter\n',
+  'ccollections\nOrderedDict\n',
+  'ctorch\nFloatStorage\n',
+  'ctorch\nLongStorage\n',
+  '\x8c\x0bcollections\x8c\x0bOrderedDict\x93',
 ].map(latin1);
 fc.assert(
   fc.property(fc.array(fc.nat({ max: TOKENS.length - 1 }), { minLength: 1, maxLength: 60 }), (tokens) => {
     const pkl = Buffer.concat([latin1('\x80\x02'), ...tokens.map((t) => TOKENS[t]!), latin1('.')]);
     const name = `opcodes-${caseNo++}.pt`;
-    const bytes = writeZip([{ name: 'archive/data.pkl', data: pkl }, { name: 'archive/data/0', data: new Uint8Array(16) }, { name: 'archive/version', data: latin1('3\n') }]);
+    const bytes = writeZip([
+      { name: 'archive/data.pkl', data: pkl },
+      { name: 'archive/data/0', data: new Uint8Array(16) },
+      { name: 'archive/version', data: latin1('3\n') },
+    ]);
     check(name, () => loadBytes(bytes, name));
   }),
   params,
 );
 
 // 4. Tensor records with hostile sizes, strides and offsets over a storage of 0-16 floats.
-const interesting = fc.constantFrom<bigint>(-(2n ** 63n), -2n, -1n, 0n, 1n, 2n, 3n, 4n, 7n, 16n, 2n ** 31n, 2n ** 32n, 2n ** 53n, 2n ** 62n, 2n ** 63n - 1n);
+const interesting = fc.constantFrom<bigint>(
+  -(2n ** 63n),
+  -2n,
+  -1n,
+  0n,
+  1n,
+  2n,
+  3n,
+  4n,
+  7n,
+  16n,
+  2n ** 31n,
+  2n ** 32n,
+  2n ** 53n,
+  2n ** 62n,
+  2n ** 63n - 1n,
+);
 fc.assert(
-  fc.property(fc.integer({ min: 0, max: 16 }), fc.array(fc.tuple(interesting, interesting), { maxLength: 4 }), fc.oneof(interesting, fc.integer({ min: 0, max: 20 }).map(BigInt)), (numel, dims, offset) => {
-    const name = `tensor-${caseNo++}.pt`;
-    const bytes = floatTensorCheckpoint(numel, dims.map((d) => d[0]), dims.map((d) => d[1]), offset);
-    check(name, () => loadBytes(bytes, name));
-  }),
+  fc.property(
+    fc.integer({ min: 0, max: 16 }),
+    fc.array(fc.tuple(interesting, interesting), { maxLength: 4 }),
+    fc.oneof(interesting, fc.integer({ min: 0, max: 20 }).map(BigInt)),
+    (numel, dims, offset) => {
+      const name = `tensor-${caseNo++}.pt`;
+      const bytes = floatTensorCheckpoint(
+        numel,
+        dims.map((d) => d[0]),
+        dims.map((d) => d[1]),
+        offset,
+      );
+      check(name, () => loadBytes(bytes, name));
+    },
+  ),
   params,
 );
 

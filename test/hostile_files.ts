@@ -139,7 +139,12 @@ function pickleInt(n: number | bigint): string {
  * The pickle of `{'w': tensor}` for a float32 tensor on storage key '0' of `numel` elements, with
  * the given shape, strides (contiguous by default) and storage offset, any of them hostile.
  */
-export function floatTensorPickle(numel: number, shape: (number | bigint)[] = [numel], strides?: (number | bigint)[], offset: number | bigint = 0): Uint8Array {
+export function floatTensorPickle(
+  numel: number,
+  shape: (number | bigint)[] = [numel],
+  strides?: (number | bigint)[],
+  offset: number | bigint = 0,
+): Uint8Array {
   const st = strides ?? shape.map((_, i) => shape.slice(i + 1).reduce<bigint>((a, b) => a * BigInt(b), 1n));
   return latin1(
     '\x80\x02}X\x01\x00\x00\x00wctorch._utils\n_rebuild_tensor_v2\n((X\x07\x00\x00\x00storagectorch\nFloatStorage\n' +
@@ -149,8 +154,15 @@ export function floatTensorPickle(numel: number, shape: (number | bigint)[] = [n
 }
 
 /** A torch.save-shaped checkpoint of `{'w': tensor}` over a zero-filled float32 storage of `numel` elements. */
-export function floatTensorCheckpoint(numel: number, shape: (number | bigint)[], strides?: (number | bigint)[], offset: number | bigint = 0): Uint8Array {
-  return checkpointWithPickle(floatTensorPickle(numel, shape, strides, offset), [{ name: 'archive/data/0', data: new Uint8Array(4 * numel) }]);
+export function floatTensorCheckpoint(
+  numel: number,
+  shape: (number | bigint)[],
+  strides?: (number | bigint)[],
+  offset: number | bigint = 0,
+): Uint8Array {
+  return checkpointWithPickle(floatTensorPickle(numel, shape, strides, offset), [
+    { name: 'archive/data/0', data: new Uint8Array(4 * numel) },
+  ]);
 }
 
 /**
@@ -160,7 +172,13 @@ export function floatTensorCheckpoint(numel: number, shape: (number | bigint)[],
 export function zipBombCheckpoint(zeroMiB: number, numel: number, declaredSize: number): Uint8Array {
   const bomb = deflateBomb(zeroMiB);
   return rawZip([
-    { name: 'archive/data.pkl', data: floatTensorPickle(numel), method: 0, crc: crc32(floatTensorPickle(numel)) >>> 0, size: floatTensorPickle(numel).length },
+    {
+      name: 'archive/data.pkl',
+      data: floatTensorPickle(numel),
+      method: 0,
+      crc: crc32(floatTensorPickle(numel)) >>> 0,
+      size: floatTensorPickle(numel).length,
+    },
     { name: 'archive/data/0', data: bomb.data, method: 8, crc: bomb.crc, size: declaredSize },
     { name: 'archive/version', data: latin1('3\n'), method: 0, crc: crc32(latin1('3\n')) >>> 0, size: 2 },
   ]);

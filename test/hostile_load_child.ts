@@ -7,8 +7,16 @@ import { readIdx } from '../lib/data/idx.js';
 
 const MiB = 1024 * 1024;
 // Warm up both readers (module loading, LibTorch) before the baseline is taken.
-try { readIdx('/nonexistent'); } catch { /* expected */ }
-try { torch.load('/nonexistent'); } catch { /* expected */ }
+try {
+  readIdx('/nonexistent');
+} catch {
+  /* expected */
+}
+try {
+  torch.load('/nonexistent');
+} catch {
+  /* expected */
+}
 const baseline = process.memoryUsage().rss;
 for (const arg of process.argv.slice(2)) {
   const at = arg.indexOf(':');

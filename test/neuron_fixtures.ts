@@ -23,7 +23,13 @@ export interface NeuronCase {
   grad: Record<string, FixtureTensor>;
 }
 
-export const NEURON_FIXTURE_FILES = ['leaky.json', 'rleaky_one_to_one.json', 'rleaky_linear.json', 'rleaky_conv.json', 'rleaky_variants.json'];
+export const NEURON_FIXTURE_FILES = [
+  'leaky.json',
+  'rleaky_one_to_one.json',
+  'rleaky_linear.json',
+  'rleaky_conv.json',
+  'rleaky_variants.json',
+];
 
 export function loadNeuronCases(file: string): NeuronCase[] {
   return (JSON.parse(readFileSync(new URL(`./fixtures/${file}`, import.meta.url), 'utf8')) as { cases: NeuronCase[] }).cases;
@@ -68,7 +74,9 @@ export function checkAgainstFixture(
 ): void {
   expectExact(S, c.spk, `${c.name}: spk`);
   expectClose(M, c.mem, `${c.name}: mem`, MEM_TOL);
-  const loss = S.mul(fixtureTensor(c.g_spk)).sum().add(M.mul(fixtureTensor(c.g_mem)).sum());
+  const loss = S.mul(fixtureTensor(c.g_spk))
+    .sum()
+    .add(M.mul(fixtureTensor(c.g_mem)).sum());
   expect(loss.item(), `${c.name}: loss`).to.be.closeTo(c.loss, 1e-5 * Math.abs(c.loss) + 1e-6);
   loss.backward();
   for (const [k, g] of Object.entries(c.grad)) {

@@ -26,12 +26,30 @@ function throws(fn: () => unknown): Error {
   throw new Error('expected an error');
 }
 
-const small = (): nir.NIRGraph => nir.NIRGraph({
-  input: nir.Input([2]),
-  fc: nir.Affine([[1, 2], [3, 4], [5, 6]], [0.1, 0.2, 0.3]),
-  lif: nir.LIF({ tau: [1e-3, 2e-3, 3e-3], r: [10, 20, 30], v_leak: [0, 0, 0], v_threshold: [1, 1.5, 2] }, { reset_mechanism: 'subtract' }),
-  output: nir.Output([3]),
-}, [['input', 'fc'], ['fc', 'lif'], ['lif', 'output']]);
+const small = (): nir.NIRGraph =>
+  nir.NIRGraph(
+    {
+      input: nir.Input([2]),
+      fc: nir.Affine(
+        [
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ],
+        [0.1, 0.2, 0.3],
+      ),
+      lif: nir.LIF(
+        { tau: [1e-3, 2e-3, 3e-3], r: [10, 20, 30], v_leak: [0, 0, 0], v_threshold: [1, 1.5, 2] },
+        { reset_mechanism: 'subtract' },
+      ),
+      output: nir.Output([3]),
+    },
+    [
+      ['input', 'fc'],
+      ['fc', 'lif'],
+      ['lif', 'output'],
+    ],
+  );
 
 describe('nir.write / nir.read', () => {
   let dir: string;
@@ -46,7 +64,11 @@ describe('nir.write / nir.read', () => {
     await nir.write(path, g);
     const r = await nir.read(path);
     expect(Object.keys(r.nodes).sort()).to.deep.equal(['fc', 'input', 'lif', 'output']);
-    expect(r.edges).to.deep.equal([['input', 'fc'], ['fc', 'lif'], ['lif', 'output']]);
+    expect(r.edges).to.deep.equal([
+      ['input', 'fc'],
+      ['fc', 'lif'],
+      ['lif', 'output'],
+    ]);
     const fc = r.nodes.fc as nir.NIRPrimitive;
     expect(fc.type).to.equal('Affine');
     const w = fc.params.weight as nir.NIRArray;
@@ -99,7 +121,9 @@ describe('nir: bad input', () => {
     const good = readFileSync(`${FIX}/recurrent_net.nir`);
     const truncated = join(dir, 'truncated.nir');
     writeFileSync(truncated, good.subarray(0, 2000));
-    expect((await rejects(nir.read(truncated))).message).to.match(new RegExp(`nir\\.read\\('${truncated}'\\): the HDF5 file cannot be (opened|read) \\(corrupt or truncated\\?\\)`));
+    expect((await rejects(nir.read(truncated))).message).to.match(
+      new RegExp(`nir\\.read\\('${truncated}'\\): the HDF5 file cannot be (opened|read) \\(corrupt or truncated\\?\\)`),
+    );
     const corrupt = join(dir, 'corrupt.nir');
     const c = Buffer.from(good);
     for (let i = 800; i < c.length - 800; i += 7) c[i] = 0xab;
@@ -112,7 +136,9 @@ describe('nir: bad input', () => {
   it('an unknown node type names the node and its type', async () => {
     const e = await rejects(nir.read(`${FIX}/bad_unknown_type.nir`));
     expect(e.message).to.include("NIR node 'fc1': unknown node type 'Quantizer'");
-    expect(throws(() => nir.validateGraph(nir.NIRGraph({ a: { type: 'Foo', params: {}, metadata: {} } }, []))).message).to.include("NIR node 'a': unknown node type 'Foo'");
+    expect(throws(() => nir.validateGraph(nir.NIRGraph({ a: { type: 'Foo', params: {}, metadata: {} } }, []))).message).to.include(
+      "NIR node 'a': unknown node type 'Foo'",
+    );
   });
 
   it('a dangling edge names the edge and the missing node', async () => {
@@ -123,10 +149,23 @@ describe('nir: bad input', () => {
   it('a cycle through no neuron names the nodes on it; a recurrent cycle through a neuron is allowed', async () => {
     const e = await rejects(nir.read(`${FIX}/bad_cycle.nir`));
     expect(e.message).to.include("cycle 'linear' -> 'linear2' -> 'linear' passes through no stateful node");
-    const g = nir.NIRGraph({
-      input: nir.Input([2]), lif: nir.LIF({ tau: [1e-3, 1e-3], r: [10, 10], v_leak: [0, 0], v_threshold: [1, 1] }),
-      w: nir.Linear([[0, 1], [1, 0]]), output: nir.Output([2]),
-    }, [['input', 'lif'], ['lif', 'w'], ['w', 'lif'], ['lif', 'output']]);
+    const g = nir.NIRGraph(
+      {
+        input: nir.Input([2]),
+        lif: nir.LIF({ tau: [1e-3, 1e-3], r: [10, 10], v_leak: [0, 0], v_threshold: [1, 1] }),
+        w: nir.Linear([
+          [0, 1],
+          [1, 0],
+        ]),
+        output: nir.Output([2]),
+      },
+      [
+        ['input', 'lif'],
+        ['lif', 'w'],
+        ['w', 'lif'],
+        ['lif', 'output'],
+      ],
+    );
     expect(() => nir.validateGraph(g)).to.not.throw();
     // import_from_nir turns the inline pair into one RLeaky.
     const m = snn.import_from_nir(g);
@@ -135,40 +174,98 @@ describe('nir: bad input', () => {
 
   it('mismatched shapes name both nodes and their shapes', async () => {
     const e = await rejects(nir.read(`${FIX}/bad_shape.nir`));
-    expect(e.message).to.include("NIR edge ('rlif1', 'fc2'): shape mismatch: node 'rlif1' (NIRGraph) gives [5] but node 'fc2' (Affine) takes [4]");
-    const g = nir.NIRGraph({ input: nir.Input([2]), fc: nir.Affine([[1, 2]], [0, 0]), output: nir.Output([1]) }, [['input', 'fc'], ['fc', 'output']]);
+    expect(e.message).to.include(
+      "NIR edge ('rlif1', 'fc2'): shape mismatch: node 'rlif1' (NIRGraph) gives [5] but node 'fc2' (Affine) takes [4]",
+    );
+    const g = nir.NIRGraph({ input: nir.Input([2]), fc: nir.Affine([[1, 2]], [0, 0]), output: nir.Output([1]) }, [
+      ['input', 'fc'],
+      ['fc', 'output'],
+    ]);
     expect(throws(() => nir.validateGraph(g)).message).to.include("NIR node 'fc' (Affine): bias has shape [2] but weight [1, 2] needs [1]");
     const lif = nir.NIRGraph({ n: nir.LIF({ tau: [1, 1], r: [1], v_leak: [0, 0], v_threshold: [1, 1] }) }, []);
     expect(throws(() => nir.validateGraph(lif)).message).to.include("NIR node 'n' (LIF): parameter 'r' has shape [1] but 'tau' has [2]");
   });
 
   it('import_from_nir names the node of a type this library cannot run, and v_leak it cannot express', () => {
-    const pool = nir.NIRGraph({ input: nir.Input([1, 4, 4]), p: nir.SumPool2d({ kernel_size: [2, 2], stride: [2, 2], padding: [0, 2] }), output: nir.Output([1, 2, 2]) },
-      [['input', 'p'], ['p', 'output']]);
-    expect(throws(() => snn.import_from_nir(pool)).message).to.include("NIR node 'p' (SumPool2d): padding [0, 2] exceeds half of kernel_size [2, 2], which nn.AvgPool2d cannot express");
-    const stride0 = nir.NIRGraph({ input: nir.Input([1, 4, 4]), p: nir.AvgPool2d({ kernel_size: [2, 2], stride: [0, 2], padding: [0, 0] }), output: nir.Output([1, 2, 2]) },
-      [['input', 'p'], ['p', 'output']]);
-    expect(throws(() => snn.import_from_nir(stride0)).message).to.include("NIR node 'p' (AvgPool2d): parameter 'stride' must be integers >= 1, got [0, 2]");
-    const li = nir.NIRGraph({ input: nir.Input([2]), li: { type: 'LI', params: { tau: nir.f64([1, 1]), r: nir.f64([1, 1]), v_leak: nir.f64([0, 0]) }, metadata: {} }, output: nir.Output([2]) },
-      [['input', 'li'], ['li', 'output']]);
+    const pool = nir.NIRGraph(
+      {
+        input: nir.Input([1, 4, 4]),
+        p: nir.SumPool2d({ kernel_size: [2, 2], stride: [2, 2], padding: [0, 2] }),
+        output: nir.Output([1, 2, 2]),
+      },
+      [
+        ['input', 'p'],
+        ['p', 'output'],
+      ],
+    );
+    expect(throws(() => snn.import_from_nir(pool)).message).to.include(
+      "NIR node 'p' (SumPool2d): padding [0, 2] exceeds half of kernel_size [2, 2], which nn.AvgPool2d cannot express",
+    );
+    const stride0 = nir.NIRGraph(
+      {
+        input: nir.Input([1, 4, 4]),
+        p: nir.AvgPool2d({ kernel_size: [2, 2], stride: [0, 2], padding: [0, 0] }),
+        output: nir.Output([1, 2, 2]),
+      },
+      [
+        ['input', 'p'],
+        ['p', 'output'],
+      ],
+    );
+    expect(throws(() => snn.import_from_nir(stride0)).message).to.include(
+      "NIR node 'p' (AvgPool2d): parameter 'stride' must be integers >= 1, got [0, 2]",
+    );
+    const li = nir.NIRGraph(
+      {
+        input: nir.Input([2]),
+        li: { type: 'LI', params: { tau: nir.f64([1, 1]), r: nir.f64([1, 1]), v_leak: nir.f64([0, 0]) }, metadata: {} },
+        output: nir.Output([2]),
+      },
+      [
+        ['input', 'li'],
+        ['li', 'output'],
+      ],
+    );
     expect(throws(() => snn.import_from_nir(li)).message).to.include("NIR node 'li': NIR type LI has no snntorch-node equivalent");
-    const leak = nir.NIRGraph({ input: nir.Input([2]), n: nir.LIF({ tau: [1e-3, 1e-3], r: [10, 10], v_leak: [0.1, 0], v_threshold: [1, 1] }), output: nir.Output([2]) },
-      [['input', 'n'], ['n', 'output']]);
-    expect(throws(() => snn.import_from_nir(leak)).message).to.include("NIR node 'n' (LIF): v_leak other than 0 has no snnTorch equivalent");
+    const leak = nir.NIRGraph(
+      {
+        input: nir.Input([2]),
+        n: nir.LIF({ tau: [1e-3, 1e-3], r: [10, 10], v_leak: [0.1, 0], v_threshold: [1, 1] }),
+        output: nir.Output([2]),
+      },
+      [
+        ['input', 'n'],
+        ['n', 'output'],
+      ],
+    );
+    expect(throws(() => snn.import_from_nir(leak)).message).to.include(
+      "NIR node 'n' (LIF): v_leak other than 0 has no snnTorch equivalent",
+    );
   });
 
   it('export_to_nir names a module NIR cannot express', () => {
     const net = new nn.Sequential(new nn.Linear(4, 3), new snn.Alpha({ alpha: 0.9, beta: 0.8 }));
     const e = throws(() => snn.export_to_nir(net, torch.zeros([1, 4])));
     expect(e.message).to.include("export_to_nir: module '1' (Alpha) has no NIR equivalent");
-    const conv = new nn.Sequential(new nn.Conv2d(1, 2, 3, { padding: 1 }), new snn.RLeaky({ beta: 0.9, conv2d_channels: 2, kernel_size: 3 }));
-    expect(throws(() => snn.export_to_nir(conv, torch.zeros([1, 1, 5, 5]))).message).to.include("module '1' (RLeaky) has convolutional feedback");
+    const conv = new nn.Sequential(
+      new nn.Conv2d(1, 2, 3, { padding: 1 }),
+      new snn.RLeaky({ beta: 0.9, conv2d_channels: 2, kernel_size: 3 }),
+    );
+    expect(throws(() => snn.export_to_nir(conv, torch.zeros([1, 1, 5, 5]))).message).to.include(
+      "module '1' (RLeaky) has convolutional feedback",
+    );
     const graded = new nn.Sequential(new nn.Linear(4, 3), new snn.Leaky({ beta: 0.9, graded_spikes_factor: 2 }));
-    expect(throws(() => snn.export_to_nir(graded, torch.zeros([1, 4]))).message).to.include("module '1' (Leaky) uses graded_spikes_factor other than 1");
+    expect(throws(() => snn.export_to_nir(graded, torch.zeros([1, 4]))).message).to.include(
+      "module '1' (Leaky) uses graded_spikes_factor other than 1",
+    );
     const ceil = new nn.Sequential(new nn.AvgPool2d(2, { ceil_mode: true }), new snn.Leaky({ beta: 0.9 }));
-    expect(throws(() => snn.export_to_nir(ceil, torch.zeros([1, 1, 5, 5]))).message).to.include("module '0' (AvgPool2d) uses ceil_mode=true");
+    expect(throws(() => snn.export_to_nir(ceil, torch.zeros([1, 1, 5, 5]))).message).to.include(
+      "module '0' (AvgPool2d) uses ceil_mode=true",
+    );
     const div = new nn.Sequential(new nn.AvgPool2d(2, { divisor_override: 3 }), new snn.Leaky({ beta: 0.9 }));
-    expect(throws(() => snn.export_to_nir(div, torch.zeros([1, 1, 4, 4]))).message).to.include("module '0' (AvgPool2d) uses divisor_override=3");
+    expect(throws(() => snn.export_to_nir(div, torch.zeros([1, 1, 4, 4]))).message).to.include(
+      "module '0' (AvgPool2d) uses divisor_override=3",
+    );
     const inhib = new nn.Sequential(new nn.Linear(4, 3), new snn.Synaptic({ alpha: 0.9, beta: 0.8, inhibition: true }));
     expect(throws(() => snn.export_to_nir(inhib, torch.zeros([1, 4]))).message).to.include("module '1' (Synaptic) uses inhibition=true");
   });

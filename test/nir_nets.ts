@@ -5,7 +5,10 @@ import { nn, snn, torch } from '../lib/index.js';
 /** wave(shape, seed)[i] = 0.5 sin(0.7 i + seed) over the flat index, float32 (as make_fixtures.py). */
 export function wave(shape: number[], seed: number): torch.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
-  return torch.from_typed_array(Float32Array.from({ length: n }, (_, i) => 0.5 * Math.sin(0.7 * i + seed)), shape);
+  return torch.from_typed_array(
+    Float32Array.from({ length: n }, (_, i) => 0.5 * Math.sin(0.7 * i + seed)),
+    shape,
+  );
 }
 
 /** Copies values into a module's parameters by state_dict name. */

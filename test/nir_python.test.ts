@@ -51,7 +51,11 @@ describe('nir: files written by the NIR Python package import into the networks 
       return s2;
     };
     const x = wave([4, 6], 12).mul(3);
-    expectSpikesEqual(record((t) => m.forward(t), x, 12), record(byHand, x, 12), 'recurrent_net');
+    expectSpikesEqual(
+      record((t) => m.forward(t), x, 12),
+      record(byHand, x, 12),
+      'recurrent_net',
+    );
     const sd = m.state_dict();
     expect(sameValues(sd.get('rlif1.recurrent.weight')!, wave([5, 5], 3))).to.equal(true);
     expect(sd.get('rlif1.beta')!.item()).to.equal(Math.fround(0.9));
@@ -76,7 +80,11 @@ describe('nir: files written by the NIR Python package import into the networks 
       return out;
     };
     const x = wave([3, 1, 6, 6], 13).mul(0.3);
-    expectSpikesEqual(record((t) => m.forward(t), x, 10), record(byHand, x, 10), 'conv_net');
+    expectSpikesEqual(
+      record((t) => m.forward(t), x, 10),
+      record(byHand, x, 10),
+      'conv_net',
+    );
   });
 
   it('conv1d_net.nir: Conv1d -> LIF -> Flatten -> Affine -> LIF', async () => {
@@ -98,7 +106,11 @@ describe('nir: files written by the NIR Python package import into the networks 
       return s;
     };
     const x = wave([3, 2, 8], 19).mul(0.8);
-    expectSpikesEqual(record((t) => m.forward(t), x, 12), record(byHand, x, 12), 'conv1d_net');
+    expectSpikesEqual(
+      record((t) => m.forward(t), x, 12),
+      record(byHand, x, 12),
+      'conv1d_net',
+    );
   });
 
   it('pool_net.nir: SumPool2d -> LIF -> AvgPool2d (padding 1) -> LIF', async () => {
@@ -121,7 +133,11 @@ describe('nir: files written by the NIR Python package import into the networks 
       return s;
     };
     const x = wave([3, 2, 6, 6], 20);
-    expectSpikesEqual(record((t) => m.forward(t), x, 12), record(byHand, x, 12), 'pool_net');
+    expectSpikesEqual(
+      record((t) => m.forward(t), x, 12),
+      record(byHand, x, 12),
+      'pool_net',
+    );
   });
 
   it('scaled_net.nir: Linear -> LIF with r = 2 tau/dt: the input scale folds into the threshold (snnTorch)', async () => {
@@ -136,14 +152,28 @@ describe('nir: files written by the NIR Python package import into the networks 
       return s;
     };
     const x = wave([5, 4], 14);
-    expectSpikesEqual(record((t) => m.forward(t), x, 15), record(byHand, x, 15), 'scaled_net');
+    expectSpikesEqual(
+      record((t) => m.forward(t), x, 15),
+      record(byHand, x, 15),
+      'scaled_net',
+    );
   });
 });
 
 // ---------------------------------------------------------------- our files, read by Python
 
-interface PyArray { dtype: string; shape: number[]; values: number[] }
-interface PyNode { type: string; params?: Record<string, PyArray | string>; metadata?: Record<string, unknown>; nodes?: Record<string, PyNode>; edges?: [string, string][] }
+interface PyArray {
+  dtype: string;
+  shape: number[];
+  values: number[];
+}
+interface PyNode {
+  type: string;
+  params?: Record<string, PyArray | string>;
+  metadata?: Record<string, unknown>;
+  nodes?: Record<string, PyNode>;
+  edges?: [string, string][];
+}
 
 const PYTHON = '/usr/bin/python3';
 
@@ -214,21 +244,37 @@ describe('nir: files we write, read by the NIR Python package', function () {
     const graphs: Record<string, nir.NIRGraph> = {
       tutorial: snn.export_to_nir(new Net({ num_inputs: 12, num_hidden: 8, num_outputs: 4 }), torch.rand([2, 12])),
       conv: snn.export_to_nir(new ConvNet(), torch.rand([2, 1, 8, 8])),
-      conv1d: snn.export_to_nir(new nn.Sequential(
-        new nn.Conv1d(2, 3, 3, { padding: 1, stride: 2 }), new snn.Leaky({ beta: 0.8 }), new nn.Flatten(), new nn.Linear(12, 2),
-      ), torch.rand([2, 2, 8])),
-      pool: snn.export_to_nir(new nn.Sequential(
-        new nn.AvgPool2d(2, { divisor_override: 1 }), new snn.Leaky({ beta: 0.8 }), new nn.AvgPool2d(3, { stride: 1, padding: 1 }), new snn.Leaky({ beta: 0.9 }),
-      ), torch.rand([2, 2, 6, 6])),
-      family: snn.export_to_nir(new nn.Sequential(
-        new nn.Linear(5, 4, { bias: false }),
-        new snn.Synaptic({ alpha: 0.6, beta: 0.9, threshold: 0.7, reset_mechanism: 'zero' }),
-        new nn.Linear(4, 3),
-        new snn.RSynaptic({ alpha: 0.5, beta: 0.8, linear_features: 3 }),
-        new nn.Linear(3, 3),
-        new snn.RLeaky({ beta: 0.7, all_to_all: false, V: [0.5, -0.25, 1] }),
-        new snn.Lapicque({ R: 2, C: 0.5, time_step: 0.01, threshold: 0.9 }),
-      ), torch.rand([1, 5]), { dt: 1e-3 }),
+      conv1d: snn.export_to_nir(
+        new nn.Sequential(
+          new nn.Conv1d(2, 3, 3, { padding: 1, stride: 2 }),
+          new snn.Leaky({ beta: 0.8 }),
+          new nn.Flatten(),
+          new nn.Linear(12, 2),
+        ),
+        torch.rand([2, 2, 8]),
+      ),
+      pool: snn.export_to_nir(
+        new nn.Sequential(
+          new nn.AvgPool2d(2, { divisor_override: 1 }),
+          new snn.Leaky({ beta: 0.8 }),
+          new nn.AvgPool2d(3, { stride: 1, padding: 1 }),
+          new snn.Leaky({ beta: 0.9 }),
+        ),
+        torch.rand([2, 2, 6, 6]),
+      ),
+      family: snn.export_to_nir(
+        new nn.Sequential(
+          new nn.Linear(5, 4, { bias: false }),
+          new snn.Synaptic({ alpha: 0.6, beta: 0.9, threshold: 0.7, reset_mechanism: 'zero' }),
+          new nn.Linear(4, 3),
+          new snn.RSynaptic({ alpha: 0.5, beta: 0.8, linear_features: 3 }),
+          new nn.Linear(3, 3),
+          new snn.RLeaky({ beta: 0.7, all_to_all: false, V: [0.5, -0.25, 1] }),
+          new snn.Lapicque({ R: 2, C: 0.5, time_step: 0.01, threshold: 0.9 }),
+        ),
+        torch.rand([1, 5]),
+        { dt: 1e-3 },
+      ),
     };
     const files: string[] = [];
     for (const [name, g] of Object.entries(graphs)) {
@@ -242,7 +288,7 @@ describe('nir: files we write, read by the NIR Python package', function () {
     const dumped = JSON.parse(r.stdout) as Record<string, PyNode>;
     for (const f of files) compareNode(written.get(f)!, dumped[f]!, f.replace(/.*\//, ''));
     // snnTorch's constants: tau = dt / (1 - beta), r = tau / dt.
-    const lif = ((dumped[files[0]!]!.nodes!.rlif1!.nodes!.lif!.params!.tau) as PyArray).values;
+    const lif = (dumped[files[0]!]!.nodes!.rlif1!.nodes!.lif!.params!.tau as PyArray).values;
     expect(lif[0]).to.be.closeTo(1e-4 / (1 - Math.fround(0.9)), 1e-12);
   });
 });

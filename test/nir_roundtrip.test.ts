@@ -38,12 +38,22 @@ describe('nir: round trip export_to_nir -> import_from_nir', () => {
     expect(Object.keys(g.nodes)).to.deep.equal(['input', 'fc1', 'rlif1', 'fc2', 'rlif2', 'output']);
     expect(g.nodes.rlif1!.type).to.equal('NIRGraph');
     const inMemory = snn.import_from_nir(g);
-    expect(sameValues(torch.no_grad(() => steps(inMemory, x, 12)), spk)).to.equal(true);
+    expect(
+      sameValues(
+        torch.no_grad(() => steps(inMemory, x, 12)),
+        spk,
+      ),
+    ).to.equal(true);
     expectSameState(net, inMemory);
     const path = join(dir, 'tutorial.nir');
     await nir.write(path, g);
     const fromFile = await snn.import_from_nir(path);
-    expect(sameValues(torch.no_grad(() => steps(fromFile, x, 12)), spk)).to.equal(true);
+    expect(
+      sameValues(
+        torch.no_grad(() => steps(fromFile, x, 12)),
+        spk,
+      ),
+    ).to.equal(true);
     expectSameState(net, fromFile);
   });
 
@@ -57,10 +67,20 @@ describe('nir: round trip export_to_nir -> import_from_nir', () => {
     const path = join(dir, 'conv.nir');
     await nir.write(path, snn.export_to_nir(net, x));
     const m = await snn.import_from_nir(path);
-    expect(sameValues(torch.no_grad(() => steps(m, x, 10)), ref)).to.equal(true);
+    expect(
+      sameValues(
+        torch.no_grad(() => steps(m, x, 10)),
+        ref,
+      ),
+    ).to.equal(true);
     expectSameState(net, m);
     // A second sequence after reset_hidden() starts from zero state again.
-    expect(sameValues(torch.no_grad(() => steps(m, x, 10)), ref)).to.equal(true);
+    expect(
+      sameValues(
+        torch.no_grad(() => steps(m, x, 10)),
+        ref,
+      ),
+    ).to.equal(true);
   });
 
   it('a Conv1d network (Conv1d -> Leaky -> Flatten -> Linear -> Leaky): equal spikes and state_dict through a file', async () => {
@@ -81,7 +101,12 @@ describe('nir: round trip export_to_nir -> import_from_nir', () => {
     await nir.write(path, g);
     const m = await snn.import_from_nir(path);
     expect(new Map(m.named_children()).get('0')).to.be.instanceOf(nn.Conv1d);
-    expect(sameValues(torch.no_grad(() => steps(m, x, 10)), ref)).to.equal(true);
+    expect(
+      sameValues(
+        torch.no_grad(() => steps(m, x, 10)),
+        ref,
+      ),
+    ).to.equal(true);
     expectSameState(net, m);
   });
 
@@ -106,11 +131,16 @@ describe('nir: round trip export_to_nir -> import_from_nir', () => {
     const m = await snn.import_from_nir(path);
     const pools = ['1', '3', '5'].map((k) => new Map(m.named_children()).get(k) as nn.AvgPool2d);
     expect(pools.map((p) => p.divisor_override)).to.deep.equal([null, 1, null]);
-    expect(sameValues(torch.no_grad(() => steps(m, x, 10)), ref)).to.equal(true);
+    expect(
+      sameValues(
+        torch.no_grad(() => steps(m, x, 10)),
+        ref,
+      ),
+    ).to.equal(true);
     expectSameState(net, m);
   });
 
-  it('Synaptic, RSynaptic, one-to-one RLeaky and Lapicque keep their spikes (dt other than snnTorch\'s)', async () => {
+  it("Synaptic, RSynaptic, one-to-one RLeaky and Lapicque keep their spikes (dt other than snnTorch's)", async () => {
     torch.manual_seed(9);
     const net = new nn.Sequential(
       new nn.Linear(6, 5),
@@ -127,19 +157,41 @@ describe('nir: round trip export_to_nir -> import_from_nir', () => {
     expect(ref.sum().item()).to.be.greaterThan(0).and.lessThan(ref.numel());
     const path = join(dir, 'family.nir');
     const g = snn.export_to_nir(net, x, { dt: 1e-3 });
-    expect(['input', '0', '1', '2', '3', '4', '5', '6', '7', 'output'].map((k) => g.nodes[k]!.type)).to.deep.equal(['Input', 'Affine', 'LIF', 'Affine', 'CubaLIF', 'Affine', 'NIRGraph', 'Affine', 'NIRGraph', 'Output']);
+    expect(['input', '0', '1', '2', '3', '4', '5', '6', '7', 'output'].map((k) => g.nodes[k]!.type)).to.deep.equal([
+      'Input',
+      'Affine',
+      'LIF',
+      'Affine',
+      'CubaLIF',
+      'Affine',
+      'NIRGraph',
+      'Affine',
+      'NIRGraph',
+      'Output',
+    ]);
     await nir.write(path, g);
     const m = await snn.import_from_nir(path, { dt: 1e-3 });
     const kinds = [...m.named_children()].map(([k, c]) => `${k}:${c.constructor.name}`);
     expect(kinds).to.deep.equal(['0:Linear', '1:Lapicque', '2:Linear', '3:Synaptic', '4:Linear', '5:RSynaptic', '6:Linear', '7:RLeaky']);
-    expect(sameValues(torch.no_grad(() => steps(m, x, 15)), ref)).to.equal(true);
+    expect(
+      sameValues(
+        torch.no_grad(() => steps(m, x, 15)),
+        ref,
+      ),
+    ).to.equal(true);
     expectSameState(net, m);
   });
 
   it('examples/nir_roundtrip.ts --quick trains, exports, imports and finds both networks equal', function () {
     this.timeout(240000);
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'examples/nir_roundtrip.ts', '--quick'], { encoding: 'utf8' });
-    expect(r.status, r.stderr.split('\n').filter((l) => !/^\s|HDF5-DIAG/.test(l)).join('\n')).to.equal(0);
+    expect(
+      r.status,
+      r.stderr
+        .split('\n')
+        .filter((l) => !/^\s|HDF5-DIAG/.test(l))
+        .join('\n'),
+    ).to.equal(0);
     expect(r.stdout).to.match(/spike records equal: true \(\d+ spikes\); state_dict equal: true \(16 entries\)/);
   });
 });

@@ -39,26 +39,50 @@ const input = (): torch.Tensor => det([2, 1, 4, 4], 1, 0.5).requires_grad_();
 const lossOf = (y: torch.Tensor): torch.Tensor => y.mul(det([2, 3], 1, 0.6)).sum();
 
 // PyTorch 1.13 values of the hooks' grad_input / grad_output (rounded to 7 decimals).
-const FC_GRAD_IN = [-0.395774, 0.1798325, 0.6708611, 0.8463734, 0.6238228, 0.1078788, -0.4588025, -0.8097014, 0.3752811, 0.2292589, -0.0245874, -0.26687, -0.3836392, -0.3199771, -0.1058247, 0.1580987];
+const FC_GRAD_IN = [
+  -0.395774, 0.1798325, 0.6708611, 0.8463734, 0.6238228, 0.1078788, -0.4588025, -0.8097014, 0.3752811, 0.2292589, -0.0245874, -0.26687,
+  -0.3836392, -0.3199771, -0.1058247, 0.1580987,
+];
 const FC_GRAD_OUT = [0.5646425, 0.9635582, 0.9092974, 0.4273801, -0.2555412, -0.8182771];
-const CONV_GRAD_IN = [0.0105021, 0.0634325, 0.1502913, 0.1138002, 0.0552377, 0.1305237, 0.047236, -0.0321217, -0.0261454, -0.1363664, -0.1503304, -0.0647527, -0.0404686, -0.0589152, -0.0470633, -0.0164049, -0.0003312, -0.0003335, -0.0036673, -0.0071272, -0.0002061, -0.0181696, -0.0258607, -0.0053815, -0.0160077, -0.006858, 0.0108987, 0.0071605, 0.0166673, 0.0255166, 0.0185877, 0.0052756];
-const CONV_GRAD_OUT = [-0.3097356, 0.1378969, 0.319773, 0.8427962, 0.4455314, 0.0901804, -0.2297719, -0.8038163, 0.0661708, 0.0608569, -0.0060598, -0.0533235, -0.0623642, -0.0750682, -0.030108, 0.0350621];
+const CONV_GRAD_IN = [
+  0.0105021, 0.0634325, 0.1502913, 0.1138002, 0.0552377, 0.1305237, 0.047236, -0.0321217, -0.0261454, -0.1363664, -0.1503304, -0.0647527,
+  -0.0404686, -0.0589152, -0.0470633, -0.0164049, -0.0003312, -0.0003335, -0.0036673, -0.0071272, -0.0002061, -0.0181696, -0.0258607,
+  -0.0053815, -0.0160077, -0.006858, 0.0108987, 0.0071605, 0.0166673, 0.0255166, 0.0185877, 0.0052756,
+];
+const CONV_GRAD_OUT = [
+  -0.3097356, 0.1378969, 0.319773, 0.8427962, 0.4455314, 0.0901804, -0.2297719, -0.8038163, 0.0661708, 0.0608569, -0.0060598, -0.0533235,
+  -0.0623642, -0.0750682, -0.030108, 0.0350621,
+];
 // With a fc hook returning grad_input * 2:
 const X_GRAD2 = CONV_GRAD_IN.map((v) => v * 2);
-const CONV_W_GRAD2 = [-1.600688, -2.4314065, -2.1185966, 0.8805039, 2.1562712, 2.4179103, -0.0585726, -1.6319674, -2.4378219, 1.98217, 2.8580883, 2.3898027, -1.1697936, -2.5869715, -2.7874563, 0.2222409, 2.0169165, 2.8630037];
-const FC_W_GRAD2 = [0.6511425, 0.0936236, -0.7794695, -0.3455972, 0.6929649, 0.1451977, -0.7604467, -0.3288844, 0.2173422, -0.6843165, -0.4752323, 0.2912325, 0.2812746, -0.6138462, -0.4646338, 0.3075785, -0.3186772, -1.1404115, 0.0525138, 0.7910907, -0.2627032, -1.0841882, 0.0497034, 0.7993822];
+const CONV_W_GRAD2 = [
+  -1.600688, -2.4314065, -2.1185966, 0.8805039, 2.1562712, 2.4179103, -0.0585726, -1.6319674, -2.4378219, 1.98217, 2.8580883, 2.3898027,
+  -1.1697936, -2.5869715, -2.7874563, 0.2222409, 2.0169165, 2.8630037,
+];
+const FC_W_GRAD2 = [
+  0.6511425, 0.0936236, -0.7794695, -0.3455972, 0.6929649, 0.1451977, -0.7604467, -0.3288844, 0.2173422, -0.6843165, -0.4752323, 0.2912325,
+  0.2812746, -0.6138462, -0.4646338, 0.3075785, -0.3186772, -1.1404115, 0.0525138, 0.7910907, -0.2627032, -1.0841882, 0.0497034, 0.7993822,
+];
 
 describe('nn.Module full backward hooks', () => {
   it('see grad_input and grad_output of a Conv2d / Linear net as PyTorch, last layer first', () => {
     const net = makeNet();
     const rec: [string, (torch.Tensor | null)[], (torch.Tensor | null)[]][] = [];
-    for (const [name, m] of [['conv', net.conv], ['fc', net.fc]] as const) {
-      m.register_full_backward_hook((_m, gi, go) => void rec.push([name, gi.map((g) => g?.clone() ?? null), go.map((g) => g?.clone() ?? null)]));
+    for (const [name, m] of [
+      ['conv', net.conv],
+      ['fc', net.fc],
+    ] as const) {
+      m.register_full_backward_hook(
+        (_m, gi, go) => void rec.push([name, gi.map((g) => g?.clone() ?? null), go.map((g) => g?.clone() ?? null)]),
+      );
     }
     const x = input();
     lossOf(net.forward(x)).backward();
     expect(rec.map((r) => r[0])).to.deep.equal(['fc', 'conv']);
-    expect(rec.map((r) => [r[1].length, r[2].length])).to.deep.equal([[1, 1], [1, 1]]);
+    expect(rec.map((r) => [r[1].length, r[2].length])).to.deep.equal([
+      [1, 1],
+      [1, 1],
+    ]);
     expectClose(rec[0]![1][0]!, vals(FC_GRAD_IN, [2, 8]), 'fc grad_input', TOL);
     expectClose(rec[0]![2][0]!, vals(FC_GRAD_OUT, [2, 3]), 'fc grad_output', TOL);
     expectClose(rec[1]![1][0]!, vals(CONV_GRAD_IN, [2, 1, 4, 4]), 'conv grad_input', TOL);
@@ -80,7 +104,19 @@ describe('nn.Module full backward hooks', () => {
     lossOf(ref.forward(input())).backward();
     const net = makeNet();
     const log: string[] = [];
-    net.fc.register_full_backward_hook((_m, _gi, go) => void log.push(`hook ${go[0]!.mul(1 / 3).sub(vals(FC_GRAD_OUT, [2, 3])).abs().max().item() < 1e-5}`));
+    net.fc.register_full_backward_hook(
+      (_m, _gi, go) =>
+        void log.push(
+          `hook ${
+            go[0]!
+              .mul(1 / 3)
+              .sub(vals(FC_GRAD_OUT, [2, 3]))
+              .abs()
+              .max()
+              .item() < 1e-5
+          }`,
+        ),
+    );
     net.fc.register_full_backward_pre_hook((_m, go) => {
       log.push(`pre ${go.length}`);
       return [go[0]!.mul(3)];
@@ -99,7 +135,9 @@ describe('nn.Module full backward hooks', () => {
     expect(seen).to.deep.equal([[null], 1]);
     h.remove();
     net.conv.register_full_backward_hook((_m, gi) => gi.map(() => torch.zeros([2, 1, 4, 4])));
-    expect(() => lossOf(net.forward(det([2, 1, 4, 4], 1, 0.5))).backward()).to.throw('Backward hook for Modules where no input requires gradient should always return None or None for all gradients.');
+    expect(() => lossOf(net.forward(det([2, 1, 4, 4], 1, 0.5))).backward()).to.throw(
+      'Backward hook for Modules where no input requires gradient should always return None or None for all gradients.',
+    );
   });
   it('handles remove the hook; no_grad forward sets up nothing; a hook error propagates out of backward', () => {
     const lin = new nn.Linear(3, 2);
@@ -121,7 +159,9 @@ describe('nn.Module full backward hooks', () => {
     const lin = new nn.Linear(3, 2);
     const x = torch.ones([1, 3]).requires_grad_();
     const h1 = lin.register_full_backward_hook(() => [null, null]);
-    expect(() => (lin.forward(x) as torch.Tensor).sum().backward()).to.throw('Backward hook returned an invalid number of grad_input, got 2, but expected 1');
+    expect(() => (lin.forward(x) as torch.Tensor).sum().backward()).to.throw(
+      'Backward hook returned an invalid number of grad_input, got 2, but expected 1',
+    );
     h1.remove();
     const h2 = lin.register_full_backward_hook(() => [torch.ones([2])]);
     expect(() => (lin.forward(x) as torch.Tensor).sum().backward()).to.throw('shape [2] at index 0, but expected [1, 3]');
@@ -147,7 +187,7 @@ describe('nn.Module full backward hooks', () => {
 });
 
 describe('SF.probe gradient monitors', () => {
-  it('GradInputMonitor / GradOutputMonitor record each layer\'s gradients per backward, by name', () => {
+  it("GradInputMonitor / GradOutputMonitor record each layer's gradients per backward, by name", () => {
     const net = makeNet();
     const gin = new SF.probe.GradInputMonitor(net, nn.Linear);
     const gout = new SF.probe.GradOutputMonitor(net, [nn.Linear, nn.Conv2d], (g) => (g as torch.Tensor).abs().sum());

@@ -13,7 +13,15 @@ function expectCloseTo(t: torch.Tensor, expected: number[], tol: number): void {
 }
 
 /** Direct-loop 2-D convolution (zeros padding), [N, C, H, W] x [O, C/g, kH, kW]. */
-function naiveConv2d(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | null, stride: number[], pad: number[], dil: number[], groups: number): { shape: number[]; values: number[] } {
+function naiveConv2d(
+  x: torch.Tensor,
+  w: torch.Tensor,
+  b: torch.Tensor | null,
+  stride: number[],
+  pad: number[],
+  dil: number[],
+  groups: number,
+): { shape: number[]; values: number[] } {
   const [N, C, H, W] = x.shape as [number, number, number, number];
   const [O, Cg, KH, KW] = w.shape as [number, number, number, number];
   const xv = list(x);
@@ -50,7 +58,9 @@ describe('nn.functional', () => {
     const b = f64([2]);
     const [xv, wv, bv] = [list(x), list(w), list(b)];
     const ref = (withBias: boolean): number[] =>
-      [0, 1, 2].flatMap((r) => [0, 1].map((o) => [0, 1, 2, 3].reduce((s, k) => s + xv[r * 4 + k]! * wv[o * 4 + k]!, withBias ? bv[o]! : 0)));
+      [0, 1, 2].flatMap((r) =>
+        [0, 1].map((o) => [0, 1, 2, 3].reduce((s, k) => s + xv[r * 4 + k]! * wv[o * 4 + k]!, withBias ? bv[o]! : 0)),
+      );
     expectCloseTo(F.linear(x, w, b), ref(true), 1e-12);
     expectCloseTo(F.linear(x, w), ref(false), 1e-12);
   });
@@ -190,7 +200,11 @@ describe('nn.functional', () => {
 
     it('one_hot infers the class count or takes it', () => {
       const t = torch.tensor([0, 2, 1]);
-      expect(F.one_hot(t).tolist()).to.deep.equal([[1, 0, 0], [0, 0, 1], [0, 1, 0]]);
+      expect(F.one_hot(t).tolist()).to.deep.equal([
+        [1, 0, 0],
+        [0, 0, 1],
+        [0, 1, 0],
+      ]);
       expect(F.one_hot(t, 4).shape).to.deep.equal([3, 4]);
       expect(F.one_hot(t).dtype).to.equal('int64');
     });
@@ -229,7 +243,9 @@ describe('nn.init', () => {
     };
     // kaiming: bound = √3 · gain / √fan, gain(relu) = √2; fan_out mode.
     const kb = Math.sqrt(3) * (Math.sqrt(2) / Math.sqrt(fanOut));
-    expect(draw((t) => init.kaiming_uniform_(t, { mode: 'fan_out', nonlinearity: 'relu' }))).to.deep.equal(draw((t) => init.uniform_(t, -kb, kb)));
+    expect(draw((t) => init.kaiming_uniform_(t, { mode: 'fan_out', nonlinearity: 'relu' }))).to.deep.equal(
+      draw((t) => init.uniform_(t, -kb, kb)),
+    );
     // positional form, leaky_relu with a = 0.2
     const lb = Math.sqrt(3) * (Math.sqrt(2 / (1 + 0.2 ** 2)) / Math.sqrt(fanIn));
     expect(draw((t) => init.kaiming_uniform_(t, 0.2))).to.deep.equal(draw((t) => init.uniform_(t, -lb, lb)));

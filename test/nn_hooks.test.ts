@@ -64,7 +64,7 @@ describe('nn.Module forward hooks', () => {
 });
 
 describe('SF.probe monitors', () => {
-  it('OutputMonitor records each Leaky layer\'s outputs per call, by index and by name', () => {
+  it("OutputMonitor records each Leaky layer's outputs per call, by index and by name", () => {
     const net = new Net();
     const mon = new SF.probe.OutputMonitor(net, snn.Leaky);
     expect(mon.monitored_layers).to.deep.equal(['lif1', 'lif2']);
@@ -91,7 +91,10 @@ describe('SF.probe monitors', () => {
     const inp = new SF.probe.InputMonitor(net, [nn.Linear]);
     const x = torch.rand([2, 4]);
     net.forward(x);
-    expect(out.records).to.deep.equal([[2, 3], [2, 2]]);
+    expect(out.records).to.deep.equal([
+      [2, 3],
+      [2, 2],
+    ]);
     expect((inp.get(0) as torch.Tensor).tolist()).to.deep.equal(x.tolist());
   });
   it('AttributeMonitor reads an attribute before or after forward', () => {

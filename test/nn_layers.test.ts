@@ -19,7 +19,8 @@ const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const net = JSON.parse(readFileSync(join(FIXTURES, 'regression2_net.json'), 'utf8')) as {
   state_dict: { name: string; tensor: FixtureTensor }[];
 };
-const fixtureValues = (name: string): Float32Array => decodeFixtureTensor(net.state_dict.find((e) => e.name === name)!.tensor).values as Float32Array;
+const fixtureValues = (name: string): Float32Array =>
+  decodeFixtureTensor(net.state_dict.find((e) => e.name === name)!.tensor).values as Float32Array;
 const f32 = (t: torch.Tensor): Float32Array => t.data() as Float32Array;
 const list = (t: torch.Tensor): number[] => Array.from(t.data() as Float32Array | Float64Array);
 const sameBits = (a: Float32Array, b: Float32Array): boolean => a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
@@ -32,7 +33,7 @@ function expectClose(a: torch.Tensor, b: torch.Tensor, tol: number): void {
 
 describe('nn layers', () => {
   describe("PyTorch's default initialisation", () => {
-    it('torch.manual_seed(0) then the seed net\'s four Linear layers reproduce its initial weights bit for bit', () => {
+    it("torch.manual_seed(0) then the seed net's four Linear layers reproduce its initial weights bit for bit", () => {
       // regression2_net.json was initialised by torch.manual_seed(0); fc1, rlif1.recurrent, fc2,
       // rlif2.recurrent (snnTorch's RLeaky builds an nn.Linear and draws nothing else).
       torch.manual_seed(0);
@@ -104,7 +105,9 @@ describe('nn layers', () => {
 
     it('backward reaches weight and bias', () => {
       const l = new Linear(3, 2);
-      l.forward(torch.ones([4, 3])).sum().backward();
+      l.forward(torch.ones([4, 3]))
+        .sum()
+        .backward();
       expect(list(l.bias!.grad!)).to.deep.equal([4, 4]);
       expect(list(l.weight.grad!)).to.deep.equal([4, 4, 4, 4, 4, 4]);
     });
@@ -133,7 +136,7 @@ describe('nn layers', () => {
       expect(list(c.bias!.grad!)).to.deep.equal([15, 15, 15, 15]); // 5 x 3 outputs per channel
     });
 
-    it("prints like PyTorch", () => {
+    it('prints like PyTorch', () => {
       expect(String(new Conv2d(1, 12, 5))).to.equal('Conv2d(1, 12, kernel_size=(5, 5), stride=(1, 1))');
       expect(String(new Conv2d(4, 8, [3, 5], { stride: 2, padding: [1, 2], dilation: 2, groups: 4, bias: false }))).to.equal(
         'Conv2d(4, 8, kernel_size=(3, 5), stride=(2, 2), padding=(1, 2), dilation=(2, 2), groups=4, bias=False)',
@@ -174,7 +177,12 @@ describe('nn layers', () => {
     });
 
     it('takes named children (a Map or an object) and append()', () => {
-      const s = new Sequential(new Map<string, Linear | ReLU>([['fc', new Linear(3, 3)], ['act', new ReLU()]]));
+      const s = new Sequential(
+        new Map<string, Linear | ReLU>([
+          ['fc', new Linear(3, 3)],
+          ['act', new ReLU()],
+        ]),
+      );
       expect([...s.named_children()].map(([k]) => k)).to.deep.equal(['fc', 'act']);
       expect([...s.state_dict().keys()]).to.deep.equal(['fc.weight', 'fc.bias']);
       const t = new Sequential(new Linear(2, 2)).append(new ReLU());

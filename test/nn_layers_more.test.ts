@@ -40,7 +40,11 @@ interface Case {
   levels?: Enc;
 }
 const fixture = JSON.parse(readFileSync(new URL('./fixtures/nn/layers.json', import.meta.url), 'utf8')) as { cases: Case[] };
-const toTensor = (e: Enc, requires_grad = false): torch.Tensor => torch.tensor(e.data, { dtype: e.dtype as DType }).reshape(e.shape).requires_grad_(requires_grad);
+const toTensor = (e: Enc, requires_grad = false): torch.Tensor =>
+  torch
+    .tensor(e.data, { dtype: e.dtype as DType })
+    .reshape(e.shape)
+    .requires_grad_(requires_grad);
 
 // Same LibTorch kernels as PyTorch 1.13, so results agree to float32 rounding; tolerance
 // 1e-5 absolute + 1e-5 relative (reductions may sum in another order).
@@ -130,7 +134,9 @@ describe('nn layers: parity with PyTorch 1.13', () => {
         const x = toTensor(c.input!, true);
         const y = q(x);
         expectClose(y, c.output!, 'quantised');
-        y.mul(torch.arange(41, { dtype: 'float32' })).sum().backward();
+        y.mul(torch.arange(41, { dtype: 'float32' }))
+          .sum()
+          .backward();
         expectClose(x.grad, c.grad_input!, 'straight-through grad');
       }
     });
@@ -168,17 +174,19 @@ describe('nn layers: behaviour', () => {
     expect(() => l.forward()).to.throw(/no forward/);
     expect(() => l.at(4)).to.throw(/index/);
   });
-  it('Softmax without dim warns and picks PyTorch\'s implicit dim', () => {
+  it("Softmax without dim warns and picks PyTorch's implicit dim", () => {
     const warnings: string[] = [];
     const on = (w: Error): void => void warnings.push(w.message);
     process.on('warning', on);
     const y = new nn.Softmax().forward(torch.rand([2, 3]));
     expect((y.sum(1).tolist() as number[]).map((v) => Math.round(v * 1e5))).to.deep.equal([1e5, 1e5]);
-    return new Promise<void>((resolve) => setImmediate(() => {
-      process.off('warning', on);
-      expect(warnings.some((w) => /Implicit dimension/.test(w))).to.equal(true);
-      resolve();
-    }));
+    return new Promise<void>((resolve) =>
+      setImmediate(() => {
+        process.off('warning', on);
+        expect(warnings.some((w) => /Implicit dimension/.test(w))).to.equal(true);
+        resolve();
+      }),
+    );
   });
   it('bad input gets a clear error', () => {
     expect(() => new nn.BatchNorm2d(3).forward(torch.rand([2, 3]))).to.throw(/expected 4D input \(got 2D input\)/);
@@ -195,13 +203,17 @@ describe('nn layers: behaviour', () => {
 });
 
 describe('SF.quant.state_quant in a neuron', () => {
-  it('quantises a Leaky neuron\'s membrane onto the levels (snnTorch\'s state_quant option)', () => {
+  it("quantises a Leaky neuron's membrane onto the levels (snnTorch's state_quant option)", () => {
     const q = SF.quant.state_quant({ num_bits: 3, uniform: true });
     const lif = new snn.Leaky({ beta: 0.9, state_quant: q });
     const levels = q.levels.tolist() as number[];
     let mem: torch.Tensor | undefined;
     for (let t = 0; t < 5; t++) [, mem] = lif.forward(torch.rand([4]).mul(0.6)) as [torch.Tensor, torch.Tensor];
-    for (const v of mem!.tolist() as number[]) expect(levels.some((l) => Math.abs(l - v) < 1e-6), `${v} on a level`).to.equal(true);
+    for (const v of mem!.tolist() as number[])
+      expect(
+        levels.some((l) => Math.abs(l - v) < 1e-6),
+        `${v} on a level`,
+      ).to.equal(true);
     expect(SF.state_quant(2).levels.numel()).to.equal(4);
   });
 });

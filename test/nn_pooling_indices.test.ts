@@ -14,7 +14,23 @@ const num = (t: torch.Tensor): number[] => Array.from(t.data() as ArrayLike<numb
 const POOL2_OUT = [5, 5, 4.75, 5.25, 5, 5, 5.5, 5.25, 4.5, 5, 5, 4.75, 5.25, 5.25, 4.25, 5.5, 4.75, 5.25, 5.25, 5, 5.5, 5.5, 5.25, 4.25];
 const POOL2_IDX = [8, 8, 3, 13, 8, 8, 18, 13, 21, 31, 31, 26, 1, 1, 4, 6, 14, 24, 24, 19, 29, 29, 24, 27];
 // F.max_unpool2d(out, idx, 3, stride=2, padding=1, output_size=[5, 7]): nonzero entries only.
-const UNPOOL2_NZ: Record<number, number> = { 3: 4.75, 8: 5, 13: 5.25, 18: 5.5, 21: 4.5, 26: 4.75, 31: 5, 36: 5.25, 39: 4.25, 41: 5.5, 49: 4.75, 54: 5, 59: 5.25, 62: 4.25, 64: 5.5 };
+const UNPOOL2_NZ: Record<number, number> = {
+  3: 4.75,
+  8: 5,
+  13: 5.25,
+  18: 5.5,
+  21: 4.5,
+  26: 4.75,
+  31: 5,
+  36: 5.25,
+  39: 4.25,
+  41: 5.5,
+  49: 4.75,
+  54: 5,
+  59: 5.25,
+  62: 4.25,
+  64: 5.5,
+};
 // x.view(2, 5, 7)[0] as [C=5, L=7]: F.max_pool1d(., 2, return_indices=True, ceil_mode=True)
 const POOL1_OUT = [3.5, 4.75, 2.5, 3.75, 5, 2.75, 4, 5.25, 3, 4.25, 5.5, 1, 4.5, 3.5, 4.75, 2.5, 3.75, 5, 2.75, 4];
 const POOL1_IDX = [1, 3, 4, 6, 1, 2, 4, 6, 0, 2, 4, 6, 0, 3, 5, 6, 1, 3, 4, 6];
@@ -53,7 +69,10 @@ describe('max pooling with return_indices, max_unpool', () => {
   it('the output of the indices variant carries the gradient as PyTorch', () => {
     const x = x4().requires_grad_();
     const [out] = F.max_pool2d(x, 2, { return_indices: true });
-    out.mul(torch.arange(12).reshape([1, 2, 2, 3]).float()).sum().backward();
+    out
+      .mul(torch.arange(12).reshape([1, 2, 2, 3]).float())
+      .sum()
+      .backward();
     expect(num(x.grad!)).to.deep.equal(dense(70, POOL2_GRAD_NZ));
   });
   it('F.max_unpool2d / nn.MaxUnpool2d invert the pooling as PyTorch (default and given output_size)', () => {
@@ -71,17 +90,26 @@ describe('max pooling with return_indices, max_unpool', () => {
     const x = x4().reshape([2, 5, 7]).select(0, 0);
     const [out, idx] = F.max_pool1d(x, 2, { return_indices: true, ceil_mode: true });
     // PyTorch: F.max_unpool1d(out, idx, 2, output_size=[7])
-    const expected = [0, 3.5, 0, 4.75, 2.5, 0, 3.75, 0, 5, 2.75, 0, 4, 0, 5.25, 3, 0, 4.25, 0, 5.5, 0, 1, 4.5, 0, 0, 3.5, 0, 4.75, 2.5, 0, 3.75, 0, 5, 2.75, 0, 4];
+    const expected = [
+      0, 3.5, 0, 4.75, 2.5, 0, 3.75, 0, 5, 2.75, 0, 4, 0, 5.25, 3, 0, 4.25, 0, 5.5, 0, 1, 4.5, 0, 0, 3.5, 0, 4.75, 2.5, 0, 3.75, 0, 5, 2.75,
+      0, 4,
+    ];
     const u = F.max_unpool1d(out, idx, 2, { output_size: [7] });
     expect(u.shape).to.deep.equal([5, 7]);
     expect(num(u)).to.deep.equal(expected);
     expect(num(new nn.MaxUnpool1d(2).forward(out, idx, [7]))).to.deep.equal(expected);
     expect(String(new nn.MaxUnpool1d(3, { stride: 2 }))).to.equal('MaxUnpool1d(kernel_size=(3,), stride=(2,), padding=(0,))');
   });
-  it('bad input gives PyTorch\'s errors naming the argument', () => {
+  it("bad input gives PyTorch's errors naming the argument", () => {
     const [out, idx] = F.max_pool2d(x4(), 3, { stride: 2, padding: 1, return_indices: true });
-    expect(() => F.max_unpool2d(out, idx, 3, { stride: 2, padding: 1, output_size: [9, 7] })).to.throw(RangeError, 'invalid output_size "[9, 7]" (dim 0 must be between 3 and 7)');
-    expect(() => F.max_unpool2d(out, idx, 3, { stride: 2, padding: 1, output_size: [5] })).to.throw(RangeError, "output_size should be a sequence containing 2 or 4 elements, but it has a length of '1'");
+    expect(() => F.max_unpool2d(out, idx, 3, { stride: 2, padding: 1, output_size: [9, 7] })).to.throw(
+      RangeError,
+      'invalid output_size "[9, 7]" (dim 0 must be between 3 and 7)',
+    );
+    expect(() => F.max_unpool2d(out, idx, 3, { stride: 2, padding: 1, output_size: [5] })).to.throw(
+      RangeError,
+      "output_size should be a sequence containing 2 or 4 elements, but it has a length of '1'",
+    );
     expect(() => F.max_unpool2d(out, idx.float(), 3)).to.throw(TypeError, 'indices must be int64');
     expect(() => F.max_unpool2d(out, idx.select(0, 0), 3)).to.throw(RangeError, 'indices must have the shape of input');
     expect(() => F.max_unpool2d(out, idx.add(100), 3, { stride: 2, padding: 1 })).to.throw(Error);

@@ -45,7 +45,11 @@ describe('loop-invariant reuse (nn.Linear, nn.Conv2d)', () => {
 
   it('SNNTORCH_LOOP_INVARIANT_REUSE sets the default at start-up; a junk value is refused by name', () => {
     const probe = "import('./lib/torch/backends.ts').then((t) => console.log(t.backends.snntorch.loop_invariant_reuse))";
-    const run = (v: string) => spawnSync(process.execPath, ['--import', 'tsx', '-e', probe], { encoding: 'utf8', env: { ...process.env, SNNTORCH_LOOP_INVARIANT_REUSE: v } });
+    const run = (v: string) =>
+      spawnSync(process.execPath, ['--import', 'tsx', '-e', probe], {
+        encoding: 'utf8',
+        env: { ...process.env, SNNTORCH_LOOP_INVARIANT_REUSE: v },
+      });
     expect(run('0').stdout.trim()).to.equal('false');
     expect(run('off').stdout.trim()).to.equal('false');
     expect(run('1').stdout.trim()).to.equal('true');
@@ -124,7 +128,12 @@ describe('loop-invariant reuse (nn.Linear, nn.Conv2d)', () => {
     opt.step();
     const after = fc.forward(x);
     expect(after.grad_fn!.name()).to.equal('AddmmBackward0');
-    expect(maxDiff(after, withReuse(false, () => fc.forward(x)))).to.equal(0);
+    expect(
+      maxDiff(
+        after,
+        withReuse(false, () => fc.forward(x)),
+      ),
+    ).to.equal(0);
     expect(maxDiff(after, first)).to.be.above(0);
   });
 
@@ -168,7 +177,13 @@ describe('loop-invariant reuse (nn.Linear, nn.Conv2d)', () => {
         conv.weight.grad = null;
         conv.bias!.grad = null;
         let s = torch.zeros([]);
-        for (let t = 0; t < 4; t++) s = s.add(conv.forward(x).mul(t + 1).sum());
+        for (let t = 0; t < 4; t++)
+          s = s.add(
+            conv
+              .forward(x)
+              .mul(t + 1)
+              .sum(),
+          );
         s.backward();
         return [conv.weight.grad!.clone(), conv.bias!.grad!.clone()];
       });

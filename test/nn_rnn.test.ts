@@ -8,8 +8,14 @@ import { expectClose, fixtureTensor } from './assert_close.js';
 
 const F = JSON.parse(readFileSync(new URL('./fixtures/neurons/lstm_cell.json', import.meta.url), 'utf8')) as {
   state_dict: Record<string, FixtureTensor>;
-  x: FixtureTensor; h: FixtureTensor; c: FixtureTensor; g_h: FixtureTensor; g_c: FixtureTensor;
-  hy: FixtureTensor; cy: FixtureTensor; grad: Record<string, FixtureTensor>;
+  x: FixtureTensor;
+  h: FixtureTensor;
+  c: FixtureTensor;
+  g_h: FixtureTensor;
+  g_c: FixtureTensor;
+  hy: FixtureTensor;
+  cy: FixtureTensor;
+  grad: Record<string, FixtureTensor>;
 };
 
 describe('nn.LSTMCell', () => {
@@ -33,7 +39,10 @@ describe('nn.LSTMCell', () => {
       const [hy, cy] = cell.forward(x, [h, c]);
       expectClose(hy, F.hy, 'hy', { rtol: 1e-5, atol: 1e-6 });
       expectClose(cy, F.cy, 'cy', { rtol: 1e-5, atol: 1e-6 });
-      hy.mul(fixtureTensor(F.g_h)).sum().add(cy.mul(fixtureTensor(F.g_c)).sum()).backward();
+      hy.mul(fixtureTensor(F.g_h))
+        .sum()
+        .add(cy.mul(fixtureTensor(F.g_c)).sum())
+        .backward();
       const params = new Map(cell.named_parameters());
       for (const [k, g] of Object.entries(F.grad)) {
         const t = k === 'x' ? x : k === 'h' ? h : k === 'c' ? c : params.get(k)!;
@@ -57,11 +66,20 @@ describe('nn.LSTMCell', () => {
   });
 });
 
-const R = JSON.parse(readFileSync(new URL('./fixtures/neurons/rnn.json', import.meta.url), 'utf8')) as Record<string, {
-  kwargs: Record<string, unknown>; state_dict: Record<string, FixtureTensor>;
-  x: FixtureTensor; h0: FixtureTensor; output: FixtureTensor; h_n: FixtureTensor; g_output: FixtureTensor; g_h_n: FixtureTensor;
-  grad: Record<string, FixtureTensor>;
-}>;
+const R = JSON.parse(readFileSync(new URL('./fixtures/neurons/rnn.json', import.meta.url), 'utf8')) as Record<
+  string,
+  {
+    kwargs: Record<string, unknown>;
+    state_dict: Record<string, FixtureTensor>;
+    x: FixtureTensor;
+    h0: FixtureTensor;
+    output: FixtureTensor;
+    h_n: FixtureTensor;
+    g_output: FixtureTensor;
+    g_h_n: FixtureTensor;
+    grad: Record<string, FixtureTensor>;
+  }
+>;
 
 describe('nn.RNN against PyTorch 1.13', () => {
   for (const [name, c] of Object.entries(R)) {
@@ -78,9 +96,13 @@ describe('nn.RNN against PyTorch 1.13', () => {
         const [y, hn] = m.forward(x, h0);
         expectClose(y, c.output, 'output', { rtol: 1e-5, atol: 1e-6 });
         expectClose(hn, c.h_n, 'h_n', { rtol: 1e-5, atol: 1e-6 });
-        y.mul(fixtureTensor(c.g_output)).sum().add(hn.mul(fixtureTensor(c.g_h_n)).sum()).backward();
+        y.mul(fixtureTensor(c.g_output))
+          .sum()
+          .add(hn.mul(fixtureTensor(c.g_h_n)).sum())
+          .backward();
         const params = new Map(m.named_parameters());
-        for (const [k, g] of Object.entries(c.grad)) expectClose((k === 'x' ? x : k === 'h0' ? h0 : params.get(k)!).grad, g, `grad ${k}`, { rtol: 1e-4, atol: 1e-5 });
+        for (const [k, g] of Object.entries(c.grad))
+          expectClose((k === 'x' ? x : k === 'h0' ? h0 : params.get(k)!).grad, g, `grad ${k}`, { rtol: 1e-4, atol: 1e-5 });
       });
     });
   }

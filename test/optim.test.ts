@@ -11,7 +11,11 @@ import { Adam, AdamW, SGD, lr_scheduler, type ParamState } from '../lib/optim/in
 import { decodeFixtureTensor, type FixtureTensor } from './fixture_tensors.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
-interface StateEntry { name: string; kind: string; tensor: FixtureTensor }
+interface StateEntry {
+  name: string;
+  kind: string;
+  tensor: FixtureTensor;
+}
 const net = JSON.parse(readFileSync(join(FIXTURES, 'regression2_net.json'), 'utf8')) as {
   state_dict: StateEntry[];
   parameters_order: string[];
@@ -88,11 +92,17 @@ describe('optim', () => {
       opt.step(); // same grad again
       const d2 = g0.map((g, i) => g + 0.01 * p1[i]!);
       const buf = d1.map((b, i) => 0.9 * b + d2[i]!);
-      close(values(p), p1.map((x, i) => x - 0.1 * buf[i]!));
+      close(
+        values(p),
+        p1.map((x, i) => x - 0.1 * buf[i]!),
+      );
 
       const q = param();
       new SGD([q], { lr: 0.1, momentum: 0.5, nesterov: true }).step();
-      close(values(q), p0.map((x, i) => x - 0.1 * (g0[i]! + 0.5 * g0[i]!)));
+      close(
+        values(q),
+        p0.map((x, i) => x - 0.1 * (g0[i]! + 0.5 * g0[i]!)),
+      );
     });
 
     it('AdamW decays the weights before the Adam step (default weight_decay 0.01)', () => {
@@ -106,7 +116,7 @@ describe('optim', () => {
         const m = 0.1 * g;
         const v = 0.001 * g * g;
         const denom = Math.sqrt(v) / Math.sqrt(0.001) + 1e-8;
-        return x * (1 - 0.1 * 0.01) + (-0.1 / 0.1) * m / denom;
+        return x * (1 - 0.1 * 0.01) + ((-0.1 / 0.1) * m) / denom;
       });
       close(values(p), expected);
     });
@@ -198,7 +208,9 @@ describe('optim', () => {
       const fc = new Linear(3, 2);
       const opt = new SGD(fc.parameters(), { lr: 0.5 });
       const before = values(fc.bias!);
-      fc.forward(torch.ones([4, 3])).sum().backward();
+      fc.forward(torch.ones([4, 3]))
+        .sum()
+        .backward();
       opt.step();
       expect(values(fc.bias!)).to.deep.equal(before.map((x) => Math.fround(x - 0.5 * 4)));
     });
@@ -247,7 +259,19 @@ describe('optim', () => {
       const sd = opt.state_dict();
       const pyLike = new Map<string, unknown>([
         ['state', new Map([[0, new Map(Object.entries(sd.state.get(0)!))]])],
-        ['param_groups', [new Map<string, unknown>([...Object.entries(sd.param_groups[0]!), ['maximize', false], ['foreach', null], ['capturable', false], ['differentiable', false], ['fused', null]])]],
+        [
+          'param_groups',
+          [
+            new Map<string, unknown>([
+              ...Object.entries(sd.param_groups[0]!),
+              ['maximize', false],
+              ['foreach', null],
+              ['capturable', false],
+              ['differentiable', false],
+              ['fused', null],
+            ]),
+          ],
+        ],
       ]);
       const fresh = new Adam([new Parameter(p.detach().clone())]);
       fresh.load_state_dict(pyLike);
@@ -273,13 +297,28 @@ describe('optim', () => {
       const { p, opt } = trained();
       const sd = opt.state_dict();
       const target = new Adam([new Parameter(p.detach().clone())], { lr: 0.5 });
-      expect(() => target.load_state_dict({ ...sd, param_groups: [] })).to.throw(RangeError, /0 parameter group\(s\) but the optimizer has 1/);
-      expect(() => target.load_state_dict({ ...sd, param_groups: [{ ...sd.param_groups[0], params: [0, 1] }] })).to.throw(RangeError, /has 2 parameters but the optimizer's group has 1/);
+      expect(() => target.load_state_dict({ ...sd, param_groups: [] })).to.throw(
+        RangeError,
+        /0 parameter group\(s\) but the optimizer has 1/,
+      );
+      expect(() => target.load_state_dict({ ...sd, param_groups: [{ ...sd.param_groups[0], params: [0, 1] }] })).to.throw(
+        RangeError,
+        /has 2 parameters but the optimizer's group has 1/,
+      );
       expect(() => target.load_state_dict({ ...sd, param_groups: [{ ...sd.param_groups[0], lr: -1 }] })).to.throw(RangeError, /lr/);
-      expect(() => target.load_state_dict({ ...sd, param_groups: [{ ...sd.param_groups[0], maximize: true }] })).to.throw(RangeError, /maximize/);
-      expect(() => target.load_state_dict({ ...sd, param_groups: [{ ...sd.param_groups[0], nonsense: 1 }] })).to.throw(RangeError, /unknown option 'nonsense'/);
+      expect(() => target.load_state_dict({ ...sd, param_groups: [{ ...sd.param_groups[0], maximize: true }] })).to.throw(
+        RangeError,
+        /maximize/,
+      );
+      expect(() => target.load_state_dict({ ...sd, param_groups: [{ ...sd.param_groups[0], nonsense: 1 }] })).to.throw(
+        RangeError,
+        /unknown option 'nonsense'/,
+      );
       const wrongShape = new Map([[0, { step: 1, exp_avg: torch.zeros([4]), exp_avg_sq: torch.zeros([4]) }]]);
-      expect(() => target.load_state_dict({ ...sd, state: wrongShape })).to.throw(RangeError, /exp_avg has shape \[4\] but its parameter has shape \[3\]/);
+      expect(() => target.load_state_dict({ ...sd, state: wrongShape })).to.throw(
+        RangeError,
+        /exp_avg has shape \[4\] but its parameter has shape \[3\]/,
+      );
       const sgdState = new Map([[0, { momentum_buffer: torch.zeros([3]) }]]);
       expect(() => target.load_state_dict({ ...sd, state: sgdState })).to.throw(/missing 'exp_avg'/);
       expect(() => target.load_state_dict(42)).to.throw(TypeError, /Map or an object/);
@@ -311,8 +350,8 @@ describe('optim', () => {
       // torch 1.13's get_lr recursion run in CPython for lr=0.1, T_max=10, eta_min=1e-3, 12 steps
       // (epoch 11 takes the (e - 1 - T_max) % (2 T_max) == 0 branch).
       const python = [
-        0.09757729755661011, 0.0905463412215599, 0.07959536998847742, 0.0657963412215599, 0.0505, 0.03520365877844011,
-        0.02140463001152259, 0.010453658778440109, 0.0034227024433899004, 0.001, 0.0034227024433899004, 0.01045365877844014,
+        0.09757729755661011, 0.0905463412215599, 0.07959536998847742, 0.0657963412215599, 0.0505, 0.03520365877844011, 0.02140463001152259,
+        0.010453658778440109, 0.0034227024433899004, 0.001, 0.0034227024433899004, 0.01045365877844014,
       ];
       expect(s.get_last_lr()).to.deep.equal([0.1]);
       for (const want of python) {
@@ -357,7 +396,10 @@ describe('optim', () => {
       expect(() => new Adam([p()], { betas: [0.9] as never })).to.throw(TypeError, /pair of numbers/);
       expect(() => new Adam([p()], { eps: -1e-8 })).to.throw(RangeError, /eps/);
       expect(() => new Adam([p()], { amsgrad: 1 as never })).to.throw(TypeError, /a boolean for amsgrad/);
-      expect(() => new SGD([p()], { lr: 0.1, nesterov: true })).to.throw(RangeError, /Nesterov momentum requires a momentum and zero dampening/);
+      expect(() => new SGD([p()], { lr: 0.1, nesterov: true })).to.throw(
+        RangeError,
+        /Nesterov momentum requires a momentum and zero dampening/,
+      );
       expect(() => new SGD([p()], { lr: 0.1, momentum: 0.9, dampening: 0.1, nesterov: true })).to.throw(RangeError, /Nesterov/);
       expect(() => new SGD([], { lr: 0.1 })).to.throw(RangeError, /empty parameter list/);
       expect(() => new SGD([torch.zeros([2], { dtype: 'int64' })], { lr: 0.1 })).to.throw(TypeError, /floating point/);
@@ -371,8 +413,13 @@ describe('optim', () => {
 
     it('group setters check values and leave the group unchanged on error', () => {
       const opt = new SGD([p()], { lr: 0.1, momentum: 0.9 });
-      expect(() => { opt.param_groups[0]!.lr = -0.1; }).to.throw(RangeError, /param_groups\[0\]\.lr/);
-      expect(() => { opt.param_groups[0]!.dampening = 0.5; opt.param_groups[0]!.nesterov = true; }).to.throw(RangeError, /Nesterov/);
+      expect(() => {
+        opt.param_groups[0]!.lr = -0.1;
+      }).to.throw(RangeError, /param_groups\[0\]\.lr/);
+      expect(() => {
+        opt.param_groups[0]!.dampening = 0.5;
+        opt.param_groups[0]!.nesterov = true;
+      }).to.throw(RangeError, /Nesterov/);
       expect(opt.param_groups[0]).to.include({ lr: 0.1, nesterov: false });
       const adam = new Adam([p()]);
       // betas reads as a frozen copy: editing it in place cannot silently miss LibTorch.

@@ -65,21 +65,35 @@ describe('packaging: prebuilt selection', () => {
   const x64 = { platform: 'linux', arch: 'x64' };
 
   it('picks the prebuilt whose LibTorch version and flavour match', () => {
-    expect(selectPrebuilt(files, { ...x64, version: '1.13.0', cuda: false }).file).to.equal('linux-x64/libtorch-1.13.0-cpu/snntorch-node.napi.node');
-    expect(selectPrebuilt(files, { ...x64, version: '2.1.0', cuda: true }).file).to.equal('linux-x64/libtorch-2.1.0-cuda/snntorch-node.napi.node');
-    expect(selectPrebuilt(files, { ...x64, version: '2.1.0', cuda: false }).file).to.equal('linux-x64/libtorch-2.1.0-cpu/snntorch-node.napi.node');
-    expect(selectPrebuilt(files, { platform: 'linux', arch: 'arm64', version: '1.13.0', cuda: false }).file).to.equal('linux-arm64/libtorch-1.13.0-cpu/snntorch-node.napi.node');
+    expect(selectPrebuilt(files, { ...x64, version: '1.13.0', cuda: false }).file).to.equal(
+      'linux-x64/libtorch-1.13.0-cpu/snntorch-node.napi.node',
+    );
+    expect(selectPrebuilt(files, { ...x64, version: '2.1.0', cuda: true }).file).to.equal(
+      'linux-x64/libtorch-2.1.0-cuda/snntorch-node.napi.node',
+    );
+    expect(selectPrebuilt(files, { ...x64, version: '2.1.0', cuda: false }).file).to.equal(
+      'linux-x64/libtorch-2.1.0-cpu/snntorch-node.napi.node',
+    );
+    expect(selectPrebuilt(files, { platform: 'linux', arch: 'arm64', version: '1.13.0', cuda: false }).file).to.equal(
+      'linux-arm64/libtorch-1.13.0-cpu/snntorch-node.napi.node',
+    );
   });
 
   it('ignores a local version suffix (+cu121) but not a different version or flavour', () => {
-    expect(selectPrebuilt(files, { ...x64, version: '2.1.0+cu121', cuda: true }).file).to.equal('linux-x64/libtorch-2.1.0-cuda/snntorch-node.napi.node');
+    expect(selectPrebuilt(files, { ...x64, version: '2.1.0+cu121', cuda: true }).file).to.equal(
+      'linux-x64/libtorch-2.1.0-cuda/snntorch-node.napi.node',
+    );
     const none = selectPrebuilt(files, { ...x64, version: '1.13.1', cuda: false });
     expect(none.file).to.equal(null);
     expect(none.tag).to.equal('linux-x64/libtorch-1.13.1-cpu');
     expect(none.available).to.have.members(['libtorch-1.13.0-cpu', 'libtorch-2.1.0-cuda', 'libtorch-2.1.0-cpu']);
     expect(selectPrebuilt(files, { ...x64, version: '1.13.0', cuda: true }).file).to.equal(null);
     expect(selectPrebuilt(files, { platform: 'win32', arch: 'x64', version: '1.13.0', cuda: false }).file).to.equal(null);
-    expect(selectPrebuilt([], { ...x64, version: '1.13.0', cuda: false })).to.deep.equal({ file: null, tag: 'linux-x64/libtorch-1.13.0-cpu', available: [] });
+    expect(selectPrebuilt([], { ...x64, version: '1.13.0', cuda: false })).to.deep.equal({
+      file: null,
+      tag: 'linux-x64/libtorch-1.13.0-cpu',
+      available: [],
+    });
   });
 
   it('names prebuilts so that prebuildify-shim and the loader agree', () => {
@@ -113,13 +127,19 @@ describe('packaging: proof in a child process', function () {
   });
 
   it('rejects a binary with an undefined symbol (an ABI mismatch) that kills the process that loads it', function () {
-    const bad = compileC('bad.node', [
-      'extern void snntorch_symbol_from_another_libtorch(void);',
-      'void *napi_register_module_v1(void *env, void *exports) { snntorch_symbol_from_another_libtorch(); return exports; }',
-    ].join('\n'));
+    const bad = compileC(
+      'bad.node',
+      [
+        'extern void snntorch_symbol_from_another_libtorch(void);',
+        'void *napi_register_module_v1(void *env, void *exports) { snntorch_symbol_from_another_libtorch(); return exports; }',
+      ].join('\n'),
+    );
     if (!bad) this.skip();
     // Loaded the ordinary (lazy) way, it kills its process with "undefined symbol" at the first call.
-    const lazy = spawnSync(process.execPath, ['-e', 'process.dlopen({ exports: {} }, process.argv[1]); console.log("survived")', bad!], { encoding: 'utf8', env: { ...process.env, LD_BIND_NOW: '' } });
+    const lazy = spawnSync(process.execPath, ['-e', 'process.dlopen({ exports: {} }, process.argv[1]); console.log("survived")', bad!], {
+      encoding: 'utf8',
+      env: { ...process.env, LD_BIND_NOW: '' },
+    });
     expect(lazy.stdout).to.not.include('survived');
     expect(lazy.status).to.not.equal(0);
     expect(lazy.stderr).to.include('undefined symbol');
@@ -131,10 +151,10 @@ describe('packaging: proof in a child process', function () {
   });
 
   it('reports a binary whose loading kills the child by a signal', function () {
-    const crash = compileC('crash.node', [
-      '#include <stdlib.h>',
-      'void *napi_register_module_v1(void *env, void *exports) { abort(); return exports; }',
-    ].join('\n'));
+    const crash = compileC(
+      'crash.node',
+      ['#include <stdlib.h>', 'void *napi_register_module_v1(void *env, void *exports) { abort(); return exports; }'].join('\n'),
+    );
     if (!crash) this.skip();
     const p = proveBinary(crash!);
     expect(p.ok).to.equal(false);
@@ -193,7 +213,9 @@ describe('packaging: loading order and errors', function () {
     const env: NodeJS.ProcessEnv = { ...process.env, SNNTORCH_NODE_PROOF_CACHE: join(tmp('snntorch-cache-'), 'proofs.json') };
     delete env.SNNTORCH_NODE_BINARY;
     let called = false;
-    expect(() => loadBinding({ root: r, env, requireFn: () => (called = true) })).to.throw(/failed its proof[\s\S]*npx snntorch-node build[\s\S]*npm rebuild snntorch-node/);
+    expect(() => loadBinding({ root: r, env, requireFn: () => (called = true) })).to.throw(
+      /failed its proof[\s\S]*npx snntorch-node build[\s\S]*npm rebuild snntorch-node/,
+    );
     expect(called).to.equal(false);
   });
 
@@ -202,14 +224,18 @@ describe('packaging: loading order and errors', function () {
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env.SNNTORCH_NODE_BINARY;
     expect(() => loadBinding({ root: r, env, requireFn: () => ({}) })).to.throw(
-      new RegExp(`no prebuilt for ${process.platform}-${process.arch}/libtorch-${lt.version.split('+')[0].replace(/\./g, '\\.')}[\\s\\S]*libtorch-0\\.9\\.9-cpu[\\s\\S]*npx snntorch-node build`),
+      new RegExp(
+        `no prebuilt for ${process.platform}-${process.arch}/libtorch-${lt.version.split('+')[0].replace(/\./g, '\\.')}[\\s\\S]*libtorch-0\\.9\\.9-cpu[\\s\\S]*npx snntorch-node build`,
+      ),
     );
   });
 
   it('no LibTorch: the error lists the LibTorch remedies', () => {
     const r = fakeRoot({ [`prebuilds/${tag()}`]: 'x' });
     const env = { LIBTORCH: tmp('no-libtorch-'), SNNTORCH_NO_AUTO_LIBTORCH: '1', PATH: process.env.PATH };
-    expect(() => loadBinding({ root: r, env, requireFn: () => ({}) })).to.throw(/no LibTorch found[\s\S]*export LIBTORCH=[\s\S]*apt-get install -y libtorch-dev/);
+    expect(() => loadBinding({ root: r, env, requireFn: () => ({}) })).to.throw(
+      /no LibTorch found[\s\S]*export LIBTORCH=[\s\S]*apt-get install -y libtorch-dev/,
+    );
   });
 
   it('checks for cmake and a C++ compiler before a source build', () => {

@@ -31,13 +31,15 @@ describe('README example', () => {
     const y = torch.randint(0, 10, [16]);
     const losses: number[] = [];
     for (let i = 0; i < 20; i++) {
-      losses.push(torch.tidy(() => {
-        const loss = loss_fn(net.forward(x), y);
-        optimizer.zero_grad();
-        loss.backward();
-        optimizer.step();
-        return loss.item();
-      }));
+      losses.push(
+        torch.tidy(() => {
+          const loss = loss_fn(net.forward(x), y);
+          optimizer.zero_grad();
+          loss.backward();
+          optimizer.step();
+          return loss.item();
+        }),
+      );
     }
     expect(losses[19]!).to.be.lessThan(losses[0]!);
   });

@@ -2,7 +2,16 @@ import { expect } from 'chai';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readMetrics, renderAccuracyPlot, renderLossPlot, renderRaster, writeMetrics, metricsToJson, lossHistoryPoints, plotsAvailable } from '../lib/train/report/index.js';
+import {
+  readMetrics,
+  renderAccuracyPlot,
+  renderLossPlot,
+  renderRaster,
+  writeMetrics,
+  metricsToJson,
+  lossHistoryPoints,
+  plotsAvailable,
+} from '../lib/train/report/index.js';
 
 interface XmlElement {
   name: string;
@@ -59,7 +68,10 @@ function all(el: XmlElement, pred: (e: XmlElement) => boolean, out: XmlElement[]
 
 /** The marks vega drew for the data (not axes or grid): the elements inside `role-mark` groups. */
 function dataMarks(svg: XmlElement, kind: string): XmlElement[] {
-  const groups = all(svg, (e) => e.name === 'g' && (e.attrs.class ?? '').split(' ').includes(`mark-${kind}`) && (e.attrs.class ?? '').includes('role-mark'));
+  const groups = all(
+    svg,
+    (e) => e.name === 'g' && (e.attrs.class ?? '').split(' ').includes(`mark-${kind}`) && (e.attrs.class ?? '').includes('role-mark'),
+  );
   return groups.flatMap((g) => g.children);
 }
 
@@ -91,7 +103,10 @@ describe('report: metrics.json and SVG plots', () => {
   it('writeMetrics writes metrics.json that reads back, with non-finite numbers as null', () => {
     const file = writeMetrics(join(dir, 'run1'), {
       config: { batch_size: 128, beta: 0.95, device: 'cpu' },
-      iterations: [{ epoch: 0, iteration: 0, loss: 2.5 }, { epoch: 0, iteration: 1, loss: NaN }],
+      iterations: [
+        { epoch: 0, iteration: 0, loss: 2.5 },
+        { epoch: 0, iteration: 1, loss: NaN },
+      ],
       epochs: [{ epoch: 0, train_loss: 2.1, test_accuracy: 0.93, seconds: 12.5, skipped: undefined }],
       final: { test_accuracy: 0.93 },
     });
@@ -131,11 +146,17 @@ describe('report: metrics.json and SVG plots', () => {
     expect(err.message).to.match(/Expected a finite number for points\[0\]\.loss/);
   });
 
-  it("lossHistoryPoints: the per-iteration loss_hist and its trailing running mean, as two series", () => {
+  it('lossHistoryPoints: the per-iteration loss_hist and its trailing running mean, as two series', () => {
     const pts = lossHistoryPoints([4, 2, NaN, 6, 0], 2);
     const raw = pts.filter((p) => p.series === 'loss');
     const mean = pts.filter((p) => p.series === 'running mean (2)');
-    expect(raw.map((p) => [p.iteration, p.loss])).to.deep.equal([[1, 4], [2, 2], [3, null], [4, 6], [5, 0]]);
+    expect(raw.map((p) => [p.iteration, p.loss])).to.deep.equal([
+      [1, 4],
+      [2, 2],
+      [3, null],
+      [4, 6],
+      [5, 0],
+    ]);
     // Window 2: mean of the last two finite values inside the window; a NaN leaves a gap in the raw line only.
     expect(mean.map((p) => p.loss)).to.deep.equal([4, 3, 2, 6, 3]);
     expect(lossHistoryPoints([], 50)).to.deep.equal([]);
@@ -184,7 +205,10 @@ describe('report: metrics.json and SVG plots', () => {
     expect(t).to.include('label 1, predicted 0').and.include('Time step').and.include('Neuron');
     // The same record given flat with its shape draws the same marks.
     const flat = Float32Array.from(spikes.flat(2));
-    const svg2 = await renderRaster({ data: flat, shape: [T, N, K] }, { labels: [3, 7, 1], predictions: [3, 7, 0], title: 'Output spikes' });
+    const svg2 = await renderRaster(
+      { data: flat, shape: [T, N, K] },
+      { labels: [3, 7, 1], predictions: [3, 7, 0], title: 'Output spikes' },
+    );
     expect(svg2).to.equal(svg);
     // Digit 1's ticks all sit in neuron 7's row: they share one y.
     const panelRules = all(doc, (e) => e.name === 'g' && (e.attrs.class ?? '').includes('mark-rule role-mark'));

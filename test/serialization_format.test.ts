@@ -2,9 +2,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  decodeCheckpoint, encodeCheckpoint, type RawTensor, type Saved,
-} from '../lib/torch/serialization/checkpoint_format.js';
+import { decodeCheckpoint, encodeCheckpoint, type RawTensor, type Saved } from '../lib/torch/serialization/checkpoint_format.js';
 import type { DType as DTypeName } from '../lib/torch/dtype.js';
 import { ZipReader, writeZip } from '../lib/torch/serialization/zip.js';
 import { decodeFixtureTensor, type FixtureTensor } from './fixture_tensors.js';
@@ -13,7 +11,13 @@ const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const PT_PATH = join(FIXTURES, 'regression2_state_dict.pt');
 const ptBytes = (): Uint8Array => new Uint8Array(readFileSync(PT_PATH));
 
-interface StateEntry { name: string; kind: string; shape: number[]; dtype: string; tensor: FixtureTensor }
+interface StateEntry {
+  name: string;
+  kind: string;
+  shape: number[];
+  dtype: string;
+  tensor: FixtureTensor;
+}
 const netJson = JSON.parse(readFileSync(join(FIXTURES, 'regression2_net.json'), 'utf8')) as { state_dict: StateEntry[] };
 
 const asMap = (v: Saved): Map<string, Saved> => {
@@ -32,15 +36,23 @@ const latin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt
 function elements(t: RawTensor): number[] {
   const v = new DataView(t.storage.buffer, t.storage.byteOffset, t.storage.byteLength);
   const read: Record<DTypeName, (i: number) => number> = {
-    float32: (i) => v.getFloat32(4 * i, true), float64: (i) => v.getFloat64(8 * i, true),
-    float16: (i) => v.getUint16(2 * i, true), bfloat16: (i) => v.getUint16(2 * i, true),
-    int32: (i) => v.getInt32(4 * i, true), int64: (i) => Number(v.getBigInt64(8 * i, true)),
-    uint8: (i) => v.getUint8(i), bool: (i) => v.getUint8(i), int8: (i) => v.getInt8(i),
+    float32: (i) => v.getFloat32(4 * i, true),
+    float64: (i) => v.getFloat64(8 * i, true),
+    float16: (i) => v.getUint16(2 * i, true),
+    bfloat16: (i) => v.getUint16(2 * i, true),
+    int32: (i) => v.getInt32(4 * i, true),
+    int64: (i) => Number(v.getBigInt64(8 * i, true)),
+    uint8: (i) => v.getUint8(i),
+    bool: (i) => v.getUint8(i),
+    int8: (i) => v.getInt8(i),
     int16: (i) => v.getInt16(2 * i, true),
   };
   const out: number[] = [];
   const walk = (dim: number, off: number): void => {
-    if (dim === t.shape.length) { out.push(read[t.dtype](off)); return; }
+    if (dim === t.shape.length) {
+      out.push(read[t.dtype](off));
+      return;
+    }
     for (let i = 0; i < t.shape[dim]!; i++) walk(dim + 1, off + i * t.strides[dim]!);
   };
   walk(0, t.storage_offset);
@@ -49,7 +61,11 @@ function elements(t: RawTensor): number[] {
 
 function expectThrowsNaming(fn: () => unknown, path: string, what: RegExp): void {
   let err: unknown;
-  try { fn(); } catch (e) { err = e; }
+  try {
+    fn();
+  } catch (e) {
+    err = e;
+  }
   expect(err, 'expected an Error').to.be.instanceOf(Error);
   const msg = (err as Error).message;
   expect(msg).to.contain(path);
@@ -90,7 +106,7 @@ describe('checkpoint format: PyTorch 1.13 fixture', () => {
     expect(buf.equals(before)).to.equal(true);
   });
 
-  it('writes a zip byte-identical to PyTorch\'s own when given the same records', () => {
+  it("writes a zip byte-identical to PyTorch's own when given the same records", () => {
     const bytes = ptBytes();
     const zip = new ZipReader(bytes);
     const rewritten = writeZip(zip.entries.map((e) => ({ name: e.name, data: zip.read(e.name) })));
@@ -136,12 +152,26 @@ describe('checkpoint format: PyTorch 1.13 fixture', () => {
 describe('checkpoint format: round trip', () => {
   const DTYPES: DTypeName[] = ['float32', 'float64', 'float16', 'bfloat16', 'int32', 'int64', 'uint8', 'bool', 'int8', 'int16'];
   const SIZE: Record<DTypeName, number> = {
-    float32: 4, float64: 8, float16: 2, bfloat16: 2, int32: 4, int64: 8, uint8: 1, bool: 1, int8: 1, int16: 2,
+    float32: 4,
+    float64: 8,
+    float16: 2,
+    bfloat16: 2,
+    int32: 4,
+    int64: 8,
+    uint8: 1,
+    bool: 1,
+    int8: 1,
+    int16: 2,
   };
   const tensor = (dtype: DTypeName, shape: number[], storage: Uint8Array, extra: Partial<RawTensor> = {}): RawTensor => ({
-    kind: 'tensor', dtype, shape,
+    kind: 'tensor',
+    dtype,
+    shape,
     strides: shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1)),
-    storage_offset: 0, storage, requires_grad: false, ...extra,
+    storage_offset: 0,
+    storage,
+    requires_grad: false,
+    ...extra,
   });
   const patterned = (n: number, seed: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 37 + seed * 11) & 0xff);
 
@@ -153,7 +183,7 @@ describe('checkpoint format: round trip', () => {
       ['strings', ['', 'ascii', 'ünï ☃ 😀', 'a\nb']],
       ['flags', [true, false, null]],
       ['nested', { inner: { deep: [1, [2, [3]]] }, 'dotted.key': 'v' }],
-      ['empty', { }],
+      ['empty', {}],
       ['emptyList', []],
     ]);
     const back = asMap(decodeCheckpoint(encodeCheckpoint(obj), 'rt.pt'));
@@ -177,7 +207,9 @@ describe('checkpoint format: round trip', () => {
   });
 
   it('keeps tensors of every dtype bit for bit', () => {
-    const obj = new Map<string, Saved>(DTYPES.map((d, i) => [d, tensor(d, [2, 3], patterned(6 * SIZE[d], i), { requires_grad: i % 2 === 0 })]));
+    const obj = new Map<string, Saved>(
+      DTYPES.map((d, i) => [d, tensor(d, [2, 3], patterned(6 * SIZE[d], i), { requires_grad: i % 2 === 0 })]),
+    );
     const back = asMap(decodeCheckpoint(encodeCheckpoint(obj), 'rt.pt'));
     for (const d of DTYPES) {
       const src = asTensor(obj.get(d));
@@ -211,7 +243,7 @@ describe('checkpoint format: round trip', () => {
     expect(zip.entries.map((e) => e.name)).to.deep.equal(['archive/data.pkl', 'archive/data/0', 'archive/data/1', 'archive/version']);
   });
 
-  it('aligns every record\'s data to 64 bytes', () => {
+  it("aligns every record's data to 64 bytes", () => {
     const bytes = encodeCheckpoint({ a: tensor('float32', [3], new Uint8Array(12)), b: tensor('int8', [5], new Uint8Array(5)) }, 'x');
     const zip = new ZipReader(bytes);
     const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -263,8 +295,11 @@ const PY_PROTO4_CKPT =
   'L2RhdGEvMVBLAQIUAxQAAAAIALyYfF3RnmdVBAAAAAIAAAAPAAAAAAAAAAAAAACAAQ4CAABweV9ja3B0L3ZlcnNpb25QSwUGAAAA' +
   'AAQABADzAAAAPwIAAAAA';
 
-describe('checkpoint format: checkpoints written by Python\'s pickle', () => {
-  for (const [proto, b64] of [[2, PY_PROTO2_CKPT], [4, PY_PROTO4_CKPT]] as const) {
+describe("checkpoint format: checkpoints written by Python's pickle", () => {
+  for (const [proto, b64] of [
+    [2, PY_PROTO2_CKPT],
+    [4, PY_PROTO4_CKPT],
+  ] as const) {
     it(`reads a protocol ${proto} pickle in a deflated zip`, () => {
       const sd = asMap(decodeCheckpoint(new Uint8Array(Buffer.from(b64, 'base64')), 'py.pt'));
       expect([...sd.keys()]).to.deep.equal(['w', 'col', 'n', 'meta']);
@@ -278,8 +313,18 @@ describe('checkpoint format: checkpoints written by Python\'s pickle', () => {
       expect(elements(n!)).to.deep.equal([7]);
       const meta = asMap(sd.get('meta')!);
       expect(Object.fromEntries(meta)).to.deep.equal({
-        lr: 0.001, step: 3, neg: -5, big: 2n ** 70n, nbig: -(2n ** 63n), i16: 65535, i17: 65536,
-        name: 'snn \u00fc\u2603', flags: [true, false, null], tup: [1, 2, 3, 4], empty: [], inf: -Infinity,
+        lr: 0.001,
+        step: 3,
+        neg: -5,
+        big: 2n ** 70n,
+        nbig: -(2n ** 63n),
+        i16: 65535,
+        i17: 65536,
+        name: 'snn \u00fc\u2603',
+        flags: [true, false, null],
+        tup: [1, 2, 3, 4],
+        empty: [],
+        inf: -Infinity,
       });
     });
   }
@@ -329,9 +374,12 @@ describe('checkpoint format: errors name the file', () => {
     b[1764] = b[1764]! ^ 0xff; // inside data/0 (its data starts at byte 1664)
     expectThrowsNaming(() => decodeCheckpoint(b, 'flip.pt'), 'flip.pt', /CRC/);
 
-    const tensorPkl = (numel: number, size: number) => latin1(
-      '\x80\x02ctorch._utils\n_rebuild_tensor_v2\n((X\x07\x00\x00\x00storagectorch\nFloatStorage\nX\x01\x00\x00\x000X\x03\x00\x00\x00cpu' +
-      `K${String.fromCharCode(numel)}tQK\x00K${String.fromCharCode(size)}\x85K\x01\x85\x89ccollections\nOrderedDict\n)Rt` + 'R.');
+    const tensorPkl = (numel: number, size: number) =>
+      latin1(
+        '\x80\x02ctorch._utils\n_rebuild_tensor_v2\n((X\x07\x00\x00\x00storagectorch\nFloatStorage\nX\x01\x00\x00\x000X\x03\x00\x00\x00cpu' +
+          `K${String.fromCharCode(numel)}tQK\x00K${String.fromCharCode(size)}\x85K\x01\x85\x89ccollections\nOrderedDict\n)Rt` +
+          'R.',
+      );
     const store = { name: 'bad/data/0', data: new Uint8Array(8) };
     expect(asTensor(decodeCheckpoint(pklZip(tensorPkl(2, 2), [store]), 'ok.pt')).shape).to.deep.equal([2]);
     expectThrowsNaming(() => decodeCheckpoint(pklZip(tensorPkl(2, 2)), 'nostore.pt'), 'nostore.pt', /missing storage/);
@@ -340,6 +388,10 @@ describe('checkpoint format: errors name the file', () => {
     expectThrowsNaming(() => decodeCheckpoint(pklZip(latin1('\x80\x02X\x01\x00\x00')), 'trunc.pkl'), 'trunc.pkl', /truncated/);
     // int keys (an optimizer's state) load as numbers; float keys are refused.
     expect(decodeCheckpoint(pklZip(latin1('\x80\x02}K\x01K\x02s.')), 'intkey.pt')).to.deep.equal(new Map([[1, 2]]));
-    expectThrowsNaming(() => decodeCheckpoint(pklZip(latin1('\x80\x02}G?\xf0\x00\x00\x00\x00\x00\x00K\x02s.')), 'floatkey.pt'), 'floatkey.pt', /key/);
+    expectThrowsNaming(
+      () => decodeCheckpoint(pklZip(latin1('\x80\x02}G?\xf0\x00\x00\x00\x00\x00\x00K\x02s.')), 'floatkey.pt'),
+      'floatkey.pt',
+      /key/,
+    );
   });
 });

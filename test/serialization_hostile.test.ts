@@ -12,20 +12,36 @@ import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
 import * as torch from '../lib/torch/index.js';
 import {
-  billionLaughsPickle, checkpointWithPickle, deflateBomb, floatTensorCheckpoint, floatTensorPickle, gzipBomb, idxHeader,
-  rawZip, zipBombCheckpoint,
+  billionLaughsPickle,
+  checkpointWithPickle,
+  deflateBomb,
+  floatTensorCheckpoint,
+  floatTensorPickle,
+  gzipBomb,
+  idxHeader,
+  rawZip,
+  zipBombCheckpoint,
 } from './hostile_files.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MAX_MS = 1000;
 const MAX_EXTRA_MIB = 300;
 
-interface ChildResult { path: string; ms: number; error: string | null; summary: string; peakExtraMiB: number }
+interface ChildResult {
+  path: string;
+  ms: number;
+  error: string | null;
+  summary: string;
+  peakExtraMiB: number;
+}
 
 /** Loads each `kind:path` in one child process; its results by path. */
 function loadInChild(items: string[]): Map<string, ChildResult> {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'hostile_load_child.ts'), ...items], {
-    cwd: ROOT, encoding: 'utf8', timeout: 120_000, maxBuffer: 1 << 24,
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+    maxBuffer: 1 << 24,
   });
   const lines = r.stdout.split('\n').filter((l) => l.startsWith('{'));
   expect(r.status, `child exit status ${r.status} signal ${r.signal}\n${r.stderr.slice(-2000)}\n${r.stdout.slice(-2000)}`).to.equal(0);
@@ -162,7 +178,11 @@ describe('hostile files', function () {
       const res = loadInChild([`idx:${zeros}`, `idx:${small}`, `idx:${impossible}`]);
       expectQuickError(res.get(zeros), zeros, /is not an IDX file/);
       expectQuickError(res.get(small), small, /unexpected trailing bytes: .*shape \[16\], 16 bytes .* \(inflation stopped there\)/);
-      expectQuickError(res.get(impossible), impossible, /truncated or corrupt: .*shape \[65536, 65536, 65536\].*more than its \d+ gzipped bytes can hold/);
+      expectQuickError(
+        res.get(impossible),
+        impossible,
+        /truncated or corrupt: .*shape \[65536, 65536, 65536\].*more than its \d+ gzipped bytes can hold/,
+      );
     });
   });
 });

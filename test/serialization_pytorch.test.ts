@@ -43,7 +43,16 @@ out = {k: {'type': type(v).__name__, 'dtype': str(v.dtype), 'requires_grad': v.r
 print(json.dumps(out))
 `;
 
-interface Described { type: string; dtype: string; requires_grad: boolean; ptr: number; offset: number; stride: number[]; shape: number[]; values: number[] }
+interface Described {
+  type: string;
+  dtype: string;
+  requires_grad: boolean;
+  ptr: number;
+  offset: number;
+  stride: number[];
+  shape: number[];
+  values: number[];
+}
 
 describe('torch.save / torch.load with PyTorch (Debian python3-torch)', function () {
   this.timeout(180_000);
@@ -96,17 +105,22 @@ describe('torch.save / torch.load with PyTorch (Debian python3-torch)', function
 
   it('a file written by PyTorch loads here: values, requires_grad, Parameters, and views sharing their storage', () => {
     const path = join(dir, 'theirs.pt');
-    const r = python(`
+    const r = python(
+      `
 import sys, torch
 from collections import OrderedDict
 base = torch.arange(12, dtype=torch.float32).reshape(3, 4)
 torch.save(OrderedDict([('base', base), ('view', base.t()), ('slice', base[1:, 2:]),
     ('weight', torch.nn.Parameter(torch.full((2, 3), 0.5))), ('frozen', torch.nn.Parameter(torch.ones(2), requires_grad=False)),
     ('leaf', torch.ones(3, requires_grad=True)), ('other', torch.zeros(2))]), sys.argv[1])
-`, path);
+`,
+      path,
+    );
     expect(r.status, r.stderr).to.equal(0);
     const d = torch.load<Map<string, torch.Tensor>>(path);
-    const [base, view, slice, weight, frozen, leaf, other] = ['base', 'view', 'slice', 'weight', 'frozen', 'leaf', 'other'].map((k) => d.get(k)!);
+    const [base, view, slice, weight, frozen, leaf, other] = ['base', 'view', 'slice', 'weight', 'frozen', 'leaf', 'other'].map((k) =>
+      d.get(k)!,
+    );
     expect(storageId(view!)).to.equal(storageId(base!));
     expect(storageId(slice!)).to.equal(storageId(base!));
     expect(storageId(other!)).to.not.equal(storageId(base!));
@@ -128,23 +142,30 @@ torch.save(OrderedDict([('base', base), ('view', base.t()), ('slice', base[1:, 2
 
   it('a model state_dict round-trips both ways with PyTorch nn.Linear', () => {
     const path = join(dir, 'linear.pt');
-    const r = python(`
+    const r = python(
+      `
 import sys, torch
 torch.manual_seed(0)
 torch.save(torch.nn.Linear(3, 2).state_dict(), sys.argv[1])
-`, path);
+`,
+      path,
+    );
     expect(r.status, r.stderr).to.equal(0);
     const sd = torch.load<Map<string, torch.Tensor>>(path);
     const back = join(dir, 'linear-back.pt');
     torch.save(sd, back);
-    const check = python(`
+    const check = python(
+      `
 import sys, torch
 a, b = torch.load(sys.argv[1]), torch.load(sys.argv[2])
 assert list(a) == list(b) == ['weight', 'bias'], (list(a), list(b))
 assert all(torch.equal(a[k], b[k]) for k in a)
 m = torch.nn.Linear(3, 2); m.load_state_dict(b)
 print('ok')
-`, path, back);
+`,
+      path,
+      back,
+    );
     expect(check.status, check.stderr).to.equal(0);
     expect(check.stdout.trim()).to.equal('ok');
   });

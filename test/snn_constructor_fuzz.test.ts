@@ -54,9 +54,16 @@ async function fuzz(): Promise<FuzzReport> {
   // Each known option gets a plausible value most of the time and junk otherwise, so that runs
   // reach both construction (and a forward step) and every kind of refusal.
   const valid: Record<string, fc.Arbitrary<unknown>> = {
-    beta: fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constant(null).map(() => torch.rand(3))),
+    beta: fc.oneof(
+      fc.double({ min: 0, max: 1, noNaN: true }),
+      fc.constant(null).map(() => torch.rand(3)),
+    ),
     threshold: fc.double({ min: 0.1, max: 2, noNaN: true }),
-    spike_grad: fc.oneof(fc.constant(null).map(() => snn.surrogate.atan()), fc.constant(null).map(() => snn.surrogate.fast_sigmoid(25)), fc.constant(null)),
+    spike_grad: fc.oneof(
+      fc.constant(null).map(() => snn.surrogate.atan()),
+      fc.constant(null).map(() => snn.surrogate.fast_sigmoid(25)),
+      fc.constant(null),
+    ),
     surrogate_disable: fc.boolean(),
     init_hidden: fc.boolean(),
     inhibition: fc.boolean(),
@@ -76,19 +83,38 @@ async function fuzz(): Promise<FuzzReport> {
     learn_recurrent: fc.boolean(),
   };
   const entry = (k: string): fc.Arbitrary<unknown> => fc.oneof({ weight: 20, arbitrary: valid[k]! }, { weight: 1, arbitrary: value });
-  const lif = ['beta', 'threshold', 'spike_grad', 'surrogate_disable', 'init_hidden', 'inhibition', 'learn_beta', 'learn_threshold', 'reset_mechanism', 'state_quant', 'output', 'reset_delay'];
+  const lif = [
+    'beta',
+    'threshold',
+    'spike_grad',
+    'surrogate_disable',
+    'init_hidden',
+    'inhibition',
+    'learn_beta',
+    'learn_threshold',
+    'reset_mechanism',
+    'state_quant',
+    'output',
+    'reset_delay',
+  ];
   const optionsFor = (keys: string[], base: Record<string, unknown>): fc.Arbitrary<unknown> => {
     const known = fc.record(Object.fromEntries(keys.map((k) => [k, entry(k)])), { requiredKeys: [] });
     return fc.oneof(
       { weight: 12, arbitrary: known.map((o) => ({ ...base, ...o })) },
       { weight: 2, arbitrary: known },
-      { weight: 1, arbitrary: fc.dictionary(fc.constantFrom('bogus', '__proto__', 'constructor', 'beta', 'toString', ...keys), value, { maxKeys: 4 }) },
+      {
+        weight: 1,
+        arbitrary: fc.dictionary(fc.constantFrom('bogus', '__proto__', 'constructor', 'beta', 'toString', ...keys), value, { maxKeys: 4 }),
+      },
       { weight: 1, arbitrary: value },
     );
   };
   const optionsByName = {
     Leaky: optionsFor([...lif, 'graded_spikes_factor', 'learn_graded_spikes_factor'], { beta: 0.9 }),
-    RLeaky: optionsFor([...lif, 'V', 'all_to_all', 'linear_features', 'conv2d_channels', 'kernel_size', 'learn_recurrent'], { beta: 0.9, linear_features: 3 }),
+    RLeaky: optionsFor([...lif, 'V', 'all_to_all', 'linear_features', 'conv2d_channels', 'kernel_size', 'learn_recurrent'], {
+      beta: 0.9,
+      linear_features: 3,
+    }),
   };
   const input = fc.oneof(
     fc.constant(null).map(() => torch.rand(2, 3)),
@@ -117,7 +143,10 @@ async function fuzz(): Promise<FuzzReport> {
       }
     });
   };
-  for (const [name, C] of [['Leaky', snn.Leaky], ['RLeaky', snn.RLeaky]] as const) {
+  for (const [name, C] of [
+    ['Leaky', snn.Leaky],
+    ['RLeaky', snn.RLeaky],
+  ] as const) {
     fc.assert(
       fc.property(optionsByName[name], input, (opts, x) => {
         check(name, () => new (C as new (o: unknown) => { forward(x: unknown): unknown })(opts), x);
@@ -144,7 +173,9 @@ if (process.env.SNN_NEURON_FUZZ) {
       expect(line, describeExit(r)).to.be.a('string');
       const report = JSON.parse(line!.slice(5)) as FuzzReport;
       expect(report.bad).to.deep.equal([]);
-      console.log(`      (${report.runs} runs: ${report.constructed} constructed, ${report.threw} refused, ${report.forwardThrew} forward steps threw an Error)`);
+      console.log(
+        `      (${report.runs} runs: ${report.constructed} constructed, ${report.threw} refused, ${report.forwardThrew} forward steps threw an Error)`,
+      );
       expect(report.runs).to.equal(2 * RUNS);
       expect(report.constructed).to.be.greaterThan(0);
       expect(report.threw).to.be.greaterThan(0);

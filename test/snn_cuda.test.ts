@@ -32,7 +32,6 @@ function requireCuda(ctx: Mocha.Context): void {
   ctx.skip();
 }
 
-
 interface Outcome {
   spk: torch.Tensor; // [T, ...] on the CPU
   mem: torch.Tensor;
@@ -76,7 +75,9 @@ function runCase(c: NeuronCase, device: 'cpu' | 'cuda'): Outcome {
   }
   const S = torch.stack(spks);
   const M = torch.stack(mems);
-  const lossT = S.mul(onDev(c.g_spk)).sum().add(M.mul(onDev(c.g_mem)).sum());
+  const lossT = S.mul(onDev(c.g_spk))
+    .sum()
+    .add(M.mul(onDev(c.g_mem)).sum());
   lossT.backward();
   const grads = new Map<string, torch.Tensor>();
   for (const k of Object.keys(c.grad)) {
@@ -150,9 +151,10 @@ describe('snn fused step on CUDA: float16 / bfloat16', function () {
           const gS32 = torch.randn(shape);
           const gM32 = torch.randn(shape);
           const run = (device: 'cpu' | 'cuda') => {
-            const n = kind === 'Leaky'
-              ? new snn.Leaky({ beta: 0.9, learn_beta: true, learn_threshold: true })
-              : new snn.RLeaky({ beta: 0.9, all_to_all: false, V: 0.5, learn_beta: true, learn_threshold: true });
+            const n =
+              kind === 'Leaky'
+                ? new snn.Leaky({ beta: 0.9, learn_beta: true, learn_threshold: true })
+                : new snn.RLeaky({ beta: 0.9, all_to_all: false, V: 0.5, learn_beta: true, learn_threshold: true });
             n.to(device);
             const x = x32.to({ device, dtype }).requires_grad_(true);
             const u = u32.to({ device, dtype }).requires_grad_(true);
@@ -272,8 +274,23 @@ describe('snn on CUDA: training', function () {
     const { train } = await import('../scripts/train-mnist.js');
     for (const engine of ['step', 'sequence'] as const) {
       const r = await train({
-        epochs: 1, batch_size: 128, hidden: 128, num_steps: 10, beta: 0.9, lr: 1e-3, seed: 0, threads: 1,
-        device: 'cuda', dataset: 'mnist', limit: 128 * 20, loss: 'count', engine, save: null, resume: null, report: null, progress: false,
+        epochs: 1,
+        batch_size: 128,
+        hidden: 128,
+        num_steps: 10,
+        beta: 0.9,
+        lr: 1e-3,
+        seed: 0,
+        threads: 1,
+        device: 'cuda',
+        dataset: 'mnist',
+        limit: 128 * 20,
+        loss: 'count',
+        engine,
+        save: null,
+        resume: null,
+        report: null,
+        progress: false,
       });
       expect(r.accuracy, `${engine}: accuracy`).to.be.within(0, 1);
       expect(r.accuracy, `${engine}: accuracy above chance after 20 batches`).to.be.above(0.15);

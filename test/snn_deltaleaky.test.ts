@@ -31,7 +31,12 @@ describe('snn.DeltaLeaky parity with snnTorch 0.9.4', () => {
           for (const [k, v] of Object.entries(c.parameters)) params.get(k)!.copy_(fixtureTensor(v));
         });
         const x = fixtureTensor(c.x, { requires_grad: true });
-        const init = c.initial_state ? { mem: fixtureTensor(c.initial_state.mem, { requires_grad: true }), mem_prev: fixtureTensor(c.initial_state.mem_prev, { requires_grad: true }) } : null;
+        const init = c.initial_state
+          ? {
+              mem: fixtureTensor(c.initial_state.mem, { requires_grad: true }),
+              mem_prev: fixtureTensor(c.initial_state.mem_prev, { requires_grad: true }),
+            }
+          : null;
         let state: [torch.Tensor | null, torch.Tensor | null] = init ? [init.mem, init.mem_prev] : [null, null];
         const rec: Record<string, torch.Tensor[]> = { spk: [], mem: [], mem_prev: [] };
         for (let t = 0; t < c.T; t++) {

@@ -6,28 +6,36 @@ import { expect } from 'chai';
 import { torch, snn } from '../lib/index.js';
 
 /** penalty(beta) = sum((d sum(mem records) / dx)^2), through T steps of a Leaky (threshold high: no spikes). */
-function penalty(impl: 'fused' | 'composed', betaValue: number, mode: 'forward' | 'sequence', kind: 'Leaky' | 'RLeaky'): { value: number; dbeta: number } {
-  return snn.with_step_impl(impl, () => torch.tidy(() => {
-    torch.manual_seed(5);
-    const x = torch.randn([4, 2, 3], { dtype: 'float64' }).requires_grad_(true);
-    const beta = torch.tensor(betaValue, { dtype: 'float64' });
-    const n = kind === 'Leaky'
-      ? new snn.Leaky({ beta, learn_beta: true, threshold: 100 })
-      : new snn.RLeaky({ beta, learn_beta: true, threshold: 100, all_to_all: false, V: 0.5 });
-    n.to('float64');
-    let M: torch.Tensor;
-    if (mode === 'sequence') M = n.sequence(x)[1];
-    else {
-      const mems: torch.Tensor[] = [];
-      for (let t = 0; t < 4; t++) mems.push((n.forward as (x: torch.Tensor) => torch.Tensor[])(x.select(0, t))[1]!);
-      M = torch.stack(mems);
-    }
-    const m2 = M.mul(M).sum();
-    const [g] = torch.autograd.grad(m2, x, { create_graph: true });
-    const p = g!.mul(g!).sum();
-    p.backward();
-    return { value: p.item(), dbeta: n.beta.grad!.item() };
-  }));
+function penalty(
+  impl: 'fused' | 'composed',
+  betaValue: number,
+  mode: 'forward' | 'sequence',
+  kind: 'Leaky' | 'RLeaky',
+): { value: number; dbeta: number } {
+  return snn.with_step_impl(impl, () =>
+    torch.tidy(() => {
+      torch.manual_seed(5);
+      const x = torch.randn([4, 2, 3], { dtype: 'float64' }).requires_grad_(true);
+      const beta = torch.tensor(betaValue, { dtype: 'float64' });
+      const n =
+        kind === 'Leaky'
+          ? new snn.Leaky({ beta, learn_beta: true, threshold: 100 })
+          : new snn.RLeaky({ beta, learn_beta: true, threshold: 100, all_to_all: false, V: 0.5 });
+      n.to('float64');
+      let M: torch.Tensor;
+      if (mode === 'sequence') M = n.sequence(x)[1];
+      else {
+        const mems: torch.Tensor[] = [];
+        for (let t = 0; t < 4; t++) mems.push((n.forward as (x: torch.Tensor) => torch.Tensor[])(x.select(0, t))[1]!);
+        M = torch.stack(mems);
+      }
+      const m2 = M.mul(M).sum();
+      const [g] = torch.autograd.grad(m2, x, { create_graph: true });
+      const p = g!.mul(g!).sum();
+      p.backward();
+      return { value: p.item(), dbeta: n.beta.grad!.item() };
+    }),
+  );
 }
 
 describe('snn higher-order gradients', () => {
@@ -51,18 +59,25 @@ describe('snn higher-order gradients', () => {
 describe('snn higher-order gradients: Synaptic, RSynaptic and Lapicque', () => {
   /** The same gradient penalty through Synaptic, with spikes. */
   function synPenalty(impl: 'fused' | 'composed', alphaValue: number): { value: number; dalpha: number } {
-    return snn.with_step_impl(impl, () => torch.tidy(() => {
-      torch.manual_seed(6);
-      const x = torch.randn([6, 2, 3], { dtype: 'float64' }).mul(1.5).requires_grad_(true);
-      const n = new snn.Synaptic({ alpha: torch.tensor(alphaValue, { dtype: 'float64' }), beta: 0.8, learn_alpha: true, spike_grad: snn.surrogate.fast_sigmoid(5) });
-      n.to('float64');
-      const [S, , M] = n.sequence(x);
-      const out = S.sum().add(M.mul(M).sum());
-      const [g] = torch.autograd.grad(out, x, { create_graph: true });
-      const p = g!.mul(g!).sum();
-      p.backward();
-      return { value: p.item(), dalpha: n.alpha.grad!.item() };
-    }));
+    return snn.with_step_impl(impl, () =>
+      torch.tidy(() => {
+        torch.manual_seed(6);
+        const x = torch.randn([6, 2, 3], { dtype: 'float64' }).mul(1.5).requires_grad_(true);
+        const n = new snn.Synaptic({
+          alpha: torch.tensor(alphaValue, { dtype: 'float64' }),
+          beta: 0.8,
+          learn_alpha: true,
+          spike_grad: snn.surrogate.fast_sigmoid(5),
+        });
+        n.to('float64');
+        const [S, , M] = n.sequence(x);
+        const out = S.sum().add(M.mul(M).sum());
+        const [g] = torch.autograd.grad(out, x, { create_graph: true });
+        const p = g!.mul(g!).sum();
+        p.backward();
+        return { value: p.item(), dalpha: n.alpha.grad!.item() };
+      }),
+    );
   }
 
   it('Synaptic (composed step): the gradient-penalty gradient equals central differences (float64)', () => {
@@ -79,14 +94,19 @@ describe('snn higher-order gradients: Synaptic, RSynaptic and Lapicque', () => {
 
   for (const kind of ['RSynaptic', 'Lapicque'] as const) {
     it(`${kind} (fused step): create_graph is refused with an error naming snn.config({ step: 'composed' })`, () => {
-      snn.with_step_impl('fused', () => torch.tidy(() => {
-        const x = torch.randn([3, 4]).requires_grad_(true);
-        const n = kind === 'RSynaptic' ? new snn.RSynaptic({ alpha: 0.9, beta: 0.8, linear_features: 4 }) : new snn.Lapicque({ beta: 0.9 });
-        const out = n.forward(x) as torch.Tensor[];
-        const loss = out[0]!.sum().add(out[out.length - 1]!.mul(out[out.length - 1]!).sum());
-        expect(() => torch.autograd.grad(loss, x, { create_graph: true })).to.throw(/StepFn[\s\S]*double backward[\s\S]*snn\.config\(\{ step: 'composed' \}\)/);
-        n.dispose();
-      }));
+      snn.with_step_impl('fused', () =>
+        torch.tidy(() => {
+          const x = torch.randn([3, 4]).requires_grad_(true);
+          const n =
+            kind === 'RSynaptic' ? new snn.RSynaptic({ alpha: 0.9, beta: 0.8, linear_features: 4 }) : new snn.Lapicque({ beta: 0.9 });
+          const out = n.forward(x) as torch.Tensor[];
+          const loss = out[0]!.sum().add(out[out.length - 1]!.mul(out[out.length - 1]!).sum());
+          expect(() => torch.autograd.grad(loss, x, { create_graph: true })).to.throw(
+            /StepFn[\s\S]*double backward[\s\S]*snn\.config\(\{ step: 'composed' \}\)/,
+          );
+          n.dispose();
+        }),
+      );
     });
   }
 });

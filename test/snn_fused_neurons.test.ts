@@ -26,19 +26,36 @@ function build(kind: Kind, o: Record<string, unknown>): snn.Synaptic | snn.RSyna
 }
 
 /** T steps from a nonzero state; loss on every spike and state; grads of x, the initial states and the learnable parameters. */
-function run(kind: Kind, impl: 'fused' | 'composed', opts: Record<string, unknown>, seed: number, dtype: 'float32' | 'float64' = 'float32'): Run {
+function run(
+  kind: Kind,
+  impl: 'fused' | 'composed',
+  opts: Record<string, unknown>,
+  seed: number,
+  dtype: 'float32' | 'float64' = 'float32',
+): Run {
   return snn.with_step_impl(impl, () => {
     torch.manual_seed(seed);
     const x = torch.randn([5, 4, 6], { dtype }).mul(1.2).requires_grad_(true);
     const n = build(kind, opts);
     n.to(dtype);
     const nstates = kind === 'Lapicque' ? 1 : kind === 'Synaptic' ? 2 : 3;
-    const init = Array.from({ length: nstates }, (_, i) => (kind === 'RSynaptic' && i === 0 ? torch.rand([4, 6], { dtype }).gt(0.5).to(dtype) : torch.randn([4, 6], { dtype }).mul(0.8)).requires_grad_(true));
+    const init = Array.from({ length: nstates }, (_, i) =>
+      (kind === 'RSynaptic' && i === 0
+        ? torch.rand([4, 6], { dtype }).gt(0.5).to(dtype)
+        : torch.randn([4, 6], { dtype }).mul(0.8)
+      ).requires_grad_(true),
+    );
     let st: torch.Tensor[] = init;
     const outs: torch.Tensor[] = [];
     const fns: string[] = [];
     for (let t = 0; t < 5; t++) {
-      const out = (kind === 'Lapicque' ? (n as snn.Lapicque).forward(x.select(0, t), st[0]) : kind === 'Synaptic' ? (n as snn.Synaptic).forward(x.select(0, t), st[0], st[1]) : (n as snn.RSynaptic).forward(x.select(0, t), st[0], st[1], st[2])) as torch.Tensor[];
+      const out = (
+        kind === 'Lapicque'
+          ? (n as snn.Lapicque).forward(x.select(0, t), st[0])
+          : kind === 'Synaptic'
+            ? (n as snn.Synaptic).forward(x.select(0, t), st[0], st[1])
+            : (n as snn.RSynaptic).forward(x.select(0, t), st[0], st[1], st[2])
+      ) as torch.Tensor[];
       st = kind === 'RSynaptic' ? out : out.slice(1);
       fns.push(out[out.length - 1]!.grad_fn?.name() ?? '');
       outs.push(...out);
@@ -56,7 +73,10 @@ function run(kind: Kind, impl: 'fused' | 'composed', opts: Record<string, unknow
 function compare(kind: Kind, opts: Record<string, unknown>, seed = 3, dtype: 'float32' | 'float64' = 'float32'): void {
   const f = run(kind, 'fused', opts, seed, dtype);
   const c = run(kind, 'composed', opts, seed, dtype);
-  expect(f.fns.every((s) => /StepFn/.test(s)), `fused grad_fn: ${f.fns[0]}`).to.equal(true);
+  expect(
+    f.fns.every((s) => /StepFn/.test(s)),
+    `fused grad_fn: ${f.fns[0]}`,
+  ).to.equal(true);
   expect(c.fns.some((s) => /StepFn/.test(s))).to.equal(false);
   const per = f.outs.length / 5;
   f.outs.forEach((o, i) => {
@@ -75,10 +95,33 @@ describe('snn fused Synaptic / RSynaptic / Lapicque steps equal the composed ste
   for (const reset_mechanism of ['subtract', 'zero', 'none'] as const) {
     for (const reset_delay of [true, false]) {
       it(`Synaptic reset ${reset_mechanism}, reset_delay ${reset_delay}, learnable alpha/beta/threshold`, () => {
-        torch.tidy(() => compare('Synaptic', { alpha: 0.85, beta: 0.7, threshold: 0.6, reset_mechanism, reset_delay, learn_alpha: true, learn_beta: true, learn_threshold: true }));
+        torch.tidy(() =>
+          compare('Synaptic', {
+            alpha: 0.85,
+            beta: 0.7,
+            threshold: 0.6,
+            reset_mechanism,
+            reset_delay,
+            learn_alpha: true,
+            learn_beta: true,
+            learn_threshold: true,
+          }),
+        );
       });
       it(`RSynaptic (one-to-one) reset ${reset_mechanism}, reset_delay ${reset_delay}`, () => {
-        torch.tidy(() => compare('RSynaptic', { alpha: 0.85, beta: 0.7, threshold: 0.6, reset_mechanism, reset_delay, all_to_all: false, V: 0.4, learn_beta: true, learn_threshold: true }));
+        torch.tidy(() =>
+          compare('RSynaptic', {
+            alpha: 0.85,
+            beta: 0.7,
+            threshold: 0.6,
+            reset_mechanism,
+            reset_delay,
+            all_to_all: false,
+            V: 0.4,
+            learn_beta: true,
+            learn_threshold: true,
+          }),
+        );
       });
     }
     it(`Lapicque reset ${reset_mechanism} (beta given, and R/C given), learnable threshold`, () => {
@@ -144,12 +187,36 @@ describe('snn fused Synaptic / RSynaptic / Lapicque steps equal the composed ste
       const z = torch.zeros([2, 3]);
       const p = torch.tensor(0.5);
       const cfg = { reset: 'subtract', reset_delay: true, surrogate: 'atan', surrogate_param: 2, surrogate_disable: false } as const;
-      expect(native.snn_neuron_step('synaptic', [x.handle], [z.handle, z.handle], [p.handle, p.handle, p.handle, p.handle], cfg)).to.have.length(3);
-      expect(() => native.snn_neuron_step('synaptic', [x.handle], [z.handle, z.handle], [p.handle, p.handle, p.handle, p.handle], { ...cfg, reset: 'half' as 'zero' })).to.throw(/config\.reset must be 'subtract', 'zero' or 'none'/);
-      expect(() => native.snn_neuron_step('synaptic', [x.handle], [z.handle, z.handle], [p.handle, p.handle, p.handle, p.handle], { ...cfg, surrogate: 'erf' as 'atan' })).to.throw(/config\.surrogate must be one of/);
-      expect(() => native.snn_neuron_step('synaptic', [x.handle], [z.handle], [p.handle, p.handle, p.handle, p.handle], cfg)).to.throw(/expected 2 states, got 1/);
-      expect(() => native.snn_neuron_step('alpha' as 'synaptic', [x.handle], [z.handle], [p.handle], cfg)).to.throw(/unknown neuron kind 'alpha'/);
-      expect(() => native.snn_neuron_step('lapicque', [x.handle], [torch.zeros([3, 2]).handle], [p.handle, p.handle, p.handle, p.handle, p.handle], cfg)).to.throw(/mem shape \[3, 2\] differs from input shape \[2, 3\]/);
+      expect(
+        native.snn_neuron_step('synaptic', [x.handle], [z.handle, z.handle], [p.handle, p.handle, p.handle, p.handle], cfg),
+      ).to.have.length(3);
+      expect(() =>
+        native.snn_neuron_step('synaptic', [x.handle], [z.handle, z.handle], [p.handle, p.handle, p.handle, p.handle], {
+          ...cfg,
+          reset: 'half' as 'zero',
+        }),
+      ).to.throw(/config\.reset must be 'subtract', 'zero' or 'none'/);
+      expect(() =>
+        native.snn_neuron_step('synaptic', [x.handle], [z.handle, z.handle], [p.handle, p.handle, p.handle, p.handle], {
+          ...cfg,
+          surrogate: 'erf' as 'atan',
+        }),
+      ).to.throw(/config\.surrogate must be one of/);
+      expect(() => native.snn_neuron_step('synaptic', [x.handle], [z.handle], [p.handle, p.handle, p.handle, p.handle], cfg)).to.throw(
+        /expected 2 states, got 1/,
+      );
+      expect(() => native.snn_neuron_step('alpha' as 'synaptic', [x.handle], [z.handle], [p.handle], cfg)).to.throw(
+        /unknown neuron kind 'alpha'/,
+      );
+      expect(() =>
+        native.snn_neuron_step(
+          'lapicque',
+          [x.handle],
+          [torch.zeros([3, 2]).handle],
+          [p.handle, p.handle, p.handle, p.handle, p.handle],
+          cfg,
+        ),
+      ).to.throw(/mem shape \[3, 2\] differs from input shape \[2, 3\]/);
     });
   });
 });

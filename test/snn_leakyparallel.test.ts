@@ -18,7 +18,8 @@ interface Case {
   loss: number;
   grad: Record<string, FixtureTensor>;
 }
-const cases = (JSON.parse(readFileSync(new URL('./fixtures/neurons/leakyparallel.json', import.meta.url), 'utf8')) as { cases: Case[] }).cases;
+const cases = (JSON.parse(readFileSync(new URL('./fixtures/neurons/leakyparallel.json', import.meta.url), 'utf8')) as { cases: Case[] })
+  .cases;
 
 describe('snn.LeakyParallel parity with snnTorch 0.9.4', () => {
   for (const c of cases) {
@@ -29,7 +30,8 @@ describe('snn.LeakyParallel parity with snnTorch 0.9.4', () => {
         expect([...n.state_dict().keys()].sort()).to.deep.equal(Object.keys({ ...c.parameters, ...c.buffers }).sort());
         for (const [k, v] of Object.entries({ ...c.parameters, ...c.buffers })) {
           // Values the constructor derives (beta, and the beta-filled W_hh) match; random ones are copied.
-          if (k === 'beta' || (k === 'rnn.weight_hh_l0' && c.ctor.beta !== undefined)) expectClose(tensors.get(k)!, v, `constructed ${k}`, { rtol: 1e-6, atol: 0 });
+          if (k === 'beta' || (k === 'rnn.weight_hh_l0' && c.ctor.beta !== undefined))
+            expectClose(tensors.get(k)!, v, `constructed ${k}`, { rtol: 1e-6, atol: 0 });
         }
         torch.no_grad(() => {
           for (const [k, v] of Object.entries({ ...c.parameters, ...c.buffers })) tensors.get(k)!.copy_(fixtureTensor(v));
@@ -41,7 +43,8 @@ describe('snn.LeakyParallel parity with snnTorch 0.9.4', () => {
         const loss = spk.mul(fixtureTensor(c.upstream)).sum();
         expect(loss.item()).to.be.closeTo(c.loss, 1e-5 * Math.abs(c.loss) + 1e-6);
         loss.backward();
-        for (const [k, g] of Object.entries(c.grad)) expectClose((k === 'x' ? x : tensors.get(k)!).grad, g, `grad ${k}`, { rtol: 1e-4, atol: 1e-5 });
+        for (const [k, g] of Object.entries(c.grad))
+          expectClose((k === 'x' ? x : tensors.get(k)!).grad, g, `grad ${k}`, { rtol: 1e-4, atol: 1e-5 });
       });
     });
   }

@@ -44,7 +44,8 @@ function steRound8(x: torch.Tensor): torch.Tensor {
 export function makeFamily(c: FamilyCase): FamilyNeuron {
   const o = neuronOptions(c.ctor);
   if (o.state_quant === 'ste_round_8') o.state_quant = steRound8;
-  for (const [k, v] of Object.entries(o)) if (Array.isArray(v) && k !== 'spike_grad' && k !== 'kernel_size') o[k] = torch.tensor(v as number[]);
+  for (const [k, v] of Object.entries(o))
+    if (Array.isArray(v) && k !== 'spike_grad' && k !== 'kernel_size') o[k] = torch.tensor(v as number[]);
   switch (c.neuron) {
     case 'Synaptic':
       return new snn.Synaptic(o as unknown as snn.SynapticOptions);
@@ -74,7 +75,8 @@ function setup(c: FamilyCase): { n: FamilyNeuron; tensors: Map<string, torch.Ten
   // Values the constructor derives (clamped alpha, Lapicque's R/C/beta, thresholds) match snnTorch's
   // before anything is copied in; random initialisations (recurrent, lstm_cell) are copied only.
   for (const [k, v] of Object.entries({ ...c.parameters, ...c.buffers })) {
-    if (!k.startsWith('recurrent.') && !k.startsWith('lstm_cell.') && !k.startsWith('conv.') && tensors.has(k)) expectClose(tensors.get(k)!, v, `${c.name}: constructed ${k}`, { rtol: 1e-6, atol: 0 });
+    if (!k.startsWith('recurrent.') && !k.startsWith('lstm_cell.') && !k.startsWith('conv.') && tensors.has(k))
+      expectClose(tensors.get(k)!, v, `${c.name}: constructed ${k}`, { rtol: 1e-6, atol: 0 });
   }
   torch.no_grad(() => {
     for (const [k, v] of Object.entries({ ...c.parameters, ...c.buffers })) {

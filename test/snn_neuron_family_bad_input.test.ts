@@ -17,7 +17,31 @@ const makers: Record<string, [Make, Record<string, unknown>]> = {
   LeakyParallel: [(o) => new snn.LeakyParallel(o as unknown as snn.LeakyParallelOptions), { input_size: 2, hidden_size: 2 }],
 };
 const JUNK: unknown[] = ['x', Number.NaN, {}, [1, 'a'], -1.5, Symbol('s')];
-const OPTIONS = ['alpha', 'beta', 'threshold', 'spike_grad', 'surrogate_disable', 'init_hidden', 'inhibition', 'learn_beta', 'learn_threshold', 'reset_mechanism', 'state_quant', 'output', 'reset_delay', 'V', 'linear_features', 'bias', 'max_pool', 'channels', 'kernel_truncation_steps', 'delta_threshold', 'graded_spikes_factor', 'weight_hh_enable', 'dropout'];
+const OPTIONS = [
+  'alpha',
+  'beta',
+  'threshold',
+  'spike_grad',
+  'surrogate_disable',
+  'init_hidden',
+  'inhibition',
+  'learn_beta',
+  'learn_threshold',
+  'reset_mechanism',
+  'state_quant',
+  'output',
+  'reset_delay',
+  'V',
+  'linear_features',
+  'bias',
+  'max_pool',
+  'channels',
+  'kernel_truncation_steps',
+  'delta_threshold',
+  'graded_spikes_factor',
+  'weight_hh_enable',
+  'dropout',
+];
 
 describe('snn neuron family: bad constructor options', () => {
   for (const [name, [make, base]] of Object.entries(makers)) {
@@ -50,7 +74,10 @@ describe('snn neuron family: bad constructor options', () => {
         }
       });
       // A negative number is a valid value for some tensors (threshold, V, delta_threshold).
-      expect(accepted.filter((a) => !/=-1\.5$/.test(a)), `${name} accepted junk`).to.deep.equal([]);
+      expect(
+        accepted.filter((a) => !/=-1\.5$/.test(a)),
+        `${name} accepted junk`,
+      ).to.deep.equal([]);
     });
   }
 });

@@ -33,17 +33,23 @@ describe('snn neuron family: options and errors', () => {
     });
   });
 
-  it('checks constructor arguments with snnTorch\'s rules', () => {
+  it("checks constructor arguments with snnTorch's rules", () => {
     expect(() => new snn.Synaptic({ beta: 0.8 } as unknown as snn.SynapticOptions)).to.throw(TypeError, /alpha is required/);
     expect(() => new snn.Synaptic({ alpha: 0.9, beta: 0.8, reset_delay: 'no' as unknown as boolean })).to.throw(/reset_delay/);
     expect(() => new snn.Alpha({ alpha: 0.5, beta: 0.8 })).to.throw(RangeError, /alpha must be greater than beta/);
     // beta = 1 always fails the alpha > beta check first (alpha is clamped to [0, 1]), as in snnTorch.
     expect(() => new snn.Alpha({ alpha: 1.2, beta: 1 })).to.throw(RangeError, /alpha must be greater than beta/);
-    expect(() => new snn.Alpha({ alpha: 0.9, beta: 0.8, reset_delay: false } as unknown as snn.AlphaOptions)).to.throw(TypeError, /Unknown option 'reset_delay'/);
+    expect(() => new snn.Alpha({ alpha: 0.9, beta: 0.8, reset_delay: false } as unknown as snn.AlphaOptions)).to.throw(
+      TypeError,
+      /Unknown option 'reset_delay'/,
+    );
     expect(() => new snn.Lapicque()).to.throw(TypeError, /give beta, or R and C/);
     expect(() => new snn.Lapicque({ R: 2 })).to.throw(TypeError, /give beta, or R and C/);
     expect(() => new snn.RSynaptic({ alpha: 0.9, beta: 0.8 })).to.throw(TypeError, /linear_features/);
-    expect(() => new snn.RSynaptic({ alpha: 0.9, beta: 0.8, all_to_all: false, linear_features: 3 })).to.throw(TypeError, /only with all_to_all=true/);
+    expect(() => new snn.RSynaptic({ alpha: 0.9, beta: 0.8, all_to_all: false, linear_features: 3 })).to.throw(
+      TypeError,
+      /only with all_to_all=true/,
+    );
     expect(() => new snn.SLSTM(0, 3)).to.throw(/input_size/);
   });
 
@@ -96,12 +102,21 @@ describe('snn neuron family: options and errors', () => {
   });
 
   it('RSynaptic(reset_delay: false) applies the immediate reset (snnTorch 0.9.4 drops it): with V = 0 it equals Synaptic', () => {
-    const cases = (JSON.parse(readFileSync(new URL('./fixtures/neurons/synaptic.json', import.meta.url), 'utf8')) as { cases: Case[] }).cases
-      .filter((c) => c.name.startsWith('synaptic_reset_delay_false'));
+    const cases = (
+      JSON.parse(readFileSync(new URL('./fixtures/neurons/synaptic.json', import.meta.url), 'utf8')) as { cases: Case[] }
+    ).cases.filter((c) => c.name.startsWith('synaptic_reset_delay_false'));
     expect(cases).to.have.length(2);
     for (const c of cases) {
       torch.tidy(() => {
-        const n = new snn.RSynaptic({ alpha: c.ctor.alpha as number, beta: c.ctor.beta as number, reset_mechanism: c.ctor.reset_mechanism as snn.ResetMechanism | undefined, reset_delay: false, all_to_all: false, V: 0, learn_recurrent: false });
+        const n = new snn.RSynaptic({
+          alpha: c.ctor.alpha as number,
+          beta: c.ctor.beta as number,
+          reset_mechanism: c.ctor.reset_mechanism as snn.ResetMechanism | undefined,
+          reset_delay: false,
+          all_to_all: false,
+          V: 0,
+          learn_recurrent: false,
+        });
         const [S, SYN, MEM] = n.sequence(fixtureTensor(c.x));
         expectExact(S, c.records.spk!, `${c.name}: spk`);
         expectClose(SYN, c.records.syn!, `${c.name}: syn`, { rtol: 1e-5, atol: 1e-6 });
@@ -125,16 +140,18 @@ describe('snn neuron family: options and errors', () => {
 describe('reset_mechanism_val loaded from a state dict', () => {
   for (const impl of ['fused', 'composed'] as const) {
     it(`a loaded valid value takes effect (${impl} step)`, () => {
-      snn.with_step_impl(impl, () => torch.tidy(() => {
-        const n = new snn.Leaky({ beta: 0.5 });
-        const sd = n.state_dict();
-        sd.set('reset_mechanism_val', torch.tensor(1, { dtype: 'int64' }));
-        n.load_state_dict(sd);
-        expect(n.reset_mechanism).to.equal('zero');
-        // mem_prev 3 (above threshold 1), x 1, beta 0.5: zero reset gives 0.5·0·3 + 1 = 1; subtract would give 1.5 + 1 - 1 = 1.5.
-        const [, m] = n.forward(torch.tensor([1.0], { dtype: 'float32' }), torch.tensor([3.0], { dtype: 'float32' }));
-        expect(m.item()).to.be.closeTo(1.0, 1e-6);
-      }));
+      snn.with_step_impl(impl, () =>
+        torch.tidy(() => {
+          const n = new snn.Leaky({ beta: 0.5 });
+          const sd = n.state_dict();
+          sd.set('reset_mechanism_val', torch.tensor(1, { dtype: 'int64' }));
+          n.load_state_dict(sd);
+          expect(n.reset_mechanism).to.equal('zero');
+          // mem_prev 3 (above threshold 1), x 1, beta 0.5: zero reset gives 0.5·0·3 + 1 = 1; subtract would give 1.5 + 1 - 1 = 1.5.
+          const [, m] = n.forward(torch.tensor([1.0], { dtype: 'float32' }), torch.tensor([3.0], { dtype: 'float32' }));
+          expect(m.item()).to.be.closeTo(1.0, 1e-6);
+        }),
+      );
     });
   }
 
@@ -144,7 +161,10 @@ describe('reset_mechanism_val loaded from a state dict', () => {
         const n = new snn.RLeaky({ beta: 0.5, linear_features: 2 });
         const sd = n.state_dict();
         sd.set('reset_mechanism_val', torch.tensor(bad, { dtype: 'int64' }));
-        expect(() => n.load_state_dict(sd)).to.throw(RangeError, new RegExp(`reset_mechanism_val is ${bad}; expected 0 \\(subtract\\), 1 \\(zero\\) or 2 \\(none\\)`));
+        expect(() => n.load_state_dict(sd)).to.throw(
+          RangeError,
+          new RegExp(`reset_mechanism_val is ${bad}; expected 0 \\(subtract\\), 1 \\(zero\\) or 2 \\(none\\)`),
+        );
         expect(n.reset_mechanism).to.equal('subtract');
         expect(n.reset_mechanism_val.item()).to.equal(0);
       }

@@ -6,10 +6,17 @@ import { torch, snn } from '../lib/index.js';
 const t = (v: number[] | number[][]) => torch.tensor(v, { dtype: 'float32' });
 
 describe('snn.RLeaky / snn.Leaky: layout', () => {
-  it('linear feedback: snnTorch\'s state_dict keys and dtypes, buffers before the child', () => {
+  it("linear feedback: snnTorch's state_dict keys and dtypes, buffers before the child", () => {
     const n = new snn.RLeaky({ beta: 0.9, linear_features: 4 });
     const sd = n.state_dict();
-    expect([...sd.keys()]).to.deep.equal(['threshold', 'graded_spikes_factor', 'reset_mechanism_val', 'beta', 'recurrent.weight', 'recurrent.bias']);
+    expect([...sd.keys()]).to.deep.equal([
+      'threshold',
+      'graded_spikes_factor',
+      'reset_mechanism_val',
+      'beta',
+      'recurrent.weight',
+      'recurrent.bias',
+    ]);
     expect(sd.get('reset_mechanism_val')!.dtype).to.equal('int64');
     expect(sd.get('beta')!.dtype).to.equal('float32');
     expect(sd.get('beta')!.shape).to.deep.equal([]);
@@ -18,7 +25,14 @@ describe('snn.RLeaky / snn.Leaky: layout', () => {
 
   it('one-to-one with learnable beta, threshold and V: V listed twice in state_dict, once in parameters()', () => {
     const n = new snn.RLeaky({ beta: 0.9, V: [0.5, 1], all_to_all: false, learn_beta: true, learn_threshold: true });
-    expect([...n.state_dict().keys()]).to.deep.equal(['threshold', 'beta', 'V', 'graded_spikes_factor', 'reset_mechanism_val', 'recurrent.V']);
+    expect([...n.state_dict().keys()]).to.deep.equal([
+      'threshold',
+      'beta',
+      'V',
+      'graded_spikes_factor',
+      'reset_mechanism_val',
+      'recurrent.V',
+    ]);
     expect([...n.named_parameters()].map(([k]) => k)).to.deep.equal(['threshold', 'beta', 'V']);
   });
 
@@ -127,7 +141,7 @@ describe('snn neurons: state', () => {
     expect(spk.dtype).to.equal('float64');
   });
 
-  it('a caller disposing returned tensors never frees the neuron\'s own state', () => {
+  it("a caller disposing returned tensors never frees the neuron's own state", () => {
     const n = new snn.RLeaky({ beta: 0.9, linear_features: 2 });
     torch.tidy(() => {
       const [spk, mem] = n.init_rleaky();
@@ -145,13 +159,23 @@ describe('snn neurons: options', () => {
     const onWarn = (w: Error) => warnings.push(w.message);
     process.on('warning', onWarn);
     const n = new snn.Leaky({ beta: 1, inhibition: true });
-    const [spk] = n.forward(t([[1.5, 2.5, 0.2], [0.1, 0.2, 0.3]])) as [torch.Tensor, torch.Tensor];
-    expect(spk.tolist()).to.deep.equal([[0, 1, 0], [0, 0, 0]]);
-    return new Promise<void>((resolve) => setImmediate(() => {
-      process.off('warning', onWarn);
-      expect(warnings.join()).to.match(/unstable feature/);
-      resolve();
-    }));
+    const [spk] = n.forward(
+      t([
+        [1.5, 2.5, 0.2],
+        [0.1, 0.2, 0.3],
+      ]),
+    ) as [torch.Tensor, torch.Tensor];
+    expect(spk.tolist()).to.deep.equal([
+      [0, 1, 0],
+      [0, 0, 0],
+    ]);
+    return new Promise<void>((resolve) =>
+      setImmediate(() => {
+        process.off('warning', onWarn);
+        expect(warnings.join()).to.match(/unstable feature/);
+        resolve();
+      }),
+    );
   });
 
   it('surrogate_disable: spikes carry no gradient, the membrane path still does', () => {

@@ -6,7 +6,14 @@ import { readFileSync } from 'node:fs';
 import { torch, snn } from '../lib/index.js';
 import type { FixtureTensor } from './fixture_tensors.js';
 import { expectExact, fixtureTensor } from './assert_close.js';
-import { checkAgainstFixture, loadNeuronCases, makeNeuron, tensorsByName, NEURON_FIXTURE_FILES, type NeuronCase } from './neuron_fixtures.js';
+import {
+  checkAgainstFixture,
+  loadNeuronCases,
+  makeNeuron,
+  tensorsByName,
+  NEURON_FIXTURE_FILES,
+  type NeuronCase,
+} from './neuron_fixtures.js';
 
 function run(c: NeuronCase): void {
   const neuron = makeNeuron(c.neuron, c.ctor);

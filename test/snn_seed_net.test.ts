@@ -25,7 +25,7 @@ for (const impl of ['fused', 'composed'] as const) {
     before(() => snn.set_step_impl(impl));
     after(() => snn.set_step_impl('fused'));
 
-    it('has snnTorch\'s state_dict names and parameter order', () => {
+    it("has snnTorch's state_dict names and parameter order", () => {
       const net = new Net();
       expect([...net.state_dict().keys()]).to.deep.equal(fx.state_dict.map((e) => e.name));
       expect([...net.named_parameters()].map(([k]) => k)).to.deep.equal(fx.parameters_order);

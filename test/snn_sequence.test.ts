@@ -22,9 +22,6 @@ function isNative(S: torch.Tensor, M: torch.Tensor): boolean {
 
 // ------------------------------------------------------------------ (1) snnTorch fixtures
 
-
-
-
 function runFixture(c: NeuronCase): void {
   const neuron = makeNeuron(c.neuron, c.ctor);
   const tensors = tensorsByName(neuron);
@@ -83,26 +80,94 @@ const RAND: RandCase[] = [
     { name: `leaky ${r}`, neuron: 'Leaky' as const, ctor: { ...LK, reset_mechanism: r }, step: [3, 5] },
   ]),
   ...(['subtract', 'zero'] as const).flatMap((r) => [
-    { name: `linear ${r} reset_delay=false`, neuron: 'RLeaky' as const, ctor: { ...LIN, reset_mechanism: r, reset_delay: false }, step: [3, 5] },
-    { name: `one-to-one ${r} reset_delay=false`, neuron: 'RLeaky' as const, ctor: { ...O2O, reset_mechanism: r, reset_delay: false }, step: [3, 5] },
-    { name: `conv ${r} reset_delay=false`, neuron: 'RLeaky' as const, ctor: { ...CONV, reset_mechanism: r, reset_delay: false }, step: [2, 2, 4, 4] },
-    { name: `leaky ${r} reset_delay=false`, neuron: 'Leaky' as const, ctor: { ...LK, reset_mechanism: r, reset_delay: false }, step: [3, 5] },
-    { name: `leaky graded ${r} reset_delay=false`, neuron: 'Leaky' as const, ctor: { ...LK, reset_mechanism: r, reset_delay: false, graded_spikes_factor: 0.7, learn_graded_spikes_factor: true }, step: [3, 5] },
+    {
+      name: `linear ${r} reset_delay=false`,
+      neuron: 'RLeaky' as const,
+      ctor: { ...LIN, reset_mechanism: r, reset_delay: false },
+      step: [3, 5],
+    },
+    {
+      name: `one-to-one ${r} reset_delay=false`,
+      neuron: 'RLeaky' as const,
+      ctor: { ...O2O, reset_mechanism: r, reset_delay: false },
+      step: [3, 5],
+    },
+    {
+      name: `conv ${r} reset_delay=false`,
+      neuron: 'RLeaky' as const,
+      ctor: { ...CONV, reset_mechanism: r, reset_delay: false },
+      step: [2, 2, 4, 4],
+    },
+    {
+      name: `leaky ${r} reset_delay=false`,
+      neuron: 'Leaky' as const,
+      ctor: { ...LK, reset_mechanism: r, reset_delay: false },
+      step: [3, 5],
+    },
+    {
+      name: `leaky graded ${r} reset_delay=false`,
+      neuron: 'Leaky' as const,
+      ctor: { ...LK, reset_mechanism: r, reset_delay: false, graded_spikes_factor: 0.7, learn_graded_spikes_factor: true },
+      step: [3, 5],
+    },
   ]),
   { name: 'linear, static input with num_steps', neuron: 'RLeaky', ctor: LIN, step: [4, 5], static: true },
   { name: 'one-to-one, static input with num_steps', neuron: 'RLeaky', ctor: O2O, step: [4, 5], static: true },
-  { name: 'conv k3x5 zero, static input', neuron: 'RLeaky', ctor: { ...CONV, kernel_size: [3, 5], reset_mechanism: 'zero' }, step: [2, 2, 4, 5], static: true },
+  {
+    name: 'conv k3x5 zero, static input',
+    neuron: 'RLeaky',
+    ctor: { ...CONV, kernel_size: [3, 5], reset_mechanism: 'zero' },
+    step: [2, 2, 4, 5],
+    static: true,
+  },
   { name: 'conv, unbatched [C, H, W] state', neuron: 'RLeaky', ctor: CONV, step: [2, 4, 4] },
   { name: 'leaky, static input with num_steps', neuron: 'Leaky', ctor: LK, step: [4, 5], static: true },
   { name: 'linear, initial spk/mem given (with grads)', neuron: 'RLeaky', ctor: LIN, step: [3, 5], init: true },
-  { name: 'one-to-one, initial state given, reset_delay=false', neuron: 'RLeaky', ctor: { ...O2O, reset_delay: false }, step: [3, 5], init: true },
+  {
+    name: 'one-to-one, initial state given, reset_delay=false',
+    neuron: 'RLeaky',
+    ctor: { ...O2O, reset_delay: false },
+    step: [3, 5],
+    init: true,
+  },
   { name: 'conv, initial state given', neuron: 'RLeaky', ctor: CONV, step: [2, 2, 4, 4], init: true },
   { name: 'leaky, initial mem given', neuron: 'Leaky', ctor: LK, step: [3, 5], init: true },
-  { name: 'linear, per-neuron learnable beta/threshold', neuron: 'RLeaky', ctor: { ...LIN, beta: [0.9, 0.5, 1, 1.1, 0.7], threshold: [1, 0.8, 1.2, 1, 0.9] }, step: [3, 5] },
-  { name: 'conv, per-channel beta [C,1,1]', neuron: 'RLeaky', ctor: { ...CONV, beta: torch.tensor([[[0.8]], [[0.6]]]) }, step: [2, 2, 4, 4] },
-  { name: 'leaky, per-neuron beta/threshold, learnable graded spikes', neuron: 'Leaky', ctor: { ...LK, beta: [0.8, 0.95, 1, 1.1, 0.5], threshold: [1, 0.5, 1.5, 1, 0.7], graded_spikes_factor: 0.5, learn_graded_spikes_factor: true }, step: [3, 5] },
-  { name: 'linear, fixed beta/threshold, learn_recurrent=false', neuron: 'RLeaky', ctor: { beta: 0.85, linear_features: 5, learn_recurrent: false }, step: [3, 5] },
-  { name: 'one-to-one scalar V, learn_recurrent=false', neuron: 'RLeaky', ctor: { beta: 0.9, V: 0.5, all_to_all: false, learn_recurrent: false, learn_beta: true }, step: [3, 5] },
+  {
+    name: 'linear, per-neuron learnable beta/threshold',
+    neuron: 'RLeaky',
+    ctor: { ...LIN, beta: [0.9, 0.5, 1, 1.1, 0.7], threshold: [1, 0.8, 1.2, 1, 0.9] },
+    step: [3, 5],
+  },
+  {
+    name: 'conv, per-channel beta [C,1,1]',
+    neuron: 'RLeaky',
+    ctor: { ...CONV, beta: torch.tensor([[[0.8]], [[0.6]]]) },
+    step: [2, 2, 4, 4],
+  },
+  {
+    name: 'leaky, per-neuron beta/threshold, learnable graded spikes',
+    neuron: 'Leaky',
+    ctor: {
+      ...LK,
+      beta: [0.8, 0.95, 1, 1.1, 0.5],
+      threshold: [1, 0.5, 1.5, 1, 0.7],
+      graded_spikes_factor: 0.5,
+      learn_graded_spikes_factor: true,
+    },
+    step: [3, 5],
+  },
+  {
+    name: 'linear, fixed beta/threshold, learn_recurrent=false',
+    neuron: 'RLeaky',
+    ctor: { beta: 0.85, linear_features: 5, learn_recurrent: false },
+    step: [3, 5],
+  },
+  {
+    name: 'one-to-one scalar V, learn_recurrent=false',
+    neuron: 'RLeaky',
+    ctor: { beta: 0.9, V: 0.5, all_to_all: false, learn_recurrent: false, learn_beta: true },
+    step: [3, 5],
+  },
   { name: 'linear, grads on spikes only', neuron: 'RLeaky', ctor: LIN, step: [3, 5], up: 'spk' },
   { name: 'linear, grads on membranes only', neuron: 'RLeaky', ctor: LIN, step: [3, 5], up: 'mem' },
   { name: 'leaky, grads on membranes only', neuron: 'Leaky', ctor: LK, step: [3, 5], up: 'mem' },
@@ -111,10 +176,20 @@ const RAND: RandCase[] = [
   { name: 'linear fast_sigmoid(25)', neuron: 'RLeaky', ctor: { ...LIN, spike_grad: ['fast_sigmoid', 25] }, step: [3, 5] },
   { name: 'linear sigmoid(5)', neuron: 'RLeaky', ctor: { ...LIN, spike_grad: ['sigmoid', 5] }, step: [3, 5] },
   { name: 'one-to-one triangular(0.5)', neuron: 'RLeaky', ctor: { ...O2O, spike_grad: ['triangular', 0.5] }, step: [3, 5] },
-  { name: 'conv straight_through_estimator', neuron: 'RLeaky', ctor: { ...CONV, spike_grad: ['straight_through_estimator', 0] }, step: [2, 2, 4, 4] },
+  {
+    name: 'conv straight_through_estimator',
+    neuron: 'RLeaky',
+    ctor: { ...CONV, spike_grad: ['straight_through_estimator', 0] },
+    step: [2, 2, 4, 4],
+  },
   { name: 'leaky heaviside', neuron: 'Leaky', ctor: { ...LK, spike_grad: ['heaviside', 0] }, step: [3, 5] },
   { name: 'linear surrogate_disable', neuron: 'RLeaky', ctor: { ...LIN, surrogate_disable: true }, step: [3, 5] },
-  { name: 'leaky surrogate_disable, learnable graded spikes', neuron: 'Leaky', ctor: { ...LK, surrogate_disable: true, graded_spikes_factor: 0.5, learn_graded_spikes_factor: true }, step: [3, 5] },
+  {
+    name: 'leaky surrogate_disable, learnable graded spikes',
+    neuron: 'Leaky',
+    ctor: { ...LK, surrogate_disable: true, graded_spikes_factor: 0.5, learn_graded_spikes_factor: true },
+    step: [3, 5],
+  },
   { name: 'linear float64', neuron: 'RLeaky', ctor: LIN, step: [3, 5], dtype: 'float64' },
   { name: 'linear, long sequence T=40', neuron: 'RLeaky', ctor: LIN, step: [6, 5], T: 40 },
   { name: 'linear T=1', neuron: 'RLeaky', ctor: LIN, step: [3, 5], T: 1 },
@@ -136,7 +211,11 @@ function runRand(c: RandCase, seq: boolean): RunOut {
   if (dtype === 'float64') n.to({ dtype: 'float64' } as never);
   torch.manual_seed(11); // same data in both runs
   const xShape = c.static ? c.step : [T, ...c.step];
-  const x = torch.randn(xShape, { dtype }).mul(c.scale ?? 0.8).add(0.3).requires_grad_(true);
+  const x = torch
+    .randn(xShape, { dtype })
+    .mul(c.scale ?? 0.8)
+    .add(0.3)
+    .requires_grad_(true);
   const spk0 = torch.rand(c.step, { dtype }).gt(0.5).to(dtype).requires_grad_(true);
   const mem0 = torch.randn(c.step, { dtype }).requires_grad_(true);
   const gS = torch.randn([T, ...c.step], { dtype });
@@ -164,7 +243,9 @@ function runRand(c: RandCase, seq: boolean): RunOut {
     for (let t = 0; t < T; t++) {
       const xt = c.static ? x : x.select(0, t);
       const first = t === 0 && c.init;
-      const [s, m] = (rl ? rl.forward(xt, first ? spk0 : null, first ? mem0 : null) : (n as snn.Leaky).forward(xt, first ? mem0 : null)) as [torch.Tensor, torch.Tensor];
+      const [s, m] = (
+        rl ? rl.forward(xt, first ? spk0 : null, first ? mem0 : null) : (n as snn.Leaky).forward(xt, first ? mem0 : null)
+      ) as [torch.Tensor, torch.Tensor];
       spks.push(s);
       mems.push(m);
     }

@@ -28,7 +28,10 @@ describe('snn.StateLeaky / LinearLeaky parity with snnTorch 0.9.4', () => {
       torch.tidy(() => {
         const o = neuronOptions(c.ctor);
         for (const [k, v] of Object.entries(o)) if (Array.isArray(v) && k !== 'spike_grad') o[k] = torch.tensor(v as number[]);
-        const n = c.neuron === 'StateLeaky' ? new snn.StateLeaky(o as unknown as snn.StateLeakyOptions) : new snn.LinearLeaky(o as unknown as snn.LinearLeakyOptions);
+        const n =
+          c.neuron === 'StateLeaky'
+            ? new snn.StateLeaky(o as unknown as snn.StateLeakyOptions)
+            : new snn.LinearLeaky(o as unknown as snn.LinearLeakyOptions);
         const tensors = new Map<string, torch.Tensor>([...n.named_parameters(), ...n.named_buffers()]);
         for (const [k, v] of Object.entries({ ...c.parameters, ...c.buffers })) {
           expect(tensors.has(k), `${c.name}: has ${k}`).to.equal(true);
@@ -50,7 +53,8 @@ describe('snn.StateLeaky / LinearLeaky parity with snnTorch 0.9.4', () => {
         });
         expect(loss!.item()).to.be.closeTo(c.loss, 1e-5 * Math.abs(c.loss) + 1e-6);
         loss!.backward();
-        for (const [k, g] of Object.entries(c.grad)) expectClose((k === 'x' ? x : tensors.get(k)!).grad, g, `${c.name}: grad ${k}`, { rtol: 1e-4, atol: 1e-5 });
+        for (const [k, g] of Object.entries(c.grad))
+          expectClose((k === 'x' ? x : tensors.get(k)!).grad, g, `${c.name}: grad ${k}`, { rtol: 1e-4, atol: 1e-5 });
       });
     });
   }

@@ -74,14 +74,18 @@ describe('snn.surrogate: surrogates defined by their gradient', () => {
 
   it('a neuron with a TypeScript surrogate runs its composed step on either setting, and learns', () => {
     const sg = snn.surrogate.custom_surrogate((input, grad_input) => grad_input.mul(input.abs().mul(-2).exp()));
-    const results = (['fused', 'composed'] as const).map((impl) => snn.with_step_impl(impl, () => torch.tidy(() => {
-      torch.manual_seed(1);
-      const n = new snn.Leaky({ beta: 0.8, spike_grad: sg, learn_beta: true });
-      const x = torch.randn([5, 2, 3]).mul(2).requires_grad_(true);
-      const [S, M] = n.sequence(x);
-      S.sum().add(M.sum()).backward();
-      return [S.sum().item(), x.grad!.sum().item(), n.beta.grad!.item()];
-    })));
+    const results = (['fused', 'composed'] as const).map((impl) =>
+      snn.with_step_impl(impl, () =>
+        torch.tidy(() => {
+          torch.manual_seed(1);
+          const n = new snn.Leaky({ beta: 0.8, spike_grad: sg, learn_beta: true });
+          const x = torch.randn([5, 2, 3]).mul(2).requires_grad_(true);
+          const [S, M] = n.sequence(x);
+          S.sum().add(M.sum()).backward();
+          return [S.sum().item(), x.grad!.sum().item(), n.beta.grad!.item()];
+        }),
+      ),
+    );
     expect(results[0]).to.deep.equal(results[1]);
     expect(results[0]![2]).to.not.equal(0);
   });

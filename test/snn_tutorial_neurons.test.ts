@@ -6,7 +6,10 @@ import { torch, snn } from '../lib/index.js';
 import type { FixtureTensor } from './fixture_tensors.js';
 import { expectClose, expectExact, fixtureTensor } from './assert_close.js';
 
-const F = JSON.parse(readFileSync(new URL('./fixtures/neurons/tutorials.json', import.meta.url), 'utf8')) as Record<string, Record<string, FixtureTensor>>;
+const F = JSON.parse(readFileSync(new URL('./fixtures/neurons/tutorials.json', import.meta.url), 'utf8')) as Record<
+  string,
+  Record<string, FixtureTensor>
+>;
 const TOL = { rtol: 1e-5, atol: 1e-6 };
 
 describe("snnTorch tutorials' neuron loops", () => {

@@ -5,7 +5,10 @@ import { torch, nn, snn, data } from '../lib/index.js';
 class Net extends nn.Module {
   fc = new nn.Linear(3, 3);
   lif = new snn.Leaky({ beta: 0.9, init_hidden: true });
-  block = new nn.Sequential(new snn.Synaptic({ alpha: 0.9, beta: 0.8, init_hidden: true }), new snn.RLeaky({ beta: 0.9, linear_features: 3, init_hidden: true }));
+  block = new nn.Sequential(
+    new snn.Synaptic({ alpha: 0.9, beta: 0.8, init_hidden: true }),
+    new snn.RLeaky({ beta: 0.9, linear_features: 3, init_hidden: true }),
+  );
   forward(x: torch.Tensor): torch.Tensor {
     const s = this.lif.forward(this.fc.forward(x));
     return this.block.forward(s);
@@ -61,7 +64,10 @@ describe('snn.utils.reset', () => {
 describe('snn.utils.data_subset', () => {
   it("keeps the idx-th of subset equal parts, as snnTorch's data_subset", () => {
     torch.tidy(() => {
-      const images = torch.arange(10 * 4).reshape([10, 2, 2]).to('uint8');
+      const images = torch
+        .arange(10 * 4)
+        .reshape([10, 2, 2])
+        .to('uint8');
       const labels = torch.arange(10);
       const ds = new data.ImageDataset(images, labels);
       const same = snn.utils.data_subset(ds, 3, 1);

@@ -78,18 +78,27 @@ describe('spikegen: dtypes', () => {
   it('latency keeps float64 data float64 (every path) with the float32 values', () => {
     const x32 = torch.tensor([[0.05, 0.5, 1.0]]);
     const x64 = x32.double();
-    for (const kw of [{ num_steps: 6, normalize: true }, { num_steps: 6, linear: true, normalize: true }, { num_steps: 6, normalize: true, interpolate: true }, {}]) {
+    for (const kw of [
+      { num_steps: 6, normalize: true },
+      { num_steps: 6, linear: true, normalize: true },
+      { num_steps: 6, normalize: true, interpolate: true },
+      {},
+    ]) {
       const opts = { num_steps: 6, bypass: true, ...kw };
       const a = spikegen.latency(x64, opts);
       const b = spikegen.latency(x32, opts);
       expect(a.dtype, JSON.stringify(opts)).to.equal('float64');
       expect(b.dtype).to.equal('float32');
-      expect(Array.from(a.data(), Number).map((v) => Math.round(v * 1e5))).to.deep.equal(Array.from(b.data(), Number).map((v) => Math.round(v * 1e5)));
+      expect(Array.from(a.data(), Number).map((v) => Math.round(v * 1e5))).to.deep.equal(
+        Array.from(b.data(), Number).map((v) => Math.round(v * 1e5)),
+      );
     }
   });
   it('rate and delta keep the data dtype; to_one_hot is float32', () => {
     expect(spikegen.rate(torch.rand([3], { dtype: 'float64' }), { num_steps: 2 }).dtype).to.equal('float64');
-    expect(spikegen.rate(torch.rand([3, 2], { dtype: 'float64' }), { time_var_input: true, first_spike_time: 1 }).dtype).to.equal('float64');
+    expect(spikegen.rate(torch.rand([3, 2], { dtype: 'float64' }), { time_var_input: true, first_spike_time: 1 }).dtype).to.equal(
+      'float64',
+    );
     expect(spikegen.delta(torch.rand([4, 2], { dtype: 'float64' })).dtype).to.equal('float64');
     expect(spikegen.to_one_hot(torch.tensor([1, 0]), 3).dtype).to.equal('float32');
   });
@@ -149,7 +158,9 @@ describe('spikegen: bad input', () => {
     expect(() => spikegen.to_one_hot(torch.tensor([0, 4]), 4)).to.throw(/out of bounds/);
     expect(() => spikegen.targets_rate(torch.tensor([0]), 2, { correct_rate: 0.5 })).to.throw(/num_steps/);
     expect(() => spikegen.targets_rate(torch.tensor([0]), 2, { num_steps: 4, correct_rate: 0.2, incorrect_rate: 0.5 })).to.throw(/greater/);
-    expect(() => spikegen.targets_rate(torch.tensor([0]), 2, { num_steps: 4, correct_rate: 0.5, firing_pattern: 'bursty' as never })).to.throw(/firing_pattern/);
+    expect(() =>
+      spikegen.targets_rate(torch.tensor([0]), 2, { num_steps: 4, correct_rate: 0.5, firing_pattern: 'bursty' as never }),
+    ).to.throw(/firing_pattern/);
     expect(() => spikegen.delta(torch.zeros([0, 3]))).to.throw(/at least one step/);
     expect(spikegen.latency(torch.tensor([0.5, 1.0]), 3).shape).to.deep.equal([3, 2]);
     expect(() => spikegen.latency_interpolate(torch.tensor([1.5]), 4, { on_target: 0, off_target: 1 })).to.throw(/on_target/);

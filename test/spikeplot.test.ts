@@ -67,7 +67,15 @@ describe('spikeplot', function () {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('raster: one dot per spike; SVG and PNG files', async () => {
-    const spk = torch.tensor([[1, 0, 0], [0, 1, 1], [0, 0, 0], [1, 0, 1]], { dtype: 'float32' });
+    const spk = torch.tensor(
+      [
+        [1, 0, 0],
+        [0, 1, 1],
+        [0, 0, 0],
+        [1, 0, 1],
+      ],
+      { dtype: 'float32' },
+    );
     const plot = spikeplot.raster(spk, { s: 25, c: 'black', title: 'Input' });
     const svg = await plot.toSVG();
     expect(marks(svg, 'mark-symbol')).to.equal(5);
@@ -87,7 +95,14 @@ describe('spikeplot', function () {
   });
 
   it('spike_count: one lollipop per label; animated, one frame per step and interpolation', async () => {
-    const spk = torch.tensor([[1, 0, 0, 1], [1, 1, 0, 0], [0, 1, 0, 1]], { dtype: 'float32' });
+    const spk = torch.tensor(
+      [
+        [1, 0, 0, 1],
+        [1, 1, 0, 0],
+        [0, 1, 0, 1],
+      ],
+      { dtype: 'float32' },
+    );
     const labels = ['a', 'b', 'c', 'd'];
     const svg = await spikeplot.spike_count(spk, labels).toSVG();
     expect(marks(svg, 'mark-symbol')).to.equal(4);
@@ -130,7 +145,10 @@ describe('spikeplot', function () {
     expect(() => spikeplot.animator(torch.rand([3, 4]))).to.throw(/\[time, H, W\]/);
     expect(() => spikeplot.raster(torch.rand([3]), { color: 'red' } as never)).to.throw(/Unknown option 'color'/);
     let err: unknown = null;
-    await spikeplot.raster(torch.rand([3])).save(join(dir, 'x.jpg')).catch((e: unknown) => (err = e));
+    await spikeplot
+      .raster(torch.rand([3]))
+      .save(join(dir, 'x.jpg'))
+      .catch((e: unknown) => (err = e));
     expect(String(err)).to.match(/\.svg, \.png/);
   });
 });

@@ -45,17 +45,45 @@ export function junkValues(): Junk[] {
   const circular: unknown[] = [];
   circular.push(circular);
   return [
-    ['undefined', () => undefined], ['null', () => null], ['NaN', () => NaN], ['Infinity', () => Infinity],
-    ['-Infinity', () => -Infinity], ['-1', () => -1], ['0', () => 0], ['1', () => 1], ['2', () => 2], ['1.5', () => 1.5],
-    ['1e12', () => 1e12], ['-1e12', () => -1e12], ['2**53', () => 2 ** 53], ['7 (dim out of range)', () => 7],
-    ['string', () => 'abc'], ['dtype string', () => 'float32'], ['true', () => true], ['{}', () => ({})],
-    ['[]', () => []], ['[NaN]', () => [NaN]], ['[1e12]', () => [1e12]], ['[-1]', () => [-1]], ['[1e6, 1e6]', () => [1e6, 1e6]],
-    ['ragged', () => [[1, 2], [3]]], ['circular', () => circular], ['[[1e12]]', () => [[1e12]]], ['bigint', () => 1n],
-    ['symbol', () => Symbol('junk')], ['function', () => () => 42], ['Float32Array', () => new Float32Array([1, 2])],
-    ['disposed tensor', () => disposed], ['float [2,3]', () => torch.ones(2, 3)], ['float [3,1]', () => torch.ones(3, 1)],
-    ['int64 [4]', () => torch.tensor([0, 1, 2, 9])], ['bool [2,3]', () => torch.zeros(2, 3).gt(0)],
-    ['float64 [3]', () => torch.ones([3], { dtype: 'float64' })], ['0-dim', () => torch.tensor(1.5)],
-    ['empty [0]', () => torch.zeros(0)], ['NaN tensor', () => torch.full([2, 3], NaN)],
+    ['undefined', () => undefined],
+    ['null', () => null],
+    ['NaN', () => NaN],
+    ['Infinity', () => Infinity],
+    ['-Infinity', () => -Infinity],
+    ['-1', () => -1],
+    ['0', () => 0],
+    ['1', () => 1],
+    ['2', () => 2],
+    ['1.5', () => 1.5],
+    ['1e12', () => 1e12],
+    ['-1e12', () => -1e12],
+    ['2**53', () => 2 ** 53],
+    ['7 (dim out of range)', () => 7],
+    ['string', () => 'abc'],
+    ['dtype string', () => 'float32'],
+    ['true', () => true],
+    ['{}', () => ({})],
+    ['[]', () => []],
+    ['[NaN]', () => [NaN]],
+    ['[1e12]', () => [1e12]],
+    ['[-1]', () => [-1]],
+    ['[1e6, 1e6]', () => [1e6, 1e6]],
+    ['ragged', () => [[1, 2], [3]]],
+    ['circular', () => circular],
+    ['[[1e12]]', () => [[1e12]]],
+    ['bigint', () => 1n],
+    ['symbol', () => Symbol('junk')],
+    ['function', () => () => 42],
+    ['Float32Array', () => new Float32Array([1, 2])],
+    ['disposed tensor', () => disposed],
+    ['float [2,3]', () => torch.ones(2, 3)],
+    ['float [3,1]', () => torch.ones(3, 1)],
+    ['int64 [4]', () => torch.tensor([0, 1, 2, 9])],
+    ['bool [2,3]', () => torch.zeros(2, 3).gt(0)],
+    ['float64 [3]', () => torch.ones([3], { dtype: 'float64' })],
+    ['0-dim', () => torch.tensor(1.5)],
+    ['empty [0]', () => torch.zeros(0)],
+    ['NaN tensor', () => torch.full([2, 3], NaN)],
     ['options junk', () => ({ dtype: 'nope', device: 7, requires_grad: 'yes' })],
   ];
 }
@@ -91,7 +119,21 @@ export class Sweeper {
   private readonly started = performance.now();
 
   constructor(group: string) {
-    this.report = { group, calls: 0, threw: 0, returned: 0, bad: [], targets: 0, methods: 0, minJunk: Infinity, junkSeen: 0, junkCount: 0, rotated: 0, ms: 0, slowest: [] };
+    this.report = {
+      group,
+      calls: 0,
+      threw: 0,
+      returned: 0,
+      bad: [],
+      targets: 0,
+      methods: 0,
+      minJunk: Infinity,
+      junkSeen: 0,
+      junkCount: 0,
+      rotated: 0,
+      ms: 0,
+      slowest: [],
+    };
   }
 
   /** Calls `call` once; it must return (a usable result) or throw an Error. A Promise must settle the same way. */
@@ -124,7 +166,8 @@ export class Sweeper {
       else r.bad.push(`${label} threw a non-Error: ${String(e)}`);
     }
     // SNN_SWEEP_SLOW=<ms>: name the calls slower than that (to find what makes the sweep slow).
-    if (t0 && performance.now() - t0 > Number(process.env.SNN_SWEEP_SLOW)) process.stderr.write(`slow ${(performance.now() - t0).toFixed(0)} ms: ${label}\n`);
+    if (t0 && performance.now() - t0 > Number(process.env.SNN_SWEEP_SLOW))
+      process.stderr.write(`slow ${(performance.now() - t0).toFixed(0)} ms: ${label}\n`);
     torch.set_grad_enabled(true); // a junk call may legitimately turn grad mode off
     lib.snn.config(this.snnConfig0); // and a junk call may select other neuron implementations
     // and set_num_threads(7) is valid: more threads than cores would slow every later call severalfold.
@@ -150,7 +193,10 @@ export class Sweeper {
     this.report.minJunk = Math.min(this.report.minJunk, done);
     const ms = performance.now() - t0;
     this.times.push([label, ms]);
-    if (process.env.SNN_SWEEP_SLOW && ms > Number(process.env.SNN_SWEEP_SLOW)) process.stderr.write(`slow target ${ms.toFixed(0)} ms (${done} junk values, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB): ${label}\n`);
+    if (process.env.SNN_SWEEP_SLOW && ms > Number(process.env.SNN_SWEEP_SLOW))
+      process.stderr.write(
+        `slow target ${ms.toFixed(0)} ms (${done} junk values, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB): ${label}\n`,
+      );
   }
 
   /** Waits for the Promises the calls returned and completes the report. */
@@ -161,7 +207,10 @@ export class Sweeper {
     r.junkCount = this.junk.length;
     r.rotated = this.index;
     r.ms = Math.round(performance.now() - this.started);
-    r.slowest = this.times.sort((a, b) => b[1] - a[1]).slice(0, 5).map(([l, ms]) => `${l}: ${ms.toFixed(0)} ms`);
+    r.slowest = this.times
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 5)
+      .map(([l, ms]) => `${l}: ${ms.toFixed(0)} ms`);
     if (r.minJunk === Infinity) r.minJunk = 0;
     return r;
   }

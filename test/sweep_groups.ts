@@ -36,8 +36,10 @@ function torchFunctions(s: Sweeper): void {
       },
     );
   }
-  s.target('new Tensor', () => s.attempt('new Tensor()', () => new (torch.Tensor as unknown as new () => unknown)()), (jn, j) =>
-    s.attempt(`new Tensor(${jn})`, () => new torch.Tensor(j() as never)),
+  s.target(
+    'new Tensor',
+    () => s.attempt('new Tensor()', () => new (torch.Tensor as unknown as new () => unknown)()),
+    (jn, j) => s.attempt(`new Tensor(${jn})`, () => new torch.Tensor(j() as never)),
   );
 }
 
@@ -60,7 +62,12 @@ function tensorMembers(s: Sweeper): void {
       s.attempt(`get ${name} (disposed)`, () => desc.get!.call(dead()));
       if (name !== 'isDisposed' && s.report.threw === before) s.report.bad.push(`get ${name} on a disposed tensor did not throw`);
     }
-    if (desc.set) s.target(`set ${name}`, () => undefined, (jn, j) => s.attempt(`set ${name} = ${jn}`, () => desc.set!.call(fresh(), j())));
+    if (desc.set)
+      s.target(
+        `set ${name}`,
+        () => undefined,
+        (jn, j) => s.attempt(`set ${name} = ${jn}`, () => desc.set!.call(fresh(), j())),
+      );
     if (typeof desc.value === 'function') {
       const m = desc.value as Fn;
       s.target(

@@ -85,7 +85,11 @@ describe('torch autograd: grad mode', () => {
     });
     expect(y.requires_grad).to.equal(false);
     expect(torch.is_grad_enabled()).to.equal(true);
-    expect(() => torch.no_grad(() => { throw new Error('boom'); })).to.throw('boom');
+    expect(() =>
+      torch.no_grad(() => {
+        throw new Error('boom');
+      }),
+    ).to.throw('boom');
     expect(torch.is_grad_enabled()).to.equal(true);
   });
 

@@ -55,7 +55,21 @@ function runGroup(group: string): { report: SweepReport; status: number | null; 
     const line = r.stdout.split('\n').find((l) => l.startsWith('SWEEP '));
     const report: SweepReport = line
       ? (JSON.parse(line.slice(6)) as SweepReport)
-      : { group, calls: 0, threw: 0, returned: 0, bad: ['no report'], targets: 0, methods: 0, minJunk: 0, junkSeen: 0, junkCount: 0, rotated: 0, ms: 0, slowest: [] };
+      : {
+          group,
+          calls: 0,
+          threw: 0,
+          returned: 0,
+          bad: ['no report'],
+          targets: 0,
+          methods: 0,
+          minJunk: 0,
+          junkSeen: 0,
+          junkCount: 0,
+          rotated: 0,
+          ms: 0,
+          slowest: [],
+        };
     return { report, status: r.status, signal: r.signal, stderr: r.stderr.slice(-20_000) };
   } finally {
     rmSync(cwd, { recursive: true, force: true });
@@ -69,8 +83,7 @@ describe('junk sweep: every namespace of lib/index.ts has a group', () => {
         const [alias, of] = [lib[name as keyof typeof lib], lib[ALIASES[name] as keyof typeof lib]] as Record<string, unknown>[];
         expect(Object.keys(alias), name).to.deep.equal(Object.keys(of));
         for (const k of Object.keys(of)) expect(alias[k], `${name}.${k}`).to.equal(of[k]);
-      }
-      else expect(GROUPS, `lib/index.ts exports ${name}: add a group for it to test/sweep_groups.ts`).to.have.property(name);
+      } else expect(GROUPS, `lib/index.ts exports ${name}: add a group for it to test/sweep_groups.ts`).to.have.property(name);
     }
     expect(Object.keys(FLOORS).sort()).to.deep.equal(Object.keys(GROUPS).sort());
   });
@@ -95,7 +108,9 @@ for (const group of Object.keys(GROUPS)) {
     });
     it('covers every export, every instance method and every junk value', () => {
       const r = run.report;
-      console.log(`      (${r.calls} calls in ${(r.ms / 1000).toFixed(1)} s: ${r.targets} exports, ${r.methods} instance methods, >= ${r.minJunk} junk values each; slowest ${r.slowest.slice(0, 2).join(', ')})`);
+      console.log(
+        `      (${r.calls} calls in ${(r.ms / 1000).toFixed(1)} s: ${r.targets} exports, ${r.methods} instance methods, >= ${r.minJunk} junk values each; slowest ${r.slowest.slice(0, 2).join(', ')})`,
+      );
       const floor = FLOORS[group];
       expect(r.targets, JSON.stringify(r)).to.be.at.least(floor.targets);
       expect(r.methods, JSON.stringify(r)).to.be.at.least(floor.methods);
@@ -119,7 +134,7 @@ describe('torch bad input: messages name the argument, the expectation and the v
     expect(() => torch.manual_seed(NaN)).to.throw(TypeError, /seed.*NaN/);
     expect(() => torch.set_num_threads(0)).to.throw(RangeError, /n/);
   });
-  it('LibTorch errors keep LibTorch\'s message: mismatched shapes and dtypes', () => {
+  it("LibTorch errors keep LibTorch's message: mismatched shapes and dtypes", () => {
     const x = torch.ones(2, 3);
     expect(() => x.add(torch.ones(4))).to.throw(Error, /The size of tensor a \(3\) must match the size of tensor b \(4\)/);
     expect(() => x.mm(torch.ones([3, 2], { dtype: 'float64' }))).to.throw(Error, /expected .*(same dtype|scalar type)/i);

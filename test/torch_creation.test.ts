@@ -10,11 +10,21 @@ function expectClose(actual: ArrayLike<number>, expected: number[], tol: number)
 
 describe('torch.tensor and typed-array constructors', () => {
   it('infers int64 / float32 / bool like PyTorch and honours dtype', () => {
-    expect(torch.tensor([[1, 2], [3, 4]]).dtype).to.equal('int64');
+    expect(
+      torch.tensor([
+        [1, 2],
+        [3, 4],
+      ]).dtype,
+    ).to.equal('int64');
     expect(torch.tensor([1, 2.5]).dtype).to.equal('float32');
     expect(torch.tensor([true, false]).dtype).to.equal('bool');
     expect(torch.tensor([1, 2], { dtype: 'float64' }).dtype).to.equal('float64');
-    expect(torch.tensor([[1, 2], [3, 4]]).shape).to.deep.equal([2, 2]);
+    expect(
+      torch.tensor([
+        [1, 2],
+        [3, 4],
+      ]).shape,
+    ).to.deep.equal([2, 2]);
     expect(torch.tensor(7).shape).to.deep.equal([]);
   });
 
@@ -32,7 +42,10 @@ describe('torch.tensor and typed-array constructors', () => {
     expect(t.tolist()).to.deep.equal([1, 2, 3, 4]);
     const m = torch.from_typed_array(new Int32Array([1, 2, 3, 4, 5, 6]), [2, 3]);
     expect(m.dtype).to.equal('int32');
-    expect(m.tolist()).to.deep.equal([[1, 2, 3], [4, 5, 6]]);
+    expect(m.tolist()).to.deep.equal([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(torch.from_typed_array(new BigInt64Array([5n]), [1]).dtype).to.equal('int64');
     expect(torch.from_typed_array(new Float64Array([0.25]), [1], { dtype: 'float32' }).dtype).to.equal('float32');
     expect(() => torch.from_typed_array(new Float32Array(3), [2, 2])).to.throw(RangeError, /4 elements but the array has 3/);
@@ -58,7 +71,10 @@ describe('torch factories', () => {
   it('zeros / ones / full / empty take sizes as varargs or an array', () => {
     expect(torch.zeros(2, 3).shape).to.deep.equal([2, 3]);
     expect(torch.ones([2], { dtype: 'int32' }).tolist()).to.deep.equal([1, 1]);
-    expect(torch.full([2, 2], 7).tolist()).to.deep.equal([[7, 7], [7, 7]]);
+    expect(torch.full([2, 2], 7).tolist()).to.deep.equal([
+      [7, 7],
+      [7, 7],
+    ]);
     expect(torch.full([2], 7).dtype).to.equal('float32');
     expect(torch.full([1], true).dtype).to.equal('bool');
     expect(torch.full([1], NaN).isnan().item()).to.equal(1);
@@ -67,8 +83,14 @@ describe('torch factories', () => {
   });
 
   it('eye, arange, linspace', () => {
-    expect(torch.eye(2).tolist()).to.deep.equal([[1, 0], [0, 1]]);
-    expect(torch.eye(2, 3).tolist()).to.deep.equal([[1, 0, 0], [0, 1, 0]]);
+    expect(torch.eye(2).tolist()).to.deep.equal([
+      [1, 0],
+      [0, 1],
+    ]);
+    expect(torch.eye(2, 3).tolist()).to.deep.equal([
+      [1, 0, 0],
+      [0, 1, 0],
+    ]);
     expect(torch.arange(5).tolist()).to.deep.equal([0, 1, 2, 3, 4]);
     expect(torch.arange(5).dtype).to.equal('int64');
     expect(torch.arange(1, 2, 0.25).tolist()).to.deep.equal([1, 1.25, 1.5, 1.75]);
@@ -83,7 +105,10 @@ describe('torch factories', () => {
     expect(torch.ones_like(x).dtype).to.equal('float64');
     expect(torch.ones_like(x).shape).to.deep.equal([2, 3]);
     expect(torch.zeros_like(x, { dtype: 'int32' }).dtype).to.equal('int32');
-    expect(torch.full_like(x, 2).tolist()).to.deep.equal([[2, 2, 2], [2, 2, 2]]);
+    expect(torch.full_like(x, 2).tolist()).to.deep.equal([
+      [2, 2, 2],
+      [2, 2, 2],
+    ]);
     expect(torch.empty_like(x).shape).to.deep.equal([2, 3]);
     expect(torch.rand_like(x).dtype).to.equal('float64');
     expect(torch.randn_like(x).shape).to.deep.equal([2, 3]);
@@ -92,7 +117,10 @@ describe('torch factories', () => {
   it('dtype / device / requires_grad options are checked by name', () => {
     const t = torch.zeros([2], { dtype: 'float64', device: 'cpu', requires_grad: true });
     expect([t.dtype, t.device, t.requires_grad]).to.deep.equal(['float64', 'cpu', true]);
-    expect(() => torch.zeros([2], { dtype: 'float' + '33' } as never)).to.throw(TypeError, /Expected a dtype .* for dtype but received "float33"/);
+    expect(() => torch.zeros([2], { dtype: 'float' + '33' } as never)).to.throw(
+      TypeError,
+      /Expected a dtype .* for dtype but received "float33"/,
+    );
     expect(() => torch.zeros([2], { device: 'gpu' })).to.throw(TypeError, /device/);
     expect(() => torch.zeros([2], { requires_grd: true } as never)).to.throw(TypeError, /Unknown option 'requires_grd'/);
   });
@@ -112,10 +140,10 @@ describe('torch factories', () => {
   });
 });
 
-describe('random numbers follow LibTorch\'s generator after manual_seed', () => {
+describe("random numbers follow LibTorch's generator after manual_seed", () => {
   // LibTorch's CPU generator (mt19937 + PyTorch's transforms) is the one Python's torch uses, so
   // these are PyTorch's own values for torch.manual_seed(0); torch.rand(3) / torch.randn(3).
-  it('rand and randn match PyTorch\'s CPU stream (tolerance 1e-6)', () => {
+  it("rand and randn match PyTorch's CPU stream (tolerance 1e-6)", () => {
     torch.manual_seed(0);
     expectClose(torch.rand(3).data() as Float32Array, [0.4962566, 0.7682218, 0.0884774], 1e-6);
     torch.manual_seed(0);

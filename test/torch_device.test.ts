@@ -9,7 +9,10 @@ describe('torch devices', () => {
   it('device strings are checked by form', () => {
     expect(torch.zeros([1], { device: 'cpu' }).device).to.equal('cpu');
     for (const bad of ['gpu', 'cuda:', 'cuda:x', 'CPU', '']) {
-      expect(() => torch.zeros([1], { device: bad }), bad).to.throw(TypeError, /Expected a device \('cpu', 'cuda' or 'cuda:N'\) for device/);
+      expect(() => torch.zeros([1], { device: bad }), bad).to.throw(
+        TypeError,
+        /Expected a device \('cpu', 'cuda' or 'cuda:N'\) for device/,
+      );
     }
     expect(torch.cuda.device_count()).to.be.a('number');
     expect(torch.__config__().cuda_available).to.equal(cuda);

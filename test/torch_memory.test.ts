@@ -153,7 +153,11 @@ describe('torch memory: a long training-shaped loop stays flat', function () {
 
 /** Runs a TypeScript file or snippet in a child Node (tsx) and parses the JSON its last line prints. */
 function child<T>(args: string[], node: string[] = []): T {
-  const r = spawnSync(process.execPath, [...node, '--import', 'tsx', ...args], { encoding: 'utf8', timeout: 240_000, env: { ...process.env, SNNTORCH_DEFERRED_FINALIZERS: '' } });
+  const r = spawnSync(process.execPath, [...node, '--import', 'tsx', ...args], {
+    encoding: 'utf8',
+    timeout: 240_000,
+    env: { ...process.env, SNNTORCH_DEFERRED_FINALIZERS: '' },
+  });
   if (r.status !== 0) throw new Error(`child ${args.join(' ')} exited ${r.status ?? r.signal}:\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as T;
 }
@@ -185,7 +189,10 @@ describe('torch memory: the GC fallback frees during the collection', function (
     const lin = new nn.Linear(100, 50);
     const opt = new optim.Adam(lin.parameters(), { lr: 1e-3 });
     torch.tidy(() => {
-      lin.forward(torch.ones([2, 100])).sum().backward();
+      lin
+        .forward(torch.ones([2, 100]))
+        .sum()
+        .backward();
       opt.step();
     });
     const m1 = torch.memory();
@@ -205,12 +212,18 @@ describe('torch memory: the GC fallback frees during the collection', function (
   // scheduling: the peak RSS of the first stays within 1.5x of the second's. 150 batches are enough
   // to fail without the fix (the handles' memory was only freed when the event loop turned: +2 to
   // +2.8 GiB per 1000 batches). The JSON is scripts/bench/gc-loop.ts's.
-  interface LoopResult { peak_rss_mib: number; live_tensors: number; after_gc: { live_tensors: number; live_bytes_mib: number; v8_external_mib: number; external_mib: number } }
+  interface LoopResult {
+    peak_rss_mib: number;
+    live_tensors: number;
+    after_gc: { live_tensors: number; live_bytes_mib: number; v8_external_mib: number; external_mib: number };
+  }
   for (const engine of ['step', 'sequence'] as const) {
     it(`the tutorial's literal loop without tidy or dispose (${engine} engine) keeps RSS within 1.5x of the tidy loop's`, () => {
       const tidy = child<LoopResult>(['scripts/bench/gc-loop.ts', 'tidy', engine, '150'], ['--expose-gc']);
       const none = child<LoopResult>(['scripts/bench/gc-loop.ts', 'none', engine, '150'], ['--expose-gc']);
-      expect(none.peak_rss_mib, `peak RSS without tidy ${none.peak_rss_mib} MiB, with tidy ${tidy.peak_rss_mib} MiB`).to.be.at.most(1.5 * tidy.peak_rss_mib);
+      expect(none.peak_rss_mib, `peak RSS without tidy ${none.peak_rss_mib} MiB, with tidy ${tidy.peak_rss_mib} MiB`).to.be.at.most(
+        1.5 * tidy.peak_rss_mib,
+      );
       // After a full GC, what is still counted is what the model and optimizer hold, as with tidy.
       expect(none.after_gc.live_tensors).to.be.at.most(tidy.after_gc.live_tensors + 10);
       expect(none.after_gc.live_bytes_mib).to.be.at.most(tidy.after_gc.live_bytes_mib + 1);

@@ -3,10 +3,16 @@ import { expect } from 'chai';
 import { torch, nn, optim, snn } from '../lib/index.js';
 
 describe('silent answers: p.grad = t is checked as in PyTorch', () => {
-  it('a grad of another shape, dtype or of itself is refused with PyTorch\'s message', () => {
+  it("a grad of another shape, dtype or of itself is refused with PyTorch's message", () => {
     const p = torch.zeros([3, 4], { requires_grad: true });
-    expect(() => (p.grad = torch.ones(4))).to.throw(RangeError, /assigned grad has data of a different size: the grad has shape \[4\] but the tensor has shape \[3, 4\]/);
-    expect(() => (p.grad = torch.ones(3, 4).gt(0))).to.throw(TypeError, /assigned grad has data of a different type: the grad is bool on cpu but the tensor is float32 on cpu/);
+    expect(() => (p.grad = torch.ones(4))).to.throw(
+      RangeError,
+      /assigned grad has data of a different size: the grad has shape \[4\] but the tensor has shape \[3, 4\]/,
+    );
+    expect(() => (p.grad = torch.ones(3, 4).gt(0))).to.throw(
+      TypeError,
+      /assigned grad has data of a different type: the grad is bool on cpu but the tensor is float32 on cpu/,
+    );
     expect(() => (p.grad = torch.ones([3, 4], { dtype: 'int64' }))).to.throw(TypeError, /different type/);
     expect(() => (p.grad = torch.ones([3, 4], { dtype: 'float64' }))).to.throw(TypeError, /different type/);
     expect(() => (p.grad = p)).to.throw(Error, /can't assign a tensor as its own grad/);
@@ -27,9 +33,15 @@ describe('silent answers: p.grad = t is checked as in PyTorch', () => {
 });
 
 describe('silent answers: torch.tensor(data, {dtype}) converts like PyTorch or refuses', () => {
-  it('out-of-range integers are refused with PyTorch\'s overflow message', () => {
-    expect(() => torch.tensor([300], { dtype: 'uint8' })).to.throw(RangeError, /value 300 at data index 0 cannot be converted to type uint8 without overflow/);
-    expect(() => torch.tensor([1, 2 ** 31], { dtype: 'int32' })).to.throw(RangeError, /value 2147483648 at data index 1 cannot be converted to type int32/);
+  it("out-of-range integers are refused with PyTorch's overflow message", () => {
+    expect(() => torch.tensor([300], { dtype: 'uint8' })).to.throw(
+      RangeError,
+      /value 300 at data index 0 cannot be converted to type uint8 without overflow/,
+    );
+    expect(() => torch.tensor([1, 2 ** 31], { dtype: 'int32' })).to.throw(
+      RangeError,
+      /value 2147483648 at data index 1 cannot be converted to type int32/,
+    );
     expect(() => torch.tensor([200], { dtype: 'int8' })).to.throw(RangeError, /int8/);
     expect(() => torch.tensor([40000], { dtype: 'int16' })).to.throw(RangeError, /int16/);
     expect(() => torch.tensor([2 ** 63], { dtype: 'int64' })).to.throw(RangeError, /int64/);
@@ -38,7 +50,7 @@ describe('silent answers: torch.tensor(data, {dtype}) converts like PyTorch or r
     expect(() => torch.tensor([-1.5], { dtype: 'uint8' })).to.throw(RangeError, /-1.5/);
   });
 
-  it('what PyTorch accepts gives PyTorch\'s values', () => {
+  it("what PyTorch accepts gives PyTorch's values", () => {
     // torch 1.13: tensor([-1], dtype=uint8) -> 255; [0.5] as bool -> True; [1.5] as int64 -> 1; [-2.7] as int32 -> -2
     expect(torch.tensor([-1, 255], { dtype: 'uint8' }).tolist()).to.deep.equal([255, 255]);
     expect(torch.tensor([0.5, 0, 2, -0.1, NaN], { dtype: 'bool' }).tolist()).to.deep.equal([true, false, true, true, true]);
@@ -82,7 +94,10 @@ describe('silent answers: optimizers after model.to(dtype)', () => {
       const opt = make([...net.parameters()]);
       const stepOnce = (dtype: 'float32' | 'float64'): void => {
         opt.zero_grad();
-        net.forward(torch.ones([1, 3], { dtype })).sum().backward();
+        net
+          .forward(torch.ones([1, 3], { dtype }))
+          .sum()
+          .backward();
         opt.step();
       };
       stepOnce('float32');
@@ -119,15 +134,21 @@ describe('silent answers: foreign objects, Proxies, half precision, devices', ()
     expect(t instanceof nn.Parameter).to.equal(false);
   });
 
-  it("half-precision kernels LibTorch lacks name the function, the dtype and the fix", () => {
+  it('half-precision kernels LibTorch lacks name the function, the dtype and the fix', () => {
     const h = torch.ones(3).half();
-    expect(() => h.clamp(0, 1)).to.throw(Error, /^clamp: LibTorch has no float16 kernel for this operation on this device \("clamp_scalar_cpu" not implemented for 'Half'\); convert the float16 tensor argument with \.float\(\) first/);
+    expect(() => h.clamp(0, 1)).to.throw(
+      Error,
+      /^clamp: LibTorch has no float16 kernel for this operation on this device \("clamp_scalar_cpu" not implemented for 'Half'\); convert the float16 tensor argument with \.float\(\) first/,
+    );
   });
 
   it("to('meta') and to('mps') say the device is not available (not a dtype error)", () => {
     const t = torch.ones(2);
     expect(() => t.to('meta')).to.throw(Error, /Device 'meta' for device is not available: the 'meta' device/);
-    expect(() => t.to('mps')).to.throw(Error, /Device 'mps' for device is not available: MPS \(Apple's Metal\) is not available in LibTorch on Linux/);
+    expect(() => t.to('mps')).to.throw(
+      Error,
+      /Device 'mps' for device is not available: MPS \(Apple's Metal\) is not available in LibTorch on Linux/,
+    );
     expect(() => t.to({ device: 'mps:0' })).to.throw(Error, /not available in LibTorch on Linux/);
     expect(() => torch.zeros([2], { device: 'mps' })).to.throw(Error, /not available in LibTorch on Linux/);
     expect(() => t.to('float33' as never)).to.throw(TypeError, /for dtype but received "float33"/);

@@ -56,7 +56,10 @@ describe('torch.Tensor: data out', () => {
   });
 
   it('tolist() nests like the shape, booleans stay booleans', () => {
-    expect(torch.arange(6).reshape(2, 3).tolist()).to.deep.equal([[0, 1, 2], [3, 4, 5]]);
+    expect(torch.arange(6).reshape(2, 3).tolist()).to.deep.equal([
+      [0, 1, 2],
+      [3, 4, 5],
+    ]);
     expect(torch.tensor([true, false]).tolist()).to.deep.equal([true, false]);
     expect(torch.tensor(3).tolist()).to.equal(3);
     expect(torch.zeros(0, 2).tolist()).to.deep.equal([]);
@@ -109,7 +112,15 @@ describe('torch.Tensor: toString() prints like PyTorch', () => {
     ['inf padded', () => torch.tensor([1.5, -Infinity]), 'tensor([1.5000,   -inf])'],
     ['negative zero', () => torch.tensor([-0, 1.5]), 'tensor([-0.0000, 1.5000])'],
     ['ties round to even', () => torch.tensor([0.03125, 0.09375]), 'tensor([0.0312, 0.0938])'],
-    ['2-d aligned', () => torch.tensor([[1.123456, 200.5], [3, 4]]), 'tensor([[  1.1235, 200.5000],\n        [  3.0000,   4.0000]])'],
+    [
+      '2-d aligned',
+      () =>
+        torch.tensor([
+          [1.123456, 200.5],
+          [3, 4],
+        ]),
+      'tensor([[  1.1235, 200.5000],\n        [  3.0000,   4.0000]])',
+    ],
     ['3-d blank lines', () => torch.zeros(2, 1, 2), 'tensor([[[0., 0.]],\n\n        [[0., 0.]]])'],
     ['dtype suffix', () => torch.tensor([1, 2], { dtype: 'int32' }), 'tensor([1, 2], dtype=torch.int32)'],
     ['float16 suffix', () => torch.ones([3], { dtype: 'float16' }), 'tensor([1., 1., 1.], dtype=torch.float16)'],

@@ -5,10 +5,19 @@ import { availableParallelism } from 'node:os';
 import { torch } from '../lib/index.js';
 
 function configIn(env: NodeJS.ProcessEnv): { num_threads: number; blas_threads: number } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', "import {torch} from './lib/index.ts'; const c = torch.__config__(); console.log(JSON.stringify({num_threads: c.num_threads, blas_threads: c.blas_threads}))"], {
-    encoding: 'utf8',
-    env: { ...process.env, SNNTORCH_NUM_THREADS: '', OMP_NUM_THREADS: '', OPENBLAS_NUM_THREADS: '', ...env },
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '-e',
+      "import {torch} from './lib/index.ts'; const c = torch.__config__(); console.log(JSON.stringify({num_threads: c.num_threads, blas_threads: c.blas_threads}))",
+    ],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, SNNTORCH_NUM_THREADS: '', OMP_NUM_THREADS: '', OPENBLAS_NUM_THREADS: '', ...env },
+    },
+  );
   expect(r.status, r.stderr).to.equal(0);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as { num_threads: number; blas_threads: number };
 }
@@ -44,10 +53,14 @@ describe('torch threads', () => {
 
 describe('torch threads: environment', () => {
   it('an empty SNNTORCH_NUM_THREADS does not hide OMP_NUM_THREADS', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', "import {torch} from './lib/index.ts'; console.log(torch.get_num_threads())"], {
-      encoding: 'utf8',
-      env: { ...process.env, SNNTORCH_NUM_THREADS: '', OMP_NUM_THREADS: '2', OPENBLAS_NUM_THREADS: '' },
-    });
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', '-e', "import {torch} from './lib/index.ts'; console.log(torch.get_num_threads())"],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, SNNTORCH_NUM_THREADS: '', OMP_NUM_THREADS: '2', OPENBLAS_NUM_THREADS: '' },
+      },
+    );
     expect(r.status, r.stderr).to.equal(0);
     expect(Number(r.stdout.trim().split('\n').pop())).to.equal(2);
   });

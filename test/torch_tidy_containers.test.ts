@@ -10,9 +10,21 @@ describe('tidy / no_grad refuse async functions before running them', function (
   it('an async function is refused before it runs, with a TypeError that says why', () => {
     let ran = false;
     const before = torch.memory().live_tensors;
-    expect(() => torch.tidy(async () => { ran = true; })).to.throw(TypeError, /tidy\(fn\): fn must be synchronous, but it is an async function/);
-    expect(() => torch.no_grad(async () => { ran = true; })).to.throw(TypeError, /no_grad\(fn\): fn must be synchronous, but it is an async function/);
-    expect(() => torch.enable_grad(async () => { ran = true; })).to.throw(TypeError, /enable_grad/);
+    expect(() =>
+      torch.tidy(async () => {
+        ran = true;
+      }),
+    ).to.throw(TypeError, /tidy\(fn\): fn must be synchronous, but it is an async function/);
+    expect(() =>
+      torch.no_grad(async () => {
+        ran = true;
+      }),
+    ).to.throw(TypeError, /no_grad\(fn\): fn must be synchronous, but it is an async function/);
+    expect(() =>
+      torch.enable_grad(async () => {
+        ran = true;
+      }),
+    ).to.throw(TypeError, /enable_grad/);
     expect(ran).to.equal(false);
     expect(torch.is_grad_enabled()).to.equal(true);
     expect(torch.memory().live_tensors).to.equal(before);
@@ -49,7 +61,10 @@ console.log('late', JSON.stringify(late), 'scopes', torch.memory().scopes, 'grad
 
 describe('tidy keeps every tensor its result holds', () => {
   class Holder {
-    constructor(readonly t: torch.Tensor, readonly nested: { list: torch.Tensor[] }) {}
+    constructor(
+      readonly t: torch.Tensor,
+      readonly nested: { list: torch.Tensor[] },
+    ) {}
   }
 
   it('torch.tidy(() => net.state_dict()) returns live tensors (a Map)', () => {
@@ -68,7 +83,10 @@ describe('tidy keeps every tensor its result holds', () => {
       for (let i = 0; i < 40; i++) deep = i % 2 ? [deep] : { next: deep };
       const key = torch.zeros(1);
       return {
-        map: new Map<unknown, unknown>([[key, torch.ones(2)], ['s', new Set([torch.ones(3)])]]),
+        map: new Map<unknown, unknown>([
+          [key, torch.ones(2)],
+          ['s', new Set([torch.ones(3)])],
+        ]),
         holder: new Holder(torch.ones(4), { list: [torch.ones(1), torch.ones(1)] }),
         deep,
       };

@@ -24,7 +24,21 @@ describe('train CLI: options', () => {
 
   it("gives the tutorial's defaults, and parses --name value, --name=value and flags", () => {
     const d = parseOptions([]);
-    expect(d).to.include({ epochs: 5, 'batch-size': 128, hidden: 128, 'num-steps': 10, beta: 0.9, lr: 1e-3, seed: 0, device: 'cpu', dataset: 'mnist', loss: 'count', engine: 'sequence', 'no-progress': false, help: false });
+    expect(d).to.include({
+      epochs: 5,
+      'batch-size': 128,
+      hidden: 128,
+      'num-steps': 10,
+      beta: 0.9,
+      lr: 1e-3,
+      seed: 0,
+      device: 'cpu',
+      dataset: 'mnist',
+      loss: 'count',
+      engine: 'sequence',
+      'no-progress': false,
+      help: false,
+    });
     expect(d.limit).to.equal(null);
     const v = parseOptions(['--epochs', '2', '--lr=0.01', '--no-progress', '--beta', '-0.5', '-h']);
     expect(v).to.include({ epochs: 2, lr: 0.01, 'no-progress': true, beta: -0.5, help: true });
@@ -58,7 +72,11 @@ describe('train CLI: options', () => {
 });
 
 /** Spawns a command, resolving with its exit code (or signal), stdout and stderr. */
-function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; onStdout?: (all: string, p: ChildProcess) => void } = {}): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; onStdout?: (all: string, p: ChildProcess) => void } = {},
+): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, args, { cwd: root, env: { ...process.env, ...opts.env } });
     let stdout = '';
@@ -73,7 +91,20 @@ function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; onStd
   });
 }
 
-const trainArgs = (dir: string): string[] => ['--limit', '12800', '--epochs', '3', '--batch-size', '64', '--threads', '1', '--save', join(dir, 'net.pt'), '--report', join(dir, 'report')];
+const trainArgs = (dir: string): string[] => [
+  '--limit',
+  '12800',
+  '--epochs',
+  '3',
+  '--batch-size',
+  '64',
+  '--threads',
+  '1',
+  '--save',
+  join(dir, 'net.pt'),
+  '--report',
+  join(dir, 'report'),
+];
 
 function expectPartialRun(dir: string, reason: string): void {
   expect(existsSync(join(dir, 'net.pt')), 'checkpoint').to.equal(true);
@@ -149,9 +180,13 @@ describe('train CLI: processes', function () {
     expect(fast.stderr).not.to.include('slow BLAS');
     const dir = mkdtempSync(join(tmpdir(), 'refblas-'));
     symlinkSync(REF, join(dir, 'libblas.so.3'));
-    const slow = await run(process.execPath, [...tsx, '--epochs', '0', '--limit', '256', '--report', 'none'], { env: { LD_LIBRARY_PATH: dir } });
+    const slow = await run(process.execPath, [...tsx, '--epochs', '0', '--limit', '256', '--report', 'none'], {
+      env: { LD_LIBRARY_PATH: dir },
+    });
     expect(slow.stdout).to.match(/\nBLAS: reference BLAS \(.*\/blas\/libblas\.so\.3.*\)/);
-    expect(slow.stderr).to.include("warning: slow BLAS: LibTorch's libblas.so.3 is the reference BLAS: matrix products run about 10x slower; fix: sudo apt-get install -y libopenblas0-pthread");
+    expect(slow.stderr).to.include(
+      "warning: slow BLAS: LibTorch's libblas.so.3 is the reference BLAS: matrix products run about 10x slower; fix: sudo apt-get install -y libopenblas0-pthread",
+    );
     expect(slow.code).to.equal(0);
   });
 });

@@ -9,9 +9,24 @@ import { train, type TrainConfig } from '../scripts/train-mnist.js';
 
 function config(over: Partial<TrainConfig>): TrainConfig {
   return {
-    epochs: 3, batch_size: 64, hidden: 128, num_steps: 10, beta: 0.9, lr: 2e-3, seed: 0, threads: 1,
-    device: 'cpu', dataset: 'mnist', limit: 1536, loss: 'count', engine: 'sequence',
-    save: null, resume: null, report: null, progress: false, ...over,
+    epochs: 3,
+    batch_size: 64,
+    hidden: 128,
+    num_steps: 10,
+    beta: 0.9,
+    lr: 2e-3,
+    seed: 0,
+    threads: 1,
+    device: 'cpu',
+    dataset: 'mnist',
+    limit: 1536,
+    loss: 'count',
+    engine: 'sequence',
+    save: null,
+    resume: null,
+    report: null,
+    progress: false,
+    ...over,
   };
 }
 
@@ -46,8 +61,13 @@ describe('train-mnist: a short real run', function () {
     const ckpt = join(dir, 'net.pt');
     const first = await train(config({ epochs: 2, save: ckpt, report: join(dir, 'report') }));
     expect(existsSync(ckpt)).to.equal(true);
-    for (const f of ['metrics.json', 'loss.svg', 'accuracy.svg', 'raster.svg']) expect(existsSync(join(dir, 'report', f)), f).to.equal(true);
-    const metrics = JSON.parse(readFileSync(join(dir, 'report', 'metrics.json'), 'utf8')) as { epochs: { train_loss: number }[]; loss_hist: number[]; iterations: { epoch: number; iteration: number; loss: number }[] };
+    for (const f of ['metrics.json', 'loss.svg', 'accuracy.svg', 'raster.svg'])
+      expect(existsSync(join(dir, 'report', f)), f).to.equal(true);
+    const metrics = JSON.parse(readFileSync(join(dir, 'report', 'metrics.json'), 'utf8')) as {
+      epochs: { train_loss: number }[];
+      loss_hist: number[];
+      iterations: { epoch: number; iteration: number; loss: number }[];
+    };
     expect(metrics.epochs).to.have.length(2);
     // The tutorial's loss_hist: one loss per iteration (1536 / 64 = 24 batches per epoch), in order.
     expect(metrics.loss_hist).to.have.length(48);

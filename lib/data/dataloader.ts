@@ -112,7 +112,10 @@ function collate(items: Sample[]): [Tensor, Tensor] {
   return tidy(() => {
     const features = stack(items.map(([x]) => x));
     const labels = items.every(([, y]) => typeof y === 'number')
-      ? tensor(items.map(([, y]) => y as number), { dtype: 'int64' })
+      ? tensor(
+          items.map(([, y]) => y as number),
+          { dtype: 'int64' },
+        )
       : stack(items.map(([, y]) => (typeof y === 'number' ? tensor(y, { dtype: 'int64' }) : y)));
     return [features, labels];
   });
@@ -135,7 +138,14 @@ export class DataLoader<T extends Sample = Sample> implements Iterable<[Tensor, 
     if (typeof dataset !== 'object' || dataset === null || typeof dataset.get !== 'function' || !isInt32Length(dataset.length)) {
       throw invalid('dataset', 'a dataset (an object with length and get(i))', dataset);
     }
-    const o = checkOptions<DataLoaderOptions>('DataLoader options', opts, ['batch_size', 'shuffle', 'drop_last', 'seed', 'generator_seed', 'sampler']);
+    const o = checkOptions<DataLoaderOptions>('DataLoader options', opts, [
+      'batch_size',
+      'shuffle',
+      'drop_last',
+      'seed',
+      'generator_seed',
+      'sampler',
+    ]);
     this.dataset = dataset;
     this.batch_size = o.batch_size === undefined ? 1 : checkInt('batch_size', o.batch_size, 1, 2 ** 31 - 1);
     this.shuffle = o.shuffle === undefined ? false : checkBool('shuffle', o.shuffle);
@@ -145,7 +155,13 @@ export class DataLoader<T extends Sample = Sample> implements Iterable<[Tensor, 
     this.seed = seed === undefined ? null : checkInt(o.seed !== undefined ? 'seed' : 'generator_seed', seed, 0);
     this.rng = this.seed === null ? null : new Xoshiro128(this.seed);
     if (o.sampler !== undefined) {
-      if (o.sampler === null || typeof o.sampler !== 'object' || typeof o.sampler[Symbol.iterator] !== 'function' || !Number.isInteger(o.sampler.length)) throw invalid('sampler', 'an iterable of indices with a length', o.sampler);
+      if (
+        o.sampler === null ||
+        typeof o.sampler !== 'object' ||
+        typeof o.sampler[Symbol.iterator] !== 'function' ||
+        !Number.isInteger(o.sampler.length)
+      )
+        throw invalid('sampler', 'an iterable of indices with a length', o.sampler);
       if (this.shuffle) throw new TypeError('DataLoader: sampler option is mutually exclusive with shuffle');
       this.sampler = o.sampler;
     }

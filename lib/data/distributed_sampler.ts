@@ -37,21 +37,31 @@ export class DistributedSampler implements Iterable<number> {
     if (dataset === null || typeof dataset !== 'object' || !Number.isInteger(dataset.length) || dataset.length < 0) {
       throw invalid('dataset', 'a dataset (an object with an integer length)', dataset);
     }
-    const o = checkOptions<DistributedSamplerOptions>('DistributedSampler options', opts, ['num_replicas', 'rank', 'shuffle', 'seed', 'drop_last']);
+    const o = checkOptions<DistributedSamplerOptions>('DistributedSampler options', opts, [
+      'num_replicas',
+      'rank',
+      'shuffle',
+      'seed',
+      'drop_last',
+    ]);
     const group = defaultGroupOrNull();
     if ((o.num_replicas === undefined || o.rank === undefined) && !group) {
       throw new Error('DistributedSampler: pass num_replicas and rank, or call torch.distributed.init_process_group first');
     }
     this.num_replicas = checkInt('num_replicas', o.num_replicas ?? group!.world_size, 1);
     const rank = checkInt('rank', o.rank ?? group!.rank);
-    if (rank < 0 || rank >= this.num_replicas) throw new RangeError(`Invalid rank ${rank}, rank should be in the interval [0, ${this.num_replicas - 1}]`);
+    if (rank < 0 || rank >= this.num_replicas)
+      throw new RangeError(`Invalid rank ${rank}, rank should be in the interval [0, ${this.num_replicas - 1}]`);
     this.rank = rank;
     this.shuffle = o.shuffle === undefined ? true : checkBool('shuffle', o.shuffle);
     this.seed = o.seed === undefined ? 0 : checkInt('seed', o.seed, 0);
     this.drop_last = o.drop_last === undefined ? false : checkBool('drop_last', o.drop_last);
     this.dataset_length = dataset.length;
     const n = dataset.length;
-    this.num_samples = this.drop_last && n % this.num_replicas !== 0 ? Math.ceil((n - this.num_replicas) / this.num_replicas) : Math.ceil(n / this.num_replicas);
+    this.num_samples =
+      this.drop_last && n % this.num_replicas !== 0
+        ? Math.ceil((n - this.num_replicas) / this.num_replicas)
+        : Math.ceil(n / this.num_replicas);
     this.total_size = this.num_samples * this.num_replicas;
   }
 

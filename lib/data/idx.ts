@@ -64,7 +64,9 @@ function declaredSize(view: DataView, type: TypeInfo, ndim: number): { shape: nu
     count *= BigInt(s);
   }
   const bytes = count * BigInt(type.bytes);
-  return bytes <= BigInt(Number.MAX_SAFE_INTEGER) ? { shape, count: Number(count), expected: Number(bytes) } : { shape, count: Infinity, expected: bytes };
+  return bytes <= BigInt(Number.MAX_SAFE_INTEGER)
+    ? { shape, count: Number(count), expected: Number(bytes) }
+    : { shape, count: Infinity, expected: bytes };
 }
 
 /** Deflate's best case, ~1032 output bytes per input byte: a gzip file cannot hold more than this. */
@@ -102,7 +104,11 @@ function gunzipHead(input: Uint8Array): Uint8Array {
  */
 function gunzipIdx(input: Uint8Array, name: string): Uint8Array {
   const unzipError = (e: unknown): IdxError =>
-    new IdxError(name, `starts with the gzip header but cannot be unzipped (${e instanceof Error ? e.message : String(e)}): the file is truncated or corrupt`, { cause: e });
+    new IdxError(
+      name,
+      `starts with the gzip header but cannot be unzipped (${e instanceof Error ? e.message : String(e)}): the file is truncated or corrupt`,
+      { cause: e },
+    );
   let head: Uint8Array;
   try {
     head = gunzipHead(input);
@@ -148,18 +154,25 @@ export function parseIdx(input: Uint8Array, name = '<buffer>'): IdxArray {
   const type = TYPES.find((t) => t.code === bytes[2]);
   const ndim = bytes[3]!;
   if (bytes[0] !== 0 || bytes[1] !== 0 || type === undefined || ndim === 0) {
-    throw new IdxError(name, `is not an IDX file: its magic number is ${hex(magic, 8)}, expected 0x0000TTDD with element type TT one of ` +
-      `${TYPES.map((t) => `${hex(t.code, 2)} (${t.dtype})`).join(', ')} and DD >= 1 dimensions (MNIST images are 0x00000803, labels 0x00000801)`);
+    throw new IdxError(
+      name,
+      `is not an IDX file: its magic number is ${hex(magic, 8)}, expected 0x0000TTDD with element type TT one of ` +
+        `${TYPES.map((t) => `${hex(t.code, 2)} (${t.dtype})`).join(', ')} and DD >= 1 dimensions (MNIST images are 0x00000803, labels 0x00000801)`,
+    );
   }
   const headerBytes = 4 + 4 * ndim;
   if (bytes.length < headerBytes) {
-    throw new IdxError(name, `is truncated: its magic number ${hex(magic, 8)} announces ${ndim} dimensions, a ${headerBytes}-byte header, but the file has only ${bytes.length} bytes`);
+    throw new IdxError(
+      name,
+      `is truncated: its magic number ${hex(magic, 8)} announces ${ndim} dimensions, a ${headerBytes}-byte header, but the file has only ${bytes.length} bytes`,
+    );
   }
   const { shape, count, expected } = declaredSize(view, type, ndim);
   const actual = bytes.length - headerBytes;
   const what = `its header announces ${type.dtype} data of shape [${shape.join(', ')}], ${expected} bytes after the ${headerBytes}-byte header`;
   if (actual < expected) throw new IdxError(name, `is truncated: ${what}, but only ${actual} bytes follow`);
-  if (actual > expected) throw new IdxError(name, `has ${actual - Number(expected)} unexpected trailing bytes: ${what}, but ${actual} bytes follow`);
+  if (actual > expected)
+    throw new IdxError(name, `has ${actual - Number(expected)} unexpected trailing bytes: ${what}, but ${actual} bytes follow`);
   const off = bytes.byteOffset + headerBytes;
   let data: IdxTypedArray;
   switch (type.dtype) {
@@ -217,7 +230,12 @@ export function readIdxTensor(path: string): Tensor {
 }
 
 const CTORS: Record<IdxDType, new (n: number) => IdxTypedArray> = {
-  uint8: Uint8Array, int8: Int8Array, int16: Int16Array, int32: Int32Array, float32: Float32Array, float64: Float64Array,
+  uint8: Uint8Array,
+  int8: Int8Array,
+  int16: Int16Array,
+  int32: Int32Array,
+  float32: Float32Array,
+  float64: Float64Array,
 };
 
 /** The bytes of an IDX file holding `array` (gzipped if opts.gzip). */
@@ -229,7 +247,8 @@ export function encodeIdx(array: IdxArray, opts: { gzip?: boolean } = {}): Uint8
   for (const s of shape) if (s > 0xffffffff) throw invalid('shape', 'dimensions below 2^32', shape);
   const count = shape.reduce((a, b) => a * b, 1);
   if (!(array.data instanceof CTORS[type.dtype])) throw invalid('data', `a ${CTORS[type.dtype].name} for dtype ${type.dtype}`, array.data);
-  if (array.data.length !== count) throw new RangeError(`encodeIdx: shape [${shape.join(', ')}] has ${count} elements but data has ${array.data.length}`);
+  if (array.data.length !== count)
+    throw new RangeError(`encodeIdx: shape [${shape.join(', ')}] has ${count} elements but data has ${array.data.length}`);
   const header = 4 + 4 * shape.length;
   const out = new Uint8Array(header + count * type.bytes);
   const view = new DataView(out.buffer);

@@ -4,6 +4,17 @@ export * as transforms from './transforms.js';
 export type { Transform } from './transforms.js';
 export { DataLoader, Xoshiro128, randomPermutation, type DataLoaderOptions } from './dataloader.js';
 export { Subset, TensorDataset, ImageDataset, type Dataset, type BatchDataset, type Sample } from './datasets.js';
-export { readIdx, readIdxTensor, parseIdx, encodeIdx, writeIdx, isGzip, IdxError, type IdxArray, type IdxDType, type IdxTypedArray } from './idx.js';
+export {
+  readIdx,
+  readIdxTensor,
+  parseIdx,
+  encodeIdx,
+  writeIdx,
+  isGzip,
+  IdxError,
+  type IdxArray,
+  type IdxDType,
+  type IdxTypedArray,
+} from './idx.js';
 export { DistributedSampler, type DistributedSamplerOptions } from './distributed_sampler.js';
 export * as events from './events/index.js';

@@ -99,7 +99,12 @@ export function Normalize(mean: number | readonly number[], std: number | readon
  * (a number is the smaller edge; [h, w] the exact size) and throws otherwise.
  */
 export function Resize(size: number | readonly [number, number]): Transform {
-  const want = typeof size === 'number' ? [checkInt('size', size, 1)] : Array.isArray(size) && size.length === 2 ? size.map((v, i) => checkInt(`size[${i}]`, v, 1)) : null;
+  const want =
+    typeof size === 'number'
+      ? [checkInt('size', size, 1)]
+      : Array.isArray(size) && size.length === 2
+        ? size.map((v, i) => checkInt(`size[${i}]`, v, 1))
+        : null;
   if (want === null) throw invalid('size', 'an integer or an [h, w] pair', size);
   const repr = `Resize(size=${want.length === 1 ? want[0] : `[${want.join(', ')}]`})`;
   return named((batch) => {
@@ -107,7 +112,9 @@ export function Resize(size: number | readonly [number, number]): Transform {
     const [h, w] = imageSize('Resize', x);
     const ok = want.length === 1 ? Math.min(h, w) === want[0] : h === want[0] && w === want[1];
     if (!ok) {
-      throw new RangeError(`${repr}: images are ${h}x${w}; only resizing to the images' own size is implemented (an identity), interpolation is not`);
+      throw new RangeError(
+        `${repr}: images are ${h}x${w}; only resizing to the images' own size is implemented (an identity), interpolation is not`,
+      );
     }
     return x;
   }, repr);
@@ -123,7 +130,9 @@ export function Grayscale(num_output_channels = 1): Transform {
     const x = checkBatch('Grayscale', batch);
     imageSize('Grayscale', x);
     if (x.ndim === 4 && x.shape[1] !== 1) {
-      throw new RangeError(`Grayscale(num_output_channels=1): the batch has ${x.shape[1]} channels (shape [${x.shape.join(', ')}]); only single-channel images are supported`);
+      throw new RangeError(
+        `Grayscale(num_output_channels=1): the batch has ${x.shape[1]} channels (shape [${x.shape.join(', ')}]); only single-channel images are supported`,
+      );
     }
     return x;
   }, 'Grayscale(num_output_channels=1)');

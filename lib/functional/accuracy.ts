@@ -51,9 +51,7 @@ function fractionEqual(predicted: ArrayLike<number | bigint>, labels: ArrayLike<
  */
 export function accuracy_rate(spk_out: Tensor, targets: Tensor, options?: AccuracyRateOptions): number;
 export function accuracy_rate(spk_out: Tensor, targets: Tensor, population_code?: boolean, num_classes?: number | false | null): number;
-export function accuracy_rate(
-  spk_out: Tensor, targets: Tensor, a?: AccuracyRateOptions | boolean, b?: number | false | null,
-): number {
+export function accuracy_rate(spk_out: Tensor, targets: Tensor, a?: AccuracyRateOptions | boolean, b?: number | false | null): number {
   const options: AccuracyRateOptions | undefined =
     typeof a === 'boolean' || b !== undefined ? { population_code: a as boolean | undefined, num_classes: b } : a;
   const rec = checkRecord('spk_out', spk_out, true);

@@ -44,7 +44,9 @@ export function parseArgs<O extends object>(fname: string, args: readonly unknow
     positional = args.slice(0, -1);
   }
   if (positional.length > keys.length) {
-    throw new TypeError(`${fname}() takes at most ${keys.length} positional arguments (${keys.join(', ')}) but ${positional.length} were given`);
+    throw new TypeError(
+      `${fname}() takes at most ${keys.length} positional arguments (${keys.join(', ')}) but ${positional.length} were given`,
+    );
   }
   const out: Record<string, unknown> = {};
   positional.forEach((v, i) => {
@@ -88,7 +90,9 @@ export function optWeight(name: string, v: unknown): Tensor | null {
     throw invalid(name, 'a 1-D float Tensor or a non-empty array of finite numbers', v);
   }
   if (w.dim() !== 1 || !w.is_floating_point()) {
-    throw new TypeError(`Expected a 1-D float Tensor for ${name} but received a Tensor of shape [${w.shape.join(', ')}] and dtype ${w.dtype}`);
+    throw new TypeError(
+      `Expected a 1-D float Tensor for ${name} but received a Tensor of shape [${w.shape.join(', ')}] and dtype ${w.dtype}`,
+    );
   }
   return w;
 }
@@ -133,10 +137,14 @@ const INTEGER_DTYPES: readonly DType[] = ['int64', 'int32', 'int16', 'int8', 'ui
 export function checkLabels(name: string, v: unknown, rec: RecordInfo, numClasses: number): Tensor {
   if (!(v instanceof Tensor)) throw invalid(name, `an integer Tensor of ${rec.B} class indices`, v);
   if (!INTEGER_DTYPES.includes(v.dtype)) {
-    throw new TypeError(`Expected an integer Tensor (int64, int32, int16, int8 or uint8) of class indices for ${name} but received ${describeTensor(v)}`);
+    throw new TypeError(
+      `Expected an integer Tensor (int64, int32, int16, int8 or uint8) of class indices for ${name} but received ${describeTensor(v)}`,
+    );
   }
   if (v.dim() !== 1 || v.shape[0] !== rec.B) {
-    throw new RangeError(`Expected a 1-D Tensor of ${rec.B} class indices (one per batch element of the record) for ${name} but received ${describeTensor(v)}`);
+    throw new RangeError(
+      `Expected a 1-D Tensor of ${rec.B} class indices (one per batch element of the record) for ${name} but received ${describeTensor(v)}`,
+    );
   }
   if (v.device !== rec.device) {
     throw new TypeError(`Expected ${name} on the record's device ${rec.device} but received a Tensor on ${v.device}`);

@@ -6,9 +6,21 @@ import { zeros } from '../torch/creation.js';
 import type { Tensor } from '../torch/tensor.js';
 import { nll_loss } from '../nn/functional.js';
 import {
-  checkLabels, checkPopulation, checkRecord, checkWeightFor, finalReduce, intermediateReduction,
-  optBool, optNumClasses, optReduction, optWeight, parseArgs, populationCount,
-  type LossFunction, type Reduction, type WeightArg,
+  checkLabels,
+  checkPopulation,
+  checkRecord,
+  checkWeightFor,
+  finalReduce,
+  intermediateReduction,
+  optBool,
+  optNumClasses,
+  optReduction,
+  optWeight,
+  parseArgs,
+  populationCount,
+  type LossFunction,
+  type Reduction,
+  type WeightArg,
 } from './common.js';
 
 /** nn.NLLLoss(reduction, weight)(log_p, labels). */
@@ -43,7 +55,12 @@ const CE_RATE_KEYS = ['population_code', 'num_classes', 'reduction', 'weight'] a
  * Shape [1] for 'mean' and 'sum', [B] for 'none' (and for 'sum' with a weight).
  */
 export function ce_rate_loss(options?: CeRateLossOptions): CeRateLoss;
-export function ce_rate_loss(population_code?: boolean, num_classes?: number | false | null, reduction?: Reduction, weight?: WeightArg): CeRateLoss;
+export function ce_rate_loss(
+  population_code?: boolean,
+  num_classes?: number | false | null,
+  reduction?: Reduction,
+  weight?: WeightArg,
+): CeRateLoss;
 export function ce_rate_loss(...args: unknown[]): CeRateLoss {
   const o = parseArgs<CeRateLossOptions>('ce_rate_loss', args, CE_RATE_KEYS);
   const population_code = optBool('population_code', o.population_code, false);
@@ -94,7 +111,12 @@ const CE_COUNT_KEYS = ['population_code', 'num_classes', 'reduction', 'weight'] 
  * counts. 0-dim for 'mean' and 'sum', [B] for 'none' (and for 'sum' with a weight).
  */
 export function ce_count_loss(options?: CeCountLossOptions): CeCountLoss;
-export function ce_count_loss(population_code?: boolean, num_classes?: number | false | null, reduction?: Reduction, weight?: WeightArg): CeCountLoss;
+export function ce_count_loss(
+  population_code?: boolean,
+  num_classes?: number | false | null,
+  reduction?: Reduction,
+  weight?: WeightArg,
+): CeCountLoss;
 export function ce_count_loss(...args: unknown[]): CeCountLoss {
   const o = parseArgs<CeCountLossOptions>('ce_count_loss', args, CE_COUNT_KEYS);
   const population_code = optBool('population_code', o.population_code, false);

@@ -4,9 +4,24 @@ import { zeros } from '../torch/creation.js';
 import type { Tensor } from '../torch/tensor.js';
 import { mse_loss } from '../nn/functional.js';
 import {
-  checkLabels, checkPopulation, checkRecord, checkWeightBroadcast, checkWeightFor, finalReduce, intermediateReduction,
-  optBool, optNumber, optNumClasses, optReduction, optWeight, parseArgs, populationCount, weightOfLabels,
-  type LossFunction, type Reduction, type WeightArg,
+  checkLabels,
+  checkPopulation,
+  checkRecord,
+  checkWeightBroadcast,
+  checkWeightFor,
+  finalReduce,
+  intermediateReduction,
+  optBool,
+  optNumber,
+  optNumClasses,
+  optReduction,
+  optWeight,
+  parseArgs,
+  populationCount,
+  weightOfLabels,
+  type LossFunction,
+  type Reduction,
+  type WeightArg,
 } from './common.js';
 import { count_target, population_count_target, targets_convert } from './targets.js';
 
@@ -50,11 +65,17 @@ const MSE_COUNT_KEYS = ['correct_rate', 'incorrect_rate', 'population_code', 'nu
  */
 export function mse_count_loss(options?: MseCountLossOptions): MseCountLoss;
 export function mse_count_loss(
-  correct_rate: number, incorrect_rate: number, options: Omit<MseCountLossOptions, 'correct_rate' | 'incorrect_rate'>,
+  correct_rate: number,
+  incorrect_rate: number,
+  options: Omit<MseCountLossOptions, 'correct_rate' | 'incorrect_rate'>,
 ): MseCountLoss;
 export function mse_count_loss(
-  correct_rate?: number, incorrect_rate?: number, population_code?: boolean, num_classes?: number | false | null,
-  reduction?: Reduction, weight?: WeightArg,
+  correct_rate?: number,
+  incorrect_rate?: number,
+  population_code?: boolean,
+  num_classes?: number | false | null,
+  reduction?: Reduction,
+  weight?: WeightArg,
 ): MseCountLoss;
 export function mse_count_loss(...args: unknown[]): MseCountLoss {
   const o = parseArgs<MseCountLossOptions>('mse_count_loss', args, MSE_COUNT_KEYS);
@@ -93,9 +114,17 @@ export function mse_count_loss(...args: unknown[]): MseCountLoss {
       return finalReduce(loss.div(T), reduction, weight);
     });
   };
-  return Object.freeze(Object.assign(fn, {
-    __name__: 'mse_count_loss' as const, correct_rate, incorrect_rate, population_code, num_classes, reduction, weight,
-  }));
+  return Object.freeze(
+    Object.assign(fn, {
+      __name__: 'mse_count_loss' as const,
+      correct_rate,
+      incorrect_rate,
+      population_code,
+      num_classes,
+      reduction,
+      weight,
+    }),
+  );
 }
 
 // ------------------------------------------------------------------ mse_membrane_loss
@@ -127,7 +156,11 @@ const MSE_MEMBRANE_KEYS = ['time_var_targets', 'on_target', 'off_target', 'reduc
  */
 export function mse_membrane_loss(options?: MseMembraneLossOptions): MseMembraneLoss;
 export function mse_membrane_loss(
-  time_var_targets?: boolean, on_target?: number, off_target?: number, reduction?: Reduction, weight?: WeightArg,
+  time_var_targets?: boolean,
+  on_target?: number,
+  off_target?: number,
+  reduction?: Reduction,
+  weight?: WeightArg,
 ): MseMembraneLoss;
 export function mse_membrane_loss(...args: unknown[]): MseMembraneLoss {
   const o = parseArgs<MseMembraneLossOptions>('mse_membrane_loss', args, MSE_MEMBRANE_KEYS);
@@ -162,7 +195,14 @@ export function mse_membrane_loss(...args: unknown[]): MseMembraneLoss {
       return finalReduce(loss.div(T), reduction, weight);
     });
   };
-  return Object.freeze(Object.assign(fn, {
-    __name__: 'mse_membrane_loss' as const, time_var_targets, on_target, off_target, reduction, weight,
-  }));
+  return Object.freeze(
+    Object.assign(fn, {
+      __name__: 'mse_membrane_loss' as const,
+      time_var_targets,
+      on_target,
+      off_target,
+      reduction,
+      weight,
+    }),
+  );
 }

@@ -6,8 +6,19 @@ import { Tensor } from '../torch/tensor.js';
 import { cross_entropy, mse_loss } from '../nn/functional.js';
 import { checkNumber, checkString, invalid } from '../torch/check.js';
 import {
-  checkLabels, checkRecord, checkWeightBroadcast, checkWeightFor, optBool, optNumber, optReduction, optWeight, parseArgs,
-  weightOfLabels, type LossFunction, type Reduction, type WeightArg,
+  checkLabels,
+  checkRecord,
+  checkWeightBroadcast,
+  checkWeightFor,
+  optBool,
+  optNumber,
+  optReduction,
+  optWeight,
+  parseArgs,
+  weightOfLabels,
+  type LossFunction,
+  type Reduction,
+  type WeightArg,
 } from './common.js';
 import { targets_convert } from './targets.js';
 import { apply_tolerance, first_spike_time, multi_spike_times } from './spike_time.js';
@@ -77,8 +88,13 @@ function timeTarget(name: string, v: unknown, dflt: number, multi: boolean): num
  */
 export function mse_temporal_loss(options?: MseTemporalLossOptions): MseTemporalLoss;
 export function mse_temporal_loss(
-  target_is_time?: boolean, on_target?: number | readonly number[], off_target?: number | readonly number[], tolerance?: number,
-  multi_spike?: boolean, reduction?: Reduction, weight?: WeightArg,
+  target_is_time?: boolean,
+  on_target?: number | readonly number[],
+  off_target?: number | readonly number[],
+  tolerance?: number,
+  multi_spike?: boolean,
+  reduction?: Reduction,
+  weight?: WeightArg,
 ): MseTemporalLoss;
 export function mse_temporal_loss(...args: unknown[]): MseTemporalLoss {
   const o = parseArgs<MseTemporalLossOptions>('mse_temporal_loss', args, MSE_TEMPORAL_KEYS);
@@ -88,13 +104,17 @@ export function mse_temporal_loss(...args: unknown[]): MseTemporalLoss {
   const on_target = labelTargets ? timeTarget('on_target', o.on_target, 0, multi_spike) : optNumber('on_target', o.on_target, 0);
   const off_target = labelTargets ? timeTarget('off_target', o.off_target, -1, multi_spike) : optNumber('off_target', o.off_target, -1);
   if (Array.isArray(on_target) && Array.isArray(off_target) && on_target.length !== off_target.length) {
-    throw new RangeError(`mse_temporal_loss: on_target (length ${on_target.length}) must have the same length as off_target (length ${off_target.length})`);
+    throw new RangeError(
+      `mse_temporal_loss: on_target (length ${on_target.length}) must have the same length as off_target (length ${off_target.length})`,
+    );
   }
   const tolerance = optNumber('tolerance', o.tolerance, 0);
   const reduction = optReduction('mse_temporal_loss', o.reduction);
   const weight = optWeight('weight', o.weight);
   if (weight !== null && target_is_time) {
-    throw new TypeError('mse_temporal_loss: weight indexes by class (weight[targets]), so it needs class-index targets, not target_is_time=true');
+    throw new TypeError(
+      'mse_temporal_loss: weight indexes by class (weight[targets]), so it needs class-index targets, not target_is_time=true',
+    );
   }
 
   const fn = (spk_rec: Tensor, targets: Tensor): Tensor => {
@@ -110,7 +130,10 @@ export function mse_temporal_loss(...args: unknown[]): MseTemporalLoss {
         throw new TypeError(`Expected targets on the record's device ${rec.device} but received a Tensor on ${targets.device}`);
       }
       if (targets.dtype === 'bool') throw new TypeError('Expected a numeric Tensor of spike times for targets but received a bool Tensor');
-      if (multi_spike && targets.dim() === 0) throw new RangeError('Expected a Tensor [F, ...] of F spike times per neuron for targets (multi_spike=true) but received a 0-dim Tensor');
+      if (multi_spike && targets.dim() === 0)
+        throw new RangeError(
+          'Expected a Tensor [F, ...] of F spike times per neuron for targets (multi_spike=true) but received a 0-dim Tensor',
+        );
     }
     return tidy(() => {
       let labels: Tensor | null = null;
@@ -134,7 +157,9 @@ export function mse_temporal_loss(...args: unknown[]): MseTemporalLoss {
       const spk_time = multi_spike ? multi_spike_times(spk_rec, target.size(0)) : first_spike_time(spk_rec);
       const shape = broadcastShape(spk_time.shape, target.shape);
       if (shape === null) {
-        throw new RangeError(`mse_temporal_loss: target spike times of shape [${target.shape.join(', ')}] do not broadcast against the spike times [${spk_time.shape.join(', ')}]`);
+        throw new RangeError(
+          `mse_temporal_loss: target spike times of shape [${target.shape.join(', ')}] do not broadcast against the spike times [${spk_time.shape.join(', ')}]`,
+        );
       }
       const timed = tolerance ? apply_tolerance(spk_time, target, tolerance) : spk_time;
       const a = timed.div(T).expand(shape);
@@ -147,9 +172,18 @@ export function mse_temporal_loss(...args: unknown[]): MseTemporalLoss {
       return loss;
     });
   };
-  return Object.freeze(Object.assign(fn, {
-    __name__: 'mse_temporal_loss' as const, target_is_time, on_target, off_target, tolerance, multi_spike, reduction, weight,
-  }));
+  return Object.freeze(
+    Object.assign(fn, {
+      __name__: 'mse_temporal_loss' as const,
+      target_is_time,
+      on_target,
+      off_target,
+      tolerance,
+      multi_spike,
+      reduction,
+      weight,
+    }),
+  );
 }
 
 // ------------------------------------------------------------------ ce_temporal_loss

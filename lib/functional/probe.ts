@@ -134,7 +134,13 @@ export class InputMonitor extends BaseMonitor {
 export class AttributeMonitor extends BaseMonitor {
   readonly attribute_name: string;
   readonly function_on_attribute: (x: unknown) => unknown;
-  constructor(attribute_name: string, pre_forward: boolean, net: Module, instance: Instance, function_on_attribute: (x: unknown) => unknown = (x) => x) {
+  constructor(
+    attribute_name: string,
+    pre_forward: boolean,
+    net: Module,
+    instance: Instance,
+    function_on_attribute: (x: unknown) => unknown = (x) => x,
+  ) {
     super();
     if (typeof attribute_name !== 'string') throw invalid('attribute_name', 'a string', attribute_name);
     this.attribute_name = attribute_name;

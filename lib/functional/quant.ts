@@ -67,7 +67,15 @@ function geometricLevels(numLevels: number, minVal: number, maxVal: number, cent
 
 /** state_quant({num_bits, uniform, ...}) or state_quant(num_bits). */
 export function state_quant(opts?: StateQuantOptions | number): StateQuant {
-  const o = checkOptions<StateQuantOptions>('state_quant options', typeof opts === 'number' ? { num_bits: opts } : opts, ['num_bits', 'uniform', 'thr_centered', 'threshold', 'lower_limit', 'upper_limit', 'multiplier']);
+  const o = checkOptions<StateQuantOptions>('state_quant options', typeof opts === 'number' ? { num_bits: opts } : opts, [
+    'num_bits',
+    'uniform',
+    'thr_centered',
+    'threshold',
+    'lower_limit',
+    'upper_limit',
+    'multiplier',
+  ]);
   const bits = checkInt('num_bits', o.num_bits ?? 8, 1, 24);
   const uniform = checkBool('uniform', o.uniform ?? true);
   const thrCentered = checkBool('thr_centered', o.thr_centered ?? true);

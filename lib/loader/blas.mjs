@@ -48,20 +48,32 @@ export function lddBlas(text) {
  */
 export function blasDecision(f) {
   if (!f.linksGenericBlas) return { action: 'ok', message: 'LibTorch does not use the system libblas.so.3 (it brings its own BLAS)' };
-  if (f.kind === 'openblas' || f.kind === 'mkl' || f.kind === 'blis') return { action: 'ok', message: `libblas.so.3 is ${f.resolved} (${f.kind})` };
+  if (f.kind === 'openblas' || f.kind === 'mkl' || f.kind === 'blis')
+    return { action: 'ok', message: `libblas.so.3 is ${f.resolved} (${f.kind})` };
   const what = f.kind === 'reference' ? 'the reference BLAS' : `${f.resolved ?? 'nothing'} (${f.kind})`;
   const openblasAlt = (f.alternatives ?? []).find((a) => classifyBlasPath(a) === 'openblas');
   const canAct = f.isRoot && f.isDebian && !f.noAuto;
   if (openblasAlt) {
     const cmd = `update-alternatives --set ${BLAS_ALTERNATIVE} ${openblasAlt}`;
     return canAct
-      ? { action: 'select', command: ['update-alternatives', '--set', BLAS_ALTERNATIVE, openblasAlt], message: `LibTorch's libblas.so.3 is ${what}; OpenBLAS is installed but not selected: selecting it (${cmd})` }
+      ? {
+          action: 'select',
+          command: ['update-alternatives', '--set', BLAS_ALTERNATIVE, openblasAlt],
+          message: `LibTorch's libblas.so.3 is ${what}; OpenBLAS is installed but not selected: selecting it (${cmd})`,
+        }
       : { action: 'advise', message: `LibTorch's libblas.so.3 is ${what}, so matrix products run ~10x slower; fix: sudo ${cmd}` };
   }
   if (canAct) {
-    return { action: 'install', command: ['apt-get', 'install', '-y', OPENBLAS_PACKAGE], message: `LibTorch's libblas.so.3 is ${what} (~10x slower matrix products); installing ${OPENBLAS_PACKAGE} with apt-get (running as root)...` };
+    return {
+      action: 'install',
+      command: ['apt-get', 'install', '-y', OPENBLAS_PACKAGE],
+      message: `LibTorch's libblas.so.3 is ${what} (~10x slower matrix products); installing ${OPENBLAS_PACKAGE} with apt-get (running as root)...`,
+    };
   }
-  return { action: 'advise', message: `LibTorch's libblas.so.3 is ${what}, so matrix products run ~10x slower; fix: ${FIX_BLAS.split('   #')[0]}` };
+  return {
+    action: 'advise',
+    message: `LibTorch's libblas.so.3 is ${what}, so matrix products run ~10x slower; fix: ${FIX_BLAS.split('   #')[0]}`,
+  };
 }
 
 function run(cmd, args) {
@@ -112,7 +124,9 @@ export function ensureFastBlas(lt, { env = process.env, log = console.log, warn 
     const after = inspectBlas(lt, { env });
     log(`snntorch-node: LibTorch's libblas.so.3 is now ${after.resolved} (${after.kind})`);
   } catch (e) {
-    warn(`snntorch-node: warning: ${d.command.join(' ')} failed (${e instanceof Error ? e.message.split('\n')[0] : e}); fix by hand: ${FIX_BLAS.split('   #')[0]}`);
+    warn(
+      `snntorch-node: warning: ${d.command.join(' ')} failed (${e instanceof Error ? e.message.split('\n')[0] : e}); fix by hand: ${FIX_BLAS.split('   #')[0]}`,
+    );
   }
   return d;
 }

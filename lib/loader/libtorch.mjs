@@ -11,15 +11,17 @@ const SYSTEM_PREFIXES = ['/usr', '/usr/local'];
 
 export const REMEDIES = [
   'export LIBTORCH=/path/to/libtorch            # a LibTorch folder (from pytorch.org or a build), holding share/cmake/Torch',
-  'python3 -m pip install torch                  # then the Python torch package\'s LibTorch is used',
+  "python3 -m pip install torch                  # then the Python torch package's LibTorch is used",
   'sudo apt-get install -y libtorch-dev          # Debian/Ubuntu system LibTorch',
 ];
 
 export class LibTorchNotFound extends Error {
   constructor(tried) {
     super(
-      'snntorch-node: no LibTorch found.\nTried:\n' + tried.map((t) => '  - ' + t).join('\n') +
-      '\nRemedies (any one):\n' + REMEDIES.map((r) => '  ' + r).join('\n'),
+      'snntorch-node: no LibTorch found.\nTried:\n' +
+        tried.map((t) => '  - ' + t).join('\n') +
+        '\nRemedies (any one):\n' +
+        REMEDIES.map((r) => '  ' + r).join('\n'),
     );
     this.name = 'LibTorchNotFound';
     this.tried = tried;
@@ -159,7 +161,9 @@ export function findOrInstallLibTorch({ env = process.env, log = console.log } =
     const root = typeof process.getuid === 'function' && process.getuid() === 0;
     if (!(e instanceof LibTorchNotFound) || env.SNNTORCH_NO_AUTO_LIBTORCH === '1' || !root || !isDebianLike()) throw e;
     // OpenBLAS with it: libtorch-dev's libblas.so.3 is otherwise the reference BLAS (~10x slower).
-    log('snntorch-node: no LibTorch found; installing Debian\'s libtorch-dev and libopenblas0-pthread (its fast BLAS) with apt-get (running as root)...');
+    log(
+      "snntorch-node: no LibTorch found; installing Debian's libtorch-dev and libopenblas0-pthread (its fast BLAS) with apt-get (running as root)...",
+    );
     const opts = { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } };
     execFileSync('apt-get', ['update'], opts);
     execFileSync('apt-get', ['install', '-y', 'libtorch-dev', 'libopenblas0-pthread'], opts);

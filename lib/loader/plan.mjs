@@ -40,7 +40,10 @@ export function planBinary({ root, env = process.env, discoverAlways = false } =
   } else if (lt) {
     const sel = selectPrebuilt(files, lt);
     if (sel.file) candidates.push({ kind: 'prebuilt', path: join(root, 'prebuilds', sel.file), lt, tag: sel.tag });
-    else notes.push(`no prebuilt for ${sel.tag} (LibTorch ${lt.version}, ${lt.cuda ? 'CUDA' : 'CPU'}); prebuilts here: ${sel.available.join(', ') || 'none for ' + platformTag()}`);
+    else
+      notes.push(
+        `no prebuilt for ${sel.tag} (LibTorch ${lt.version}, ${lt.cuda ? 'CUDA' : 'CPU'}); prebuilts here: ${sel.available.join(', ') || 'none for ' + platformTag()}`,
+      );
   }
   const available = lt ? selectPrebuilt(files, lt).available : [];
   return { candidates, lt, ltError, notes, available };

@@ -9,4 +9,8 @@ export interface CachedProof extends Proof {
 
 export declare function proofCachePath(env?: NodeJS.ProcessEnv): string;
 export declare function proofKey(file: string, lt: LibTorchInfo | null): string;
-export declare function proveCached(file: string, lt: LibTorchInfo | null, o?: { env?: NodeJS.ProcessEnv; useCache?: boolean }): CachedProof;
+export declare function proveCached(
+  file: string,
+  lt: LibTorchInfo | null,
+  o?: { env?: NodeJS.ProcessEnv; useCache?: boolean },
+): CachedProof;

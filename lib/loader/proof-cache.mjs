@@ -21,9 +21,12 @@ export function proofKey(file, lt) {
     /* keep */
   }
   const key = JSON.stringify({
-    file: real, size: st.size, mtime: st.mtimeMs,
+    file: real,
+    size: st.size,
+    mtime: st.mtimeMs,
     lt: lt ? { prefix: lt.prefix, libDir: lt.libDir, version: lt.version, cuda: lt.cuda } : null,
-    napi: process.versions.napi, node: process.versions.modules,
+    napi: process.versions.napi,
+    node: process.versions.modules,
   });
   return createHash('sha256').update(key).digest('hex').slice(0, 32);
 }

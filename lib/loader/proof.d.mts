@@ -19,5 +19,9 @@ export interface Proof {
   output: string;
 }
 
-export declare function classifyFailure(text: string, signal?: string | null, status?: number | null): { kind: FailureKind; message: string };
+export declare function classifyFailure(
+  text: string,
+  signal?: string | null,
+  status?: number | null,
+): { kind: FailureKind; message: string };
 export declare function proveBinary(file: string, o?: { env?: NodeJS.ProcessEnv; timeoutMs?: number }): Proof;

@@ -24,7 +24,11 @@ export function remedies({ ltError, failures = [], available = [] }) {
 
 export class NativeLoadError extends Error {
   constructor(failures, ltError, notes, available = []) {
-    const what = ltError ? 'no LibTorch found' : failures.length ? failures.map((f) => `the ${f.kind} binary does not load`).join('; ') : 'no source build in the package and no prebuilt fits';
+    const what = ltError
+      ? 'no LibTorch found'
+      : failures.length
+        ? failures.map((f) => `the ${f.kind} binary does not load`).join('; ')
+        : 'no source build in the package and no prebuilt fits';
     const lines = [`snntorch-node: the native addon could not be loaded: ${what}.`];
     if (ltError) lines.push('LibTorch: ' + ltError.message.replace(/^snntorch-node: /, '').replace(/\nRemedies[\s\S]*$/, ''));
     for (const n of notes) lines.push('- ' + n);

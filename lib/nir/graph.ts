@@ -95,38 +95,76 @@ export const Input = (shape: readonly number[]): NIRPrimitive => node('Input', {
 export const Output = (shape: readonly number[]): NIRPrimitive => node('Output', { shape: i64(shape) });
 export const Affine = (weight: Numeric, bias: Numeric): NIRPrimitive => node('Affine', { weight: f32(weight), bias: f32(bias) });
 export const Linear = (weight: Numeric): NIRPrimitive => node('Linear', { weight: f32(weight) });
-export const LIF = (p: { tau: Numeric; r: Numeric; v_leak: Numeric; v_threshold: Numeric; v_reset?: Numeric }, metadata?: Record<string, NIRValue>): NIRPrimitive => {
+export const LIF = (
+  p: { tau: Numeric; r: Numeric; v_leak: Numeric; v_threshold: Numeric; v_reset?: Numeric },
+  metadata?: Record<string, NIRValue>,
+): NIRPrimitive => {
   const v_reset = p.v_reset ?? f64(new Float64Array(flatten(p.v_threshold).data.length), flatten(p.v_threshold).shape);
-  return node('LIF', { tau: f64(p.tau), r: f64(p.r), v_leak: f64(p.v_leak), v_threshold: f64(p.v_threshold), v_reset: f64(v_reset) }, metadata);
+  return node(
+    'LIF',
+    { tau: f64(p.tau), r: f64(p.r), v_leak: f64(p.v_leak), v_threshold: f64(p.v_threshold), v_reset: f64(v_reset) },
+    metadata,
+  );
 };
 export const CubaLIF = (
   p: { tau_syn: Numeric; tau_mem: Numeric; r: Numeric; v_leak: Numeric; v_threshold: Numeric; w_in: Numeric; v_reset?: Numeric },
   metadata?: Record<string, NIRValue>,
 ): NIRPrimitive => {
   const v_reset = p.v_reset ?? f64(new Float64Array(flatten(p.v_threshold).data.length), flatten(p.v_threshold).shape);
-  return node('CubaLIF', {
-    tau_syn: f64(p.tau_syn), tau_mem: f64(p.tau_mem), r: f64(p.r), v_leak: f64(p.v_leak),
-    v_threshold: f64(p.v_threshold), v_reset: f64(v_reset), w_in: f64(p.w_in),
-  }, metadata);
+  return node(
+    'CubaLIF',
+    {
+      tau_syn: f64(p.tau_syn),
+      tau_mem: f64(p.tau_mem),
+      r: f64(p.r),
+      v_leak: f64(p.v_leak),
+      v_threshold: f64(p.v_threshold),
+      v_reset: f64(v_reset),
+      w_in: f64(p.w_in),
+    },
+    metadata,
+  );
 };
 export const IF = (p: { r: Numeric; v_threshold: Numeric; v_reset?: Numeric }): NIRPrimitive => {
   const v_reset = p.v_reset ?? f64(new Float64Array(flatten(p.v_threshold).data.length), flatten(p.v_threshold).shape);
   return node('IF', { r: f64(p.r), v_threshold: f64(p.v_threshold), v_reset: f64(v_reset) });
 };
 export const Conv2d = (p: {
-  input_shape: readonly [number, number]; weight: NIRArray; bias: NIRArray;
-  stride: readonly [number, number]; padding: readonly [number, number] | 'same' | 'valid'; dilation: readonly [number, number]; groups: number;
-}): NIRPrimitive => node('Conv2d', {
-  input_shape: i64(p.input_shape), weight: p.weight, stride: i64(p.stride),
-  padding: typeof p.padding === 'string' ? p.padding : i64(p.padding), dilation: i64(p.dilation), groups: i64(p.groups), bias: p.bias,
-});
+  input_shape: readonly [number, number];
+  weight: NIRArray;
+  bias: NIRArray;
+  stride: readonly [number, number];
+  padding: readonly [number, number] | 'same' | 'valid';
+  dilation: readonly [number, number];
+  groups: number;
+}): NIRPrimitive =>
+  node('Conv2d', {
+    input_shape: i64(p.input_shape),
+    weight: p.weight,
+    stride: i64(p.stride),
+    padding: typeof p.padding === 'string' ? p.padding : i64(p.padding),
+    dilation: i64(p.dilation),
+    groups: i64(p.groups),
+    bias: p.bias,
+  });
 export const Conv1d = (p: {
-  input_shape: number; weight: NIRArray; bias: NIRArray;
-  stride: number; padding: number | 'same' | 'valid'; dilation: number; groups: number;
-}): NIRPrimitive => node('Conv1d', {
-  input_shape: i64(p.input_shape), weight: p.weight, stride: i64(p.stride),
-  padding: typeof p.padding === 'string' ? p.padding : i64(p.padding), dilation: i64(p.dilation), groups: i64(p.groups), bias: p.bias,
-});
+  input_shape: number;
+  weight: NIRArray;
+  bias: NIRArray;
+  stride: number;
+  padding: number | 'same' | 'valid';
+  dilation: number;
+  groups: number;
+}): NIRPrimitive =>
+  node('Conv1d', {
+    input_shape: i64(p.input_shape),
+    weight: p.weight,
+    stride: i64(p.stride),
+    padding: typeof p.padding === 'string' ? p.padding : i64(p.padding),
+    dilation: i64(p.dilation),
+    groups: i64(p.groups),
+    bias: p.bias,
+  });
 export const Flatten = (p: { input_type: readonly number[]; start_dim: number; end_dim: number }): NIRPrimitive =>
   node('Flatten', { start_dim: i64(p.start_dim), end_dim: i64(p.end_dim), input_type: i64(p.input_type) });
 export const SumPool2d = (p: { kernel_size: readonly number[]; stride: readonly number[]; padding: readonly number[] }): NIRPrimitive =>
@@ -134,6 +172,10 @@ export const SumPool2d = (p: { kernel_size: readonly number[]; stride: readonly 
 export const AvgPool2d = (p: { kernel_size: readonly number[]; stride: readonly number[]; padding: readonly number[] }): NIRPrimitive =>
   node('AvgPool2d', { kernel_size: i64(p.kernel_size), stride: i64(p.stride), padding: i64(p.padding) });
 
-export function NIRGraph(nodes: Record<string, NIRNode>, edges: readonly (readonly [string, string])[], metadata: Record<string, NIRValue> = {}): NIRGraph {
+export function NIRGraph(
+  nodes: Record<string, NIRNode>,
+  edges: readonly (readonly [string, string])[],
+  metadata: Record<string, NIRValue> = {},
+): NIRGraph {
   return { type: 'NIRGraph', nodes, edges: edges.map(([a, b]) => [a, b] as const), metadata };
 }

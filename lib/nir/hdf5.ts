@@ -75,7 +75,8 @@ function readArray(ds: H5Dataset, where: string): NIRValue {
   const v = ds.value;
   const shape = ds.shape ?? [];
   if (typeof v === 'string') return v;
-  if (v instanceof Float32Array || v instanceof Float64Array || v instanceof BigInt64Array || v instanceof Int32Array) return { data: v, shape };
+  if (v instanceof Float32Array || v instanceof Float64Array || v instanceof BigInt64Array || v instanceof Int32Array)
+    return { data: v, shape };
   const dt = String(ds.dtype);
   if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') {
     const x = Number(v);

@@ -45,7 +45,8 @@ const fmt = (s: readonly number[] | null): string => (s ? `[${s.join(', ')}]` : 
 
 function arr(node: NIRPrimitive, key: string, where: string): NIRArray {
   const v = node.params[key];
-  if (!isArray(v)) throw new NIRError(`${where}: parameter '${key}' must be an array, got ${typeof v === 'string' ? `the string '${v}'` : 'nothing'}`);
+  if (!isArray(v))
+    throw new NIRError(`${where}: parameter '${key}' must be an array, got ${typeof v === 'string' ? `the string '${v}'` : 'nothing'}`);
   return v;
 }
 
@@ -59,8 +60,10 @@ export function nodeShapes(node: NIRNode): { input: readonly number[] | null; ou
   }
   const p = node.params;
   switch (node.type) {
-    case 'Input': return { input: null, output: isArray(p.shape) ? toNumbers(p.shape) : null };
-    case 'Output': return { input: isArray(p.shape) ? toNumbers(p.shape) : null, output: null };
+    case 'Input':
+      return { input: null, output: isArray(p.shape) ? toNumbers(p.shape) : null };
+    case 'Output':
+      return { input: isArray(p.shape) ? toNumbers(p.shape) : null, output: null };
     case 'Affine':
     case 'Linear': {
       const w = p.weight;
@@ -90,7 +93,9 @@ function checkNode(node: NIRNode, where: string): void {
     for (const k of [...spec.sameShape.slice(1), ...('v_reset' in node.params ? ['v_reset'] : [])]) {
       const s = arr(node, k, where).shape;
       if (fmt(s) !== fmt(s0)) {
-        throw new NIRError(`${where} (${node.type}): parameter '${k}' has shape ${fmt(s)} but '${spec.sameShape[0]}' has ${fmt(s0)}; a neuron's constants share one shape`);
+        throw new NIRError(
+          `${where} (${node.type}): parameter '${k}' has shape ${fmt(s)} but '${spec.sameShape[0]}' has ${fmt(s0)}; a neuron's constants share one shape`,
+        );
       }
     }
   }
@@ -99,7 +104,8 @@ function checkNode(node: NIRNode, where: string): void {
     if (w.shape.length !== 2) throw new NIRError(`${where} (${node.type}): weight must be 2-D [out, in], got shape ${fmt(w.shape)}`);
     if (node.type === 'Affine') {
       const b = arr(node, 'bias', where);
-      if (fmt(b.shape) !== fmt([w.shape[0]!])) throw new NIRError(`${where} (Affine): bias has shape ${fmt(b.shape)} but weight ${fmt(w.shape)} needs [${w.shape[0]}]`);
+      if (fmt(b.shape) !== fmt([w.shape[0]!]))
+        throw new NIRError(`${where} (Affine): bias has shape ${fmt(b.shape)} but weight ${fmt(w.shape)} needs [${w.shape[0]}]`);
     }
   }
   if (node.type === 'Conv1d' || node.type === 'Conv2d') {
@@ -107,7 +113,8 @@ function checkNode(node: NIRNode, where: string): void {
     const w = arr(node, 'weight', where);
     if (w.shape.length !== rank) throw new NIRError(`${where} (${node.type}): weight must be ${rank}-D, got shape ${fmt(w.shape)}`);
     const b = arr(node, 'bias', where);
-    if (fmt(b.shape) !== fmt([w.shape[0]!])) throw new NIRError(`${where} (${node.type}): bias has shape ${fmt(b.shape)} but weight ${fmt(w.shape)} needs [${w.shape[0]}]`);
+    if (fmt(b.shape) !== fmt([w.shape[0]!]))
+      throw new NIRError(`${where} (${node.type}): bias has shape ${fmt(b.shape)} but weight ${fmt(w.shape)} needs [${w.shape[0]}]`);
   }
   if (node.type === 'Input' || node.type === 'Output') {
     const s = arr(node, 'shape', where);
@@ -126,16 +133,21 @@ export function validateGraph(graph: NIRGraph, prefix = ''): void {
   for (const e of graph.edges) {
     const [a, b] = e;
     for (const end of [a, b]) {
-      if (!(end in graph.nodes)) throw new NIRError(`NIR edge ('${prefix}${a}', '${prefix}${b}'): node '${prefix}${end}' does not exist (dangling edge)`);
+      if (!(end in graph.nodes))
+        throw new NIRError(`NIR edge ('${prefix}${a}', '${prefix}${b}'): node '${prefix}${end}' does not exist (dangling edge)`);
     }
     const na = graph.nodes[a]!;
     const nb = graph.nodes[b]!;
-    if (nb.type === 'Input') throw new NIRError(`NIR edge ('${prefix}${a}', '${prefix}${b}'): Input node '${prefix}${b}' cannot receive an edge`);
-    if (na.type === 'Output') throw new NIRError(`NIR edge ('${prefix}${a}', '${prefix}${b}'): Output node '${prefix}${a}' cannot send an edge`);
+    if (nb.type === 'Input')
+      throw new NIRError(`NIR edge ('${prefix}${a}', '${prefix}${b}'): Input node '${prefix}${b}' cannot receive an edge`);
+    if (na.type === 'Output')
+      throw new NIRError(`NIR edge ('${prefix}${a}', '${prefix}${b}'): Output node '${prefix}${a}' cannot send an edge`);
     const out = nodeShapes(na).output;
     const inp = nodeShapes(nb).input;
     if (out && inp && fmt(out) !== fmt(inp)) {
-      throw new NIRError(`NIR edge ('${prefix}${a}', '${prefix}${b}'): shape mismatch: node '${prefix}${a}' (${na.type}) gives ${fmt(out)} but node '${prefix}${b}' (${nb.type}) takes ${fmt(inp)}`);
+      throw new NIRError(
+        `NIR edge ('${prefix}${a}', '${prefix}${b}'): shape mismatch: node '${prefix}${a}' (${na.type}) gives ${fmt(out)} but node '${prefix}${b}' (${nb.type}) takes ${fmt(inp)}`,
+      );
     }
     succ.get(a)!.push(b);
   }
@@ -150,7 +162,9 @@ export function validateGraph(graph: NIRGraph, prefix = ''): void {
       for (const m of succ.get(n)!) {
         if (state.get(m) === 1) {
           const loop = [...stack.slice(stack.indexOf(m)), m].map((x) => `'${prefix}${x}'`).join(' -> ');
-          throw new NIRError(`NIR graph: cycle ${loop} passes through no stateful node (neuron or Delay), so it has no value at any time step`);
+          throw new NIRError(
+            `NIR graph: cycle ${loop} passes through no stateful node (neuron or Delay), so it has no value at any time step`,
+          );
         }
         if (!state.get(m)) visit(m);
       }

@@ -35,9 +35,12 @@ export class Flatten extends Module {
     const n = Math.max(x.dim(), 1);
     const norm = (d: number): number => (d < 0 ? d + n : d);
     if (norm(this.start_dim) < 0 || norm(this.start_dim) >= n || norm(this.end_dim) < 0 || norm(this.end_dim) >= n) {
-      throw new RangeError(`Flatten(start_dim=${this.start_dim}, end_dim=${this.end_dim}) does not fit an input of shape [${x.shape.join(', ')}]`);
+      throw new RangeError(
+        `Flatten(start_dim=${this.start_dim}, end_dim=${this.end_dim}) does not fit an input of shape [${x.shape.join(', ')}]`,
+      );
     }
-    if (norm(this.start_dim) > norm(this.end_dim)) throw new RangeError(`Flatten: start_dim (${this.start_dim}) comes after end_dim (${this.end_dim})`);
+    if (norm(this.start_dim) > norm(this.end_dim))
+      throw new RangeError(`Flatten: start_dim (${this.start_dim}) comes after end_dim (${this.end_dim})`);
     return x.flatten(this.start_dim, this.end_dim);
   }
   override extra_repr(): string {
@@ -65,7 +68,9 @@ export class Dropout extends Module {
 }
 
 function implicitSoftmaxDim(name: string, ndim: number): number {
-  process.emitWarning(`Implicit dimension choice for ${name} has been deprecated. Change the call to include dim=X as an argument.`, { code: 'SNNTORCH_IMPLICIT_DIM' });
+  process.emitWarning(`Implicit dimension choice for ${name} has been deprecated. Change the call to include dim=X as an argument.`, {
+    code: 'SNNTORCH_IMPLICIT_DIM',
+  });
   return ndim === 0 || ndim === 1 || ndim === 3 ? 0 : 1;
 }
 
@@ -123,8 +128,14 @@ export class Unflatten extends Module {
   constructor(dim: number, unflattened_size: number[]) {
     super();
     this.dim = checkInt('dim', dim);
-    if (!Array.isArray(unflattened_size) || unflattened_size.length === 0 || !unflattened_size.every((s) => Number.isSafeInteger(s) && s >= -1)) {
-      throw new TypeError(`Expected a non-empty array of sizes (one may be -1) for unflattened_size but received ${JSON.stringify(unflattened_size)}`);
+    if (
+      !Array.isArray(unflattened_size) ||
+      unflattened_size.length === 0 ||
+      !unflattened_size.every((s) => Number.isSafeInteger(s) && s >= -1)
+    ) {
+      throw new TypeError(
+        `Expected a non-empty array of sizes (one may be -1) for unflattened_size but received ${JSON.stringify(unflattened_size)}`,
+      );
     }
     if (unflattened_size.filter((s) => s === -1).length > 1) throw new RangeError('Unflatten: only one size in unflattened_size can be -1');
     this.unflattened_size = [...unflattened_size];
@@ -139,7 +150,9 @@ export class Unflatten extends Module {
     const sizes = this.unflattened_size.map((s) => (s === -1 ? (known === 0 ? 0 : size / known) : s));
     const total = sizes.reduce((a, b) => a * b, 1);
     if (total !== size || !sizes.every(Number.isInteger)) {
-      throw new RangeError(`Unflatten: unflattened_size [${this.unflattened_size.join(', ')}] does not match dim ${this.dim} of size ${size} (input shape [${x.shape.join(', ')}])`);
+      throw new RangeError(
+        `Unflatten: unflattened_size [${this.unflattened_size.join(', ')}] does not match dim ${this.dim} of size ${size} (input shape [${x.shape.join(', ')}])`,
+      );
     }
     return x.reshape([...x.shape.slice(0, d), ...sizes, ...x.shape.slice(d + 1)]);
   }

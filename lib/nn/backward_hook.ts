@@ -36,17 +36,27 @@ function hookIdentity(tensors: Tensor[], cb: NodeCallback): Tensor[] {
   for (const id of native.backward_hooks_released()) callbacks.delete(id);
   const id = nextNodeId++;
   callbacks.set(id, cb);
-  return native.hook_identity(tensors.map((t) => t.handle), id).map((h) => wrap(h));
+  return native
+    .hook_identity(
+      tensors.map((t) => t.handle),
+      id,
+    )
+    .map((h) => wrap(h));
 }
 
 function checkGrads(what: string, r: unknown, expected: Grads): Grads {
   if (!Array.isArray(r)) throw new TypeError(`${what} must return an array of Tensor | null (or undefined) but returned ${typeof r}`);
-  if (r.length !== expected.length) throw new RangeError(`${what} returned an invalid number of ${what.includes('pre') ? 'grad_output' : 'grad_input'}, got ${r.length}, but expected ${expected.length}`);
+  if (r.length !== expected.length)
+    throw new RangeError(
+      `${what} returned an invalid number of ${what.includes('pre') ? 'grad_output' : 'grad_input'}, got ${r.length}, but expected ${expected.length}`,
+    );
   r.forEach((g, i) => {
     if (g !== null && g !== undefined && !(g instanceof Tensor)) throw new TypeError(`${what} returned a non-Tensor at index ${i}`);
     const e = expected[i];
     if (g instanceof Tensor && e && g.shape.join() !== e.shape.join()) {
-      throw new RangeError(`${what} returned a gradient of shape [${g.shape.join(', ')}] at index ${i}, but expected [${e.shape.join(', ')}]`);
+      throw new RangeError(
+        `${what} returned a gradient of shape [${g.shape.join(', ')}] at index ${i}, but expected [${e.shape.join(', ')}]`,
+      );
     }
   });
   return r.map((g) => (g instanceof Tensor ? g : null));
@@ -78,7 +88,10 @@ export class BackwardHookState {
       if (v instanceof Tensor && v.requires_grad) idx.push(i);
     });
     if (idx.length === 0 || !is_grad_enabled()) return [values, null];
-    const outs = hookIdentity(idx.map((i) => values[i] as Tensor), cb);
+    const outs = hookIdentity(
+      idx.map((i) => values[i] as Tensor),
+      cb,
+    );
     const res = [...values];
     idx.forEach((k, j) => (res[k] = outs[j]));
     return [res, idx];
@@ -118,7 +131,9 @@ export class BackwardHookState {
       for (const h of this.hooks) {
         const r = h(this.module, gradInputs, gradOutputs);
         if (r != null && !(Array.isArray(r) && r.every((g) => g == null))) {
-          throw new Error('Backward hook for Modules where no input requires gradient should always return None or None for all gradients.');
+          throw new Error(
+            'Backward hook for Modules where no input requires gradient should always return None or None for all gradients.',
+          );
         }
       }
       this.#gradOutputs = null;

@@ -33,7 +33,14 @@ abstract class _BatchNorm extends Module {
 
   constructor(num_features: number, opts: BatchNormModuleOptions | undefined, name: string) {
     super();
-    const o = checkOptions<BatchNormModuleOptions>(`${name} options`, opts, ['eps', 'momentum', 'affine', 'track_running_stats', 'dtype', 'device']);
+    const o = checkOptions<BatchNormModuleOptions>(`${name} options`, opts, [
+      'eps',
+      'momentum',
+      'affine',
+      'track_running_stats',
+      'dtype',
+      'device',
+    ]);
     this.num_features = checkInt('num_features', num_features, 1);
     this.eps = checkNumber('eps', o.eps ?? 1e-5);
     this.momentum = o.momentum === null ? null : checkNumber('momentum', o.momentum ?? 0.1);
@@ -89,7 +96,11 @@ abstract class _BatchNorm extends Module {
     const bnTraining = this.training || (!this.running_mean && !this.running_var);
     const useRunning = !this.training || this.track_running_stats;
     return batch_norm(x, useRunning ? this.running_mean : null, useRunning ? this.running_var : null, {
-      weight: this.weight, bias: this.bias, training: bnTraining, momentum: factor, eps: this.eps,
+      weight: this.weight,
+      bias: this.bias,
+      training: bnTraining,
+      momentum: factor,
+      eps: this.eps,
     });
   }
 

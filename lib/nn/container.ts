@@ -88,7 +88,8 @@ export class ModuleList extends Module {
     return this;
   }
   extend(modules: Iterable<Module>): this {
-    if (modules === null || typeof (modules as Iterable<Module>)[Symbol.iterator] !== 'function') throw invalid('modules', 'an iterable of nn.Module', modules);
+    if (modules === null || typeof (modules as Iterable<Module>)[Symbol.iterator] !== 'function')
+      throw invalid('modules', 'an iterable of nn.Module', modules);
     for (const m of modules) this.append(m);
     return this;
   }

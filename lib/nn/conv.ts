@@ -43,8 +43,10 @@ export class Conv2d extends Module {
     this.padding = r.padding;
     this.dilation = r.dilation;
     this.groups = r.groups;
-    if (this.in_channels % this.groups !== 0) throw new RangeError(`Conv2d: in_channels (${this.in_channels}) must be divisible by groups (${this.groups})`);
-    if (this.out_channels % this.groups !== 0) throw new RangeError(`Conv2d: out_channels (${this.out_channels}) must be divisible by groups (${this.groups})`);
+    if (this.in_channels % this.groups !== 0)
+      throw new RangeError(`Conv2d: in_channels (${this.in_channels}) must be divisible by groups (${this.groups})`);
+    if (this.out_channels % this.groups !== 0)
+      throw new RangeError(`Conv2d: out_channels (${this.out_channels}) must be divisible by groups (${this.groups})`);
     if (o.padding_mode !== undefined) checkString('padding_mode', o.padding_mode, ['zeros'] as const);
     const hasBias = checkBool('bias', o.bias ?? true);
     this.weight = emptyParameter([this.out_channels, this.in_channels / this.groups, ...this.kernel_size], o);

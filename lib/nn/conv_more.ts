@@ -3,7 +3,14 @@
 import { checkBool, checkInt, checkOptions, checkString } from '../torch/check.js';
 import type { Tensor } from '../torch/tensor.js';
 import { toPair, type Pair } from './functional.js';
-import { conv1d, conv_transpose2d, resolveConv1dOptions, resolveConvTranspose2dOptions, toSingle, type Conv1dPadding } from './functional_layers.js';
+import {
+  conv1d,
+  conv_transpose2d,
+  resolveConv1dOptions,
+  resolveConvTranspose2dOptions,
+  toSingle,
+  type Conv1dPadding,
+} from './functional_layers.js';
 import { _calculate_fan_in_and_fan_out, kaiming_uniform_, uniform_ } from './init.js';
 import { emptyParameter, type FactoryOptions, type Parameter } from './parameter.js';
 import { Module } from './module.js';
@@ -45,7 +52,16 @@ export class Conv1d extends Module {
 
   constructor(in_channels: number, out_channels: number, kernel_size: number | [number], opts?: Conv1dModuleOptions) {
     super();
-    const o = checkOptions<Conv1dModuleOptions>('Conv1d options', opts, ['stride', 'padding', 'dilation', 'groups', 'bias', 'padding_mode', 'dtype', 'device']);
+    const o = checkOptions<Conv1dModuleOptions>('Conv1d options', opts, [
+      'stride',
+      'padding',
+      'dilation',
+      'groups',
+      'bias',
+      'padding_mode',
+      'dtype',
+      'device',
+    ]);
     this.in_channels = checkInt('in_channels', in_channels, 1);
     this.out_channels = checkInt('out_channels', out_channels, 1);
     this.kernel_size = toSingle('kernel_size', kernel_size, 1);
@@ -64,7 +80,12 @@ export class Conv1d extends Module {
     resetConv(this.weight, this.bias);
   }
   forward(input: Tensor): Tensor {
-    return conv1d(input, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+    return conv1d(input, this.weight, this.bias, {
+      stride: this.stride,
+      padding: this.padding,
+      dilation: this.dilation,
+      groups: this.groups,
+    });
   }
   override extra_repr(): string {
     let s = `${this.in_channels}, ${this.out_channels}, kernel_size=${tuple(this.kernel_size)}, stride=${tuple(this.stride)}`;
@@ -103,7 +124,15 @@ export class ConvTranspose2d extends Module {
   constructor(in_channels: number, out_channels: number, kernel_size: Pair, opts?: ConvTranspose2dModuleOptions) {
     super();
     const o = checkOptions<ConvTranspose2dModuleOptions>('ConvTranspose2d options', opts, [
-      'stride', 'padding', 'output_padding', 'groups', 'bias', 'dilation', 'padding_mode', 'dtype', 'device',
+      'stride',
+      'padding',
+      'output_padding',
+      'groups',
+      'bias',
+      'dilation',
+      'padding_mode',
+      'dtype',
+      'device',
     ]);
     this.in_channels = checkInt('in_channels', in_channels, 1);
     this.out_channels = checkInt('out_channels', out_channels, 1);
@@ -133,7 +162,11 @@ export class ConvTranspose2d extends Module {
   forward(input: Tensor, output_size?: number[] | null): Tensor {
     const output_padding = output_size == null ? this.output_padding : this._output_padding(input, output_size);
     return conv_transpose2d(input, this.weight, this.bias, {
-      stride: this.stride, padding: this.padding, output_padding, groups: this.groups, dilation: this.dilation,
+      stride: this.stride,
+      padding: this.padding,
+      output_padding,
+      groups: this.groups,
+      dilation: this.dilation,
     });
   }
 
@@ -148,7 +181,9 @@ export class ConvTranspose2d extends Module {
       const min = (spatial[d]! - 1) * this.stride[d]! - 2 * this.padding[d]! + this.dilation[d]! * (this.kernel_size[d]! - 1) + 1;
       const max = min + this.stride[d]! - 1;
       if (size[d]! < min || size[d]! > max) {
-        throw new RangeError(`ConvTranspose2d: requested an output size of [${size.join(', ')}], but valid sizes range from [${min}] to [${max}] in dim ${d} (for an input of [${input.shape.join(', ')}])`);
+        throw new RangeError(
+          `ConvTranspose2d: requested an output size of [${size.join(', ')}], but valid sizes range from [${min}] to [${max}] in dim ${d} (for an input of [${input.shape.join(', ')}])`,
+        );
       }
       return size[d]! - min;
     }) as [number, number];

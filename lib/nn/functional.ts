@@ -28,10 +28,14 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Ten
   const inFeatures = w.shape[w.dim() - 1]!;
   const xs = x.shape;
   if (xs.length === 0 || xs[xs.length - 1] !== inFeatures) {
-    throw new RangeError(`linear: expected input with last dim ${inFeatures} (weight ${shapeStr(w.shape)}) but received input of shape ${shapeStr(xs)}`);
+    throw new RangeError(
+      `linear: expected input with last dim ${inFeatures} (weight ${shapeStr(w.shape)}) but received input of shape ${shapeStr(xs)}`,
+    );
   }
   if (b && w.dim() === 2 && b.numel() !== w.shape[0]) {
-    throw new RangeError(`linear: bias of shape ${shapeStr(b.shape)} does not match weight ${shapeStr(w.shape)} (expected [${w.shape[0]}])`);
+    throw new RangeError(
+      `linear: bias of shape ${shapeStr(b.shape)} does not match weight ${shapeStr(w.shape)} (expected [${w.shape[0]}])`,
+    );
   }
   checkSameDtype('linear', x, w);
   return wrap(native.linear(x.handle, w.handle, b ? b.handle : null));
@@ -86,10 +90,13 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts
 
 function checkConv2dShapes(x: Tensor, w: Tensor, b: Tensor | null, o: ResolvedConv2d): void {
   const ws = w.shape;
-  if (ws.length !== 4) throw new RangeError(`conv2d: weight must have 4 dims [out_channels, in_channels/groups, kH, kW] but has shape ${shapeStr(ws)}`);
+  if (ws.length !== 4)
+    throw new RangeError(`conv2d: weight must have 4 dims [out_channels, in_channels/groups, kH, kW] but has shape ${shapeStr(ws)}`);
   const xs = x.shape;
   if (xs.length !== 3 && xs.length !== 4) {
-    throw new RangeError(`conv2d: expected a 3-D (unbatched) or 4-D (batched) input [N, C, H, W] but received input of shape ${shapeStr(xs)}`);
+    throw new RangeError(
+      `conv2d: expected a 3-D (unbatched) or 4-D (batched) input [N, C, H, W] but received input of shape ${shapeStr(xs)}`,
+    );
   }
   const [outC, inPerGroup, kH, kW] = ws as [number, number, number, number];
   const c = xs[xs.length - 3]!;
@@ -99,19 +106,23 @@ function checkConv2dShapes(x: Tensor, w: Tensor, b: Tensor | null, o: ResolvedCo
       `conv2d: expected input with ${inPerGroup * o.groups} channels (weight ${shapeStr(ws)}, groups=${o.groups}) but received input of shape ${shapeStr(xs)}`,
     );
   }
-  if (b && (b.dim() !== 1 || b.shape[0] !== outC)) throw new RangeError(`conv2d: bias must have shape [${outC}] but has shape ${shapeStr(b.shape)}`);
+  if (b && (b.dim() !== 1 || b.shape[0] !== outC))
+    throw new RangeError(`conv2d: bias must have shape [${outC}] but has shape ${shapeStr(b.shape)}`);
   const pad = Array.isArray(o.padding) ? o.padding : [0, 0];
   const h = xs[xs.length - 2]! + 2 * pad[0]!;
   const wd = xs[xs.length - 1]! + 2 * pad[1]!;
   const effH = o.dilation[0] * (kH - 1) + 1;
   const effW = o.dilation[1] * (kW - 1) + 1;
   if (o.padding !== 'same' && (h < effH || wd < effW)) {
-    throw new RangeError(`conv2d: the (padded) input is ${h}x${wd} but the (dilated) kernel is ${effH}x${effW}; the kernel can't be larger than the input`);
+    throw new RangeError(
+      `conv2d: the (padded) input is ${h}x${wd} but the (dilated) kernel is ${effH}x${effW}; the kernel can't be larger than the input`,
+    );
   }
 }
 
 function checkSameDtype(op: string, x: Tensor, w: Tensor): void {
-  if (x.dtype !== w.dtype) throw new TypeError(`${op}: input dtype ${x.dtype} does not match weight dtype ${w.dtype} (convert one with .to())`);
+  if (x.dtype !== w.dtype)
+    throw new TypeError(`${op}: input dtype ${x.dtype} does not match weight dtype ${w.dtype} (convert one with .to())`);
   if (x.device !== w.device) throw new TypeError(`${op}: input is on ${x.device} but weight is on ${w.device}`);
 }
 
@@ -146,7 +157,8 @@ export interface DropoutOptions {
 export function dropout(input: Tensor, p: number | DropoutOptions = 0.5, training = true, inplace = false): Tensor {
   const x = tensorArg('input', input);
   let o: DropoutOptions = { p: p as number, training, inplace };
-  if (typeof p === 'object' && p !== null) o = { training, inplace, ...checkOptions<DropoutOptions>('dropout options', p, ['p', 'training', 'inplace']) };
+  if (typeof p === 'object' && p !== null)
+    o = { training, inplace, ...checkOptions<DropoutOptions>('dropout options', p, ['p', 'training', 'inplace']) };
   const prob = checkNumber('p', o.p ?? 0.5);
   if (prob < 0 || prob > 1) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${prob}`);
   const out = wrap(native.dropout(x.handle, prob, checkBool('training', o.training ?? true)));
@@ -185,18 +197,30 @@ export interface CrossEntropyOptions extends NllLossOptions {
 /** Class-index targets: int64, shape = input's without the class dim; ids in [0, C) or ignore_index. */
 function checkClassTarget(op: string, x: Tensor, y: Tensor, ignoreIndex: number): void {
   if (y.dtype !== 'int64') {
-    throw new TypeError(`${op}: expected a target of int64 class indices (or float probabilities shaped like input) but received a ${y.dtype} target; use target.long()`);
+    throw new TypeError(
+      `${op}: expected a target of int64 class indices (or float probabilities shaped like input) but received a ${y.dtype} target; use target.long()`,
+    );
   }
   const xs = x.shape;
   const expected = xs.length === 1 ? [] : [xs[0]!, ...xs.slice(2)];
   if (!sameShape(y.shape, expected)) {
-    throw new RangeError(`${op}: expected target of shape ${shapeStr(expected)} for input of shape ${shapeStr(xs)} but received target of shape ${shapeStr(y.shape)}`);
+    throw new RangeError(
+      `${op}: expected target of shape ${shapeStr(expected)} for input of shape ${shapeStr(xs)} but received target of shape ${shapeStr(y.shape)}`,
+    );
   }
   // On CUDA an out-of-range index is a device-side assert that poisons the context, so check here
   // (on CPU LibTorch raises a catchable error itself).
   if (y.device.startsWith('cuda') && y.numel() > 0) {
     const c = xs.length === 1 ? xs[0]! : xs[1]!;
-    const bad = no_grad(() => tidy(() => y.ne(ignoreIndex).logical_and(y.lt(0).logical_or(y.ge(c))).any().item()));
+    const bad = no_grad(() =>
+      tidy(() =>
+        y
+          .ne(ignoreIndex)
+          .logical_and(y.lt(0).logical_or(y.ge(c)))
+          .any()
+          .item(),
+      ),
+    );
     if (bad) throw new RangeError(`${op}: target has class indices outside [0, ${c - 1}] (and not ignore_index=${ignoreIndex})`);
   }
 }
@@ -209,7 +233,8 @@ function checkLossInput(op: string, x: Tensor): void {
 function checkClassWeight(op: string, x: Tensor, w: Tensor | null): void {
   if (!w) return;
   const c = x.dim() === 1 ? x.shape[0]! : x.shape[1]!;
-  if (w.dim() !== 1 || w.shape[0] !== c) throw new RangeError(`${op}: weight must have shape [${c}] (one per class) but has shape ${shapeStr(w.shape)}`);
+  if (w.dim() !== 1 || w.shape[0] !== c)
+    throw new RangeError(`${op}: weight must have shape [${c}] (one per class) but has shape ${shapeStr(w.shape)}`);
 }
 
 /** Cross entropy over logits [N, C] (or [C], or [N, C, d1, ...]) with class-index or probability targets. */
@@ -226,7 +251,9 @@ export function cross_entropy(input: Tensor, target: Tensor, opts?: CrossEntropy
   checkClassWeight('cross_entropy', x, weight);
   if (isFloating(y.dtype)) {
     if (!sameShape(x.shape, y.shape)) {
-      throw new RangeError(`cross_entropy: a probability target must have the input's shape ${shapeStr(x.shape)} but has shape ${shapeStr(y.shape)}`);
+      throw new RangeError(
+        `cross_entropy: a probability target must have the input's shape ${shapeStr(x.shape)} but has shape ${shapeStr(y.shape)}`,
+      );
     }
   } else {
     checkClassTarget('cross_entropy', x, y, ignoreIndex);

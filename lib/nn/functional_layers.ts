@@ -31,7 +31,8 @@ function checkFloat(op: string, x: Tensor): void {
 }
 
 function checkWeightMatch(op: string, x: Tensor, w: Tensor): void {
-  if (x.dtype !== w.dtype) throw new TypeError(`${op}: input dtype ${x.dtype} does not match weight dtype ${w.dtype} (convert one with .to())`);
+  if (x.dtype !== w.dtype)
+    throw new TypeError(`${op}: input dtype ${x.dtype} does not match weight dtype ${w.dtype} (convert one with .to())`);
   if (x.device !== w.device) throw new TypeError(`${op}: input is on ${x.device} but weight is on ${w.device}`);
 }
 
@@ -61,16 +62,30 @@ const AVGPOOL_KEYS = ['stride', 'padding', 'ceil_mode', 'count_include_pad', 'di
 function checkPoolPadding(op: string, kernel: number[], padding: number[], dilation: number[] = kernel.map(() => 1)): void {
   kernel.forEach((k, i) => {
     if (padding[i]! > Math.floor((dilation[i]! * (k - 1) + 1) / 2)) {
-      throw new RangeError(`${op}: pad should be at most half of effective kernel size, but got pad=${padding[i]}, kernel_size=${k} and dilation=${dilation[i]}`);
+      throw new RangeError(
+        `${op}: pad should be at most half of effective kernel size, but got pad=${padding[i]}, kernel_size=${k} and dilation=${dilation[i]}`,
+      );
     }
   });
 }
 
 /** Max over windows of the last dim of [N, C, L] (or [C, L]); with return_indices, [output, indices]. */
 export function max_pool1d(input: Tensor, kernel_size: number | [number], opts: MaxPoolWithIndices<number | [number]>): [Tensor, Tensor];
-export function max_pool1d(input: Tensor, kernel_size: number | [number], opts?: MaxPoolOptions<number | [number]> & { return_indices?: false }): Tensor;
-export function max_pool1d(input: Tensor, kernel_size: number | [number], opts?: MaxPoolOptions<number | [number]>): Tensor | [Tensor, Tensor];
-export function max_pool1d(input: Tensor, kernel_size: number | [number], opts?: MaxPoolOptions<number | [number]>): Tensor | [Tensor, Tensor] {
+export function max_pool1d(
+  input: Tensor,
+  kernel_size: number | [number],
+  opts?: MaxPoolOptions<number | [number]> & { return_indices?: false },
+): Tensor;
+export function max_pool1d(
+  input: Tensor,
+  kernel_size: number | [number],
+  opts?: MaxPoolOptions<number | [number]>,
+): Tensor | [Tensor, Tensor];
+export function max_pool1d(
+  input: Tensor,
+  kernel_size: number | [number],
+  opts?: MaxPoolOptions<number | [number]>,
+): Tensor | [Tensor, Tensor] {
   const x = tensorArg('input', input);
   const o = checkOptions<MaxPoolOptions<number | [number]>>('max_pool1d options', opts, MAXPOOL_KEYS);
   const k = toSingle('kernel_size', kernel_size, 1);
@@ -126,7 +141,17 @@ export function avg_pool2d(input: Tensor, kernel_size: Pair, opts?: AvgPool2dOpt
   const div = o.divisor_override == null ? null : checkInt('divisor_override', o.divisor_override, 1);
   checkRank('avg_pool2d', x, [3, 4], 'a 3-D [C, H, W] or 4-D [N, C, H, W] input');
   checkPoolPadding('avg_pool2d', k, p);
-  return wrap(native.avg_pool2d_ex(x.handle, k, s, p, checkBool('ceil_mode', o.ceil_mode ?? false), checkBool('count_include_pad', o.count_include_pad ?? true), div));
+  return wrap(
+    native.avg_pool2d_ex(
+      x.handle,
+      k,
+      s,
+      p,
+      checkBool('ceil_mode', o.ceil_mode ?? false),
+      checkBool('count_include_pad', o.count_include_pad ?? true),
+      div,
+    ),
+  );
 }
 
 // ------------------------------------------------------------------ convolution
@@ -160,17 +185,24 @@ export function conv1d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts
   const w = tensorArg('weight', weight);
   const b = optTensor('bias', bias);
   const o = resolveConv1dOptions(opts);
-  if (w.dim() !== 3) throw new RangeError(`conv1d: weight must have 3 dims [out_channels, in_channels/groups, kW] but has shape ${shapeStr(w.shape)}`);
+  if (w.dim() !== 3)
+    throw new RangeError(`conv1d: weight must have 3 dims [out_channels, in_channels/groups, kW] but has shape ${shapeStr(w.shape)}`);
   checkRank('conv1d', x, [2, 3], 'a 2-D (unbatched) or 3-D (batched) input [N, C, L]');
   const [outC, inPerGroup, k] = w.shape as [number, number, number];
   const c = x.shape[x.dim() - 2]!;
-  if (c !== inPerGroup * o.groups) throw new RangeError(`conv1d: expected input with ${inPerGroup * o.groups} channels (weight ${shapeStr(w.shape)}, groups=${o.groups}) but received input of shape ${shapeStr(x.shape)}`);
+  if (c !== inPerGroup * o.groups)
+    throw new RangeError(
+      `conv1d: expected input with ${inPerGroup * o.groups} channels (weight ${shapeStr(w.shape)}, groups=${o.groups}) but received input of shape ${shapeStr(x.shape)}`,
+    );
   if (outC % o.groups !== 0) throw new RangeError(`conv1d: out_channels (${outC}) must be divisible by groups (${o.groups})`);
-  if (b && (b.dim() !== 1 || b.shape[0] !== outC)) throw new RangeError(`conv1d: bias must have shape [${outC}] but has shape ${shapeStr(b.shape)}`);
+  if (b && (b.dim() !== 1 || b.shape[0] !== outC))
+    throw new RangeError(`conv1d: bias must have shape [${outC}] but has shape ${shapeStr(b.shape)}`);
   const pad = Array.isArray(o.padding) ? o.padding[0] : 0;
   const eff = o.dilation[0] * (k - 1) + 1;
   if (o.padding !== 'same' && x.shape[x.dim() - 1]! + 2 * pad < eff) {
-    throw new RangeError(`conv1d: the (padded) input has length ${x.shape[x.dim() - 1]! + 2 * pad} but the (dilated) kernel is ${eff}; the kernel can't be larger than the input`);
+    throw new RangeError(
+      `conv1d: the (padded) input has length ${x.shape[x.dim() - 1]! + 2 * pad} but the (dilated) kernel is ${eff}; the kernel can't be larger than the input`,
+    );
   }
   checkWeightMatch('conv1d', x, w);
   return wrap(native.conv1d(x.handle, w.handle, b ? b.handle : null, o.stride, o.padding, o.dilation, o.groups));
@@ -190,7 +222,10 @@ export interface ResolvedConvTranspose2d {
   groups: number;
   dilation: [number, number];
 }
-export function resolveConvTranspose2dOptions(opts: ConvTranspose2dOptions | undefined, name = 'conv_transpose2d options'): ResolvedConvTranspose2d {
+export function resolveConvTranspose2dOptions(
+  opts: ConvTranspose2dOptions | undefined,
+  name = 'conv_transpose2d options',
+): ResolvedConvTranspose2d {
   const o = checkOptions<ConvTranspose2dOptions>(name, opts, ['stride', 'padding', 'output_padding', 'groups', 'dilation']);
   const r: ResolvedConvTranspose2d = {
     stride: toPair('stride', o.stride ?? 1, 1),
@@ -201,7 +236,9 @@ export function resolveConvTranspose2dOptions(opts: ConvTranspose2dOptions | und
   };
   for (const i of [0, 1]) {
     if (r.output_padding[i]! >= r.stride[i]! && r.output_padding[i]! >= r.dilation[i]!) {
-      throw new RangeError(`output_padding (${r.output_padding.join(', ')}) must be smaller than either stride (${r.stride.join(', ')}) or dilation (${r.dilation.join(', ')})`);
+      throw new RangeError(
+        `output_padding (${r.output_padding.join(', ')}) must be smaller than either stride (${r.stride.join(', ')}) or dilation (${r.dilation.join(', ')})`,
+      );
     }
   }
   return r;
@@ -213,15 +250,24 @@ export function conv_transpose2d(input: Tensor, weight: Tensor, bias?: Tensor | 
   const w = tensorArg('weight', weight);
   const b = optTensor('bias', bias);
   const o = resolveConvTranspose2dOptions(opts);
-  if (w.dim() !== 4) throw new RangeError(`conv_transpose2d: weight must have 4 dims [in_channels, out_channels/groups, kH, kW] but has shape ${shapeStr(w.shape)}`);
+  if (w.dim() !== 4)
+    throw new RangeError(
+      `conv_transpose2d: weight must have 4 dims [in_channels, out_channels/groups, kH, kW] but has shape ${shapeStr(w.shape)}`,
+    );
   checkRank('conv_transpose2d', x, [3, 4], 'a 3-D (unbatched) or 4-D (batched) input [N, C, H, W]');
   const c = x.shape[x.dim() - 3]!;
-  if (c !== w.shape[0]) throw new RangeError(`conv_transpose2d: expected input with ${w.shape[0]} channels (weight ${shapeStr(w.shape)}) but received input of shape ${shapeStr(x.shape)}`);
+  if (c !== w.shape[0])
+    throw new RangeError(
+      `conv_transpose2d: expected input with ${w.shape[0]} channels (weight ${shapeStr(w.shape)}) but received input of shape ${shapeStr(x.shape)}`,
+    );
   if (c % o.groups !== 0) throw new RangeError(`conv_transpose2d: in_channels (${c}) must be divisible by groups (${o.groups})`);
   const outC = w.shape[1]! * o.groups;
-  if (b && (b.dim() !== 1 || b.shape[0] !== outC)) throw new RangeError(`conv_transpose2d: bias must have shape [${outC}] but has shape ${shapeStr(b.shape)}`);
+  if (b && (b.dim() !== 1 || b.shape[0] !== outC))
+    throw new RangeError(`conv_transpose2d: bias must have shape [${outC}] but has shape ${shapeStr(b.shape)}`);
   checkWeightMatch('conv_transpose2d', x, w);
-  return wrap(native.conv_transpose2d(x.handle, w.handle, b ? b.handle : null, o.stride, o.padding, o.output_padding, o.groups, o.dilation));
+  return wrap(
+    native.conv_transpose2d(x.handle, w.handle, b ? b.handle : null, o.stride, o.padding, o.output_padding, o.groups, o.dilation),
+  );
 }
 
 // ------------------------------------------------------------------ normalisation
@@ -240,7 +286,12 @@ export interface BatchNormOptions {
  * Normalises each channel (dim 1) of [N, C, ...] by the batch's statistics when training (and
  * updates running_mean / running_var in place by momentum), else by the running statistics.
  */
-export function batch_norm(input: Tensor, running_mean: Tensor | null, running_var: Tensor | null, opts?: Omit<BatchNormOptions, 'running_mean' | 'running_var'>): Tensor {
+export function batch_norm(
+  input: Tensor,
+  running_mean: Tensor | null,
+  running_var: Tensor | null,
+  opts?: Omit<BatchNormOptions, 'running_mean' | 'running_var'>,
+): Tensor {
   const x = tensorArg('input', input);
   const o = checkOptions<BatchNormOptions>('batch_norm options', opts, ['weight', 'bias', 'training', 'momentum', 'eps']);
   const rm = optTensor('running_mean', running_mean);
@@ -251,10 +302,17 @@ export function batch_norm(input: Tensor, running_mean: Tensor | null, running_v
   const momentum = checkNumber('momentum', o.momentum ?? 0.1);
   const eps = checkNumber('eps', o.eps ?? 1e-5);
   checkFloat('batch_norm', x);
-  if (x.dim() < 2) throw new RangeError(`batch_norm: expected an input with a channel dim [N, C, ...] but received input of shape ${shapeStr(x.shape)}`);
+  if (x.dim() < 2)
+    throw new RangeError(`batch_norm: expected an input with a channel dim [N, C, ...] but received input of shape ${shapeStr(x.shape)}`);
   const c = x.shape[1]!;
-  for (const [name, t] of [['running_mean', rm], ['running_var', rv], ['weight', w], ['bias', b]] as const) {
-    if (t && (t.dim() !== 1 || t.shape[0] !== c)) throw new RangeError(`batch_norm: ${name} must have shape [${c}] (one per channel) but has shape ${shapeStr(t.shape)}`);
+  for (const [name, t] of [
+    ['running_mean', rm],
+    ['running_var', rv],
+    ['weight', w],
+    ['bias', b],
+  ] as const) {
+    if (t && (t.dim() !== 1 || t.shape[0] !== c))
+      throw new RangeError(`batch_norm: ${name} must have shape [${c}] (one per channel) but has shape ${shapeStr(t.shape)}`);
   }
   if (!training && (!rm || !rv)) throw new RangeError('batch_norm: running_mean and running_var are required when training is false');
   if (training) {

@@ -32,7 +32,8 @@ export function unpoolOutputSize(x: Tensor, kernel: number[], stride: number[], 
   size.forEach((v, d) => {
     const min = def[d]! - stride[d]!;
     const max = def[d]! + stride[d]!;
-    if (!(min < v && v < max)) throw new RangeError(`invalid output_size "${shapeStr(output_size as number[])}" (dim ${d} must be between ${min} and ${max})`);
+    if (!(min < v && v < max))
+      throw new RangeError(`invalid output_size "${shapeStr(output_size as number[])}" (dim ${d} must be between ${min} and ${max})`);
   });
   return size;
 }
@@ -40,7 +41,8 @@ export function unpoolOutputSize(x: Tensor, kernel: number[], stride: number[], 
 function checkUnpoolArgs(op: string, x: Tensor, idx: Tensor, ranks: number[], what: string): void {
   if (!ranks.includes(x.dim())) throw new RangeError(`${op}: expected ${what} but received input of shape ${shapeStr(x.shape)}`);
   if (!isFloating(x.dtype)) throw new TypeError(`${op}: input must be floating point but is ${x.dtype}; convert it with .float()`);
-  if (idx.dtype !== 'int64') throw new TypeError(`${op}: indices must be int64 (as max pooling with return_indices gives them) but are ${idx.dtype}`);
+  if (idx.dtype !== 'int64')
+    throw new TypeError(`${op}: indices must be int64 (as max pooling with return_indices gives them) but are ${idx.dtype}`);
   if (shapeStr(idx.shape) !== shapeStr(x.shape)) {
     throw new RangeError(`${op}: indices must have the shape of input, ${shapeStr(x.shape)}, but have ${shapeStr(idx.shape)}`);
   }
@@ -61,7 +63,12 @@ export function max_unpool2d(input: Tensor, indices: Tensor, kernel_size: Pair, 
 }
 
 /** Scatters each input value to its index of the max_pool1d input row; everything else is zero. */
-export function max_unpool1d(input: Tensor, indices: Tensor, kernel_size: number | [number], opts?: MaxUnpoolOptions<number | [number]>): Tensor {
+export function max_unpool1d(
+  input: Tensor,
+  indices: Tensor,
+  kernel_size: number | [number],
+  opts?: MaxUnpoolOptions<number | [number]>,
+): Tensor {
   const x = tensorArg('input', input);
   const idx = tensorArg('indices', indices);
   const o = checkOptions<MaxUnpoolOptions<number | [number]>>('max_unpool1d options', opts, KEYS);

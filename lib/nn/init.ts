@@ -8,8 +8,17 @@ import { Tensor, tensorArg } from '../torch/tensor.js';
 export type Nonlinearity = InitNonlinearity;
 export type FanMode = 'fan_in' | 'fan_out';
 const NONLINEARITIES: readonly Nonlinearity[] = [
-  'linear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d',
-  'sigmoid', 'tanh', 'relu', 'leaky_relu',
+  'linear',
+  'conv1d',
+  'conv2d',
+  'conv3d',
+  'conv_transpose1d',
+  'conv_transpose2d',
+  'conv_transpose3d',
+  'sigmoid',
+  'tanh',
+  'relu',
+  'leaky_relu',
 ];
 const MODES: readonly FanMode[] = ['fan_in', 'fan_out'];
 
@@ -63,7 +72,8 @@ export function calculate_gain(nonlinearity: Nonlinearity, param?: number | null
 /** [fan_in, fan_out] as PyTorch computes them (a tensor with at least 2 dims). */
 export function _calculate_fan_in_and_fan_out(tensor: Tensor): [number, number] {
   const t = tensorArg('tensor', tensor);
-  if (t.dim() < 2) throw new RangeError(`Fan in and fan out can not be computed for tensor with fewer than 2 dimensions (shape [${t.shape.join(', ')}])`);
+  if (t.dim() < 2)
+    throw new RangeError(`Fan in and fan out can not be computed for tensor with fewer than 2 dimensions (shape [${t.shape.join(', ')}])`);
   if (t.numel() === 0) {
     // LibTorch indexes tensor[0][0] for the receptive field; an empty tensor has none.
     const s = t.shape;
@@ -79,10 +89,16 @@ export interface KaimingOptions {
   nonlinearity?: Nonlinearity;
 }
 
-function kaimingArgs(tensor: Tensor, a: number | KaimingOptions, mode: FanMode, nonlinearity: Nonlinearity): [Tensor, number, FanMode, Nonlinearity] | null {
+function kaimingArgs(
+  tensor: Tensor,
+  a: number | KaimingOptions,
+  mode: FanMode,
+  nonlinearity: Nonlinearity,
+): [Tensor, number, FanMode, Nonlinearity] | null {
   const t = floatTensor('tensor', tensor);
   let o: KaimingOptions = { a: a as number, mode, nonlinearity };
-  if (typeof a === 'object' && a !== null) o = { mode, nonlinearity, ...checkOptions<KaimingOptions>('kaiming options', a, ['a', 'mode', 'nonlinearity']) };
+  if (typeof a === 'object' && a !== null)
+    o = { mode, nonlinearity, ...checkOptions<KaimingOptions>('kaiming options', a, ['a', 'mode', 'nonlinearity']) };
   const slope = checkNumber('a', o.a ?? 0, { finite: true });
   const m = checkString('mode', o.mode ?? 'fan_in', MODES);
   const nl = checkString('nonlinearity', o.nonlinearity ?? 'leaky_relu', NONLINEARITIES);
@@ -92,14 +108,24 @@ function kaimingArgs(tensor: Tensor, a: number | KaimingOptions, mode: FanMode, 
 }
 
 /** He (Kaiming) uniform: U(-b, b) with b = gain(nonlinearity, a) * sqrt(3 / fan). Positional like PyTorch, or {a, mode, nonlinearity}. */
-export function kaiming_uniform_(tensor: Tensor, a: number | KaimingOptions = 0, mode: FanMode = 'fan_in', nonlinearity: Nonlinearity = 'leaky_relu'): Tensor {
+export function kaiming_uniform_(
+  tensor: Tensor,
+  a: number | KaimingOptions = 0,
+  mode: FanMode = 'fan_in',
+  nonlinearity: Nonlinearity = 'leaky_relu',
+): Tensor {
   const args = kaimingArgs(tensor, a, mode, nonlinearity);
   if (args) native.init_kaiming_uniform_(args[0].handle, args[1], args[2], args[3]);
   return tensor;
 }
 
 /** He (Kaiming) normal: N(0, std²) with std = gain(nonlinearity, a) / sqrt(fan). */
-export function kaiming_normal_(tensor: Tensor, a: number | KaimingOptions = 0, mode: FanMode = 'fan_in', nonlinearity: Nonlinearity = 'leaky_relu'): Tensor {
+export function kaiming_normal_(
+  tensor: Tensor,
+  a: number | KaimingOptions = 0,
+  mode: FanMode = 'fan_in',
+  nonlinearity: Nonlinearity = 'leaky_relu',
+): Tensor {
   const args = kaimingArgs(tensor, a, mode, nonlinearity);
   if (args) native.init_kaiming_normal_(args[0].handle, args[1], args[2], args[3]);
   return tensor;

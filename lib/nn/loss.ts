@@ -27,11 +27,17 @@ export class CrossEntropyLoss extends Module {
 
   constructor(opts?: CrossEntropyOptions) {
     super();
-    const o = checkOptions<CrossEntropyOptions>('CrossEntropyLoss options', opts, ['weight', 'ignore_index', 'reduction', 'label_smoothing']);
+    const o = checkOptions<CrossEntropyOptions>('CrossEntropyLoss options', opts, [
+      'weight',
+      'ignore_index',
+      'reduction',
+      'label_smoothing',
+    ]);
     this.ignore_index = checkInt('ignore_index', o.ignore_index ?? -100);
     this.reduction = checkReduction(o.reduction ?? 'mean');
     this.label_smoothing = checkNumber('label_smoothing', o.label_smoothing ?? 0);
-    if (this.label_smoothing < 0 || this.label_smoothing > 1) throw new RangeError(`label_smoothing must be between 0.0 and 1.0 but received ${this.label_smoothing}`);
+    if (this.label_smoothing < 0 || this.label_smoothing > 1)
+      throw new RangeError(`label_smoothing must be between 0.0 and 1.0 but received ${this.label_smoothing}`);
     this.register_buffer('weight', o.weight == null ? null : tensorArg('weight', o.weight));
   }
 

@@ -235,7 +235,11 @@ export abstract class Module {
     const o = checkOptions<{ strict?: boolean }>('load_state_dict options', opts, ['strict']);
     const strict = o.strict === undefined ? true : checkBool('strict', o.strict);
     const entries: Map<string, unknown> =
-      state_dict instanceof Map ? state_dict : state_dict !== null && typeof state_dict === 'object' ? new Map(Object.entries(state_dict)) : invalidSd(state_dict);
+      state_dict instanceof Map
+        ? state_dict
+        : state_dict !== null && typeof state_dict === 'object'
+          ? new Map(Object.entries(state_dict))
+          : invalidSd(state_dict);
     const own = this.#targets();
     const missing = [...own.keys()].filter((k) => !entries.has(k));
     const unexpected = [...entries.keys()].filter((k) => !own.has(k));
@@ -250,12 +254,15 @@ export abstract class Module {
       const from = v.shape;
       const to = target.shape;
       if (from.length !== to.length || from.some((s, i) => s !== to[i])) {
-        errors.push(`size mismatch for ${k}: copying a param with shape [${from.join(', ')}] from checkpoint, the shape in current model is [${to.join(', ')}].`);
+        errors.push(
+          `size mismatch for ${k}: copying a param with shape [${from.join(', ')}] from checkpoint, the shape in current model is [${to.join(', ')}].`,
+        );
       }
     }
     if (strict) {
       if (missing.length) errors.unshift(`Missing key(s) in state_dict: ${missing.map((k) => `"${k}"`).join(', ')}.`);
-      if (unexpected.length) errors.splice(missing.length ? 1 : 0, 0, `Unexpected key(s) in state_dict: ${unexpected.map((k) => `"${k}"`).join(', ')}.`);
+      if (unexpected.length)
+        errors.splice(missing.length ? 1 : 0, 0, `Unexpected key(s) in state_dict: ${unexpected.map((k) => `"${k}"`).join(', ')}.`);
     }
     if (errors.length) throw new Error(`Error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join('\n\t')}`);
     no_grad(() => {
@@ -315,7 +322,8 @@ export abstract class Module {
    */
   to(target: DType | DeviceLike | { dtype?: DType; device?: DeviceLike }): this {
     const { dtype, device } = parseToTarget(target, ['dtype', 'device']);
-    const convert = (t: Tensor): Tensor => t.to({ dtype: dtype !== null && isFloating(t.dtype) ? dtype : t.dtype, device: device ?? t.device });
+    const convert = (t: Tensor): Tensor =>
+      t.to({ dtype: dtype !== null && isFloating(t.dtype) ? dtype : t.dtype, device: device ?? t.device });
     no_grad(() => {
       for (const m of this.modules()) {
         const fields = m.#fields();

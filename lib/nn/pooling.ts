@@ -30,7 +30,13 @@ export class MaxPool1d<R extends boolean = false> extends Module {
     this.ceil_mode = checkBool('ceil_mode', o.ceil_mode ?? false);
   }
   forward(input: Tensor): MaxPoolResult<R> {
-    const opts = { stride: this.stride, padding: this.padding, dilation: this.dilation, ceil_mode: this.ceil_mode, return_indices: this.return_indices as boolean };
+    const opts = {
+      stride: this.stride,
+      padding: this.padding,
+      dilation: this.dilation,
+      ceil_mode: this.ceil_mode,
+      return_indices: this.return_indices as boolean,
+    };
     return max_pool1d(input, this.kernel_size, opts) as MaxPoolResult<R>;
   }
   override extra_repr(): string {
@@ -56,7 +62,13 @@ export class MaxPool2d<R extends boolean = false> extends Module {
     this.ceil_mode = checkBool('ceil_mode', o.ceil_mode ?? false);
   }
   forward(input: Tensor): MaxPoolResult<R> {
-    const opts = { stride: this.stride, padding: this.padding, dilation: this.dilation, ceil_mode: this.ceil_mode, return_indices: this.return_indices as boolean };
+    const opts = {
+      stride: this.stride,
+      padding: this.padding,
+      dilation: this.dilation,
+      ceil_mode: this.ceil_mode,
+      return_indices: this.return_indices as boolean,
+    };
     return max_pool2d(input, this.kernel_size, opts) as MaxPoolResult<R>;
   }
   override extra_repr(): string {
@@ -73,7 +85,13 @@ export class AvgPool2d extends Module {
   readonly divisor_override: number | null;
   constructor(kernel_size: Pair, opts?: AvgPool2dOptions) {
     super();
-    const o = checkOptions<AvgPool2dOptions>('AvgPool2d options', opts, ['stride', 'padding', 'ceil_mode', 'count_include_pad', 'divisor_override']);
+    const o = checkOptions<AvgPool2dOptions>('AvgPool2d options', opts, [
+      'stride',
+      'padding',
+      'ceil_mode',
+      'count_include_pad',
+      'divisor_override',
+    ]);
     this.kernel_size = toPair('kernel_size', kernel_size, 1);
     this.stride = o.stride == null ? this.kernel_size : toPair('stride', o.stride, 1);
     this.padding = toPair('padding', o.padding ?? 0, 0);
@@ -83,7 +101,11 @@ export class AvgPool2d extends Module {
   }
   forward(input: Tensor): Tensor {
     return avg_pool2d(input, this.kernel_size, {
-      stride: this.stride, padding: this.padding, ceil_mode: this.ceil_mode, count_include_pad: this.count_include_pad, divisor_override: this.divisor_override,
+      stride: this.stride,
+      padding: this.padding,
+      ceil_mode: this.ceil_mode,
+      count_include_pad: this.count_include_pad,
+      divisor_override: this.divisor_override,
     });
   }
   override extra_repr(): string {

@@ -54,7 +54,8 @@ export class LSTMCell extends Module {
   forward(input: Tensor, hx?: readonly [Tensor, Tensor] | null): [Tensor, Tensor] {
     const x0 = tensorArg('input', input);
     if (x0.dim() !== 1 && x0.dim() !== 2) throw invalid('input', 'a 1-D or 2-D tensor', `shape [${x0.shape.join(', ')}]`);
-    if (x0.size(-1) !== this.input_size) throw new RangeError(`LSTMCell: input has ${x0.size(-1)} features, expected input_size=${this.input_size}`);
+    if (x0.size(-1) !== this.input_size)
+      throw new RangeError(`LSTMCell: input has ${x0.size(-1)} features, expected input_size=${this.input_size}`);
     const batched = x0.dim() === 2;
     return tidy(() => {
       const x = batched ? x0 : x0.unsqueeze(0);
@@ -72,7 +73,10 @@ export class LSTMCell extends Module {
           h = h.unsqueeze(0);
           c = c.unsqueeze(0);
         }
-        for (const [n, t] of [['h', h], ['c', c]] as const) {
+        for (const [n, t] of [
+          ['h', h],
+          ['c', c],
+        ] as const) {
           if (t.dim() !== 2 || t.size(0) !== B || t.size(1) !== this.hidden_size) {
             throw new RangeError(`LSTMCell: ${n} has shape [${t.shape.join(', ')}], expected [${B}, ${this.hidden_size}]`);
           }
@@ -122,7 +126,16 @@ export class RNN extends Module {
 
   constructor(input_size: number, hidden_size: number, opts?: RNNOptions) {
     super();
-    const o = checkOptions<RNNOptions>('RNN options', opts, ['num_layers', 'nonlinearity', 'bias', 'batch_first', 'dropout', 'bidirectional', 'dtype', 'device']);
+    const o = checkOptions<RNNOptions>('RNN options', opts, [
+      'num_layers',
+      'nonlinearity',
+      'bias',
+      'batch_first',
+      'dropout',
+      'bidirectional',
+      'dtype',
+      'device',
+    ]);
     this.input_size = checkInt('input_size', input_size, 0);
     this.hidden_size = checkInt('hidden_size', hidden_size, 1);
     this.num_layers = checkInt('num_layers', o.num_layers ?? 1, 1);
@@ -131,7 +144,8 @@ export class RNN extends Module {
     this.batch_first = checkBool('batch_first', o.batch_first ?? false);
     this.dropout = checkNumber('dropout', o.dropout ?? 0, { finite: true });
     if (this.dropout < 0 || this.dropout > 1) throw new RangeError(`RNN: dropout must be in [0, 1], got ${this.dropout}`);
-    if (checkBool('bidirectional', o.bidirectional ?? false)) throw new RangeError('RNN: bidirectional=true is not supported; use two RNNs over the sequence and its flip');
+    if (checkBool('bidirectional', o.bidirectional ?? false))
+      throw new RangeError('RNN: bidirectional=true is not supported; use two RNNs over the sequence and its flip');
     for (let k = 0; k < this.num_layers; k++) {
       const inF = k === 0 ? this.input_size : this.hidden_size;
       this.register_parameter(`weight_ih_l${k}`, emptyParameter([this.hidden_size, inF], o));
@@ -150,7 +164,7 @@ export class RNN extends Module {
   }
 
   #p(name: string): Tensor | null {
-    return ((this as unknown as Record<string, Tensor | undefined>)[name]) ?? null;
+    return (this as unknown as Record<string, Tensor | undefined>)[name] ?? null;
   }
 
   /**
@@ -162,7 +176,8 @@ export class RNN extends Module {
   forward(input: Tensor, h0?: Tensor | null, weight_hh?: (layer: number, w: Tensor) => Tensor): [Tensor, Tensor] {
     const x0 = tensorArg('input', input);
     if (x0.dim() !== 2 && x0.dim() !== 3) throw invalid('input', 'a 2-D (unbatched) or 3-D tensor', `shape [${x0.shape.join(', ')}]`);
-    if (x0.size(-1) !== this.input_size) throw new RangeError(`RNN: input has ${x0.size(-1)} features, expected input_size=${this.input_size}`);
+    if (x0.size(-1) !== this.input_size)
+      throw new RangeError(`RNN: input has ${x0.size(-1)} features, expected input_size=${this.input_size}`);
     const batched = x0.dim() === 3;
     return tidy(() => {
       let x = batched ? (this.batch_first ? x0.transpose(0, 1) : x0) : x0.unsqueeze(1);
@@ -204,7 +219,13 @@ export class RNN extends Module {
   }
 
   override extra_repr(): string {
-    const extra = [this.num_layers !== 1 ? `num_layers=${this.num_layers}` : '', this.nonlinearity !== 'tanh' ? `nonlinearity='${this.nonlinearity}'` : '', this.bias ? '' : 'bias=False', this.batch_first ? 'batch_first=True' : '', this.dropout ? `dropout=${this.dropout}` : ''].filter(Boolean);
+    const extra = [
+      this.num_layers !== 1 ? `num_layers=${this.num_layers}` : '',
+      this.nonlinearity !== 'tanh' ? `nonlinearity='${this.nonlinearity}'` : '',
+      this.bias ? '' : 'bias=False',
+      this.batch_first ? 'batch_first=True' : '',
+      this.dropout ? `dropout=${this.dropout}` : '',
+    ].filter(Boolean);
     return [`${this.input_size}`, `${this.hidden_size}`, ...extra].join(', ');
   }
 }

@@ -22,11 +22,12 @@ export class GradedSpikes extends Module {
     this.size = checkInt('size', size, 1);
     this.weights = emptyParameter([this.size, 1], {});
     if (constant_factor) constant_(this.weights, checkNumber('constant_factor', constant_factor));
-    else no_grad(() => {
-      const r = rand([this.size, 1]);
-      this.weights.copy_(r).add_(0.5);
-      r.dispose();
-    });
+    else
+      no_grad(() => {
+        const r = rand([this.size, 1]);
+        this.weights.copy_(r).add_(0.5);
+        r.dispose();
+      });
   }
   forward(x: Tensor): Tensor {
     return tensorArg('x', x).mul(this.weights);
@@ -35,7 +36,13 @@ export class GradedSpikes extends Module {
 
 type BatchNormTTOptions = Pick<BatchNormModuleOptions, 'eps' | 'momentum' | 'affine'>;
 
-function batchNormTT(kind: typeof BatchNorm1d | typeof BatchNorm2d, name: string, input_features: number, time_steps: number, opts?: BatchNormTTOptions): ModuleList {
+function batchNormTT(
+  kind: typeof BatchNorm1d | typeof BatchNorm2d,
+  name: string,
+  input_features: number,
+  time_steps: number,
+  opts?: BatchNormTTOptions,
+): ModuleList {
   const o = checkOptions<BatchNormTTOptions>(`${name} options`, opts, ['eps', 'momentum', 'affine']);
   const steps = checkInt('time_steps', time_steps, 1);
   const list = new ModuleList();

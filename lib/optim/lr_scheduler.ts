@@ -31,7 +31,8 @@ export abstract class LRScheduler {
       for (const g of groups) if (g.initial_lr === undefined) g.initial_lr = g.lr;
     } else {
       groups.forEach((g, i) => {
-        if (g.initial_lr === undefined) throw new RangeError(`param 'initial_lr' is not specified in param_groups[${i}] when resuming an optimizer`);
+        if (g.initial_lr === undefined)
+          throw new RangeError(`param 'initial_lr' is not specified in param_groups[${i}] when resuming an optimizer`);
       });
     }
     this.base_lrs = groups.map((g) => g.initial_lr!);
@@ -69,16 +70,28 @@ export abstract class LRScheduler {
 
   /** Every field but the optimizer, as PyTorch's state_dict(). */
   state_dict(): SchedulerStateDict {
-    return { ...this._hyperparameters(), base_lrs: [...this.base_lrs], last_epoch: this.last_epoch, _step_count: this._step_count, _last_lr: [...this._last_lr] };
+    return {
+      ...this._hyperparameters(),
+      base_lrs: [...this.base_lrs],
+      last_epoch: this.last_epoch,
+      _step_count: this._step_count,
+      _last_lr: [...this._last_lr],
+    };
   }
 
   load_state_dict(state_dict: unknown): void {
-    const m = state_dict instanceof Map ? state_dict : state_dict !== null && typeof state_dict === 'object' ? new Map(Object.entries(state_dict)) : null;
+    const m =
+      state_dict instanceof Map
+        ? state_dict
+        : state_dict !== null && typeof state_dict === 'object'
+          ? new Map(Object.entries(state_dict))
+          : null;
     if (!m) throw invalid('state_dict', 'a Map or an object', state_dict);
     const n = this.#groups().length;
     const list = (k: string): number[] => {
       const v = m.get(k);
-      if (!Array.isArray(v) || v.length !== n || !v.every((x) => typeof x === 'number')) throw invalid(`state_dict.${k}`, `an array of ${n} numbers`, v);
+      if (!Array.isArray(v) || v.length !== n || !v.every((x) => typeof x === 'number'))
+        throw invalid(`state_dict.${k}`, `an array of ${n} numbers`, v);
       return v as number[];
     };
     const base = list('base_lrs');
@@ -151,7 +164,9 @@ export class CosineAnnealingLR extends LRScheduler {
     if ((e - 1 - T_max) % (2 * T_max) === 0) {
       return lrs.map((lr, i) => lr + ((this.base_lrs[i]! - eta_min) * (1 - Math.cos(Math.PI / T_max))) / 2);
     }
-    return lrs.map((lr) => ((1 + Math.cos((Math.PI * e) / T_max)) / (1 + Math.cos((Math.PI * (e - 1)) / T_max))) * (lr - eta_min) + eta_min);
+    return lrs.map(
+      (lr) => ((1 + Math.cos((Math.PI * e) / T_max)) / (1 + Math.cos((Math.PI * (e - 1)) / T_max))) * (lr - eta_min) + eta_min,
+    );
   }
 
   protected _hyperparameters(): Record<string, number> {

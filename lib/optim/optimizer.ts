@@ -62,8 +62,14 @@ export abstract class Optimizer<H extends object = object> {
     this.defaults = Object.freeze(this.#resolve(o, spec.defaults));
     const groups = this.#groupSpecs(params);
     const seen = new Set<Tensor>();
-    const resolved = groups.map((g, i) => ({ params: checkParams(g.params, i, seen), h: this.#resolve(g.options, this.defaults, `param_groups[${i}]`) }));
-    this.#native = native.optim_create(spec.kind, resolved.map((g) => ({ ...(g.h as NativeOptimOptions), params: g.params.map((p) => p.handle) })));
+    const resolved = groups.map((g, i) => ({
+      params: checkParams(g.params, i, seen),
+      h: this.#resolve(g.options, this.defaults, `param_groups[${i}]`),
+    }));
+    this.#native = native.optim_create(
+      spec.kind,
+      resolved.map((g) => ({ ...(g.h as NativeOptimOptions), params: g.params.map((p) => p.handle) })),
+    );
     for (const g of resolved) this.#addView(g.params, g.h);
   }
 
@@ -83,7 +89,8 @@ export abstract class Optimizer<H extends object = object> {
 
   /** Clears the grads of every parameter: set to null (the default, as PyTorch 2) or zeroed in place. */
   zero_grad(opts?: { set_to_none?: boolean } | boolean): void {
-    const setToNone = typeof opts === 'boolean' ? opts : checkOptions<{ set_to_none?: boolean }>('zero_grad options', opts, ['set_to_none']).set_to_none;
+    const setToNone =
+      typeof opts === 'boolean' ? opts : checkOptions<{ set_to_none?: boolean }>('zero_grad options', opts, ['set_to_none']).set_to_none;
     native.optim_zero_grad(this.#handle(), setToNone === undefined ? true : checkBool('set_to_none', setToNone));
   }
 
@@ -134,7 +141,9 @@ export abstract class Optimizer<H extends object = object> {
     const groups = sd.get('param_groups');
     if (!Array.isArray(groups)) throw invalid("state_dict['param_groups']", 'an array of param groups', groups);
     if (groups.length !== this.param_groups.length) {
-      throw new RangeError(`${name}.load_state_dict: loaded state dict has ${groups.length} parameter group(s) but the optimizer has ${this.param_groups.length}`);
+      throw new RangeError(
+        `${name}.load_state_dict: loaded state dict has ${groups.length} parameter group(s) but the optimizer has ${this.param_groups.length}`,
+      );
     }
     // Saved ids map, in order, onto our parameters in order (as PyTorch does).
     const idToIndex = new Map<number, number>();
@@ -144,7 +153,9 @@ export abstract class Optimizer<H extends object = object> {
       const ids = g.get('params');
       const own = this.param_groups[gi]!.params.length;
       if (!Array.isArray(ids) || ids.length !== own) {
-        throw new RangeError(`${name}.load_state_dict: param_groups[${gi}] has ${Array.isArray(ids) ? ids.length : 'no'} parameters but the optimizer's group has ${own}`);
+        throw new RangeError(
+          `${name}.load_state_dict: param_groups[${gi}] has ${Array.isArray(ids) ? ids.length : 'no'} parameters but the optimizer's group has ${own}`,
+        );
       }
       for (const id of ids) idToIndex.set(toInt(id, `param_groups[${gi}].params`), next++);
       return this.#groupFromSaved(g, gi);
@@ -154,7 +165,8 @@ export abstract class Optimizer<H extends object = object> {
     const states = new Map<number, NativeOptimState | null>();
     for (const [id, s] of entries(rawState, "state_dict['state']")) {
       const index = idToIndex.get(toInt(id, 'state key'));
-      if (index === undefined) throw new RangeError(`${name}.load_state_dict: state for parameter id ${String(id)} that no param group lists`);
+      if (index === undefined)
+        throw new RangeError(`${name}.load_state_dict: state for parameter id ${String(id)} that no param group lists`);
       states.set(index, this.#stateFromSaved(entries(s, `state[${String(id)}]`), params[index]!, String(id)));
     }
     // Everything checked: apply.
@@ -215,9 +227,11 @@ export abstract class Optimizer<H extends object = object> {
     if (list.length === 0) throw new RangeError(`${this.#spec.name}: optimizer got an empty parameter list`);
     if (list.every((x) => x instanceof Tensor)) return [{ params: list, options: {} }];
     return list.map((g, i) => {
-      if (g === null || typeof g !== 'object' || g instanceof Tensor) throw invalid(`params[${i}]`, 'a param group {params, ...options}', g);
+      if (g === null || typeof g !== 'object' || g instanceof Tensor)
+        throw invalid(`params[${i}]`, 'a param group {params, ...options}', g);
       const { params: ps, ...rest } = g as { params?: unknown };
-      if (ps === null || typeof ps !== 'object' || !(Symbol.iterator in ps)) throw invalid(`param_groups[${i}].params`, 'an iterable of Tensors', ps);
+      if (ps === null || typeof ps !== 'object' || !(Symbol.iterator in ps))
+        throw invalid(`param_groups[${i}].params`, 'an iterable of Tensors', ps);
       const options = checkOptions<Partial<H>>(`param_groups[${i}]`, rest, Object.keys(this.#spec.checks));
       return { params: ps as Iterable<unknown>, options };
     });
@@ -269,14 +283,17 @@ export abstract class Optimizer<H extends object = object> {
       const ps = p.shape;
       const ts = t.shape;
       if (ps.length !== ts.length || ps.some((d, i) => d !== ts[i])) {
-        throw new RangeError(`${name}.load_state_dict: state[${id}].${k} has shape [${ts.join(', ')}] but its parameter has shape [${ps.join(', ')}]`);
+        throw new RangeError(
+          `${name}.load_state_dict: state[${id}].${k} has shape [${ts.join(', ')}] but its parameter has shape [${ps.join(', ')}]`,
+        );
       }
       (out as Record<string, unknown>)[k] = t.handle;
     }
     if (this.#spec.hasStep) {
       const step = s.get('step');
       const n = step instanceof Tensor ? (step.numel() === 1 ? step.item() : NaN) : step;
-      if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw invalid(`state[${id}].step`, 'a non-negative integer (or a scalar tensor holding one)', step);
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 0)
+        throw invalid(`state[${id}].step`, 'a non-negative integer (or a scalar tensor holding one)', step);
       out.step = n;
     }
     return Object.keys(out).length ? out : null;
@@ -291,7 +308,8 @@ export abstract class Optimizer<H extends object = object> {
       if (typeof k === 'string' && known.has(k)) (opts as Record<string, unknown>)[k] = v;
       else if (k === 'initial_lr') initialLr = this.#spec.checks['lr' as keyof H](`param_groups[${gi}].initial_lr`, v) as number;
       else if (k === 'maximize') {
-        if (v !== false) throw new RangeError(`${this.#spec.name}.load_state_dict: param_groups[${gi}] has maximize=${String(v)}, which is not supported`);
+        if (v !== false)
+          throw new RangeError(`${this.#spec.name}.load_state_dict: param_groups[${gi}] has maximize=${String(v)}, which is not supported`);
       } else if (!(typeof k === 'string' && IMPLEMENTATION_KEYS.has(k))) {
         throw new RangeError(`${this.#spec.name}.load_state_dict: param_groups[${gi}] has an unknown option '${String(k)}'`);
       }
@@ -307,7 +325,8 @@ function checkParams(ps: Iterable<unknown>, group: number, seen: Set<Tensor>): T
   const out: Tensor[] = [];
   for (const p of ps) {
     if (!(p instanceof Tensor)) throw invalid(`param_groups[${group}].params`, 'Tensors', p);
-    if (!isFloating(p.dtype)) throw new TypeError(`optimizer can only optimize floating point Tensors, but one in param_groups[${group}] is ${p.dtype}`);
+    if (!isFloating(p.dtype))
+      throw new TypeError(`optimizer can only optimize floating point Tensors, but one in param_groups[${group}] is ${p.dtype}`);
     if (!p.is_leaf) throw new TypeError("can't optimize a non-leaf Tensor");
     if (seen.has(p)) throw new RangeError(`some parameters appear more than once (param_groups[${group}])`);
     seen.add(p);
@@ -349,7 +368,8 @@ export const finiteNumber: Check<number> = (name, v) => {
 };
 export const boolean: Check<boolean> = (name, v) => checkBool(name, v);
 export const betas: Check<[number, number]> = (name, v) => {
-  if (!Array.isArray(v) || v.length !== 2 || !v.every((x) => typeof x === 'number')) throw invalid(name, 'a pair of numbers [beta1, beta2]', v);
+  if (!Array.isArray(v) || v.length !== 2 || !v.every((x) => typeof x === 'number'))
+    throw invalid(name, 'a pair of numbers [beta1, beta2]', v);
   v.forEach((b: number, i) => {
     if (!(b >= 0 && b < 1)) throw new RangeError(`Expected ${name}[${i}] in [0, 1) but received ${b}`);
   });

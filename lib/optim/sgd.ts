@@ -18,7 +18,8 @@ const SPEC: OptimizerSpec<SGDHyperparameters> = {
   defaults: { lr: 1e-3, momentum: 0, dampening: 0, weight_decay: 0, nesterov: false },
   checks: { lr: nonNegative, momentum: nonNegative, dampening: finiteNumber, weight_decay: nonNegative, nesterov: boolean },
   checkGroup: (h) => {
-    if (h.nesterov && (h.momentum <= 0 || h.dampening !== 0)) throw new RangeError('Nesterov momentum requires a momentum and zero dampening');
+    if (h.nesterov && (h.momentum <= 0 || h.dampening !== 0))
+      throw new RangeError('Nesterov momentum requires a momentum and zero dampening');
   },
   stateTensors: ['momentum_buffer'],
   optionalState: ['momentum_buffer'],

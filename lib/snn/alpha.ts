@@ -55,8 +55,15 @@ export class Alpha<const O extends AlphaOptions = AlphaOptions> extends LIF {
   }
 
   /** One step: [spk, syn_exc, syn_inh, mem]; with init_hidden (and output false) only spk. */
-  forward(input: Tensor, syn_exc?: Tensor | null, syn_inh?: Tensor | null, mem?: Tensor | null): NeuronOutput<O, [Tensor, Tensor, Tensor, Tensor]> {
-    return this._stepStates(input, ['syn_exc', 'syn_inh', 'mem'], [syn_exc, syn_inh, mem], (p) => this.#step(input, p.syn_exc!, p.syn_inh!, p.mem!)) as NeuronOutput<O, [Tensor, Tensor, Tensor, Tensor]>;
+  forward(
+    input: Tensor,
+    syn_exc?: Tensor | null,
+    syn_inh?: Tensor | null,
+    mem?: Tensor | null,
+  ): NeuronOutput<O, [Tensor, Tensor, Tensor, Tensor]> {
+    return this._stepStates(input, ['syn_exc', 'syn_inh', 'mem'], [syn_exc, syn_inh, mem], (p) =>
+      this.#step(input, p.syn_exc!, p.syn_inh!, p.mem!),
+    ) as NeuronOutput<O, [Tensor, Tensor, Tensor, Tensor]>;
   }
 
   #step(X: Tensor, exc: Tensor, inh: Tensor, mem: Tensor): { spk: Tensor; states: Record<string, Tensor> } {
@@ -93,8 +100,14 @@ export class Alpha<const O extends AlphaOptions = AlphaOptions> extends LIF {
 
   /** All steps of input [T, B, ...] (or a static input with num_steps): records [spk, syn_exc, syn_inh, mem]. */
   sequence(input: Tensor, opts: StatesSequenceOptions = {}): [Tensor, Tensor, Tensor, Tensor] {
-    return runSequenceStates(this, 'Alpha.sequence', input, opts, ['syn_exc', 'syn_inh', 'mem'], (x, first, i) =>
-      this.forward(x, first ? i.syn_exc : null, first ? i.syn_inh : null, first ? i.mem : null) as Tensor[]) as [Tensor, Tensor, Tensor, Tensor];
+    return runSequenceStates(
+      this,
+      'Alpha.sequence',
+      input,
+      opts,
+      ['syn_exc', 'syn_inh', 'mem'],
+      (x, first, i) => this.forward(x, first ? i.syn_exc : null, first ? i.syn_inh : null, first ? i.mem : null) as Tensor[],
+    ) as [Tensor, Tensor, Tensor, Tensor];
   }
 
   /** Zeroes syn_exc, syn_inh and mem (keeping their shapes) and returns them. */

@@ -43,7 +43,10 @@ export class DeltaLeaky extends LIF {
       // A handle of the caller's own: the module's handle is replaced below.
       U = wrap(native.alias(this.mem!.handle));
     } else {
-      if (mem == null) throw new TypeError('DeltaLeaky: `mem` must be provided when init_hidden=false: pass [mem, mem_prev] (null entries start at zeros)');
+      if (mem == null)
+        throw new TypeError(
+          'DeltaLeaky: `mem` must be provided when init_hidden=false: pass [mem, mem_prev] (null entries start at zeros)',
+        );
       if (!Array.isArray(mem) || mem.length !== 2) throw invalid('mem', 'a pair [mem, mem_prev] of tensors or nulls', mem);
       U = mem[0] == null ? zeros_like(x) : tensorArg('mem[0]', mem[0]);
       // mem_prev only travels along: the step needs the current membrane alone.

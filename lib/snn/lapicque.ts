@@ -40,7 +40,12 @@ export class Lapicque<const O extends LapicqueOptions = LapicqueOptions> extends
   constructor(opts: O = {} as O) {
     const o = checkOptions<LapicqueOptions>('Lapicque options', opts, LAPICQUE_KEYS);
     const hasBeta = given(o.beta);
-    super({ ...o, beta: hasBeta ? (o.beta as TensorInit) : undefined } as LIFOptions, LAPICQUE_KEYS, { value: 1.0, learn: false }, { beta_optional: true });
+    super(
+      { ...o, beta: hasBeta ? (o.beta as TensorInit) : undefined } as LIFOptions,
+      LAPICQUE_KEYS,
+      { value: 1.0, learn: false },
+      { beta_optional: true },
+    );
     this.register_buffer('time_step', asTensor('time_step', o.time_step ?? 1));
     const hasR = given(o.R);
     const hasC = given(o.C);
@@ -97,7 +102,13 @@ export class Lapicque<const O extends LapicqueOptions = LapicqueOptions> extends
     const h = this as unknown as NeuronInternals;
     const cfg = this.#fusable() ? h._fusedConfig() : null;
     if (cfg) {
-      const out = native.snn_neuron_step('lapicque', [X.handle], [mem.handle], [this.R.handle, this.C.handle, this.time_step.handle, this.threshold.handle, this.graded_spikes_factor.handle], cfg);
+      const out = native.snn_neuron_step(
+        'lapicque',
+        [X.handle],
+        [mem.handle],
+        [this.R.handle, this.C.handle, this.time_step.handle, this.threshold.handle, this.graded_spikes_factor.handle],
+        cfg,
+      );
       if (out.length === 2) return { spk: wrap(out[0]!), states: { mem: wrap(out[1]!) } };
     }
     const r = h._memReset(mem);
@@ -122,7 +133,14 @@ export class Lapicque<const O extends LapicqueOptions = LapicqueOptions> extends
 
   /** All steps of input [T, B, ...] (or a static input with num_steps): records [spk, mem]. */
   sequence(input: Tensor, opts: Pick<StatesSequenceOptions, 'num_steps' | 'mem'> = {}): [Tensor, Tensor] {
-    return runSequenceStates(this, 'Lapicque.sequence', input, opts, ['mem'], (x, first, i) => this.forward(x, first ? i.mem : null) as Tensor[]) as [Tensor, Tensor];
+    return runSequenceStates(
+      this,
+      'Lapicque.sequence',
+      input,
+      opts,
+      ['mem'],
+      (x, first, i) => this.forward(x, first ? i.mem : null) as Tensor[],
+    ) as [Tensor, Tensor];
   }
 
   /** Zeroes mem (keeping its shape) and returns it. */

@@ -48,8 +48,16 @@ export class Leaky<const O extends LeakyOptions = LeakyOptions> extends LIF {
     const fused = this._fusedSurrogate();
     if (fused) {
       const [s, m] = native.snn_leaky_step(
-        X.handle, U.handle, this.beta.handle, this.threshold.handle, this.graded_spikes_factor.handle,
-        this._resetCode, this.reset_delay, fused.code, fused.param, this.surrogate_disable,
+        X.handle,
+        U.handle,
+        this.beta.handle,
+        this.threshold.handle,
+        this.graded_spikes_factor.handle,
+        this._resetCode,
+        this.reset_delay,
+        fused.code,
+        fused.param,
+        this.surrogate_disable,
       );
       return [wrap(s), wrap(m)];
     }
@@ -75,9 +83,19 @@ export class Leaky<const O extends LeakyOptions = LeakyOptions> extends LIF {
     if (this.init_hidden) throw new TypeError('Leaky.sequence: not available with init_hidden=true (call forward per step)');
     const fused = this._fusedSurrogate();
     if (fused) {
-      const st = { get: (n: string) => this._state(n), set: (n: string, t: Tensor) => this._setState(n, t), fit: (n: string, x: Tensor) => this._fitState(n, x) };
+      const st = {
+        get: (n: string) => this._state(n),
+        set: (n: string, t: Tensor) => this._setState(n, t),
+        fit: (n: string, x: Tensor) => this._fitState(n, x),
+      };
       const cfg = { reset: this._resetCode, reset_delay: this.reset_delay, surrogate: fused, surrogate_disable: this.surrogate_disable };
-      const out = leakySequenceNative(input, { ...o, spk: null }, st, { beta: this.beta, threshold: this.threshold, graded_spikes_factor: this.graded_spikes_factor }, cfg);
+      const out = leakySequenceNative(
+        input,
+        { ...o, spk: null },
+        st,
+        { beta: this.beta, threshold: this.threshold, graded_spikes_factor: this.graded_spikes_factor },
+        cfg,
+      );
       if (out) return out;
     }
     return runSequence(input, o, (x, first) => this.forward(x, first ? o.mem : null) as [Tensor, Tensor]);

@@ -36,7 +36,23 @@ export interface LeakyParallelOptions {
   device?: Device;
   dtype?: DType;
 }
-const KEYS = ['input_size', 'hidden_size', 'beta', 'bias', 'threshold', 'dropout', 'spike_grad', 'surrogate_disable', 'learn_beta', 'learn_threshold', 'graded_spikes_factor', 'learn_graded_spikes_factor', 'weight_hh_enable', 'device', 'dtype'] as const;
+const KEYS = [
+  'input_size',
+  'hidden_size',
+  'beta',
+  'bias',
+  'threshold',
+  'dropout',
+  'spike_grad',
+  'surrogate_disable',
+  'learn_beta',
+  'learn_threshold',
+  'graded_spikes_factor',
+  'learn_graded_spikes_factor',
+  'weight_hh_enable',
+  'device',
+  'dtype',
+] as const;
 
 export class LeakyParallel extends Module {
   declare beta: Tensor | undefined;
@@ -54,8 +70,13 @@ export class LeakyParallel extends Module {
     const input_size = checkInt('input_size', o.input_size, 1);
     this.hidden_size = checkInt('hidden_size', o.hidden_size, 1);
     const rnn = new RNN(input_size, this.hidden_size, {
-      num_layers: 1, nonlinearity: 'relu', bias: o.bias ?? true, batch_first: false,
-      dropout: checkNumber('dropout', o.dropout ?? 0, { finite: true }), ...(o.device ? { device: o.device } : {}), ...(o.dtype ? { dtype: o.dtype } : {}),
+      num_layers: 1,
+      nonlinearity: 'relu',
+      bias: o.bias ?? true,
+      batch_first: false,
+      dropout: checkNumber('dropout', o.dropout ?? 0, { finite: true }),
+      ...(o.device ? { device: o.device } : {}),
+      ...(o.dtype ? { dtype: o.dtype } : {}),
     });
     const learnBeta = checkBool('learn_beta', o.learn_beta ?? false);
     this.weight_hh_enable = checkBool('weight_hh_enable', o.weight_hh_enable ?? false);
@@ -64,9 +85,14 @@ export class LeakyParallel extends Module {
       const b = asTensor('beta', o.beta);
       const shaped = b.dim() === 0 ? b.reshape([1]) : b;
       if (shaped.dim() !== 1 || (shaped.size(0) !== 1 && shaped.size(0) !== this.hidden_size)) {
-        throw new RangeError(`LeakyParallel: beta must be a single value or of length hidden_size=${this.hidden_size}, got shape [${b.shape.join(', ')}]`);
+        throw new RangeError(
+          `LeakyParallel: beta must be a single value or of length hidden_size=${this.hidden_size}, got shape [${b.shape.join(', ')}]`,
+        );
       }
-      this.register_buffer('beta', no_grad(() => shaped.clamp(0, 1)));
+      this.register_buffer(
+        'beta',
+        no_grad(() => shaped.clamp(0, 1)),
+      );
     }
     this.register_module('rnn', rnn);
     const whh = (rnn as unknown as Record<string, Parameter>).weight_hh_l0!;

@@ -38,8 +38,16 @@ export interface LIFOptions extends SpikingNeuronOptions {
 }
 
 export const SPIKING_KEYS = [
-  'threshold', 'spike_grad', 'surrogate_disable', 'init_hidden', 'inhibition', 'learn_threshold',
-  'reset_mechanism', 'state_quant', 'output', 'reset_delay',
+  'threshold',
+  'spike_grad',
+  'surrogate_disable',
+  'init_hidden',
+  'inhibition',
+  'learn_threshold',
+  'reset_mechanism',
+  'state_quant',
+  'output',
+  'reset_delay',
 ] as const;
 export const LIF_KEYS = ['beta', ...SPIKING_KEYS, 'learn_beta'] as const;
 
@@ -47,7 +55,8 @@ export const LIF_KEYS = ['beta', ...SPIKING_KEYS, 'learn_beta'] as const;
 export function asTensor(name: string, v: unknown): Tensor {
   if (v instanceof Tensor) return v;
   if (typeof v === 'number' && Number.isFinite(v)) return tensor(v, { dtype: 'float32' });
-  if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && Number.isFinite(x))) return tensor(v as number[], { dtype: 'float32' });
+  if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && Number.isFinite(x)))
+    return tensor(v as number[], { dtype: 'float32' });
   throw invalid(name, 'a finite number, an array of numbers or a Tensor', v);
 }
 
@@ -85,7 +94,12 @@ export abstract class SpikingNeuron extends Module {
    * Checks the options against `keys` (the subclass's full list) and registers, in snnTorch's
    * order, threshold, graded_spikes_factor and reset_mechanism_val.
    */
-  protected constructor(opts: SpikingNeuronOptions, keys: readonly string[], graded: { value: TensorInit; learn: boolean }, defaults: { reset_mechanism?: ResetMechanism } = {}) {
+  protected constructor(
+    opts: SpikingNeuronOptions,
+    keys: readonly string[],
+    graded: { value: TensorInit; learn: boolean },
+    defaults: { reset_mechanism?: ResetMechanism } = {},
+  ) {
     super();
     const name = new.target.name;
     const o = checkOptions<SpikingNeuronOptions>(`${name} options`, opts, keys);
@@ -94,14 +108,22 @@ export abstract class SpikingNeuron extends Module {
     this.inhibition = checkBool('inhibition', o.inhibition ?? false);
     this.output = checkBool('output', o.output ?? false);
     this.reset_delay = checkBool('reset_delay', o.reset_delay ?? true);
-    this.#reset = checkString('reset_mechanism', o.reset_mechanism ?? defaults.reset_mechanism ?? 'subtract', ['subtract', 'zero', 'none'] as const);
+    this.#reset = checkString('reset_mechanism', o.reset_mechanism ?? defaults.reset_mechanism ?? 'subtract', [
+      'subtract',
+      'zero',
+      'none',
+    ] as const);
     const sq = o.state_quant ?? false;
     if (sq !== false && typeof sq !== 'function') throw invalid('state_quant', 'false or a function (Tensor) => Tensor', sq);
     this.state_quant = sq;
     const sg = o.spike_grad ?? null;
     if (sg !== null && typeof sg !== 'function') throw invalid('spike_grad', 'a surrogate function (e.g. snn.surrogate.atan())', sg);
     this.spike_grad = this.surrogate_disable ? hardSpike : (sg ?? atan(2.0));
-    if (this.inhibition) process.emitWarning('Inhibition is an unstable feature that has only been tested for dense (fully-connected) layers. Use with caution!', 'UserWarning');
+    if (this.inhibition)
+      process.emitWarning(
+        'Inhibition is an unstable feature that has only been tested for dense (fully-connected) layers. Use with caution!',
+        'UserWarning',
+      );
 
     this._quantity('threshold', o.threshold ?? 1.0, o.learn_threshold ?? false);
     this._quantity('graded_spikes_factor', graded.value, graded.learn);
@@ -124,7 +146,9 @@ export abstract class SpikingNeuron extends Module {
     const name = (Object.keys(RESET_CODE) as ResetMechanism[]).find((k) => RESET_CODE[k] === v);
     if (name === undefined) {
       no_grad(() => this.reset_mechanism_val.fill_(RESET_CODE[this.#reset]));
-      throw new RangeError(`${this.constructor.name}: loaded reset_mechanism_val is ${v}; expected 0 (subtract), 1 (zero) or 2 (none). The neuron keeps reset_mechanism='${this.#reset}'.`);
+      throw new RangeError(
+        `${this.constructor.name}: loaded reset_mechanism_val is ${v}; expected 0 (subtract), 1 (zero) or 2 (none). The neuron keeps reset_mechanism='${this.#reset}'.`,
+      );
     }
     this.#reset = name;
   }
@@ -188,13 +212,17 @@ export abstract class SpikingNeuron extends Module {
    * not output.
    */
   protected _stepStates(
-    input: Tensor, names: readonly string[], given: readonly (Tensor | null | undefined)[],
+    input: Tensor,
+    names: readonly string[],
+    given: readonly (Tensor | null | undefined)[],
     compute: (prev: Record<string, Tensor>) => { spk: Tensor; states: Record<string, Tensor> },
     stateShape?: readonly number[],
   ): Tensor | Tensor[] {
     tensorArg('input', input);
     if (this.init_hidden && given.some((g) => g != null)) {
-      throw new TypeError(`${this.constructor.name}: with init_hidden=true the state lives in the neuron; pass only the input (got ${given.length} state argument(s))`);
+      throw new TypeError(
+        `${this.constructor.name}: with init_hidden=true the state lives in the neuron; pass only the input (got ${given.length} state argument(s))`,
+      );
     }
     names.forEach((n, i) => {
       const g = given[i];
@@ -235,7 +263,13 @@ export abstract class SpikingNeuron extends Module {
     if (get_step_impl() !== 'fused' || this.inhibition || this.state_quant) return null;
     const sg = this.surrogate_disable ? { kind: 'atan' as const, param: 2.0 } : knownKind(this.spike_grad);
     if (!sg) return null;
-    return { reset: this.#reset, reset_delay: this.reset_delay, surrogate: sg.kind, surrogate_param: sg.param, surrogate_disable: this.surrogate_disable };
+    return {
+      reset: this.#reset,
+      reset_delay: this.reset_delay,
+      surrogate: sg.kind,
+      surrogate_param: sg.param,
+      surrogate_disable: this.surrogate_disable,
+    };
   }
   protected get _resetCode(): number {
     return RESET_CODE[this.#reset];
@@ -296,10 +330,16 @@ export abstract class SpikingNeuron extends Module {
 export abstract class LIF extends SpikingNeuron {
   declare beta: Tensor;
 
-  protected constructor(opts: LIFOptions, keys: readonly string[], graded: { value: TensorInit; learn: boolean }, defaults: { reset_mechanism?: ResetMechanism; beta_optional?: boolean } = {}) {
+  protected constructor(
+    opts: LIFOptions,
+    keys: readonly string[],
+    graded: { value: TensorInit; learn: boolean },
+    defaults: { reset_mechanism?: ResetMechanism; beta_optional?: boolean } = {},
+  ) {
     super(opts, keys, graded, defaults);
     const o = opts ?? ({} as LIFOptions);
-    if (o.beta === undefined && !defaults.beta_optional) throw new TypeError(`${new.target.name}: beta is required (snnTorch gives it no default)`);
+    if (o.beta === undefined && !defaults.beta_optional)
+      throw new TypeError(`${new.target.name}: beta is required (snnTorch gives it no default)`);
     if (o.beta !== undefined) this._quantity('beta', o.beta, o.learn_beta ?? false);
   }
 }

@@ -51,7 +51,9 @@ export function recurrentConfig(cls: string, o: RecurrentOptions): RecurrentConf
     if (!lf && !(cc && ks)) throw new TypeError(`${cls}: all_to_all=true needs linear_features, or conv2d_channels and kernel_size`);
     if (lf && (cc || ks)) throw new TypeError(`${cls}: give linear_features or conv2d_channels/kernel_size, not both`);
     if (ks && (ks[0] % 2 === 0 || ks[1] % 2 === 0)) {
-      throw new RangeError(`${cls}: kernel_size must be odd so the feedback keeps the spatial size (padding is kernel_size//2), got [${ks.join(', ')}]`);
+      throw new RangeError(
+        `${cls}: kernel_size must be odd so the feedback keeps the spatial size (padding is kernel_size//2), got [${ks.join(', ')}]`,
+      );
     }
   } else if (lf || cc || ks) {
     throw new TypeError(`${cls}: linear_features, conv2d_channels and kernel_size apply only with all_to_all=true`);
@@ -66,7 +68,10 @@ export function registerRecurrent(m: Module & { V?: Tensor }, c: RecurrentConfig
     if (V !== undefined && !(V instanceof Tensor)) asTensor('V', V).dispose();
     const lf = c.linear_features;
     const ks = c.kernel_size;
-    m.register_module('recurrent', lf ? new Linear(lf, lf) : new Conv2d(c.conv2d_channels!, c.conv2d_channels!, ks!, { padding: [ks![0] >> 1, ks![1] >> 1] }));
+    m.register_module(
+      'recurrent',
+      lf ? new Linear(lf, lf) : new Conv2d(c.conv2d_channels!, c.conv2d_channels!, ks!, { padding: [ks![0] >> 1, ks![1] >> 1] }),
+    );
     if (!c.learn_recurrent) for (const p of (m as unknown as { recurrent: Module }).recurrent.parameters()) p.requires_grad_(false);
   } else {
     const v = asTensor('V', V ?? 1.0);

@@ -63,8 +63,14 @@ export class RSynaptic<const O extends RSynapticOptions = RSynapticOptions> exte
 
   /** All steps of input [T, B, ...] (or a static input with num_steps): records [spk, syn, mem]. */
   sequence(input: Tensor, opts: StatesSequenceOptions = {}): [Tensor, Tensor, Tensor] {
-    return runSequenceStates(this, 'RSynaptic.sequence', input, opts, ['spk', 'syn', 'mem'], (x, first, i) =>
-      this.forward(x, first ? i.spk : null, first ? i.syn : null, first ? i.mem : null) as Tensor[]) as [Tensor, Tensor, Tensor];
+    return runSequenceStates(
+      this,
+      'RSynaptic.sequence',
+      input,
+      opts,
+      ['spk', 'syn', 'mem'],
+      (x, first, i) => this.forward(x, first ? i.spk : null, first ? i.syn : null, first ? i.mem : null) as Tensor[],
+    ) as [Tensor, Tensor, Tensor];
   }
 
   /** Zeroes spk, syn and mem (keeping their shapes) and returns them. */

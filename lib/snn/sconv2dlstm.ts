@@ -58,14 +58,21 @@ export class SConv2dLSTM<const O extends SConv2dLSTMOptions = {}> extends Spikin
     if (this.max_pool && this.avg_pool) throw new TypeError('SConv2dLSTM: give only one of max_pool and avg_pool, not both');
     this.bias = o.bias ?? true;
     const [kh, kw] = this.kernel_size;
-    this.register_module('conv', new Conv2d(this.in_channels + this.out_channels, 4 * this.out_channels, [kh, kw], { padding: [kh >> 1, kw >> 1], bias: this.bias }));
+    this.register_module(
+      'conv',
+      new Conv2d(this.in_channels + this.out_channels, 4 * this.out_channels, [kh, kw], { padding: [kh >> 1, kw >> 1], bias: this.bias }),
+    );
   }
 
   /** One step on input [B, in_channels, H, W]: [spk, syn, mem]; with init_hidden (and output false) only spk. */
   forward(input: Tensor, syn?: Tensor | null, mem?: Tensor | null): NeuronOutput<O, [Tensor, Tensor, Tensor]> {
-    if (!(input instanceof Tensor) || input.dim() !== 4) throw invalid('input', 'a [B, in_channels, H, W] tensor', input instanceof Tensor ? `shape [${input.shape.join(', ')}]` : input);
+    if (!(input instanceof Tensor) || input.dim() !== 4)
+      throw invalid('input', 'a [B, in_channels, H, W] tensor', input instanceof Tensor ? `shape [${input.shape.join(', ')}]` : input);
     const shape = [input.size(0), this.out_channels, input.size(2), input.size(3)];
-    return this._stepStates(input, ['syn', 'mem'], [syn, mem], (p) => this.#step(input, p.syn!, p.mem!), shape) as NeuronOutput<O, [Tensor, Tensor, Tensor]>;
+    return this._stepStates(input, ['syn', 'mem'], [syn, mem], (p) => this.#step(input, p.syn!, p.mem!), shape) as NeuronOutput<
+      O,
+      [Tensor, Tensor, Tensor]
+    >;
   }
 
   #cell(X: Tensor, syn: Tensor, mem: Tensor): [Tensor, Tensor] {
@@ -95,7 +102,14 @@ export class SConv2dLSTM<const O extends SConv2dLSTMOptions = {}> extends Spikin
 
   /** All steps of input [T, B, C, H, W] (or a static input with num_steps): records [spk, syn, mem]. */
   sequence(input: Tensor, opts: Pick<StatesSequenceOptions, 'num_steps' | 'syn' | 'mem'> = {}): [Tensor, Tensor, Tensor] {
-    return runSequenceStates(this, 'SConv2dLSTM.sequence', input, opts, ['syn', 'mem'], (x, first, i) => this.forward(x, first ? i.syn : null, first ? i.mem : null) as Tensor[]) as [Tensor, Tensor, Tensor];
+    return runSequenceStates(
+      this,
+      'SConv2dLSTM.sequence',
+      input,
+      opts,
+      ['syn', 'mem'],
+      (x, first, i) => this.forward(x, first ? i.syn : null, first ? i.mem : null) as Tensor[],
+    ) as [Tensor, Tensor, Tensor];
   }
 
   /** Zeroes syn and mem (keeping their shapes) and returns them. */

@@ -29,7 +29,8 @@ export function checkSequenceOptions(fname: string, input: unknown, opts: Sequen
   const x = tensorArg('input', input);
   const o = checkOptions<SequenceOptions>(`${fname} options`, opts, ['num_steps', 'spk', 'mem']);
   const num_steps = o.num_steps == null ? null : checkInt('num_steps', o.num_steps, 1);
-  if (num_steps === null && x.dim() < 1) throw invalid('input', 'a [T, B, ...] tensor (or pass num_steps for a static input)', `a ${x.dim()}-dim tensor`);
+  if (num_steps === null && x.dim() < 1)
+    throw invalid('input', 'a [T, B, ...] tensor (or pass num_steps for a static input)', `a ${x.dim()}-dim tensor`);
   if (num_steps === null && x.size(0) === 0) throw new RangeError(`${fname}: input has 0 time steps`);
   return { num_steps, spk: o.spk == null ? null : tensorArg('spk', o.spk), mem: o.mem == null ? null : tensorArg('mem', o.mem) };
 }
@@ -104,7 +105,13 @@ function eligible(input: Tensor, sameDtype: (Tensor | null)[], params: Tensor[])
  * shaped state becomes zeros like one step of the input), runs `call` on the state when it is
  * eligible, and leaves the state at the last step (with autograd history). Null: not eligible.
  */
-function runNative(input: Tensor, o: ResolvedSequence, names: ('spk' | 'mem')[], st: StateAccess, call: (state: Tensor[]) => [NativeTensor, NativeTensor] | null): [Tensor, Tensor] | null {
+function runNative(
+  input: Tensor,
+  o: ResolvedSequence,
+  names: ('spk' | 'mem')[],
+  st: StateAccess,
+  call: (state: Tensor[]) => [NativeTensor, NativeTensor] | null,
+): [Tensor, Tensor] | null {
   if (o.spk && names.includes('spk')) st.set('spk', o.spk);
   if (o.mem) st.set('mem', o.mem);
   const step0 = o.num_steps === null ? input.select(0, 0) : input;
@@ -115,7 +122,10 @@ function runNative(input: Tensor, o: ResolvedSequence, names: ('spk' | 'mem')[],
   const S = wrap(r[0]);
   const M = wrap(r[1]);
   const T = S.size(0);
-  for (const [n, rec] of [['spk', S], ['mem', M]] as const) {
+  for (const [n, rec] of [
+    ['spk', S],
+    ['mem', M],
+  ] as const) {
     if (!names.includes(n)) continue;
     const last = rec.select(0, T - 1);
     st.set(n, last);
@@ -125,27 +135,61 @@ function runNative(input: Tensor, o: ResolvedSequence, names: ('spk' | 'mem')[],
 }
 
 /** Leaky over a whole sequence in one native node; null when the node does not apply (the caller loops). */
-export function leakySequenceNative(input: Tensor, o: ResolvedSequence, st: StateAccess, p: { beta: Tensor; threshold: Tensor; graded_spikes_factor: Tensor }, cfg: FusedConfig): [Tensor, Tensor] | null {
+export function leakySequenceNative(
+  input: Tensor,
+  o: ResolvedSequence,
+  st: StateAccess,
+  p: { beta: Tensor; threshold: Tensor; graded_spikes_factor: Tensor },
+  cfg: FusedConfig,
+): [Tensor, Tensor] | null {
   if (!sequenceNative() || !eligible(input, [o.mem], [p.beta, p.threshold, p.graded_spikes_factor])) return null;
   return runNative(input, o, ['mem'], st, ([mem]) => {
     if (!eligible(input, [mem!], [])) return null;
     return native.snn_leaky_sequence(
-      input.handle, o.num_steps ?? 0, mem!.handle, p.beta.handle, p.threshold.handle, p.graded_spikes_factor.handle,
-      cfg.reset, cfg.reset_delay, cfg.surrogate.code, cfg.surrogate.param, cfg.surrogate_disable,
+      input.handle,
+      o.num_steps ?? 0,
+      mem!.handle,
+      p.beta.handle,
+      p.threshold.handle,
+      p.graded_spikes_factor.handle,
+      cfg.reset,
+      cfg.reset_delay,
+      cfg.surrogate.code,
+      cfg.surrogate.param,
+      cfg.surrogate_disable,
     );
   });
 }
 
 /** RLeaky over a whole sequence in one native node; null when the node does not apply (the caller loops). */
-export function rleakySequenceNative(input: Tensor, o: ResolvedSequence, st: StateAccess, p: { beta: Tensor; threshold: Tensor; recurrent: Module }, cfg: FusedConfig): [Tensor, Tensor] | null {
+export function rleakySequenceNative(
+  input: Tensor,
+  o: ResolvedSequence,
+  st: StateAccess,
+  p: { beta: Tensor; threshold: Tensor; recurrent: Module },
+  cfg: FusedConfig,
+): [Tensor, Tensor] | null {
   const fb = feedbackOf(p.recurrent);
   if (!sequenceNative() || !fb || !eligible(input, [o.spk, o.mem, fb.weight, fb.bias, fb.V], [p.beta, p.threshold])) return null;
   return runNative(input, o, ['spk', 'mem'], st, ([spk, mem]) => {
     if (!eligible(input, [spk!, mem!], [])) return null;
     return native.snn_rleaky_sequence(
-      input.handle, o.num_steps ?? 0, spk!.handle, mem!.handle, p.beta.handle, p.threshold.handle,
-      fb.kind, fb.weight?.handle ?? null, fb.bias?.handle ?? null, fb.V?.handle ?? null, fb.padding,
-      cfg.reset, cfg.reset_delay, cfg.surrogate.code, cfg.surrogate.param, cfg.surrogate_disable,
+      input.handle,
+      o.num_steps ?? 0,
+      spk!.handle,
+      mem!.handle,
+      p.beta.handle,
+      p.threshold.handle,
+      fb.kind,
+      fb.weight?.handle ?? null,
+      fb.bias?.handle ?? null,
+      fb.V?.handle ?? null,
+      fb.padding,
+      cfg.reset,
+      cfg.reset_delay,
+      cfg.surrogate.code,
+      cfg.surrogate.param,
+      cfg.surrogate_disable,
     );
   });
 }

@@ -26,7 +26,8 @@ export function runSequenceStates(
   const o = checkOptions<StatesSequenceOptions>(`${fname} options`, opts, ['num_steps', ...names]);
   if (neuron.init_hidden) throw new TypeError(`${fname}: not available with init_hidden=true (call forward per step)`);
   const num_steps = o.num_steps == null ? null : checkInt('num_steps', o.num_steps, 1);
-  if (num_steps === null && (x.dim() < 1 || x.size(0) === 0)) throw invalid('input', 'a [T, B, ...] tensor with T >= 1 (or pass num_steps for a static input)', `shape [${x.shape.join(', ')}]`);
+  if (num_steps === null && (x.dim() < 1 || x.size(0) === 0))
+    throw invalid('input', 'a [T, B, ...] tensor with T >= 1 (or pass num_steps for a static input)', `shape [${x.shape.join(', ')}]`);
   const init: Record<string, Tensor | null> = {};
   for (const n of names) {
     const v = (o as Record<string, unknown>)[n];

@@ -45,7 +45,10 @@ export class SLSTM<const O extends SLSTMOptions = {}> extends SpikingNeuron {
   /** One step on input [B, input_size]: [spk, syn, mem], each [B, hidden_size]; with init_hidden (and output false) only spk. */
   forward(input: Tensor, syn?: Tensor | null, mem?: Tensor | null): NeuronOutput<O, [Tensor, Tensor, Tensor]> {
     const shape = [...input.shape.slice(0, -1), this.hidden_size];
-    return this._stepStates(input, ['syn', 'mem'], [syn, mem], (p) => this.#step(input, p.syn!, p.mem!), shape) as NeuronOutput<O, [Tensor, Tensor, Tensor]>;
+    return this._stepStates(input, ['syn', 'mem'], [syn, mem], (p) => this.#step(input, p.syn!, p.mem!), shape) as NeuronOutput<
+      O,
+      [Tensor, Tensor, Tensor]
+    >;
   }
 
   #step(X: Tensor, syn: Tensor, mem: Tensor): { spk: Tensor; states: Record<string, Tensor> } {
@@ -69,7 +72,14 @@ export class SLSTM<const O extends SLSTMOptions = {}> extends SpikingNeuron {
 
   /** All steps of input [T, B, input_size] (or a static input with num_steps): records [spk, syn, mem]. */
   sequence(input: Tensor, opts: Pick<StatesSequenceOptions, 'num_steps' | 'syn' | 'mem'> = {}): [Tensor, Tensor, Tensor] {
-    return runSequenceStates(this, 'SLSTM.sequence', input, opts, ['syn', 'mem'], (x, first, i) => this.forward(x, first ? i.syn : null, first ? i.mem : null) as Tensor[]) as [Tensor, Tensor, Tensor];
+    return runSequenceStates(
+      this,
+      'SLSTM.sequence',
+      input,
+      opts,
+      ['syn', 'mem'],
+      (x, first, i) => this.forward(x, first ? i.syn : null, first ? i.mem : null) as Tensor[],
+    ) as [Tensor, Tensor, Tensor];
   }
 
   /** Zeroes syn and mem (keeping their shapes) and returns them. */

@@ -26,7 +26,19 @@ export interface StateLeakyOptions extends Omit<LIFOptions, 'reset_delay' | 'res
   /** Truncate the decay kernel to this many steps (default: the whole sequence). */
   kernel_truncation_steps?: number | null;
 }
-const BASE_KEYS = ['beta', 'threshold', 'spike_grad', 'surrogate_disable', 'learn_beta', 'learn_threshold', 'state_quant', 'output', 'graded_spikes_factor', 'learn_graded_spikes_factor', 'kernel_truncation_steps'] as const;
+const BASE_KEYS = [
+  'beta',
+  'threshold',
+  'spike_grad',
+  'surrogate_disable',
+  'learn_beta',
+  'learn_threshold',
+  'state_quant',
+  'output',
+  'graded_spikes_factor',
+  'learn_graded_spikes_factor',
+  'kernel_truncation_steps',
+] as const;
 const STATELEAKY_KEYS = [...BASE_KEYS, 'channels'] as const;
 
 abstract class SequenceLeaky extends LIF {
@@ -37,10 +49,13 @@ abstract class SequenceLeaky extends LIF {
   protected constructor(o: StateLeakyOptions, keys: readonly string[]) {
     super({ ...o, output: o.output ?? true }, keys, { value: o.graded_spikes_factor ?? 1.0, learn: o.learn_graded_spikes_factor ?? false });
     this.channels = checkInt('channels', o.channels, 1);
-    this.kernel_truncation_steps = o.kernel_truncation_steps == null ? null : checkInt('kernel_truncation_steps', o.kernel_truncation_steps, 1);
+    this.kernel_truncation_steps =
+      o.kernel_truncation_steps == null ? null : checkInt('kernel_truncation_steps', o.kernel_truncation_steps, 1);
     const bs = this.beta.shape;
     if (!(bs.length === 0 || (bs.length === 1 && (bs[0] === 1 || bs[0] === this.channels)))) {
-      throw new RangeError(`${new.target.name}: beta has shape [${bs.join(', ')}]; it must be a scalar, [1] or [channels=${this.channels}]`);
+      throw new RangeError(
+        `${new.target.name}: beta has shape [${bs.join(', ')}]; it must be a scalar, [1] or [channels=${this.channels}]`,
+      );
     }
     const tau = no_grad(() => tidy(() => this.beta.neg().add(1).add(1e-12).reciprocal()));
     this._quantity('tau', tau, o.learn_beta ?? false);
@@ -51,7 +66,8 @@ abstract class SequenceLeaky extends LIF {
 
   /** The leaky integration of X [T, B, C] (snnTorch's causal conv1d with the decay filter). */
   protected _integrate(X: Tensor): Tensor {
-    if (X.dim() !== 3 || X.size(2) !== this.channels) throw invalid('input', `a [T, B, ${this.channels}] tensor`, `shape [${X.shape.join(', ')}]`);
+    if (X.dim() !== 3 || X.size(2) !== this.channels)
+      throw invalid('input', `a [T, B, ${this.channels}] tensor`, `shape [${X.shape.join(', ')}]`);
     const [T, B, C] = X.shape as [number, number, number];
     const K = this.kernel_truncation_steps === null ? T : Math.min(this.kernel_truncation_steps, T);
     return tidy(() => {
@@ -110,14 +126,16 @@ export class LinearLeaky<const O extends LinearLeakyOptions = LinearLeakyOptions
   declare linear: Linear;
   constructor(opts: O) {
     const o = checkOptions<LinearLeakyOptions>('LinearLeaky options', opts, LINEARLEAKY_KEYS);
-    if (o.beta === undefined || o.in_features === undefined || o.out_features === undefined) throw new TypeError('LinearLeaky: beta, in_features and out_features are required');
+    if (o.beta === undefined || o.in_features === undefined || o.out_features === undefined)
+      throw new TypeError('LinearLeaky: beta, in_features and out_features are required');
     super({ ...o, channels: o.out_features } as StateLeakyOptions, [...LINEARLEAKY_KEYS, 'channels']);
     this.register_module('linear', new Linear(checkInt('in_features', o.in_features, 1), this.channels, { bias: o.bias ?? true }));
   }
   /** input [T, B, in_features] -> [spk, mem] records over out_features (mem alone with output: false). */
   forward(input: Tensor): SequenceNeuronOutput<O> {
     const x = tensorArg('input', input);
-    if (x.dim() !== 3 || x.size(2) !== this.linear.in_features) throw invalid('input', `a [T, B, ${this.linear.in_features}] tensor`, `shape [${x.shape.join(', ')}]`);
+    if (x.dim() !== 3 || x.size(2) !== this.linear.in_features)
+      throw invalid('input', `a [T, B, ${this.linear.in_features}] tensor`, `shape [${x.shape.join(', ')}]`);
     const [T, B] = x.shape as [number, number, number];
     return tidy(() => {
       const cur = this.linear.forward(x.reshape([-1, this.linear.in_features])).reshape([T, B, this.channels]);

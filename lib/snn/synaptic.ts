@@ -33,12 +33,22 @@ export class Synaptic<const O extends SynapticOptions = SynapticOptions> extends
 
   /** One step: [spk, syn, mem]; with init_hidden (and output false) only spk. */
   forward(input: Tensor, syn?: Tensor | null, mem?: Tensor | null): NeuronOutput<O, [Tensor, Tensor, Tensor]> {
-    return this._stepStates(input, ['syn', 'mem'], [syn, mem], (p) => synapticStep(this, input, p.syn!, p.mem!, null)) as NeuronOutput<O, [Tensor, Tensor, Tensor]>;
+    return this._stepStates(input, ['syn', 'mem'], [syn, mem], (p) => synapticStep(this, input, p.syn!, p.mem!, null)) as NeuronOutput<
+      O,
+      [Tensor, Tensor, Tensor]
+    >;
   }
 
   /** All steps of input [T, B, ...] (or a static input with num_steps): records [spk, syn, mem], each [T, B, ...]. */
   sequence(input: Tensor, opts: StatesSequenceOptions = {}): [Tensor, Tensor, Tensor] {
-    return runSequenceStates(this, 'Synaptic.sequence', input, opts, ['syn', 'mem'], (x, first, init) => this.forward(x, first ? init.syn : null, first ? init.mem : null) as Tensor[]) as [Tensor, Tensor, Tensor];
+    return runSequenceStates(
+      this,
+      'Synaptic.sequence',
+      input,
+      opts,
+      ['syn', 'mem'],
+      (x, first, init) => this.forward(x, first ? init.syn : null, first ? init.mem : null) as Tensor[],
+    ) as [Tensor, Tensor, Tensor];
   }
 
   /** Zeroes syn and mem (keeping their shapes) and returns them. */
@@ -62,13 +72,22 @@ export class Synaptic<const O extends SynapticOptions = SynapticOptions> extends
 }
 
 /** The shared Synaptic / RSynaptic step; `rec` is the recurrent term Rec(spk) (RSynaptic) or null. */
-export function synapticStep(n: LIF & { alpha: Tensor }, X: Tensor, syn: Tensor, mem: Tensor, rec: Tensor | null): { spk: Tensor; states: Record<string, Tensor> } {
+export function synapticStep(
+  n: LIF & { alpha: Tensor },
+  X: Tensor,
+  syn: Tensor,
+  mem: Tensor,
+  rec: Tensor | null,
+): { spk: Tensor; states: Record<string, Tensor> } {
   const h = n as unknown as NeuronInternals;
   const cfg = h._fusedConfig();
   if (cfg) {
     const out = native.snn_neuron_step(
-      rec ? 'rsynaptic' : 'synaptic', rec ? [X.handle, rec.handle] : [X.handle], [syn.handle, mem.handle],
-      [n.alpha.handle, n.beta.handle, n.threshold.handle, n.graded_spikes_factor.handle], cfg,
+      rec ? 'rsynaptic' : 'synaptic',
+      rec ? [X.handle, rec.handle] : [X.handle],
+      [syn.handle, mem.handle],
+      [n.alpha.handle, n.beta.handle, n.threshold.handle, n.graded_spikes_factor.handle],
+      cfg,
     );
     if (out.length === 3) return { spk: wrap(out[0]!), states: { syn: wrap(out[1]!), mem: wrap(out[2]!) } };
   }

@@ -21,7 +21,8 @@ export function delta(data: Tensor, opts?: DeltaOptions): Tensor {
   const threshold = num('threshold', o.threshold, 0.1);
   const padding = bool('padding', o.padding, false);
   const offSpike = bool('off_spike', o.off_spike, false);
-  if (x.dim() === 0 || x.shape[0] === 0) throw new RangeError(`delta: data must have a time dim (dim 0) with at least one step but has shape [${x.shape.join(', ')}]`);
+  if (x.dim() === 0 || x.shape[0] === 0)
+    throw new RangeError(`delta: data must have a time dim (dim 0) with at least one step but has shape [${x.shape.join(', ')}]`);
   return tidy(() => {
     const first = x.narrow(0, 0, 1);
     const previous = cat([padding ? first : zeros_like(first), x.narrow(0, 0, x.shape[0]! - 1)]);

@@ -56,7 +56,8 @@ function resolveCode(o: LatencyCodeOptions): Code {
     linear: bool('linear', o.linear, false),
     epsilon: num('epsilon', o.epsilon, 1e-7),
   };
-  if (c.threshold <= 0 || c.threshold >= 1) throw new RangeError(`latency: threshold must be between 0 and 1 (exclusive) but is ${c.threshold}`);
+  if (c.threshold <= 0 || c.threshold >= 1)
+    throw new RangeError(`latency: threshold must be between 0 and 1 (exclusive) but is ${c.threshold}`);
   if (c.tau <= 0) throw new RangeError(`latency: tau must be greater than 0 but is ${c.tau}`);
   if (c.firstSpike && c.numSteps && c.firstSpike > c.numSteps - 1) {
     throw new RangeError(`latency: first_spike_time (${c.firstSpike}) must be equal to or less than num_steps-1 (${c.numSteps - 1})`);
@@ -89,9 +90,17 @@ function spikeTimes(x: Tensor, c: Code): [Tensor, Tensor] {
     if (c.linear) {
       const tau = c.normalize ? c.numSteps - 1 - c.firstSpike : c.tau;
       // -tau·(x - 1), capped at the time of a feature at threshold.
-      t = x.sub(1).mul(-tau).clamp(null, -tau * (c.threshold - 1)).add(c.firstSpike);
+      t = x
+        .sub(1)
+        .mul(-tau)
+        .clamp(null, -tau * (c.threshold - 1))
+        .add(c.firstSpike);
       const [lo, hi] = minMax(t);
-      if (lo < 0 && c.normalize) t = t.sub(lo).mul(1 / (hi - lo)).mul(c.numSteps - 1);
+      if (lo < 0 && c.normalize)
+        t = t
+          .sub(lo)
+          .mul(1 / (hi - lo))
+          .mul(c.numSteps - 1);
     } else {
       // tau·ln(x / (x - threshold)), the time an RC circuit driven by x takes to reach threshold.
       const xc = x.clamp(c.threshold + c.epsilon, null);
@@ -99,7 +108,10 @@ function spikeTimes(x: Tensor, c: Code): [Tensor, Tensor] {
       if (c.firstSpike > 0) t = t.add(c.firstSpike);
       if (c.normalize) {
         const shifted = t.sub(c.firstSpike);
-        t = shifted.mul(c.numSteps - c.firstSpike - 1).div(shifted.max()).add(c.firstSpike);
+        t = shifted
+          .mul(c.numSteps - c.firstSpike - 1)
+          .div(shifted.max())
+          .add(c.firstSpike);
       }
     }
     return [t, below];
@@ -123,7 +135,9 @@ export function latency(data: Tensor, opts?: LatencyOptions | number): Tensor {
   const [lo, hi] = minMax(x);
   if (lo < 0 || hi > 1) throw new RangeError(`latency: elements of data must be between [0, 1], but data is [${lo}, ${hi}]`);
   if (!c.numSteps && !bypass) {
-    throw new RangeError('latency: num_steps must be given; or set bypass: true to size it to the latest spike time (which may give differently sized tensors in a loop)');
+    throw new RangeError(
+      'latency: num_steps must be given; or set bypass: true to size it to the latest spike time (which may give differently sized tensors in a loop)',
+    );
   }
   return tidy(() => {
     const [t, below] = spikeTimes(x, c);
@@ -131,7 +145,10 @@ export function latency(data: Tensor, opts?: LatencyOptions | number): Tensor {
     let numSteps = c.numSteps;
     if (!numSteps) {
       numSteps = latest + 1;
-      if (numSteps <= 0) throw new RangeError(`latency: num_steps (${numSteps}) computed from the spike times must be positive; normalise the data to larger values or lower threshold`);
+      if (numSteps <= 0)
+        throw new RangeError(
+          `latency: num_steps (${numSteps}) computed from the spike times must be positive; normalise the data to larger values or lower threshold`,
+        );
     }
     if (latest > numSteps - 1 && !bypass) {
       throw new RangeError(
@@ -141,8 +158,14 @@ export function latency(data: Tensor, opts?: LatencyOptions | number): Tensor {
     if (interpolate) return latency_interpolate(t, numSteps, { on_target: onTarget, off_target: offTarget });
     const steps = t.round();
     const late = steps.gt(numSteps - 1);
-    const index = t.clamp(null, numSteps - 1).round().long().unsqueeze(0);
-    let spikes = zeros([numSteps, ...t.shape], { dtype: x.dtype, device: x.device }).scatter(0, index, 1).mul(late.logical_not());
+    const index = t
+      .clamp(null, numSteps - 1)
+      .round()
+      .long()
+      .unsqueeze(0);
+    let spikes = zeros([numSteps, ...t.shape], { dtype: x.dtype, device: x.device })
+      .scatter(0, index, 1)
+      .mul(late.logical_not());
     if (clip) spikes = spikes.mul(below.logical_not());
     return spikes.mul(onTarget).clamp(offTarget, null);
   });
@@ -158,7 +181,8 @@ export function latency_interpolate(spike_time: Tensor, num_steps: number, opts?
   const numSteps = int('num_steps', num_steps, 0, 1);
   const onTarget = num('on_target', o.on_target, 1);
   const offTarget = num('off_target', o.off_target, 0);
-  if (onTarget < offTarget) throw new RangeError(`latency_interpolate: on_target (${onTarget}) must be greater than off_target (${offTarget})`);
+  if (onTarget < offTarget)
+    throw new RangeError(`latency_interpolate: on_target (${onTarget}) must be greater than off_target (${offTarget})`);
   return tidy(() => {
     // Spikes past the window get a time below 1 (so the ramp is over at once), as do spikes at 0.
     let t = st.round();
@@ -174,7 +198,11 @@ export function latency_interpolate(spike_time: Tensor, num_steps: number, opts?
     // first, so a huge num_steps fails at once instead of looping over num_steps tensors.
     if (numSteps > rows.length) {
       checkAllocation('num_steps', numSteps * Math.max(t.numel(), 1), elementSize(t.dtype), t.device);
-      rows.push(arange(rows.length, numSteps, { dtype: t.dtype, device: t.device }).reshape([-1, ...t.shape.map(() => 1)]).div(t));
+      rows.push(
+        arange(rows.length, numSteps, { dtype: t.dtype, device: t.device })
+          .reshape([-1, ...t.shape.map(() => 1)])
+          .div(t),
+      );
     }
     const ramp = (rows.length > 0 ? cat(rows) : stack(rows)).mul(onTarget - offTarget).add(offTarget);
     return where(ramp.gt(onTarget), offTarget, ramp);

@@ -28,7 +28,10 @@ export function rate_conv(data: Tensor): Tensor {
  * time_var_input the data's own first dim is time and first_spike_time prepends silent steps.
  */
 export function rate(data: Tensor, opts?: RateOptions | number): Tensor {
-  const o = typeof opts === 'number' ? { num_steps: opts } : checkOptions<RateOptions>('rate options', opts, ['num_steps', 'gain', 'offset', 'first_spike_time', 'time_var_input']);
+  const o =
+    typeof opts === 'number'
+      ? { num_steps: opts }
+      : checkOptions<RateOptions>('rate options', opts, ['num_steps', 'gain', 'offset', 'first_spike_time', 'time_var_input']);
   const x = floatingData('rate', data);
   const numSteps = numStepsOf(o.num_steps);
   const gain = num('gain', o.gain, 1);
@@ -36,10 +39,14 @@ export function rate(data: Tensor, opts?: RateOptions | number): Tensor {
   const firstSpike = int('first_spike_time', o.first_spike_time, 0, 0);
   const timeVar = bool('time_var_input', o.time_var_input, false);
   if (timeVar && numSteps) {
-    throw new RangeError('rate: num_steps must not be given when time_var_input is true; the data\'s first dim plus first_spike_time sets the number of steps');
+    throw new RangeError(
+      "rate: num_steps must not be given when time_var_input is true; the data's first dim plus first_spike_time sets the number of steps",
+    );
   }
   if (!timeVar && !numSteps) {
-    throw new RangeError('rate: num_steps must be a positive integer for data without a time dim (or set time_var_input: true if the data\'s first dim is time)');
+    throw new RangeError(
+      "rate: num_steps must be a positive integer for data without a time dim (or set time_var_input: true if the data's first dim is time)",
+    );
   }
   if (numSteps && firstSpike > numSteps - 1) {
     throw new RangeError(`rate: first_spike_time (${firstSpike}) must be equal to or less than num_steps-1 (${numSteps - 1})`);

@@ -58,8 +58,15 @@ function arangeValues(start: number, end: number, step: number): number[] {
  * spike times (int64)]. 'regular' spaces spikes 1/rate apart from first_spike_time; 'uniform'
  * draws as many times uniformly; 'poisson' draws Bernoulli(rate) per step.
  */
-export function target_rate_code(num_steps: number, opts?: { first_spike_time?: number; rate?: number; firing_pattern?: FiringPattern }): [Tensor, Tensor] {
-  const o = checkOptions<{ first_spike_time?: number; rate?: number; firing_pattern?: FiringPattern }>('target_rate_code options', opts, ['first_spike_time', 'rate', 'firing_pattern']);
+export function target_rate_code(
+  num_steps: number,
+  opts?: { first_spike_time?: number; rate?: number; firing_pattern?: FiringPattern },
+): [Tensor, Tensor] {
+  const o = checkOptions<{ first_spike_time?: number; rate?: number; firing_pattern?: FiringPattern }>('target_rate_code options', opts, [
+    'first_spike_time',
+    'rate',
+    'firing_pattern',
+  ]);
   const T = checkInt('num_steps', num_steps, 1);
   const fst = int('first_spike_time', o.first_spike_time, 0, 0);
   const r = num('rate', o.rate, 1);
@@ -74,7 +81,13 @@ export function target_rate_code(num_steps: number, opts?: { first_spike_time?: 
       return [spikes, times];
     }
     const regular = arangeValues(fst, T, 1 / r);
-    const times = pattern === 'regular' ? tensor(regular, { dtype: 'float32' }).long() : rand([regular.length]).mul(T - fst).add(fst).long();
+    const times =
+      pattern === 'regular'
+        ? tensor(regular, { dtype: 'float32' }).long()
+        : rand([regular.length])
+            .mul(T - fst)
+            .add(fst)
+            .long();
     return [zeros([T]).scatter(0, times, 1), times];
   });
 }
@@ -82,7 +95,8 @@ export function target_rate_code(num_steps: number, opts?: { first_spike_time?: 
 function firingPatternOf(v: unknown): FiringPattern {
   if (v === undefined) return 'regular';
   const s = typeof v === 'string' ? v.toLowerCase() : v;
-  if (s !== 'regular' && s !== 'uniform' && s !== 'poisson') throw new TypeError(`Expected one of 'regular', 'uniform', 'poisson' for firing_pattern but received ${String(v)}`);
+  if (s !== 'regular' && s !== 'uniform' && s !== 'poisson')
+    throw new TypeError(`Expected one of 'regular', 'uniform', 'poisson' for firing_pattern but received ${String(v)}`);
   return s;
 }
 
@@ -90,8 +104,16 @@ function firingPatternOf(v: unknown): FiringPattern {
  * A target ramping linearly from off_target to on_target up to each spike time (on_target at a
  * spike), off_target after the last: float32 [num_steps].
  */
-export function rate_interpolate(spike_time: Tensor, num_steps: number, opts?: { on_target?: number; off_target?: number; epsilon?: number }): Tensor {
-  const o = checkOptions<{ on_target?: number; off_target?: number; epsilon?: number }>('rate_interpolate options', opts, ['on_target', 'off_target', 'epsilon']);
+export function rate_interpolate(
+  spike_time: Tensor,
+  num_steps: number,
+  opts?: { on_target?: number; off_target?: number; epsilon?: number },
+): Tensor {
+  const o = checkOptions<{ on_target?: number; off_target?: number; epsilon?: number }>('rate_interpolate options', opts, [
+    'on_target',
+    'off_target',
+    'epsilon',
+  ]);
   const st = tensorArg('spike_time', spike_time);
   const T = checkInt('num_steps', num_steps, 1);
   const on = num('on_target', o.on_target, 1);
@@ -100,7 +122,10 @@ export function rate_interpolate(spike_time: Tensor, num_steps: number, opts?: {
   if (st.numel() === 0) return full([T], off);
   // The result has about num_steps values: refuse one that cannot fit before building it.
   checkAllocation('num_steps', T, 4, null);
-  const times = Array.from(tidy(() => st.cpu().double().data()), Number);
+  const times = Array.from(
+    tidy(() => st.cpu().double().data()),
+    Number,
+  );
   // The steps in [0, num_steps) that hold a spike, in order (visiting only those, not every step).
   const steps = [...new Set(times)].filter((t) => Number.isInteger(t) && t >= 0 && t < T).sort((a, b) => a - b);
   const values: number[] = [];
@@ -139,7 +164,15 @@ export interface TargetsRateOptions {
  */
 export function targets_rate(targets: Tensor, num_classes: number, opts?: TargetsRateOptions): Tensor {
   const o = checkOptions<TargetsRateOptions>('targets_rate options', opts, [
-    'num_steps', 'first_spike_time', 'correct_rate', 'incorrect_rate', 'on_target', 'off_target', 'firing_pattern', 'interpolate', 'epsilon',
+    'num_steps',
+    'first_spike_time',
+    'correct_rate',
+    'incorrect_rate',
+    'on_target',
+    'off_target',
+    'firing_pattern',
+    'interpolate',
+    'epsilon',
   ]);
   const T = numStepsOf(o.num_steps);
   const fst = int('first_spike_time', o.first_spike_time, 0, 0);
@@ -153,7 +186,8 @@ export function targets_rate(targets: Tensor, num_classes: number, opts?: Target
   if (correct < 0 || correct > 1 || incorrect < 0 || incorrect > 1) {
     throw new RangeError(`targets_rate: correct_rate (${correct}) and incorrect_rate (${incorrect}) must be between 0 and 1`);
   }
-  if (!T && (correct !== 1 || incorrect !== 0)) throw new RangeError('targets_rate: num_steps must be given if correct_rate is not 1 or incorrect_rate is not 0');
+  if (!T && (correct !== 1 || incorrect !== 0))
+    throw new RangeError('targets_rate: num_steps must be given if correct_rate is not 1 or incorrect_rate is not 0');
   if (incorrect > correct) throw new RangeError('targets_rate: correct_rate must be greater than incorrect_rate');
   if (fst > 0 && !T) throw new RangeError('targets_rate: num_steps must be given with a first_spike_time');
   return tidy(() => {
@@ -173,7 +207,12 @@ export function targets_rate(targets: Tensor, num_classes: number, opts?: Target
     const [cSpikes, cTimes] = target_rate_code(T, { first_spike_time: fst, rate: correct, firing_pattern: pattern });
     const [iSpikes, iTimes] = target_rate_code(T, { first_spike_time: fst, rate: incorrect, firing_pattern: pattern });
     const perStep = (t: Tensor): Tensor => t.to(device).unsqueeze(-1).unsqueeze(-1);
-    if (!interpolate) return hot.mul(perStep(cSpikes)).add(cold.mul(perStep(iSpikes))).mul(on).clamp(off, null);
+    if (!interpolate)
+      return hot
+        .mul(perStep(cSpikes))
+        .add(cold.mul(perStep(iSpikes)))
+        .mul(on)
+        .clamp(off, null);
     const ramp = (times: Tensor): Tensor => perStep(rate_interpolate(times, T, { on_target: on, off_target: off, epsilon: eps }));
     return hot.mul(ramp(cTimes)).add(cold.mul(ramp(iTimes)));
   });
@@ -184,7 +223,6 @@ export function targets_latency(targets: Tensor, num_classes: number, opts?: Lat
   return tidy(() => latency(to_one_hot(targets, num_classes), opts));
 }
 
-
 export interface TargetsConvertOptions extends TargetsRateOptions, Omit<LatencyOptions, keyof TargetsRateOptions> {
   /** 'rate' (targets_rate) or 'latency' (targets_latency). */
   code?: 'rate' | 'latency';
@@ -192,11 +230,38 @@ export interface TargetsConvertOptions extends TargetsRateOptions, Omit<LatencyO
 
 /** targets_rate or targets_latency by code, each given the options it takes (snnTorch's targets_convert). */
 export function targets_convert(targets: Tensor, num_classes: number, opts?: TargetsConvertOptions): Tensor {
-  const rateKeys = ['num_steps', 'first_spike_time', 'correct_rate', 'incorrect_rate', 'on_target', 'off_target', 'firing_pattern', 'interpolate', 'epsilon'] as const;
-  const latencyKeys = ['num_steps', 'first_spike_time', 'on_target', 'off_target', 'interpolate', 'threshold', 'tau', 'clip', 'normalize', 'linear', 'epsilon', 'bypass'] as const;
-  const o = checkOptions<TargetsConvertOptions>('targets_convert options', opts, ['code', ...new Set<string>([...rateKeys, ...latencyKeys])]);
+  const rateKeys = [
+    'num_steps',
+    'first_spike_time',
+    'correct_rate',
+    'incorrect_rate',
+    'on_target',
+    'off_target',
+    'firing_pattern',
+    'interpolate',
+    'epsilon',
+  ] as const;
+  const latencyKeys = [
+    'num_steps',
+    'first_spike_time',
+    'on_target',
+    'off_target',
+    'interpolate',
+    'threshold',
+    'tau',
+    'clip',
+    'normalize',
+    'linear',
+    'epsilon',
+    'bypass',
+  ] as const;
+  const o = checkOptions<TargetsConvertOptions>('targets_convert options', opts, [
+    'code',
+    ...new Set<string>([...rateKeys, ...latencyKeys]),
+  ]);
   const code = o.code ?? 'rate';
-  const pick = (keys: readonly string[]): Record<string, unknown> => Object.fromEntries(Object.entries(o).filter(([k]) => keys.includes(k)));
+  const pick = (keys: readonly string[]): Record<string, unknown> =>
+    Object.fromEntries(Object.entries(o).filter(([k]) => keys.includes(k)));
   if (code === 'rate') return targets_rate(targets, num_classes, pick(rateKeys) as TargetsRateOptions);
   if (code === 'latency') return targets_latency(targets, num_classes, pick(latencyKeys) as LatencyOptions);
   throw new TypeError(`Expected 'rate' or 'latency' for code but received ${String(code)}`);

@@ -22,12 +22,14 @@ export function animator(data: Tensor, opts?: AnimatorOptions): Animation {
   const x = tensorArg('data', data);
   const shape = [...x.shape];
   if (shape.length === 4 && shape[1] === 1) shape.splice(1, 1);
-  if (shape.length !== 3) throw new RangeError(`animator: data must be [time, H, W] (or [time, 1, H, W]) but has shape [${x.shape.join(', ')}]`);
+  if (shape.length !== 3)
+    throw new RangeError(`animator: data must be [time, H, W] (or [time, 1, H, W]) but has shape [${x.shape.join(', ')}]`);
   const [steps, h, w] = shape as [number, number, number];
   const numSteps = o.num_steps ? checkInt('num_steps', o.num_steps, 1, steps) : steps;
   const interval = checkNumber('interval', o.interval ?? 40);
   const cmap = o.cmap ?? 'plasma';
-  if (typeof cmap !== 'string' || !/^[a-z0-9]+$/i.test(cmap)) throw new TypeError(`Expected a colour scheme name for cmap but received ${String(cmap)}`);
+  if (typeof cmap !== 'string' || !/^[a-z0-9]+$/i.test(cmap))
+    throw new TypeError(`Expected a colour scheme name for cmap but received ${String(cmap)}`);
   const pixel = checkSize('pixel', o.pixel, 8);
   const values = tidy(() => Float64Array.from(x.detach().cpu().double().data() as Float64Array));
   let lo = Infinity;

@@ -13,7 +13,9 @@ export interface Matrix {
 export function matrixOf(name: string, data: unknown, op: string): Matrix {
   const t = tensorArg(name, data);
   if (t.dim() !== 1 && t.dim() !== 2) {
-    throw new RangeError(`${op}: ${name} must be 1-D [time] or 2-D [time, neurons] but has shape [${t.shape.join(', ')}]; reshape it first (e.g. x.view(num_steps, -1))`);
+    throw new RangeError(
+      `${op}: ${name} must be 1-D [time] or 2-D [time, neurons] but has shape [${t.shape.join(', ')}]; reshape it first (e.g. x.view(num_steps, -1))`,
+    );
   }
   const values = tidy(() => Float64Array.from(t.detach().cpu().double().data() as Float64Array));
   return { rows: t.shape[0]!, cols: t.dim() === 2 ? t.shape[1]! : 1, values };
@@ -32,13 +34,24 @@ export interface FigureOptions {
 
 export function checkSize(name: string, v: unknown, dflt: number): number {
   if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > 10000) throw new RangeError(`Expected a size in pixels (0, 10000] for ${name} but received ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > 10000)
+    throw new RangeError(`Expected a size in pixels (0, 10000] for ${name} but received ${String(v)}`);
   return v;
 }
 
-export function base(o: FigureOptions, width: number, height: number): { width: number; height: number; background: string; padding: number; title?: string } {
+export function base(
+  o: FigureOptions,
+  width: number,
+  height: number,
+): { width: number; height: number; background: string; padding: number; title?: string } {
   const title = o.title === undefined ? undefined : String(o.title);
-  return { width: checkSize('width', o.width, width), height: checkSize('height', o.height, height), background: 'white', padding: 8, ...(title ? { title } : {}) };
+  return {
+    width: checkSize('width', o.width, width),
+    height: checkSize('height', o.height, height),
+    background: 'white',
+    padding: 8,
+    ...(title ? { title } : {}),
+  };
 }
 
 export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';

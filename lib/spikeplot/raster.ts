@@ -37,16 +37,32 @@ const SHAPES: Record<Marker, { shape: string; stroked?: boolean; scale?: number 
 
 /** data: [time] or [time, neurons]; every nonzero element is a spike. */
 export function raster(data: Tensor, opts?: RasterPlotOptions): Plot {
-  const o = checkOptions<RasterPlotOptions>('raster options', opts, ['s', 'c', 'marker', 'alpha', 'xlabel', 'ylabel', 'title', 'width', 'height']);
+  const o = checkOptions<RasterPlotOptions>('raster options', opts, [
+    's',
+    'c',
+    'marker',
+    'alpha',
+    'xlabel',
+    'ylabel',
+    'title',
+    'width',
+    'height',
+  ]);
   const m = matrixOf('data', data, 'raster');
   const points: { t: number; neuron: number }[] = [];
   for (let t = 0; t < m.rows; t++) for (let n = 0; n < m.cols; n++) if (m.values[t * m.cols + n] !== 0) points.push({ t, neuron: n });
   const size = o.s === undefined ? 20 : o.s;
   if (typeof size !== 'number' || !(size > 0)) throw new RangeError(`Expected a positive marker size for s but received ${String(o.s)}`);
   const marker = SHAPES[o.marker ?? 'o'];
-  if (!marker) throw new TypeError(`Expected one of ${Object.keys(SHAPES).map((k) => `'${k}'`).join(', ')} for marker but received ${String(o.marker)}`);
+  if (!marker)
+    throw new TypeError(
+      `Expected one of ${Object.keys(SHAPES)
+        .map((k) => `'${k}'`)
+        .join(', ')} for marker but received ${String(o.marker)}`,
+    );
   const alpha = o.alpha ?? 1;
-  if (typeof alpha !== 'number' || !(alpha >= 0 && alpha <= 1)) throw new RangeError(`Expected an opacity in [0, 1] for alpha but received ${String(o.alpha)}`);
+  if (typeof alpha !== 'number' || !(alpha >= 0 && alpha <= 1))
+    throw new RangeError(`Expected an opacity in [0, 1] for alpha but received ${String(o.alpha)}`);
   const color = o.c ?? 'black';
   return new Plot({
     $schema: SCHEMA,
@@ -56,8 +72,20 @@ export function raster(data: Tensor, opts?: RasterPlotOptions): Plot {
       ? { type: 'point', shape: marker.shape, filled: false, size, stroke: color, strokeWidth: 1.5, opacity: alpha }
       : { type: 'point', shape: marker.shape, filled: true, size: size * (marker.scale ?? 1), color, opacity: alpha },
     encoding: {
-      x: { field: 't', type: 'quantitative', title: o.xlabel ?? 'Time step', axis: { tickMinStep: 1, format: 'd' }, scale: { domain: [-0.5, Math.max(m.rows - 0.5, 0.5)], nice: false } },
-      y: { field: 'neuron', type: 'quantitative', title: o.ylabel ?? 'Neuron', axis: { tickMinStep: 1, format: 'd' }, scale: { domain: [-0.5, Math.max(m.cols - 0.5, 0.5)], nice: false } },
+      x: {
+        field: 't',
+        type: 'quantitative',
+        title: o.xlabel ?? 'Time step',
+        axis: { tickMinStep: 1, format: 'd' },
+        scale: { domain: [-0.5, Math.max(m.rows - 0.5, 0.5)], nice: false },
+      },
+      y: {
+        field: 'neuron',
+        type: 'quantitative',
+        title: o.ylabel ?? 'Neuron',
+        axis: { tickMinStep: 1, format: 'd' },
+        scale: { domain: [-0.5, Math.max(m.cols - 0.5, 0.5)], nice: false },
+      },
     },
   });
 }

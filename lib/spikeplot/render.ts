@@ -42,8 +42,13 @@ export async function specToSVG(spec: TopLevelSpec): Promise<string> {
 
 function rasterise(svg: string, opts: RasterOptions = {}): { png: Buffer; pixels: Buffer; width: number; height: number } {
   const scale = opts.scale ?? 2;
-  if (typeof scale !== 'number' || !(scale > 0) || scale > 16) throw new RangeError(`Expected a scale in (0, 16] but received ${String(scale)}`);
-  const img = new Resvg(svg, { background: 'white', fitTo: { mode: 'zoom', value: scale }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' } }).render();
+  if (typeof scale !== 'number' || !(scale > 0) || scale > 16)
+    throw new RangeError(`Expected a scale in (0, 16] but received ${String(scale)}`);
+  const img = new Resvg(svg, {
+    background: 'white',
+    fitTo: { mode: 'zoom', value: scale },
+    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
+  }).render();
   return { png: img.asPng(), pixels: img.pixels, width: img.width, height: img.height };
 }
 
@@ -91,7 +96,8 @@ export class Animation {
   readonly interval: number;
   constructor(frames: TopLevelSpec[], interval: number) {
     if (frames.length === 0) throw new RangeError('an animation needs at least one frame');
-    if (typeof interval !== 'number' || !(interval > 0)) throw new RangeError(`Expected a positive interval (ms) but received ${String(interval)}`);
+    if (typeof interval !== 'number' || !(interval > 0))
+      throw new RangeError(`Expected a positive interval (ms) but received ${String(interval)}`);
     this.frames = frames;
     this.interval = interval;
   }
@@ -100,7 +106,8 @@ export class Animation {
   }
   /** Frame i as SVG text. */
   frameSVG(i: number): Promise<string> {
-    if (!Number.isInteger(i) || i < 0 || i >= this.frames.length) throw new RangeError(`Expected a frame index in [0, ${this.frames.length - 1}] but received ${i}`);
+    if (!Number.isInteger(i) || i < 0 || i >= this.frames.length)
+      throw new RangeError(`Expected a frame index in [0, ${this.frames.length - 1}] but received ${i}`);
     return specToSVG(this.frames[i]!);
   }
   async toSVGFrames(): Promise<string[]> {
@@ -115,7 +122,8 @@ export class Animation {
     let size: [number, number] | null = null;
     for (const f of this.frames) {
       const { pixels, width, height } = rasterise(await specToSVG(f), { scale: opts.scale ?? 1 });
-      if (size && (size[0] !== width || size[1] !== height)) throw new Error(`animation frames differ in size (${size.join('x')} vs ${width}x${height})`);
+      if (size && (size[0] !== width || size[1] !== height))
+        throw new Error(`animation frames differ in size (${size.join('x')} vs ${width}x${height})`);
       size = [width, height];
       const palette = quantize(pixels, 256);
       gif.writeFrame(applyPalette(pixels, palette), width, height, { palette, delay: this.interval, repeat: 0 });

@@ -34,13 +34,29 @@ function frame(m: Matrix, labels: string[], upTo: number, xrange: number, o: Spi
     const bands = [];
     const step = Math.max(1, Math.ceil(xrange / 10));
     for (let s = 0, k = 0; s < xrange; s += step, k++) if (k % 2 === 1) bands.push({ x0: s * dt, x1: Math.min(s + step, xrange) * dt });
-    layers.push({ data: { values: bands }, mark: { type: 'rect', color: 'lightgrey', opacity: 0.7 }, encoding: { x: { field: 'x0', type: 'quantitative' }, x2: { field: 'x1' } } } as TopLevelSpec);
+    layers.push({
+      data: { values: bands },
+      mark: { type: 'rect', color: 'lightgrey', opacity: 0.7 },
+      encoding: { x: { field: 'x0', type: 'quantitative' }, x2: { field: 'x1' } },
+    } as TopLevelSpec);
   }
   const scaled = counts.map((p) => ({ ...p, count: p.count * dt }));
-  layers.push({ data: { values: scaled }, mark: { type: 'bar', color: '#007ACC', opacity: 0.5, height: 8 }, encoding: { x, y } } as TopLevelSpec);
-  layers.push({ data: { values: scaled }, mark: { type: 'point', filled: true, size: 64, color: '#007ACC', opacity: 0.6 }, encoding: { x, y } } as TopLevelSpec);
+  layers.push({
+    data: { values: scaled },
+    mark: { type: 'bar', color: '#007ACC', opacity: 0.5, height: 8 },
+    encoding: { x, y },
+  } as TopLevelSpec);
+  layers.push({
+    data: { values: scaled },
+    mark: { type: 'point', filled: true, size: 64, color: '#007ACC', opacity: 0.6 },
+    encoding: { x, y },
+  } as TopLevelSpec);
   if (cursor !== null) {
-    layers.push({ data: { values: [{ at: cursor * dt }] }, mark: { type: 'rule', color: '#ff7f0e', strokeWidth: 3 }, encoding: { x: { field: 'at', type: 'quantitative' } } } as TopLevelSpec);
+    layers.push({
+      data: { values: [{ at: cursor * dt }] },
+      mark: { type: 'rule', color: '#ff7f0e', strokeWidth: 3 },
+      encoding: { x: { field: 'at', type: 'quantitative' } },
+    } as TopLevelSpec);
   }
   return { $schema: SCHEMA, ...base(o, 480, Math.max(120, 24 * labels.length)), layer: layers } as TopLevelSpec;
 }
@@ -53,9 +69,22 @@ export function spike_count(data: Tensor, labels: readonly (string | number)[], 
 export function spike_count(data: Tensor, labels: readonly (string | number)[], opts?: SpikeCountOptions & { animate?: false }): Plot;
 export function spike_count(data: Tensor, labels: readonly (string | number)[], opts?: SpikeCountOptions): Plot | Animation;
 export function spike_count(data: Tensor, labels: readonly (string | number)[], opts?: SpikeCountOptions): Plot | Animation {
-  const o = checkOptions<SpikeCountOptions>('spike_count options', opts, ['num_steps', 'animate', 'interpolate', 'gridshader', 'interval', 'time_step', 'title', 'width', 'height']);
+  const o = checkOptions<SpikeCountOptions>('spike_count options', opts, [
+    'num_steps',
+    'animate',
+    'interpolate',
+    'gridshader',
+    'interval',
+    'time_step',
+    'title',
+    'width',
+    'height',
+  ]);
   const m = matrixOf('data', data, 'spike_count');
-  if (!Array.isArray(labels) || labels.length !== m.cols) throw new RangeError(`spike_count: expected ${m.cols} labels (one per column of data) but received ${Array.isArray(labels) ? labels.length : String(labels)}`);
+  if (!Array.isArray(labels) || labels.length !== m.cols)
+    throw new RangeError(
+      `spike_count: expected ${m.cols} labels (one per column of data) but received ${Array.isArray(labels) ? labels.length : String(labels)}`,
+    );
   const names = labels.map(String);
   if (new Set(names).size !== names.length) throw new RangeError('spike_count: labels must be distinct');
   const xrange = o.num_steps ? checkInt('num_steps', o.num_steps, 1) : m.rows;

@@ -31,7 +31,8 @@ export function traces(data: Tensor, opts?: TracesOptions): Plot {
   let spk: Float64Array | null = null;
   if (o.spk != null) {
     const s = matrixOf('spk', o.spk, 'traces');
-    if (s.rows !== m.rows || s.cols !== m.cols) throw new RangeError(`traces: spk must have data's shape [${m.rows}, ${m.cols}] but has [${s.rows}, ${s.cols}]`);
+    if (s.rows !== m.rows || s.cols !== m.cols)
+      throw new RangeError(`traces: spk must have data's shape [${m.rows}, ${m.cols}] but has [${s.rows}, ${s.cols}]`);
     spk = s.values;
   }
   const titles = o.titles ?? null;
@@ -50,7 +51,13 @@ export function traces(data: Tensor, opts?: TracesOptions): Plot {
     ...(o.title ? { title: String(o.title) } : {}),
     data: { values: points },
     columns: cols,
-    facet: { field: 'panel', type: 'nominal', sort: { field: 'order' }, title: null, header: titles ? { title: null } : { labelExpr: "''", title: null } },
+    facet: {
+      field: 'panel',
+      type: 'nominal',
+      sort: { field: 'order' },
+      title: null,
+      header: titles ? { title: null } : { labelExpr: "''", title: null },
+    },
     spec: {
       width: checkSize('width', o.width, 140),
       height: checkSize('height', o.height, 90),

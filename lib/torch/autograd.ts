@@ -8,7 +8,9 @@ import { isAsyncFunction, isThenable, settleQuietly } from './memory.js';
 function withGradMode<R>(enabled: boolean, fn: () => R, name: string): R {
   if (typeof fn !== 'function') throw invalid('fn', 'a function', fn);
   if (isAsyncFunction(fn)) {
-    throw new TypeError(`torch.${name}(fn): fn must be synchronous, but it is an async function (grad mode is per thread and cannot span an await; call ${name} around each synchronous part)`);
+    throw new TypeError(
+      `torch.${name}(fn): fn must be synchronous, but it is an async function (grad mode is per thread and cannot span an await; call ${name} around each synchronous part)`,
+    );
   }
   const prev = native.is_grad_enabled();
   native.set_grad_enabled(enabled);
@@ -20,7 +22,9 @@ function withGradMode<R>(enabled: boolean, fn: () => R, name: string): R {
   }
   if (isThenable(r)) {
     settleQuietly(r);
-    throw new TypeError(`torch.${name}(fn): fn must be synchronous, but it returned a Promise (code after its first await ran with grad mode restored)`);
+    throw new TypeError(
+      `torch.${name}(fn): fn must be synchronous, but it returned a Promise (code after its first await ran with grad mode restored)`,
+    );
   }
   return r;
 }

@@ -6,7 +6,11 @@ export function describeValue(v: unknown): string {
   let shown: string;
   if (typeof v === 'string') shown = JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
   else if (typeof v === 'bigint') shown = `${v}n`;
-  else if (Array.isArray(v)) shown = `[${v.slice(0, 8).map((x) => (typeof x === 'number' ? String(x) : typeof x)).join(', ')}${v.length > 8 ? ', …' : ''}]`;
+  else if (Array.isArray(v))
+    shown = `[${v
+      .slice(0, 8)
+      .map((x) => (typeof x === 'number' ? String(x) : typeof x))
+      .join(', ')}${v.length > 8 ? ', …' : ''}]`;
   else if (v !== null && typeof v === 'object') shown = (v as object).constructor?.name ?? 'object';
   else shown = String(v);
   const type = v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
@@ -99,6 +103,8 @@ export function checkAllocation(name: string, numel: number, elementBytes: numbe
   if (device !== null && device.startsWith('cuda')) return; // device memory is LibTorch's to judge
   const bytes = numel * elementBytes;
   if (bytes > totalmem()) {
-    throw new RangeError(`Expected a tensor that fits in memory for ${name} but it would take ${bytes} bytes (${numel} elements); this machine has ${totalmem()} bytes`);
+    throw new RangeError(
+      `Expected a tensor that fits in memory for ${name} but it would take ${bytes} bytes (${numel} elements); this machine has ${totalmem()} bytes`,
+    );
   }
 }

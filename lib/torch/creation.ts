@@ -81,7 +81,11 @@ function flatten(data: unknown, shape: number[], depth: number, out: (number | b
 
 // The integer dtypes' ranges, for PyTorch's "value cannot be converted to type X without overflow".
 const INT_RANGE: Partial<Record<DType, [number, number]>> = {
-  int64: [-(2 ** 63), 2 ** 63], int32: [-(2 ** 31), 2 ** 31 - 1], int16: [-32768, 32767], int8: [-128, 127], uint8: [0, 255],
+  int64: [-(2 ** 63), 2 ** 63],
+  int32: [-(2 ** 31), 2 ** 31 - 1],
+  int16: [-32768, 32767],
+  int8: [-128, 127],
+  uint8: [0, 255],
 };
 
 /**
@@ -98,10 +102,13 @@ function checkFits(values: (number | boolean)[], dtype: DType): void {
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (typeof v === 'boolean') continue;
-    const fits =
-      Number.isInteger(v)
-        ? dtype === 'int64' ? v >= lo && v < hi : dtype === 'uint8' ? v >= -255 && v <= hi : v >= lo && v <= hi
-        : Number.isFinite(v) && v >= lo && (dtype === 'int64' ? v < hi : v <= hi);
+    const fits = Number.isInteger(v)
+      ? dtype === 'int64'
+        ? v >= lo && v < hi
+        : dtype === 'uint8'
+          ? v >= -255 && v <= hi
+          : v >= lo && v <= hi
+      : Number.isFinite(v) && v >= lo && (dtype === 'int64' ? v < hi : v <= hi);
     if (!fits) throw new RangeError(`tensor(): value ${v} at data index ${i} cannot be converted to type ${dtype} without overflow`);
   }
 }
@@ -109,14 +116,22 @@ function checkFits(values: (number | boolean)[], dtype: DType): void {
 function typedArrayFrom(values: (number | boolean)[], dtype: DType): ImportableArray {
   checkFits(values, dtype);
   switch (dtype) {
-    case 'float64': return Float64Array.from(values, Number);
-    case 'int64': return BigInt64Array.from(values, (v) => BigInt(Math.trunc(Number(v))));
-    case 'int32': return Int32Array.from(values, Number);
-    case 'uint8': return Uint8Array.from(values, Number);
-    case 'bool': return Uint8Array.from(values, (v) => (v === false || v === 0 ? 0 : 1));
-    case 'int8': return Int8Array.from(values, Number);
-    case 'int16': return Int16Array.from(values, Number);
-    default: return Float32Array.from(values, Number);
+    case 'float64':
+      return Float64Array.from(values, Number);
+    case 'int64':
+      return BigInt64Array.from(values, (v) => BigInt(Math.trunc(Number(v))));
+    case 'int32':
+      return Int32Array.from(values, Number);
+    case 'uint8':
+      return Uint8Array.from(values, Number);
+    case 'bool':
+      return Uint8Array.from(values, (v) => (v === false || v === 0 ? 0 : 1));
+    case 'int8':
+      return Int8Array.from(values, Number);
+    case 'int16':
+      return Int16Array.from(values, Number);
+    default:
+      return Float32Array.from(values, Number);
   }
 }
 
@@ -127,8 +142,13 @@ function defaultDtypeOf(values: (number | boolean)[]): DType {
 }
 
 const ARRAY_DTYPES: [new (...a: never[]) => ImportableArray, DType][] = [
-  [Float32Array, 'float32'], [Float64Array, 'float64'], [Int32Array, 'int32'], [BigInt64Array, 'int64'],
-  [Uint8Array, 'uint8'], [Int8Array, 'int8'], [Int16Array, 'int16'],
+  [Float32Array, 'float32'],
+  [Float64Array, 'float64'],
+  [Int32Array, 'int32'],
+  [BigInt64Array, 'int64'],
+  [Uint8Array, 'uint8'],
+  [Int8Array, 'int8'],
+  [Int16Array, 'int16'],
 ];
 
 /**
@@ -151,7 +171,9 @@ export function tensor(data: NestedList | ImportableArray | Tensor, opts?: Tenso
   flatten(data, shape, 0, values);
   // JS has no 1.0 vs 1: data that asks for gradients is floating point unless a dtype says otherwise.
   const dtype = o.dtype ?? (o.requires_grad ? 'float32' : defaultDtypeOf(values));
-  for (const v of values) if (typeof v === 'number' && Number.isNaN(v) && !isFloating(dtype) && dtype !== 'bool') throw new TypeError(`tensor(): NaN cannot be stored in dtype ${dtype}`);
+  for (const v of values)
+    if (typeof v === 'number' && Number.isNaN(v) && !isFloating(dtype) && dtype !== 'bool')
+      throw new TypeError(`tensor(): NaN cannot be stored in dtype ${dtype}`);
   const srcDtype: DType = dtype === 'float16' || dtype === 'bfloat16' ? 'float32' : dtype;
   return wrap(native.from_typed_array(typedArrayFrom(values, srcDtype), shape, dtype, o.device, o.requires_grad));
 }
@@ -159,10 +181,16 @@ export function tensor(data: NestedList | ImportableArray | Tensor, opts?: Tenso
 /** A tensor copied from a typed array, with the given shape (the element type picks the dtype unless opts.dtype says otherwise). */
 export function from_typed_array(array: ImportableArray, shape?: number[], opts?: TensorOptions): Tensor {
   const entry = ARRAY_DTYPES.find(([C]) => array instanceof C);
-  if (!entry || !ArrayBuffer.isView(array)) throw invalid('array', 'a typed array (Float32Array, Float64Array, Int32Array, BigInt64Array, Uint8Array, Int8Array, Int16Array)', array);
+  if (!entry || !ArrayBuffer.isView(array))
+    throw invalid(
+      'array',
+      'a typed array (Float32Array, Float64Array, Int32Array, BigInt64Array, Uint8Array, Int8Array, Int16Array)',
+      array,
+    );
   const s = shape === undefined ? [array.length] : checkShape('shape', shape);
   const n = s.reduce((a, b) => a * b, 1);
-  if (n !== array.length) throw new RangeError(`from_typed_array: shape [${s.join(', ')}] has ${n} elements but the array has ${array.length}`);
+  if (n !== array.length)
+    throw new RangeError(`from_typed_array: shape [${s.join(', ')}] has ${n} elements but the array has ${array.length}`);
   const o = resolve(opts);
   return wrap(native.from_typed_array(array, s, o.dtype ?? entry[1], o.device, o.requires_grad));
 }
@@ -173,12 +201,19 @@ export function from_buffer(buffer: ArrayBufferLike | ArrayBufferView, opts: Ten
   const dtype = rest.dtype === undefined ? 'float32' : checkDtype('dtype', rest.dtype);
   const bytes = ArrayBuffer.isView(buffer) ? new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength) : new Uint8Array(buffer);
   const ctorFor: Partial<Record<DType, [new (b: ArrayBuffer) => ImportableArray, number]>> = {
-    float32: [Float32Array, 4], float64: [Float64Array, 8], int32: [Int32Array, 4], int64: [BigInt64Array, 8],
-    uint8: [Uint8Array, 1], bool: [Uint8Array, 1], int8: [Int8Array, 1], int16: [Int16Array, 2],
+    float32: [Float32Array, 4],
+    float64: [Float64Array, 8],
+    int32: [Int32Array, 4],
+    int64: [BigInt64Array, 8],
+    uint8: [Uint8Array, 1],
+    bool: [Uint8Array, 1],
+    int8: [Int8Array, 1],
+    int16: [Int16Array, 2],
   };
   const entry = ctorFor[dtype];
   if (!entry) throw invalid('dtype', 'a dtype from_buffer can read', dtype);
-  if (bytes.byteLength % entry[1] !== 0) throw new RangeError(`from_buffer: ${bytes.byteLength} bytes is not a multiple of ${dtype}'s ${entry[1]} bytes`);
+  if (bytes.byteLength % entry[1] !== 0)
+    throw new RangeError(`from_buffer: ${bytes.byteLength} bytes is not a multiple of ${dtype}'s ${entry[1]} bytes`);
   const copy = bytes.slice().buffer; // aligned copy (JS -> tensor always copies)
   return from_typed_array(new entry[0](copy), shape, { ...rest, dtype });
 }
@@ -221,7 +256,12 @@ export function arange(start: number, end?: number | TensorOptions, step?: numbe
   if (typeof step === 'object') [step, opts] = [undefined, step];
   const [s, e] = end === undefined ? [0, start] : [start, end];
   const st = step ?? 1;
-  for (const [k, v] of [['start', s], ['end', e], ['step', st]] as const) checkNumber(k, v, { finite: true });
+  for (const [k, v] of [
+    ['start', s],
+    ['end', e],
+    ['step', st],
+  ] as const)
+    checkNumber(k, v, { finite: true });
   if (st === 0) throw new RangeError('arange: step must be nonzero');
   const o = resolve(opts);
   const dtype = o.dtype ?? ([s, e, st].every(isInt) ? 'int64' : 'float32');
@@ -232,7 +272,16 @@ export function arange(start: number, end?: number | TensorOptions, step?: numbe
 export function linspace(start: number, end: number, steps: number, opts?: TensorOptions): Tensor {
   const o = resolve(opts);
   allocation('steps', checkInt('steps', steps, 0), o, 'float32');
-  return wrap(native.linspace(checkNumber('start', start, { finite: true }), checkNumber('end', end, { finite: true }), steps, o.dtype, o.device, o.requires_grad));
+  return wrap(
+    native.linspace(
+      checkNumber('start', start, { finite: true }),
+      checkNumber('end', end, { finite: true }),
+      steps,
+      o.dtype,
+      o.device,
+      o.requires_grad,
+    ),
+  );
 }
 
 /** randint(high, size, opts) or randint(low, high, size, opts); int64 by default. */

@@ -38,7 +38,16 @@ export function isFloating(d: DType): boolean {
 }
 
 const ELEMENT_BYTES: Record<DType, number> = {
-  float32: 4, float64: 8, float16: 2, bfloat16: 2, int32: 4, int64: 8, uint8: 1, bool: 1, int8: 1, int16: 2,
+  float32: 4,
+  float64: 8,
+  float16: 2,
+  bfloat16: 2,
+  int32: 4,
+  int64: 8,
+  uint8: 1,
+  bool: 1,
+  int8: 1,
+  int16: 2,
 };
 
 /** Bytes per element (PyTorch's element_size()). */

@@ -134,13 +134,23 @@ function tensorList(name: string, ts: unknown): Tensor[] {
 
 export function cat(tensors: Tensor[], dim = 0): Tensor {
   const ts = tensorList('tensors', tensors);
-  return wrap(native.cat(ts.map((x) => x.handle), checkDim('dim', dim, ts[0]!.dim())));
+  return wrap(
+    native.cat(
+      ts.map((x) => x.handle),
+      checkDim('dim', dim, ts[0]!.dim()),
+    ),
+  );
 }
 export const concat = cat;
 
 export function stack(tensors: Tensor[], dim = 0): Tensor {
   const ts = tensorList('tensors', tensors);
-  return wrap(native.stack(ts.map((x) => x.handle), checkDim('dim', dim, ts[0]!.dim(), 1)));
+  return wrap(
+    native.stack(
+      ts.map((x) => x.handle),
+      checkDim('dim', dim, ts[0]!.dim(), 1),
+    ),
+  );
 }
 
 /**
@@ -150,13 +160,15 @@ export function stack(tensors: Tensor[], dim = 0): Tensor {
 export function one_hot(tensor: Tensor, num_classes = -1): Tensor {
   const t = tensorArg('tensor', tensor);
   const n = checkInt('num_classes', num_classes, -1);
-  if (t.dtype !== 'int64') throw new TypeError(`one_hot is only applicable to int64 index tensors but received a ${t.dtype} tensor; use .long()`);
+  if (t.dtype !== 'int64')
+    throw new TypeError(`one_hot is only applicable to int64 index tensors but received a ${t.dtype} tensor; use .long()`);
   if (n > 0) checkAllocation('num_classes', t.numel() * n, 8, t.device);
   // As for class targets: on CUDA LibTorch leaves range errors to device asserts.
   if (t.device.startsWith('cuda') && t.numel() > 0) {
     const [lo, hi] = no_grad(() => tidy(() => [t.min().item(), t.max().item()]));
     if (lo! < 0) throw new RangeError('one_hot: class values must be non-negative');
-    if (n !== -1 && hi! >= n) throw new RangeError(`one_hot: class values must be smaller than num_classes (${n}) but the largest is ${hi}`);
+    if (n !== -1 && hi! >= n)
+      throw new RangeError(`one_hot: class values must be smaller than num_classes (${n}) but the largest is ${hi}`);
   }
   return wrap(native.one_hot(t.handle, n));
 }

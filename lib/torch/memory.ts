@@ -54,7 +54,8 @@ function collect(root: unknown, scope: ReadonlySet<Disposable>, into: Set<Dispos
       } else if (v instanceof Set) {
         for (const x of v) stack.push(x);
       } else {
-        for (const d of Object.values(Object.getOwnPropertyDescriptors(v))) if ('value' in d && d.value !== null && typeof d.value === 'object') stack.push(d.value);
+        for (const d of Object.values(Object.getOwnPropertyDescriptors(v)))
+          if ('value' in d && d.value !== null && typeof d.value === 'object') stack.push(d.value);
       }
     } catch {
       // A Proxy whose traps throw is not walked into; tensors only it can reach are freed.
@@ -109,7 +110,9 @@ export function settleQuietly(p: PromiseLike<unknown>, then: () => void = () => 
 export function tidy<R>(fn: () => R): R {
   if (typeof fn !== 'function') throw invalid('fn', 'a function', fn);
   if (isAsyncFunction(fn)) {
-    throw new TypeError('torch.tidy(fn): fn must be synchronous, but it is an async function (tensors cannot be tracked across await; call tidy inside the async code, around each synchronous step)');
+    throw new TypeError(
+      'torch.tidy(fn): fn must be synchronous, but it is an async function (tensors cannot be tracked across await; call tidy inside the async code, around each synchronous step)',
+    );
   }
   const scope = new Set<Disposable>();
   scopes.push(scope);
@@ -126,7 +129,9 @@ export function tidy<R>(fn: () => R): R {
     settleQuietly(result, () => {
       for (const t of scope) t.dispose();
     });
-    throw new TypeError('torch.tidy(fn): fn must be synchronous, but it returned a Promise (its tensors are freed when the Promise settles)');
+    throw new TypeError(
+      'torch.tidy(fn): fn must be synchronous, but it returned a Promise (its tensors are freed when the Promise settles)',
+    );
   }
   const kept = new Set<Disposable>();
   if (scope.size > 0) collect(result, scope, kept);

@@ -31,7 +31,9 @@ export function max_num_threads(): number {
 export function set_num_threads(n: number): void {
   const max = max_num_threads();
   if (typeof n === 'number' && Number.isSafeInteger(n) && n > max) {
-    throw new RangeError(`Expected an integer in [1, ${max}] (4 per core, ${availableParallelism()} cores) for n but received ${n}; more threads than cores only slow LibTorch and OpenBLAS down`);
+    throw new RangeError(
+      `Expected an integer in [1, ${max}] (4 per core, ${availableParallelism()} cores) for n but received ${n}; more threads than cores only slow LibTorch and OpenBLAS down`,
+    );
   }
   native.set_num_threads(checkInt('n', n, 1, max));
 }

@@ -1,7 +1,18 @@
 // Tensor: a typed handle over one native at::Tensor, with PyTorch's method names. Arguments are
 // checked here (names, ranges, types); the math happens in LibTorch.
 import { native, type NativeTensor, type Operand, type ExportedArray } from '../native.js';
-import { checkAllocation, checkBool, checkDim, checkDims, checkInt, checkNumber, checkOptions, checkShape, invalid, isInt } from './check.js';
+import {
+  checkAllocation,
+  checkBool,
+  checkDim,
+  checkDims,
+  checkInt,
+  checkNumber,
+  checkOptions,
+  checkShape,
+  invalid,
+  isInt,
+} from './check.js';
 import { checkDtype, elementSize, isFloating, type DType, type Device, type DeviceLike } from './dtype.js';
 import { parseToTarget, type ToOptions } from './to_args.js';
 import { getHeapStatistics } from 'node:v8';
@@ -66,7 +77,7 @@ export class Tensor implements Disposable {
     if (hint === 'string') return this.toString();
     throw new TypeError(
       'A Tensor cannot be used as a JavaScript number: use t.item() for the value of a one-element tensor, ' +
-        "or the tensor methods (t.mul(2), t.add(1), t.gt(0), ...) for elementwise math; `${t}` or String(t) prints it",
+        'or the tensor methods (t.mul(2), t.add(1), t.gt(0), ...) for elementwise math; `${t}` or String(t) prints it',
     );
   }
 
@@ -135,11 +146,18 @@ export class Tensor implements Disposable {
     if (g !== null) {
       if (native.same_storage(g.handle, this.handle)) throw new Error("can't assign a tensor as its own grad");
       if (g.dtype !== this.dtype || g.device.split(':')[0] !== this.device.split(':')[0]) {
-        throw new TypeError(`assigned grad has data of a different type: the grad is ${g.dtype} on ${g.device} but the tensor is ${this.dtype} on ${this.device}`);
+        throw new TypeError(
+          `assigned grad has data of a different type: the grad is ${g.dtype} on ${g.device} but the tensor is ${this.dtype} on ${this.device}`,
+        );
       }
-      if (g.device !== this.device) throw new Error(`assigned grad has data located on a different device: the grad is on ${g.device} but the tensor is on ${this.device}`);
+      if (g.device !== this.device)
+        throw new Error(
+          `assigned grad has data located on a different device: the grad is on ${g.device} but the tensor is on ${this.device}`,
+        );
       if (g.shape.join() !== this.shape.join()) {
-        throw new RangeError(`assigned grad has data of a different size: the grad has shape [${g.shape.join(', ')}] but the tensor has shape [${this.shape.join(', ')}]`);
+        throw new RangeError(
+          `assigned grad has data of a different size: the grad has shape [${g.shape.join(', ')}] but the tensor has shape [${this.shape.join(', ')}]`,
+        );
       }
     }
     native.set_grad(this.handle, g ? g.handle : null);
@@ -308,7 +326,10 @@ export class Tensor implements Disposable {
   isfinite(): Tensor {
     return wrap(native.isfinite(this.handle));
   }
-  clamp(min?: number | Tensor | null | { min?: number | Tensor | null; max?: number | Tensor | null }, max?: number | Tensor | null): Tensor {
+  clamp(
+    min?: number | Tensor | null | { min?: number | Tensor | null; max?: number | Tensor | null },
+    max?: number | Tensor | null,
+  ): Tensor {
     let lo: number | Tensor | null | undefined = min as number | Tensor | null | undefined;
     let hi = max;
     if (min !== null && typeof min === 'object' && !(min instanceof Tensor)) {
@@ -377,7 +398,9 @@ export class Tensor implements Disposable {
     return wrap(native.var(this.handle, dimsOf(this, dim), checkBool('unbiased', unbiased), checkBool('keepdim', keepdim)));
   }
   prod(dim?: number | null, keepdim = false, opts?: { dtype?: DType }): Tensor {
-    return wrap(native.prod(this.handle, dim == null ? null : checkDim('dim', dim, this.dim()), checkBool('keepdim', keepdim), optDtype(opts)));
+    return wrap(
+      native.prod(this.handle, dim == null ? null : checkDim('dim', dim, this.dim()), checkBool('keepdim', keepdim), optDtype(opts)),
+    );
   }
   /** max() -> the largest element; max(dim, keepdim) -> [values, indices]; max(other) -> elementwise. */
   max(): Tensor;
@@ -467,7 +490,12 @@ export class Tensor implements Disposable {
   permute(...dims: (number | number[])[]): Tensor {
     const d = shapeArg(dims, true);
     if (d.length !== this.dim()) throw new RangeError(`permute: expected ${this.dim()} dims but received ${d.length}`);
-    return wrap(native.permute(this.handle, d.map((x) => checkDim('dims', x, this.dim()))));
+    return wrap(
+      native.permute(
+        this.handle,
+        d.map((x) => checkDim('dims', x, this.dim())),
+      ),
+    );
   }
   transpose(dim0: number, dim1: number): Tensor {
     const n = this.dim();
@@ -491,11 +519,17 @@ export class Tensor implements Disposable {
     return wrap(native.contiguous(this.handle));
   }
   flip(...dims: (number | number[])[]): Tensor {
-    return wrap(native.flip(this.handle, shapeArg(dims, true).map((d) => checkDim('dims', d, this.dim()))));
+    return wrap(
+      native.flip(
+        this.handle,
+        shapeArg(dims, true).map((d) => checkDim('dims', d, this.dim())),
+      ),
+    );
   }
   split(split_size_or_sections: number | number[], dim = 0): Tensor[] {
     const d = checkDim('dim', dim, this.dim());
-    if (Array.isArray(split_size_or_sections)) return native.split(this.handle, checkShape('split_size_or_sections', split_size_or_sections), d).map(wrap);
+    if (Array.isArray(split_size_or_sections))
+      return native.split(this.handle, checkShape('split_size_or_sections', split_size_or_sections), d).map(wrap);
     return native.split(this.handle, checkInt('split_size', split_size_or_sections, 1), d).map(wrap);
   }
   chunk(chunks: number, dim = 0): Tensor[] {
@@ -560,7 +594,9 @@ export class Tensor implements Disposable {
     return wrap(native.scatter(this.handle, checkDim('dim', dim, this.dim()), tensorArg('index', index).handle, operand('src', src)));
   }
   scatter_add(dim: number, index: Tensor, src: Tensor): Tensor {
-    return wrap(native.scatter_add(this.handle, checkDim('dim', dim, this.dim()), tensorArg('index', index).handle, tensorArg('src', src).handle));
+    return wrap(
+      native.scatter_add(this.handle, checkDim('dim', dim, this.dim()), tensorArg('index', index).handle, tensorArg('src', src).handle),
+    );
   }
   masked_select(mask: Tensor): Tensor {
     return wrap(native.masked_select(this.handle, tensorArg('mask', mask).handle));
@@ -569,7 +605,10 @@ export class Tensor implements Disposable {
   // ---------------------------------------------------------------- conversion
   /** to(dtype), to(device), to(torch.device(...)), to(other tensor), or to({dtype, device, copy}). */
   to(target: DType | DeviceLike | Tensor | ToOptions): Tensor {
-    const t = target instanceof Tensor ? { dtype: target.dtype, device: target.device, copy: false } : parseToTarget(target, ['dtype', 'device', 'copy']);
+    const t =
+      target instanceof Tensor
+        ? { dtype: target.dtype, device: target.device, copy: false }
+        : parseToTarget(target, ['dtype', 'device', 'copy']);
     return wrap(native.to(this.handle, t.dtype, t.device, t.copy));
   }
   type(dtype: DType): Tensor {
@@ -648,10 +687,25 @@ export class Tensor implements Disposable {
     native.addcdiv_(this.handle, tensorArg('tensor1', tensor1).handle, tensorArg('tensor2', tensor2).handle, opts?.value ?? 1);
     return this;
   }
-
 }
 
-type BinaryOp = 'add' | 'sub' | 'mul' | 'pow' | 'remainder' | 'fmod' | 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le' | 'maximum' | 'minimum' | 'logical_and' | 'logical_or';
+type BinaryOp =
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'pow'
+  | 'remainder'
+  | 'fmod'
+  | 'eq'
+  | 'ne'
+  | 'gt'
+  | 'ge'
+  | 'lt'
+  | 'le'
+  | 'maximum'
+  | 'minimum'
+  | 'logical_and'
+  | 'logical_or';
 
 export type NestedList = number | boolean | NestedList[];
 
@@ -659,7 +713,10 @@ export type NestedList = number | boolean | NestedList[];
 const MAX_TYPED_ARRAY_LENGTH = 2 ** 32 - 1;
 function checkExport(what: string, t: Tensor): void {
   const n = t.numel();
-  if (n > MAX_TYPED_ARRAY_LENGTH) throw new RangeError(`${what}: the tensor has ${n} elements, more than a JavaScript typed array can hold (${MAX_TYPED_ARRAY_LENGTH}); read it in parts (t.narrow(...), t.index(...))`);
+  if (n > MAX_TYPED_ARRAY_LENGTH)
+    throw new RangeError(
+      `${what}: the tensor has ${n} elements, more than a JavaScript typed array can hold (${MAX_TYPED_ARRAY_LENGTH}); read it in parts (t.narrow(...), t.index(...))`,
+    );
   checkAllocation(what, n, elementSize(t.dtype === 'float16' || t.dtype === 'bfloat16' ? 'float32' : t.dtype), 'cpu');
 }
 

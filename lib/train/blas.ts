@@ -53,14 +53,20 @@ export function judgeBlas(f: BlasFacts): BlasVerdict {
   const known = !reference && (f.name === 'OpenBLAS' || f.name === 'MKL');
   const label = reference
     ? `reference BLAS (${f.library})`
-    : known ? f.name : 'reference BLAS (or unknown: no OpenBLAS or MKL symbols found)';
+    : known
+      ? f.name
+      : 'reference BLAS (or unknown: no OpenBLAS or MKL symbols found)';
   const rate = f.gflops === null ? '' : `, ${f.gflops.toFixed(1)} GFLOP/s (sgemm 256x256)`;
   // A named optimised BLAS measured slow is only noted: a busy machine times low, and the fix below
   // would not help. The failure is the reference (or an unknown) BLAS behind libblas.so.3.
   const busy = known && f.gflops !== null && f.gflops < SLOW_GFLOPS ? ' (below ' + SLOW_GFLOPS + ' GFLOP/s: is the machine busy?)' : '';
   const summary = `${label}, ${f.threads || 1} thread${f.threads > 1 ? 's' : ''}${rate}${busy}`;
   if (known) return { ok: true, summary, problem: null };
-  return { ok: false, summary, problem: `LibTorch's libblas.so.3 is the reference BLAS: matrix products run about 10x slower; fix: ${BLAS_FIX}` };
+  return {
+    ok: false,
+    summary,
+    problem: `LibTorch's libblas.so.3 is the reference BLAS: matrix products run about 10x slower; fix: ${BLAS_FIX}`,
+  };
 }
 
 /**

@@ -40,19 +40,35 @@ export const TRAIN_OPTIONS: OptionSpec[] = [
   { name: 'dataset', kind: 'string', arg: 'D', default: 'mnist', help: 'mnist | fashion | <folder of IDX files> (mnist)' },
   { name: 'limit', kind: 'int', min: 1, arg: 'N', help: 'train on the first N training and N/6 test images (a quick run)' },
   {
-    name: 'loss', kind: 'choice', choices: ['count', 'membrane'], arg: 'L', default: 'count',
+    name: 'loss',
+    kind: 'choice',
+    choices: ['count', 'membrane'],
+    arg: 'L',
+    default: 'count',
     help: 'count: SF.mse_count_loss(0.8, 0.2) on spikes (section 5)\nmembrane: SF.mse_membrane_loss(on_target=1.05, off_target=0.2) on the membrane record (section 6)',
   },
   {
-    name: 'engine', kind: 'choice', choices: ['step', 'sequence'], arg: 'E', default: 'sequence',
+    name: 'engine',
+    kind: 'choice',
+    choices: ['step', 'sequence'],
+    arg: 'E',
+    default: 'sequence',
     help: "step: the tutorial's loop verbatim, one RLeaky call per step\nsequence: fc1 once per image, each RLeaky layer over all steps in one native call (default)",
   },
   { name: 'save', kind: 'string', arg: 'FILE', help: "save the model's state_dict (PyTorch format) after training, or when stopped" },
   { name: 'resume', kind: 'string', arg: 'FILE', help: 'load a state_dict before training' },
-  { name: 'report', kind: 'string', arg: 'DIR', help: 'write metrics.json and SVG plots there (default: runs/<date-time>); --report none to skip' },
+  {
+    name: 'report',
+    kind: 'string',
+    arg: 'DIR',
+    help: 'write metrics.json and SVG plots there (default: runs/<date-time>); --report none to skip',
+  },
   { name: 'no-progress', kind: 'flag', help: 'no progress bar (log lines only)' },
   {
-    name: 'nproc', kind: 'int', min: 1, arg: 'N',
+    name: 'nproc',
+    kind: 'int',
+    min: 1,
+    arg: 'N',
     help: 'data-parallel training on N processes (snntorch-node run + DistributedDataParallel;\n--batch-size stays the global batch; CPU)',
   },
   { name: 'help', short: 'h', kind: 'flag', help: 'this help' },
@@ -98,16 +114,19 @@ function convert(spec: OptionSpec, raw: string): string | number {
     case 'int': {
       const n = raw.trim() === '' ? NaN : Number(raw);
       const range = spec.max === undefined ? `>= ${spec.min}` : `from ${spec.min} to ${spec.max}`;
-      if (!Number.isInteger(n) || n < spec.min || (spec.max !== undefined && n > spec.max)) throw new UsageError(`bad value for ${flag}: expected an integer ${range}, got '${raw}'`);
+      if (!Number.isInteger(n) || n < spec.min || (spec.max !== undefined && n > spec.max))
+        throw new UsageError(`bad value for ${flag}: expected an integer ${range}, got '${raw}'`);
       return n;
     }
     case 'number': {
       const n = raw.trim() === '' ? NaN : Number(raw);
-      if (!Number.isFinite(n) || (spec.positive && n <= 0)) throw new UsageError(`bad value for ${flag}: expected a ${spec.positive ? 'positive ' : ''}number, got '${raw}'`);
+      if (!Number.isFinite(n) || (spec.positive && n <= 0))
+        throw new UsageError(`bad value for ${flag}: expected a ${spec.positive ? 'positive ' : ''}number, got '${raw}'`);
       return n;
     }
     case 'choice':
-      if (!spec.choices.includes(raw)) throw new UsageError(`bad value for ${flag}: expected one of ${spec.choices.join(', ')}, got '${raw}'`);
+      if (!spec.choices.includes(raw))
+        throw new UsageError(`bad value for ${flag}: expected one of ${spec.choices.join(', ')}, got '${raw}'`);
       return raw;
     case 'string':
       if (raw === '') throw new UsageError(`bad value for ${flag}: expected a value, got ''`);
@@ -127,7 +146,8 @@ export function parseOptions(argv: readonly string[], specs: readonly OptionSpec
   for (const s of specs) out[s.name] = s.kind === 'flag' ? false : s.default === undefined ? null : convert(s, s.default);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (!arg.startsWith('-') || arg === '-') throw new UsageError(`unexpected argument '${arg}'; options are written --name value (see --help)`);
+    if (!arg.startsWith('-') || arg === '-')
+      throw new UsageError(`unexpected argument '${arg}'; options are written --name value (see --help)`);
     if (arg === '--') {
       if (i + 1 < argv.length) throw new UsageError(`unexpected argument '${argv[i + 1]}' after --`);
       break;
@@ -152,7 +172,8 @@ export function parseOptions(argv: readonly string[], specs: readonly OptionSpec
     let raw = inline;
     if (raw === undefined) {
       const next = argv[i + 1];
-      if (next === undefined || (next.startsWith('--') && next.length > 2)) throw new UsageError(`--${spec.name} needs a value (${spec.arg ?? 'VALUE'})`);
+      if (next === undefined || (next.startsWith('--') && next.length > 2))
+        throw new UsageError(`--${spec.name} needs a value (${spec.arg ?? 'VALUE'})`);
       raw = next;
       i++;
     }

@@ -8,7 +8,16 @@ import { torch, optim, SF, data, snn } from '../index.js';
 import { blasFacts, judgeBlas, type BlasVerdict } from './blas.js';
 import { Net } from '../../examples/models/tutorial-net.js';
 import { forwardSequence } from '../../examples/models/tutorial-sequence.js';
-import { writeMetrics, renderLossPlot, renderAccuracyPlot, renderRaster, lossHistoryPoints, plotsAvailable, type EpochRecord, type IterationRecord } from './report/index.js';
+import {
+  writeMetrics,
+  renderLossPlot,
+  renderAccuracyPlot,
+  renderRaster,
+  lossHistoryPoints,
+  plotsAvailable,
+  type EpochRecord,
+  type IterationRecord,
+} from './report/index.js';
 
 export interface TrainConfig {
   epochs: number;
@@ -93,11 +102,13 @@ export async function train(cfg: TrainConfig, stop: StopSignal = { requested: fa
   if (cfg.resume) net.load_state_dict(torch.load(cfg.resume) as Map<string, torch.Tensor>);
   net.to(cfg.device);
   const optimizer = new optim.Adam(net.parameters(), { lr: cfg.lr, betas: [0.9, 0.999] });
-  const loss_fn = cfg.loss === 'count'
-    ? SF.mse_count_loss({ correct_rate: 0.8, incorrect_rate: 0.2 })
-    : SF.mse_membrane_loss({ on_target: 1.05, off_target: 0.2 });
+  const loss_fn =
+    cfg.loss === 'count'
+      ? SF.mse_count_loss({ correct_rate: 0.8, incorrect_rate: 0.2 })
+      : SF.mse_membrane_loss({ on_target: 1.05, off_target: 0.2 });
 
-  const cfgLine = `${cfg.dataset}: ${train_set.length} train / ${test_set.length} test images, batch ${cfg.batch_size}, ` +
+  const cfgLine =
+    `${cfg.dataset}: ${train_set.length} train / ${test_set.length} test images, batch ${cfg.batch_size}, ` +
     `hidden ${cfg.hidden}, T=${cfg.num_steps}, beta ${cfg.beta}, lr ${cfg.lr}, loss ${cfg.loss}, engine ${cfg.engine}, ` +
     `${cfg.device}, ${torch.get_num_threads()} thread(s), step kernels ${snn.get_step_impl()}, LibTorch ${torch.__config__().libtorch_version}`;
   console.log(cfgLine);
@@ -109,7 +120,10 @@ export async function train(cfg: TrainConfig, stop: StopSignal = { requested: fa
   const epochs: EpochRecord[] = [];
   const rss: number[] = [];
   const bar = cfg.progress
-    ? new cliProgress.SingleBar({ format: 'Epoch {epoch} |{bar}| {value}/{total} | loss {loss} | {rate} samples/s', hideCursor: true }, cliProgress.Presets.shades_classic)
+    ? new cliProgress.SingleBar(
+        { format: 'Epoch {epoch} |{bar}| {value}/{total} | loss {loss} | {rate} samples/s', hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      )
     : null;
   let accuracy = 0;
   let stopped: TrainResult['stopped'] = null;
@@ -166,13 +180,26 @@ export async function train(cfg: TrainConfig, stop: StopSignal = { requested: fa
     lossSum.dispose();
     for (let i = 0; i < hist.length; i++) {
       loss_hist.push(hist[i]!);
-      iterations.push({ epoch: epoch + 1, iteration: epoch * train_loader.length + i + 1, loss: Number.isFinite(hist[i]) ? hist[i]! : null });
+      iterations.push({
+        epoch: epoch + 1,
+        iteration: epoch * train_loader.length + i + 1,
+        loss: Number.isFinite(hist[i]) ? hist[i]! : null,
+      });
     }
     const train_loss = hist.length ? hist.reduce((a, b) => a + b, 0) / hist.length : null;
     const samples_per_s = (batches * cfg.batch_size) / seconds;
     if (stopped) {
       rss.push(process.memoryUsage().rss);
-      epochs.push({ epoch: epoch + 1, train_loss, test_accuracy: null, seconds, samples_per_s, rss_mb: rss[rss.length - 1]! / 2 ** 20, batches, partial: true });
+      epochs.push({
+        epoch: epoch + 1,
+        train_loss,
+        test_accuracy: null,
+        seconds,
+        samples_per_s,
+        rss_mb: rss[rss.length - 1]! / 2 ** 20,
+        batches,
+        partial: true,
+      });
       console.log(
         `Stopped by ${stopped.reason} in epoch ${epoch + 1} after ${batches}/${train_loader.length} batches: mean loss ${train_loss?.toExponential(3) ?? '-'}, ` +
           `${Math.round(samples_per_s)} samples/s (no test evaluation)`,
@@ -226,7 +253,15 @@ async function writeReport(
   cfg: TrainConfig,
   net: Net,
   test_set: Images,
-  r: { iterations: IterationRecord[]; loss_hist: number[]; epochs: EpochRecord[]; accuracy: number; total: number; stopped: TrainResult['stopped']; blas: BlasVerdict },
+  r: {
+    iterations: IterationRecord[];
+    loss_hist: number[];
+    epochs: EpochRecord[];
+    accuracy: number;
+    total: number;
+    stopped: TrainResult['stopped'];
+    blas: BlasVerdict;
+  },
 ): Promise<void> {
   const dir = cfg.report!;
   mkdirSync(dir, { recursive: true });
@@ -235,8 +270,15 @@ async function writeReport(
   writeMetrics(dir, {
     config: { ...config },
     environment: {
-      node: process.version, libtorch: conf.libtorch_version, cuda_available: conf.cuda_available, threads: conf.num_threads,
-      blas: conf.blas, blas_threads: conf.blas_threads, blas_summary: r.blas.summary, blas_ok: r.blas.ok, step_impl: snn.get_step_impl(),
+      node: process.version,
+      libtorch: conf.libtorch_version,
+      cuda_available: conf.cuda_available,
+      threads: conf.num_threads,
+      blas: conf.blas,
+      blas_threads: conf.blas_threads,
+      blas_summary: r.blas.summary,
+      blas_ok: r.blas.ok,
+      step_impl: snn.get_step_impl(),
     },
     iterations: r.iterations,
     loss_hist: r.loss_hist,
@@ -247,8 +289,14 @@ async function writeReport(
     console.log(`Report written to ${dir} (metrics.json; no plots: they need vega and vega-lite, npm install vega vega-lite)`);
     return;
   }
-  await renderLossPlot(lossHistoryPoints(r.loss_hist), { file: join(dir, 'loss.svg'), title: 'Training loss per iteration (loss_hist) and its running mean' });
-  await renderAccuracyPlot(r.epochs.filter((e) => typeof e.test_accuracy === 'number').map((e) => ({ epoch: e.epoch, accuracy: e.test_accuracy as number })), { file: join(dir, 'accuracy.svg'), title: 'Test accuracy' });
+  await renderLossPlot(lossHistoryPoints(r.loss_hist), {
+    file: join(dir, 'loss.svg'),
+    title: 'Training loss per iteration (loss_hist) and its running mean',
+  });
+  await renderAccuracyPlot(
+    r.epochs.filter((e) => typeof e.test_accuracy === 'number').map((e) => ({ epoch: e.epoch, accuracy: e.test_accuracy as number })),
+    { file: join(dir, 'accuracy.svg'), title: 'Test accuracy' },
+  );
   // Output spikes of the first few test digits: the snntorch.spikeplot.raster equivalent.
   const n = Math.min(5, test_set.length);
   const { spikes, labels, preds } = torch.no_grad(() =>
@@ -257,10 +305,9 @@ async function writeReport(
       const [x, y] = test_set.getBatch(Int32Array.from({ length: n }, (_, i) => i));
       const [spk] = forward(net, x.view(n, -1), cfg.engine);
       const counts = spk.sum(0);
-      return { spikes: spk.cpu().tolist() as number[][][], labels: (y.tolist() as number[]), preds: (counts.argmax(1).tolist() as number[]) };
+      return { spikes: spk.cpu().tolist() as number[][][], labels: y.tolist() as number[], preds: counts.argmax(1).tolist() as number[] };
     }),
   );
   await renderRaster(spikes, { file: join(dir, 'raster.svg'), labels, predictions: preds, title: 'Output spikes of test digits' });
   console.log(`Report written to ${dir} (metrics.json, loss.svg, accuracy.svg, raster.svg)`);
 }
-

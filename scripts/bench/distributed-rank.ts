@@ -5,8 +5,22 @@ import { trainDistributed } from '../../lib/train/distributed.js';
 
 const [out, epochs, limit, bucket] = process.argv.slice(2);
 const r = await trainDistributed({
-  epochs: Number(epochs), batch_size: 128, hidden: 128, num_steps: 10, beta: 0.9, lr: 1e-3, seed: 0, dataset: 'mnist',
-  limit: limit === 'all' ? null : Number(limit), loss: 'count', engine: 'sequence', save: null, resume: null, report: null,
-  progress: false, quiet: true, bucket_cap_mb: Number(bucket),
+  epochs: Number(epochs),
+  batch_size: 128,
+  hidden: 128,
+  num_steps: 10,
+  beta: 0.9,
+  lr: 1e-3,
+  seed: 0,
+  dataset: 'mnist',
+  limit: limit === 'all' ? null : Number(limit),
+  loss: 'count',
+  engine: 'sequence',
+  save: null,
+  resume: null,
+  report: null,
+  progress: false,
+  quiet: true,
+  bucket_cap_mb: Number(bucket),
 });
 if (process.env.RANK === '0') writeFileSync(out!, JSON.stringify(r));

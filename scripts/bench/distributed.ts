@@ -30,7 +30,11 @@ function runRanks(nproc: number, epochs: number, limit: number | null, bucket: n
   const dir = mkdtempSync(join(tmpdir(), 'snn-bench-dist-'));
   try {
     const out = join(dir, 'result.json');
-    const p = spawnSync(process.execPath, [BIN, 'run', '--nproc-per-node', String(nproc), RANK, out, String(epochs), limit === null ? 'all' : String(limit), String(bucket)], { encoding: 'utf8' });
+    const p = spawnSync(
+      process.execPath,
+      [BIN, 'run', '--nproc-per-node', String(nproc), RANK, out, String(epochs), limit === null ? 'all' : String(limit), String(bucket)],
+      { encoding: 'utf8' },
+    );
     if (p.status !== 0) throw new Error(`${nproc} rank(s) failed (exit ${p.status}):\n${p.stderr}`);
     return JSON.parse(readFileSync(out, 'utf8')) as DistributedTrainResult;
   } finally {
@@ -51,10 +55,17 @@ export function benchDistributed(quick: boolean): DistributedBenchRow[] {
   for (const c of configs) {
     const r = runRanks(c.ranks, epochs, limit, c.bucket);
     rows.push({
-      config: c.config, ranks: c.ranks, bucket_cap_mb: c.bucket,
-      samples_per_s: Math.round(r.samples_per_s), speedup: 0, accuracy_pct: Number((r.accuracy * 100).toFixed(2)),
-      allreduce_ms_per_batch: Number(r.allreduce_ms.toFixed(3)), overlap_ms_per_batch: Number(r.overlap_ms.toFixed(3)), exposed_ms_per_batch: Number(r.exposed_ms.toFixed(3)),
-      buckets: r.buckets, wall_s: Number(r.seconds.toFixed(1)),
+      config: c.config,
+      ranks: c.ranks,
+      bucket_cap_mb: c.bucket,
+      samples_per_s: Math.round(r.samples_per_s),
+      speedup: 0,
+      accuracy_pct: Number((r.accuracy * 100).toFixed(2)),
+      allreduce_ms_per_batch: Number(r.allreduce_ms.toFixed(3)),
+      overlap_ms_per_batch: Number(r.overlap_ms.toFixed(3)),
+      exposed_ms_per_batch: Number(r.exposed_ms.toFixed(3)),
+      buckets: r.buckets,
+      wall_s: Number(r.seconds.toFixed(1)),
     });
   }
   for (const row of rows) row.speedup = Number((row.samples_per_s / rows[0]!.samples_per_s).toFixed(2));

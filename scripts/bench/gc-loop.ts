@@ -71,11 +71,28 @@ if (gc) {
   gc();
   gc();
   const m = torch.memory();
-  afterGc = { live_tensors: m.live_tensors, live_bytes_mib: mib(m.live_bytes), v8_external_mib: mib(m.v8_external_bytes), external_mib: mib(process.memoryUsage().external) };
+  afterGc = {
+    live_tensors: m.live_tensors,
+    live_bytes_mib: mib(m.live_bytes),
+    v8_external_mib: mib(m.v8_external_bytes),
+    external_mib: mib(process.memoryUsage().external),
+  };
 }
-console.log(JSON.stringify({
-  mode, engine, batches: done, samples_per_s: Math.round((done * 128) / seconds), cpu_ms_per_batch,
-  rss_start_mib: mib(rssStart), peak_rss_mib: mib(peak), rss_end_mib: mib(process.memoryUsage().rss),
-  live_tensors: after.live_tensors, live_bytes_mib: mib(after.live_bytes), v8_external_mib: mib(after.v8_external_bytes), external_mib: mib(externalAfter),
-  after_gc: afterGc, last_loss: loss_hist[loss_hist.length - 1],
-}));
+console.log(
+  JSON.stringify({
+    mode,
+    engine,
+    batches: done,
+    samples_per_s: Math.round((done * 128) / seconds),
+    cpu_ms_per_batch,
+    rss_start_mib: mib(rssStart),
+    peak_rss_mib: mib(peak),
+    rss_end_mib: mib(process.memoryUsage().rss),
+    live_tensors: after.live_tensors,
+    live_bytes_mib: mib(after.live_bytes),
+    v8_external_mib: mib(after.v8_external_bytes),
+    external_mib: mib(externalAfter),
+    after_gc: afterGc,
+    last_loss: loss_hist[loss_hist.length - 1],
+  }),
+);

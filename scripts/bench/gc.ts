@@ -7,7 +7,11 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { median } from './stats.js';
 
-interface Run { samples_per_s: number; cpu_ms_per_batch: number; peak_rss_mib: number }
+interface Run {
+  samples_per_s: number;
+  cpu_ms_per_batch: number;
+  peak_rss_mib: number;
+}
 
 export function benchGc(rounds: number, batches: number, threads: number): Record<string, string | number>[] {
   const child = fileURLToPath(new URL('./gc-loop.ts', import.meta.url));
@@ -23,7 +27,10 @@ export function benchGc(rounds: number, batches: number, threads: number): Recor
   for (let r = 0; r < rounds; r++) {
     configs.forEach((c, i) => {
       const env = { ...process.env, SNNTORCH_DEFERRED_FINALIZERS: c.deferred ? '1' : '' };
-      const p = spawnSync(process.execPath, ['--import', 'tsx', child, c.mode, c.engine, String(batches), String(threads)], { encoding: 'utf8', env });
+      const p = spawnSync(process.execPath, ['--import', 'tsx', child, c.mode, c.engine, String(batches), String(threads)], {
+        encoding: 'utf8',
+        env,
+      });
       if (p.status !== 0) throw new Error(`${c.name} (${c.engine}) failed:\n${p.stderr}`);
       runs[i]!.push(JSON.parse(p.stdout.trim().split('\n').pop()!) as Run);
     });
@@ -34,7 +41,10 @@ export function benchGc(rounds: number, batches: number, threads: number): Recor
     const cpu = median(runs[i]!.map((x) => x.cpu_ms_per_batch));
     const round3 = (x: number): number => Math.round(x * 1000) / 1000;
     return {
-      engine: c.engine, config: c.name, samples_per_s: Math.round(sps), cpu_ms_per_batch: cpu,
+      engine: c.engine,
+      config: c.name,
+      samples_per_s: Math.round(sps),
+      cpu_ms_per_batch: cpu,
       // CPU time per batch against the deferred-finalizer tidy run (1.02 = 2% more CPU per batch).
       cpu_vs_deferred: round3(cpu / median(baseRuns.map((x) => x.cpu_ms_per_batch))),
       peak_rss_mib: median(runs[i]!.map((x) => x.peak_rss_mib)),

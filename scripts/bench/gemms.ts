@@ -11,8 +11,15 @@ interface Gemm {
   times: number;
 }
 
-export function gemmsAlone(iterations = 150, warmup = 30): { ms: number; min_ms: number; cpu_ms: number; mflop: number; gflops: number; rows: Record<string, string | number>[] } {
-  const B = 128, T = 10, I = 784, H = 128, O = 10;
+export function gemmsAlone(
+  iterations = 150,
+  warmup = 30,
+): { ms: number; min_ms: number; cpu_ms: number; mflop: number; gflops: number; rows: Record<string, string | number>[] } {
+  const B = 128,
+    T = 10,
+    I = 784,
+    H = 128,
+    O = 10;
   return torch.no_grad(() => {
     const r = (...s: number[]) => torch.rand(s);
     const list: Gemm[] = [
@@ -52,6 +59,13 @@ export function gemmsAlone(iterations = 150, warmup = 30): { ms: number; min_ms:
       g.b.dispose();
     }
     const ms = median(total);
-    return { ms, min_ms: Math.min(...total), cpu_ms: (cpu.user + cpu.system) / 1000 / iterations, mflop: flop / 1e6, gflops: flop / 1e6 / ms, rows };
+    return {
+      ms,
+      min_ms: Math.min(...total),
+      cpu_ms: (cpu.user + cpu.system) / 1000 / iterations,
+      mflop: flop / 1e6,
+      gflops: flop / 1e6 / ms,
+      rows,
+    };
   });
 }

@@ -89,7 +89,11 @@ function deviceInfo(): DeviceInfo {
   const base = { name, memory_clock_khz: info.clock_khz, bus_width_bits: info.bus_bits };
   if (Number.isFinite(env) && env > 0) return { ...base, peak_gbps: env, peak_source: 'SNN_GPU_PEAK_GBPS' };
   if (info.clock_khz && info.bus_bits) {
-    return { ...base, peak_gbps: (2 * info.clock_khz * 1e3 * (info.bus_bits / 8)) / 1e9, peak_source: 'driver: 2 x memory clock x bus width' };
+    return {
+      ...base,
+      peak_gbps: (2 * info.clock_khz * 1e3 * (info.bus_bits / 8)) / 1e9,
+      peak_source: 'driver: 2 x memory clock x bus width',
+    };
   }
   for (const [re, gbps] of KNOWN) if (name && re.test(name)) return { ...base, peak_gbps: gbps, peak_source: `table (${name})` };
   return { ...base, peak_gbps: null, peak_source: 'unknown' };
@@ -173,9 +177,23 @@ function benchStep(peak: number | null, quick: boolean): { rows: Row[]; copy_gbp
       const fwdBwdBytes = 10 * es * n;
       const gb = (bytes: number, ms: number) => bytes / (ms * 1e-3) / 1e9;
       rows.push({ case: 'Leaky step fwd, kernel via binding', dtype, ms: fwdMs, GBps: fwdGbps, pct_peak: pct(fwdGbps), vs_composed: '' });
-      rows.push({ case: 'Leaky.forward fused', dtype, ms: t.fused_fwd!, GBps: gb(fwdBytes, t.fused_fwd!), pct_peak: pct(gb(fwdBytes, t.fused_fwd!)), vs_composed: t.composed_fwd! / t.fused_fwd! });
+      rows.push({
+        case: 'Leaky.forward fused',
+        dtype,
+        ms: t.fused_fwd!,
+        GBps: gb(fwdBytes, t.fused_fwd!),
+        pct_peak: pct(gb(fwdBytes, t.fused_fwd!)),
+        vs_composed: t.composed_fwd! / t.fused_fwd!,
+      });
       rows.push({ case: 'Leaky.forward composed', dtype, ms: t.composed_fwd!, GBps: '', pct_peak: '', vs_composed: 1 });
-      rows.push({ case: 'Leaky fwd+bwd fused', dtype, ms: t.fused_fwdbwd!, GBps: gb(fwdBwdBytes, t.fused_fwdbwd!), pct_peak: pct(gb(fwdBwdBytes, t.fused_fwdbwd!)), vs_composed: t.composed_fwdbwd! / t.fused_fwdbwd! });
+      rows.push({
+        case: 'Leaky fwd+bwd fused',
+        dtype,
+        ms: t.fused_fwdbwd!,
+        GBps: gb(fwdBwdBytes, t.fused_fwdbwd!),
+        pct_peak: pct(gb(fwdBwdBytes, t.fused_fwdbwd!)),
+        vs_composed: t.composed_fwdbwd! / t.fused_fwdbwd!,
+      });
       rows.push({ case: 'Leaky fwd+bwd composed', dtype, ms: t.composed_fwdbwd!, GBps: '', pct_peak: '', vs_composed: 1 });
       if (dtype === 'float32') {
         summary.fused_fwd_gbps = fwdGbps;
@@ -213,8 +231,23 @@ async function benchEpoch(engine: 'sequence' | 'step', epochs: number): Promise<
   const t0 = performance.now();
   try {
     const r = await train({
-      epochs, batch_size: 128, hidden: 128, num_steps: 10, beta: 0.9, lr: 1e-3, seed: 0, threads: 1,
-      device: 'cuda', dataset: 'mnist', limit: null, loss: 'count', engine, save: null, resume: null, report: null, progress: false,
+      epochs,
+      batch_size: 128,
+      hidden: 128,
+      num_steps: 10,
+      beta: 0.9,
+      lr: 1e-3,
+      seed: 0,
+      threads: 1,
+      device: 'cuda',
+      dataset: 'mnist',
+      limit: null,
+      loss: 'count',
+      engine,
+      save: null,
+      resume: null,
+      report: null,
+      progress: false,
     });
     const rows = lines
       .map((l) => /^Epoch (\d+)\/\d+: .*test accuracy ([\d.]+)%, ([\d.]+) s \((\d+) samples\/s\)/.exec(l))
@@ -228,7 +261,14 @@ async function benchEpoch(engine: 'sequence' | 'step', epochs: number): Promise<
       accuracy: r.accuracy,
     };
   } catch (e) {
-    return { engine, epochs: [], best_epoch_seconds: null, total_seconds: (performance.now() - t0) / 1000, accuracy: NaN, error: e instanceof Error ? e.message : String(e) };
+    return {
+      engine,
+      epochs: [],
+      best_epoch_seconds: null,
+      total_seconds: (performance.now() - t0) / 1000,
+      accuracy: NaN,
+      error: e instanceof Error ? e.message : String(e),
+    };
   } finally {
     console.log = log;
   }
@@ -243,7 +283,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const dev = deviceInfo();
-  console.log(`GPU: ${dev.name ?? 'unknown'}, theoretical bandwidth ${dev.peak_gbps?.toFixed(0) ?? '?'} GB/s (${dev.peak_source}); LibTorch ${conf.libtorch_version}`);
+  console.log(
+    `GPU: ${dev.name ?? 'unknown'}, theoretical bandwidth ${dev.peak_gbps?.toFixed(0) ?? '?'} GB/s (${dev.peak_source}); LibTorch ${conf.libtorch_version}`,
+  );
   const result: Record<string, unknown> = { ok: true, device: dev, config: conf, node: process.version };
 
   console.log('\nFused neuron step at a [4096, 4096] state (median ms per call; GB/s = bytes the fused kernels must move / time)');
@@ -263,7 +305,10 @@ async function main(): Promise<void> {
       console.log(`\nTutorial network, MNIST 60k, batch 128, T=10, ${epochs} epoch(s) on cuda, engine ${engine}`);
       const r = await benchEpoch(engine, epochs);
       if (r.error) console.log(`  failed: ${r.error}`);
-      else console.log(`  best epoch ${r.best_epoch_seconds?.toFixed(2)} s (target < 2 s on an H200), accuracy ${(r.accuracy * 100).toFixed(2)}%`);
+      else
+        console.log(
+          `  best epoch ${r.best_epoch_seconds?.toFixed(2)} s (target < 2 s on an H200), accuracy ${(r.accuracy * 100).toFixed(2)}%`,
+        );
       trainRuns.push(r);
     }
     result.train = trainRuns;

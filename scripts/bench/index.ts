@@ -42,7 +42,13 @@ const rounds = Number(values.rounds ?? (quick ? 1 : 3));
 torch.set_num_threads(threads);
 const conf = torch.__config__();
 const result: Record<string, unknown> = {
-  machine: { node: process.version, libtorch: conf.libtorch_version, blas: conf.blas, threads, cores: (await import('node:os')).availableParallelism() },
+  machine: {
+    node: process.version,
+    libtorch: conf.libtorch_version,
+    blas: conf.blas,
+    threads,
+    cores: (await import('node:os')).availableParallelism(),
+  },
 };
 
 if (!values.only || values.only === 'kernels') {
@@ -63,9 +69,15 @@ if (!values.only || values.only === 'profile') {
   const total = rows.find((r) => r.stage === 'total')!;
   const cpu = rows.find((r) => r.stage === 'total, CPU time per batch')!.ms as number;
   const ratio = {
-    batch_ms: total.ms as number, gemms_ms: g.ms, ratio: (total.ms as number) / g.ms,
-    batch_min_ms: total.min_ms as number, gemms_min_ms: g.min_ms, ratio_of_minima: (total.min_ms as number) / g.min_ms,
-    batch_cpu_ms: cpu, gemms_cpu_ms: g.cpu_ms, ratio_of_cpu_time: cpu / g.cpu_ms,
+    batch_ms: total.ms as number,
+    gemms_ms: g.ms,
+    ratio: (total.ms as number) / g.ms,
+    batch_min_ms: total.min_ms as number,
+    gemms_min_ms: g.min_ms,
+    ratio_of_minima: (total.min_ms as number) / g.min_ms,
+    batch_cpu_ms: cpu,
+    gemms_cpu_ms: g.cpu_ms,
+    ratio_of_cpu_time: cpu / g.cpu_ms,
   };
   console.log('\nSequence-engine batch vs its GEMMs alone, same run (wall-clock medians, minima, and CPU time per batch)');
   printTable([ratio]);
@@ -76,7 +88,11 @@ if (!values.only || values.only === 'profile') {
 if (!values.only || values.only === 'train') {
   const batches = values.batches ?? (quick ? '30' : '80');
   const child = fileURLToPath(new URL('./train-child.ts', import.meta.url));
-  const node = (engine: string, impl: string, reuse: string) => ({ cmd: process.execPath, args: ['--import', 'tsx', child, engine, impl, batches, String(threads), reuse], env: process.env });
+  const node = (engine: string, impl: string, reuse: string) => ({
+    cmd: process.execPath,
+    args: ['--import', 'tsx', child, engine, impl, batches, String(threads), reuse],
+    env: process.env,
+  });
   const snn = snntorchBaseline(batches, threads);
   const configs: { name: string; cmd: string; args: string[]; env: NodeJS.ProcessEnv }[] = [];
   if (snn.ok) configs.push({ name: 'snnTorch 0.9.4, per-step loop', ...snn.run });
@@ -100,7 +116,11 @@ if (!values.only || values.only === 'train') {
   const baseSps = median(runs[base]!.map((x) => x.train_samples_per_s!));
   const rows = configs.map((c) => {
     const sps = runs[c.name]!.map((x) => x.train_samples_per_s!);
-    const row: Record<string, string | number> = { config: c.name, train_samples_per_s: median(sps), range: `${Math.round(Math.min(...sps))}-${Math.round(Math.max(...sps))}` };
+    const row: Record<string, string | number> = {
+      config: c.name,
+      train_samples_per_s: median(sps),
+      range: `${Math.round(Math.min(...sps))}-${Math.round(Math.max(...sps))}`,
+    };
     row[snn.ok ? 'vs_snntorch' : 'vs_b0'] = median(sps) / baseSps;
     for (const k of keys) row[k] = median(runs[c.name]!.map((x) => x[k]!));
     return row;
@@ -115,7 +135,9 @@ if (!values.only || values.only === 'train') {
     ratios['literal loop vs snnTorch: (b) / snnTorch'] = pair('(b) per-step loop, fused, reuse', base);
     ratios['sequence vs snnTorch: (c) / snnTorch'] = pair('(c) sequence engine', base);
   }
-  console.log(`\nTraining the tutorial network (batch 128, T=10, hidden 128, MNIST, ${batches} batches), ${threads} thread(s), median of ${rounds} round(s) and range`);
+  console.log(
+    `\nTraining the tutorial network (batch 128, T=10, hidden 128, MNIST, ${batches} batches), ${threads} thread(s), median of ${rounds} round(s) and range`,
+  );
   printTable(rows);
   console.log('\nRatios of train samples/s within each round (median over rounds)');
   printTable(Object.entries(ratios).map(([ratio, v]) => ({ ratio, value: v })));
@@ -135,7 +157,9 @@ if (!values.only || values.only === 'distributed') {
 if (!values.only || values.only === 'gc') {
   const gcBatches = quick ? 100 : 300;
   const rows = benchGc(rounds, gcBatches, threads);
-  console.log(`\nThe tutorial's loop, ${gcBatches} batches, ${threads} thread(s), median of ${rounds} round(s): tidy with finalizers in the GC vs deferred, and no tidy at all`);
+  console.log(
+    `\nThe tutorial's loop, ${gcBatches} batches, ${threads} thread(s), median of ${rounds} round(s): tidy with finalizers in the GC vs deferred, and no tidy at all`,
+  );
   printTable(rows);
   result.gc = rows;
 }

@@ -48,7 +48,11 @@ export function profileSequenceBatch(iterations = 150, warmup = 30): Record<stri
   const cpu = process.cpuUsage(cpu0);
   opt.dispose();
   net.dispose();
-  const rows: Record<string, string | number>[] = Object.entries(stages).map(([stage, v]) => ({ stage, ms: median(v), min_ms: Math.min(...v) }));
+  const rows: Record<string, string | number>[] = Object.entries(stages).map(([stage, v]) => ({
+    stage,
+    ms: median(v),
+    min_ms: Math.min(...v),
+  }));
   // CPU time per batch (user + system of the whole process over all iterations): on a shared
   // machine, preemption inflates wall-clock totals but not the CPU time the batch itself used.
   rows.push({ stage: 'total, CPU time per batch', ms: (cpu.user + cpu.system) / 1000 / iterations, min_ms: '' });

@@ -19,7 +19,11 @@ const SHAPES: Shape[] = [
   { name: 'RLeaky [128,10]', make: () => new snn.RLeaky({ beta: 0.9, linear_features: 10 }), input: [128, 10] },
   { name: 'RLeaky [128,1024]', make: () => new snn.RLeaky({ beta: 0.9, linear_features: 1024 }), input: [128, 1024] },
   { name: 'RLeaky [128,1024] one-to-one', make: () => new snn.RLeaky({ beta: 0.9, all_to_all: false, V: 0.5 }), input: [128, 1024] },
-  { name: 'RLeaky conv [32,8,16,16] k3', make: () => new snn.RLeaky({ beta: 0.9, conv2d_channels: 8, kernel_size: 3 }), input: [32, 8, 16, 16] },
+  {
+    name: 'RLeaky conv [32,8,16,16] k3',
+    make: () => new snn.RLeaky({ beta: 0.9, conv2d_channels: 8, kernel_size: 3 }),
+    input: [32, 8, 16, 16],
+  },
 ];
 
 /** Forward through `steps` steps, then backward from fixed upstream gradients on both records. */
@@ -50,24 +54,37 @@ interface StatesCase {
 
 const STATE_CASES: StatesCase[] = [
   {
-    name: 'Synaptic [128,1024]', make: () => new snn.Synaptic({ alpha: 0.8, beta: 0.9 }), carry: 'states',
+    name: 'Synaptic [128,1024]',
+    make: () => new snn.Synaptic({ alpha: 0.8, beta: 0.9 }),
+    carry: 'states',
     init: (n) => (n as snn.Synaptic).init_synaptic(),
     step: (n, x, st) => (n as snn.Synaptic).forward(x, st[0], st[1]) as torch.Tensor[],
   },
   {
-    name: 'RSynaptic [128,1024] one-to-one', make: () => new snn.RSynaptic({ alpha: 0.8, beta: 0.9, all_to_all: false, V: 0.5 }), carry: 'all',
+    name: 'RSynaptic [128,1024] one-to-one',
+    make: () => new snn.RSynaptic({ alpha: 0.8, beta: 0.9, all_to_all: false, V: 0.5 }),
+    carry: 'all',
     init: (n) => (n as snn.RSynaptic).init_rsynaptic(),
     step: (n, x, st) => (n as snn.RSynaptic).forward(x, st[0], st[1], st[2]) as torch.Tensor[],
   },
   {
-    name: 'Lapicque [128,1024]', make: () => new snn.Lapicque({ beta: 0.9 }), carry: 'states',
+    name: 'Lapicque [128,1024]',
+    make: () => new snn.Lapicque({ beta: 0.9 }),
+    carry: 'states',
     init: (n) => [(n as snn.Lapicque).init_lapicque()],
     step: (n, x, st) => (n as snn.Lapicque).forward(x, st[0]) as torch.Tensor[],
   },
 ];
 
 /** As run(), for a StatesCase: upstream grads on the spike and the membrane records. */
-function runStates(c: StatesCase, n: ReturnType<StatesCase['make']>, x: torch.Tensor, steps: number, gS: torch.Tensor, gM: torch.Tensor): void {
+function runStates(
+  c: StatesCase,
+  n: ReturnType<StatesCase['make']>,
+  x: torch.Tensor,
+  steps: number,
+  gS: torch.Tensor,
+  gM: torch.Tensor,
+): void {
   torch.tidy(() => {
     let st = c.init(n);
     const spks: torch.Tensor[] = [];

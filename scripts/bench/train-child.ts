@@ -67,9 +67,20 @@ torch.no_grad(() => {
 });
 const evalSamplesPerS = (128 * evalBatches) / ((performance.now() - e0) / 1000);
 
-console.log(JSON.stringify({
-  engine, impl, reuse, threads: torch.get_num_threads(), batches: t.total.length,
-  train_samples_per_s: trainSamplesPerS, eval_samples_per_s: evalSamplesPerS,
-  data_ms: median(t.data), forward_ms: median(t.fwd), backward_ms: median(t.bwd), adam_ms: median(t.step), batch_ms: median(t.total),
-  peak_rss_mib: process.resourceUsage().maxRSS / 1024,
-}));
+console.log(
+  JSON.stringify({
+    engine,
+    impl,
+    reuse,
+    threads: torch.get_num_threads(),
+    batches: t.total.length,
+    train_samples_per_s: trainSamplesPerS,
+    eval_samples_per_s: evalSamplesPerS,
+    data_ms: median(t.data),
+    forward_ms: median(t.fwd),
+    backward_ms: median(t.bwd),
+    adam_ms: median(t.step),
+    batch_ms: median(t.total),
+    peak_rss_mib: process.resourceUsage().maxRSS / 1024,
+  }),
+);

@@ -20,8 +20,24 @@ function sockets(): string[] {
       const f = line.trim().split(/\s+/);
       if (f.length < 10 || !inodes.has(f[9]!)) continue;
       const [hex] = f[1]!.split(':');
-      if (hex!.length === 8) out.push(hex!.match(/../g)!.reverse().map((h) => parseInt(h, 16)).join('.'));
-      else out.push(hex === '00000000000000000000000000000000' ? '::' : hex === '0000000000000000FFFF00000100007F' ? '::ffff:127.0.0.1' : hex === '00000000000000000000000001000000' ? '::1' : `ipv6:${hex}`);
+      if (hex!.length === 8)
+        out.push(
+          hex!
+            .match(/../g)!
+            .reverse()
+            .map((h) => parseInt(h, 16))
+            .join('.'),
+        );
+      else
+        out.push(
+          hex === '00000000000000000000000000000000'
+            ? '::'
+            : hex === '0000000000000000FFFF00000100007F'
+              ? '::ffff:127.0.0.1'
+              : hex === '00000000000000000000000001000000'
+                ? '::1'
+                : `ipv6:${hex}`,
+        );
     }
   }
   return out;
@@ -32,10 +48,22 @@ dist.init_process_group();
 const t = torch.tensor([dist.get_rank() + 1], { dtype: 'int64' });
 dist.all_reduce(t);
 const e = process.env;
-console.log(JSON.stringify({
-  RANK: e.RANK, LOCAL_RANK: e.LOCAL_RANK, WORLD_SIZE: e.WORLD_SIZE, LOCAL_WORLD_SIZE: e.LOCAL_WORLD_SIZE, MASTER_ADDR: e.MASTER_ADDR, MASTER_PORT: e.MASTER_PORT,
-  store: e.SNNTORCH_STORE_FILE ?? null, pid: process.pid, threads: torch.get_num_threads(), sum: Number(t.item()), sockets: sockets(), args: process.argv.slice(2),
-}));
+console.log(
+  JSON.stringify({
+    RANK: e.RANK,
+    LOCAL_RANK: e.LOCAL_RANK,
+    WORLD_SIZE: e.WORLD_SIZE,
+    LOCAL_WORLD_SIZE: e.LOCAL_WORLD_SIZE,
+    MASTER_ADDR: e.MASTER_ADDR,
+    MASTER_PORT: e.MASTER_PORT,
+    store: e.SNNTORCH_STORE_FILE ?? null,
+    pid: process.pid,
+    threads: torch.get_num_threads(),
+    sum: Number(t.item()),
+    sockets: sockets(),
+    args: process.argv.slice(2),
+  }),
+);
 if (process.argv.includes('--sleep')) {
   console.log(JSON.stringify({ pid: process.pid }));
   await new Promise((r) => setTimeout(r, 120_000));

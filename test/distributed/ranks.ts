@@ -37,7 +37,12 @@ export interface StartedRank {
   printed(text: string): Promise<void>;
 }
 
-export function startRank(args: string[], env: NodeJS.ProcessEnv = {}, command: string[] = ['--import', 'tsx', WORKER], exe: string = process.execPath): StartedRank {
+export function startRank(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  command: string[] = ['--import', 'tsx', WORKER],
+  exe: string = process.execPath,
+): StartedRank {
   const t0 = Date.now();
   const child = spawn(exe, [...command, ...args], {
     cwd: ROOT,
@@ -61,15 +66,22 @@ export function startRank(args: string[], env: NodeJS.ProcessEnv = {}, command: 
   return {
     child,
     done,
-    printed: (text) => new Promise<void>((resolve) => {
-      if (stdout.includes(text)) resolve();
-      else waiters.push({ text, resolve });
-    }),
+    printed: (text) =>
+      new Promise<void>((resolve) => {
+        if (stdout.includes(text)) resolve();
+        else waiters.push({ text, resolve });
+      }),
   };
 }
 
 /** Runs world_size ranks of a worker mode; kills them all if deadlineMs passes. */
-export async function runRanks(mode: string, world_size: number, init_method: string, deadlineMs: number, env: NodeJS.ProcessEnv = {}): Promise<RankResult[]> {
+export async function runRanks(
+  mode: string,
+  world_size: number,
+  init_method: string,
+  deadlineMs: number,
+  env: NodeJS.ProcessEnv = {},
+): Promise<RankResult[]> {
   const ranks = Array.from({ length: world_size }, (_, r) => startRank([mode, String(r), String(world_size), init_method], env));
   return withDeadline(ranks, deadlineMs);
 }
@@ -97,7 +109,9 @@ export function describe_(r: RankResult): string {
 export async function skipWithoutC10d(ctx: Mocha.Context): Promise<void> {
   const { torch } = await import('../../lib/index.js');
   if (!torch.distributed.is_available()) {
-    console.log('      skipped: this build of snntorch-node has no torch.distributed (Gloo headers missing, or c10d API of another LibTorch)');
+    console.log(
+      '      skipped: this build of snntorch-node has no torch.distributed (Gloo headers missing, or c10d API of another LibTorch)',
+    );
     ctx.skip();
   }
 }

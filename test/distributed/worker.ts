@@ -49,10 +49,18 @@ async function collectives(): Promise<void> {
   dist.all_gather(gathered, torch.tensor([r, -r], { dtype: 'int32' }));
   res.all_gather = gathered.flatMap(list);
   const outRs = torch.zeros([2], { dtype: 'float32' });
-  dist.reduce_scatter(outRs, Array.from({ length: world_size }, (_, k) => torch.tensor([r * (k + 1), 100], { dtype: 'float32' })));
+  dist.reduce_scatter(
+    outRs,
+    Array.from({ length: world_size }, (_, k) => torch.tensor([r * (k + 1), 100], { dtype: 'float32' })),
+  );
   res.reduce_scatter = list(outRs);
   const outAvg = torch.zeros([1], { dtype: 'float32' });
-  const rsw = dist.reduce_scatter(outAvg, Array.from({ length: world_size }, (_, k) => torch.tensor([r + k], { dtype: 'float32' })), dist.ReduceOp.AVG, { async_op: true });
+  const rsw = dist.reduce_scatter(
+    outAvg,
+    Array.from({ length: world_size }, (_, k) => torch.tensor([r + k], { dtype: 'float32' })),
+    dist.ReduceOp.AVG,
+    { async_op: true },
+  );
   await rsw.wait();
   res.reduce_scatter_avg = list(outAvg);
   dist.barrier();
@@ -186,7 +194,10 @@ async function curve(): Promise<void> {
   const global = 64;
   const transform = data.transforms.Compose([data.transforms.ToTensor()]);
   const full = new data.datasets.MNIST({ train: true, transform });
-  const ds = new data.Subset(full, Array.from({ length: batches * global }, (_, i) => i));
+  const ds = new data.Subset(
+    full,
+    Array.from({ length: batches * global }, (_, i) => i),
+  );
   const sampler = new data.DistributedSampler(ds, { num_replicas: world_size, rank, shuffle: true, seed: 7 });
   const loader = new data.DataLoader(ds, { batch_size: global / world_size, sampler, drop_last: true });
   const net = tutorialNet(5);

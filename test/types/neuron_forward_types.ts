@@ -3,7 +3,7 @@
 // without a single cast. A wrong type here fails the build, not a mocha test.
 import { torch, nn, snn } from '../../lib/index.js';
 
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function assertType<T extends true>(): T | void {}
 type T = torch.Tensor;
 

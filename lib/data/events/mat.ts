@@ -12,7 +12,20 @@ export interface MatArray {
   data: Float64Array;
 }
 
-const mi = { INT8: 1, UINT8: 2, INT16: 3, UINT16: 4, INT32: 5, UINT32: 6, SINGLE: 7, DOUBLE: 9, INT64: 12, UINT64: 13, MATRIX: 14, COMPRESSED: 15 } as const;
+const mi = {
+  INT8: 1,
+  UINT8: 2,
+  INT16: 3,
+  UINT16: 4,
+  INT32: 5,
+  UINT32: 6,
+  SINGLE: 7,
+  DOUBLE: 9,
+  INT64: 12,
+  UINT64: 13,
+  MATRIX: 14,
+  COMPRESSED: 15,
+} as const;
 const NUMERIC_CLASSES = new Set([6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
 
 interface Element {
@@ -33,7 +46,8 @@ function readElement(view: DataView, at: number, file: string): Element {
     return { type, body: new DataView(view.buffer, view.byteOffset + at + 4, n), next: at + 8 };
   }
   const n = view.getUint32(at + 4, true);
-  if (at + 8 + n > view.byteLength) throw new RangeError(`${file}: MAT element at byte ${at} claims ${n} bytes but the data end at ${view.byteLength}`);
+  if (at + 8 + n > view.byteLength)
+    throw new RangeError(`${file}: MAT element at byte ${at} claims ${n} bytes but the data end at ${view.byteLength}`);
   const body = new DataView(view.buffer, view.byteOffset + at + 8, n);
   const next = first === mi.COMPRESSED ? at + 8 + n : at + 8 + Math.ceil(n / 8) * 8;
   return { type: first, body, next };
@@ -49,16 +63,36 @@ function numbers(el: Element, file: string): Float64Array {
   for (let i = 0; i < n; i++) {
     const o = i * s;
     switch (el.type) {
-      case mi.INT8: out[i] = v.getInt8(o); break;
-      case mi.UINT8: out[i] = v.getUint8(o); break;
-      case mi.INT16: out[i] = v.getInt16(o, true); break;
-      case mi.UINT16: out[i] = v.getUint16(o, true); break;
-      case mi.INT32: out[i] = v.getInt32(o, true); break;
-      case mi.UINT32: out[i] = v.getUint32(o, true); break;
-      case mi.SINGLE: out[i] = v.getFloat32(o, true); break;
-      case mi.DOUBLE: out[i] = v.getFloat64(o, true); break;
-      case mi.INT64: out[i] = Number(v.getBigInt64(o, true)); break;
-      default: out[i] = Number(v.getBigUint64(o, true)); break;
+      case mi.INT8:
+        out[i] = v.getInt8(o);
+        break;
+      case mi.UINT8:
+        out[i] = v.getUint8(o);
+        break;
+      case mi.INT16:
+        out[i] = v.getInt16(o, true);
+        break;
+      case mi.UINT16:
+        out[i] = v.getUint16(o, true);
+        break;
+      case mi.INT32:
+        out[i] = v.getInt32(o, true);
+        break;
+      case mi.UINT32:
+        out[i] = v.getUint32(o, true);
+        break;
+      case mi.SINGLE:
+        out[i] = v.getFloat32(o, true);
+        break;
+      case mi.DOUBLE:
+        out[i] = v.getFloat64(o, true);
+        break;
+      case mi.INT64:
+        out[i] = Number(v.getBigInt64(o, true));
+        break;
+      default:
+        out[i] = Number(v.getBigUint64(o, true));
+        break;
     }
   }
   return out;
@@ -76,7 +110,8 @@ function readMatrix(body: DataView, file: string): MatArray | null {
   const real = readElement(body, nameEl.next, file);
   const data = numbers(real, file);
   const count = dims.reduce((a, b) => a * b, 1);
-  if (data.length !== count) throw new RangeError(`${file}: MAT variable '${name}' has dims [${dims.join(', ')}] but ${data.length} values`);
+  if (data.length !== count)
+    throw new RangeError(`${file}: MAT variable '${name}' has dims [${dims.join(', ')}] but ${data.length} values`);
   return { name, dims, data };
 }
 
@@ -102,7 +137,8 @@ export function parseMat(bytes: Uint8Array, file = 'MAT data'): Map<string, MatA
   const endian = String.fromCharCode(bytes[126]!, bytes[127]!);
   if (endian !== 'IM') {
     const text = new TextDecoder().decode(bytes.subarray(0, 20));
-    if (text.startsWith('MATLAB 7.3') || bytes[0] === 0x89) throw new TypeError(`${file}: a v7.3 (HDF5) MAT file; save it with -v7 or read it with an HDF5 reader`);
+    if (text.startsWith('MATLAB 7.3') || bytes[0] === 0x89)
+      throw new TypeError(`${file}: a v7.3 (HDF5) MAT file; save it with -v7 or read it with an HDF5 reader`);
     throw new TypeError(`${file}: not a little-endian level-5 MAT file (endian mark '${endian}')`);
   }
   const out = new Map<string, MatArray>();

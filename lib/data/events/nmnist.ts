@@ -45,9 +45,14 @@ export function encodeNMNIST(ev: Events): Uint8Array {
   const n = ev.x.length;
   const out = new Uint8Array(5 * n);
   for (let i = 0; i < n; i++) {
-    const x = ev.x[i]!, y = ev.y[i]!, t = ev.t[i]!, p = ev.p[i]!;
+    const x = ev.x[i]!,
+      y = ev.y[i]!,
+      t = ev.t[i]!,
+      p = ev.p[i]!;
     if (x < 0 || x > 255 || y < 0 || y >= OVERFLOW_Y || (p !== 0 && p !== 1) || !Number.isInteger(t) || t < 0 || t >= 2 ** 23) {
-      throw new RangeError(`encodeNMNIST: event ${i} (x=${x}, y=${y}, t=${t}, p=${p}) does not fit the format (x < 256, y < 240, p 0/1, 0 <= t < 2^23)`);
+      throw new RangeError(
+        `encodeNMNIST: event ${i} (x=${x}, y=${y}, t=${t}, p=${p}) does not fit the format (x < 256, y < 240, p 0/1, 0 <= t < 2^23)`,
+      );
     }
     const b = 5 * i;
     out[b] = x;
@@ -79,10 +84,15 @@ export class EventFolder {
     readonly transform: ((ev: Events) => unknown) | null = null,
   ) {
     if (!existsSync(root)) throw new Error(`event dataset folder ${root} does not exist`);
-    const labels = readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory() && /^\d+$/.test(d.name)).map((d) => d.name).sort((a, b) => Number(a) - Number(b));
+    const labels = readdirSync(root, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && /^\d+$/.test(d.name))
+      .map((d) => d.name)
+      .sort((a, b) => Number(a) - Number(b));
     if (labels.length === 0) throw new Error(`${root} holds no label folders (expected <root>/<label>/*${ext})`);
     for (const label of labels) {
-      for (const f of readdirSync(join(root, label)).filter((f) => f.endsWith(ext) && !f.includes('LUT')).sort()) {
+      for (const f of readdirSync(join(root, label))
+        .filter((f) => f.endsWith(ext) && !f.includes('LUT'))
+        .sort()) {
         this.files.push(join(root, label, f));
         this.targets.push(Number(label));
       }
@@ -93,7 +103,8 @@ export class EventFolder {
   }
   /** [events, label], or [transform(events), label] when a transform was given. */
   get(i: number): [unknown, number] {
-    if (!Number.isInteger(i) || i < 0 || i >= this.files.length) throw new RangeError(`index ${i} is out of range for ${this.files.length} items`);
+    if (!Number.isInteger(i) || i < 0 || i >= this.files.length)
+      throw new RangeError(`index ${i} is out of range for ${this.files.length} items`);
     const ev = this.read(this.files[i]!);
     return [this.transform ? this.transform(ev) : ev, this.targets[i]!];
   }

@@ -14,7 +14,8 @@ export interface DenoiseOptions {
 /** tonic.transforms.Denoise: drops events with no event at a 4-neighbour within filter_time before. */
 export function Denoise(opts: DenoiseOptions): (ev: Events) => Events {
   const o = checkOptions<DenoiseOptions>('Denoise options', opts, ['filter_time']);
-  if (typeof o.filter_time !== 'number' || !(o.filter_time > 0)) throw new TypeError(`Denoise: filter_time must be a positive number of microseconds, got ${String(o.filter_time)}`);
+  if (typeof o.filter_time !== 'number' || !(o.filter_time > 0))
+    throw new TypeError(`Denoise: filter_time must be a positive number of microseconds, got ${String(o.filter_time)}`);
   const filter_time = o.filter_time;
   return (ev) => {
     const n = ev.x.length;
@@ -29,7 +30,9 @@ export function Denoise(opts: DenoiseOptions): (ev: Events) => Events {
     const memory = new Float64Array(width * height).fill(filter_time);
     const keep: number[] = [];
     for (let i = 0; i < n; i++) {
-      const x = ev.x[i]!, y = ev.y[i]!, t = ev.t[i]!;
+      const x = ev.x[i]!,
+        y = ev.y[i]!,
+        t = ev.t[i]!;
       memory[x * height + y] = t + filter_time;
       if (
         (x > 0 && memory[(x - 1) * height + y]! > t) ||
@@ -127,10 +130,21 @@ function sliceByEventBins(n_events: number, bins: number, overlap: number): Slic
  * Exactly one of time_window, event_count, n_time_bins, n_event_bins.
  */
 export function ToFrame(opts: ToFrameOptions): (ev: Events) => Tensor {
-  const o = checkOptions<ToFrameOptions>('ToFrame options', opts, ['sensor_size', 'time_window', 'event_count', 'n_time_bins', 'n_event_bins', 'overlap', 'include_incomplete']);
+  const o = checkOptions<ToFrameOptions>('ToFrame options', opts, [
+    'sensor_size',
+    'time_window',
+    'event_count',
+    'n_time_bins',
+    'n_event_bins',
+    'overlap',
+    'include_incomplete',
+  ]);
   const sensor = checkSensorSize('ToFrame: sensor_size', o.sensor_size);
   const modes = (['time_window', 'event_count', 'n_time_bins', 'n_event_bins'] as const).filter((k) => o[k] !== undefined && o[k] !== null);
-  if (modes.length !== 1) throw new TypeError(`ToFrame: give exactly one of time_window, event_count, n_time_bins, n_event_bins (got ${modes.length === 0 ? 'none' : modes.join(', ')})`);
+  if (modes.length !== 1)
+    throw new TypeError(
+      `ToFrame: give exactly one of time_window, event_count, n_time_bins, n_event_bins (got ${modes.length === 0 ? 'none' : modes.join(', ')})`,
+    );
   const mode = modes[0]!;
   const value = o[mode]!;
   if (typeof value !== 'number' || !(value > 0) || (mode !== 'time_window' && !Number.isInteger(value))) {
@@ -152,7 +166,8 @@ export function ToFrame(opts: ToFrameOptions): (ev: Events) => Tensor {
     for (let f = 0; f < slices.length; f++) {
       const [s, e] = slices[f]!;
       for (let i = s; i < e; i++) {
-        const x = ev.x[i]!, y = ev.y[i]!;
+        const x = ev.x[i]!,
+          y = ev.y[i]!;
         const p = P === 1 ? 0 : ev.p[i]!;
         if (x < 0 || x >= W || y < 0 || y >= H || p < 0 || p >= P) {
           throw new RangeError(`ToFrame: event ${i} (x=${x}, y=${y}, p=${p}) lies outside sensor_size [${W}, ${H}, ${P}]`);

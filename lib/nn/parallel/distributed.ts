@@ -60,17 +60,24 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
   constructor(module: M, opts?: DistributedDataParallelOptions) {
     super();
     if (!(module instanceof Module)) throw invalid('module', 'an nn.Module', module);
-    const o = checkOptions<DistributedDataParallelOptions>('DistributedDataParallel options', opts, ['bucket_cap_mb', 'broadcast_buffers', 'find_unused_parameters']);
+    const o = checkOptions<DistributedDataParallelOptions>('DistributedDataParallel options', opts, [
+      'bucket_cap_mb',
+      'broadcast_buffers',
+      'find_unused_parameters',
+    ]);
     this.bucket_cap_mb = o.bucket_cap_mb === undefined ? 25 : checkNumber('bucket_cap_mb', o.bucket_cap_mb, { finite: true });
     if (!(this.bucket_cap_mb > 0)) throw invalid('bucket_cap_mb', 'a positive number of MiB', o.bucket_cap_mb);
     this.broadcast_buffers = o.broadcast_buffers === undefined ? true : checkBool('broadcast_buffers', o.broadcast_buffers);
-    this.find_unused_parameters = o.find_unused_parameters === undefined ? false : checkBool('find_unused_parameters', o.find_unused_parameters);
+    this.find_unused_parameters =
+      o.find_unused_parameters === undefined ? false : checkBool('find_unused_parameters', o.find_unused_parameters);
     this.module = module;
     const g = defaultGroup();
     const named = [...module.named_parameters()].filter(([, p]) => p.requires_grad);
-    if (!named.length) throw new Error('DistributedDataParallel is not needed when a module doesn\'t have any parameter that requires a gradient.');
+    if (!named.length)
+      throw new Error("DistributedDataParallel is not needed when a module doesn't have any parameter that requires a gradient.");
     const devices = new Set(named.map(([, p]) => p.device));
-    if (devices.size > 1) throw new Error(`DistributedDataParallel: all parameters must be on one device, found ${[...devices].join(', ')}`);
+    if (devices.size > 1)
+      throw new Error(`DistributedDataParallel: all parameters must be on one device, found ${[...devices].join(', ')}`);
     this.#reducer = native.dist_reducer_create(
       g.pg,
       named.map(([, p]) => p.handle),
@@ -87,7 +94,13 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
     if (!ts.length) return;
     const detached = ts.map((t) => t.detach());
     try {
-      native.dist_broadcast_coalesced(defaultGroup().pg, detached.map((t) => t.handle), BROADCAST_BUCKET_BYTES, 0, `DistributedDataParallel broadcast of ${what} from rank 0`);
+      native.dist_broadcast_coalesced(
+        defaultGroup().pg,
+        detached.map((t) => t.handle),
+        BROADCAST_BUCKET_BYTES,
+        0,
+        `DistributedDataParallel broadcast of ${what} from rank 0`,
+      );
     } finally {
       for (const t of detached) t.dispose();
     }
@@ -117,7 +130,10 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
     if (syncing) {
       const outs: Tensor[] = [];
       if (this.find_unused_parameters) collectTensors(out, outs);
-      native.dist_reducer_prepare_for_backward(reducer, outs.map((t) => t.handle));
+      native.dist_reducer_prepare_for_backward(
+        reducer,
+        outs.map((t) => t.handle),
+      );
     }
     return out;
   }
@@ -149,7 +165,12 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
 
   /** Accepts PyTorch's DDP keys (`module.fc1.weight`) and the wrapped module's (`fc1.weight`). */
   override load_state_dict(state_dict: Map<string, unknown> | Record<string, unknown>, opts?: { strict?: boolean }): LoadResult {
-    const entries = state_dict instanceof Map ? [...state_dict.entries()] : state_dict !== null && typeof state_dict === 'object' ? Object.entries(state_dict) : null;
+    const entries =
+      state_dict instanceof Map
+        ? [...state_dict.entries()]
+        : state_dict !== null && typeof state_dict === 'object'
+          ? Object.entries(state_dict)
+          : null;
     if (entries && entries.length && entries.every(([k]) => !k.startsWith('module.'))) {
       return super.load_state_dict(new Map(entries.map(([k, v]) => [`module.${k}`, v])), opts);
     }

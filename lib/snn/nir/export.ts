@@ -57,7 +57,10 @@ function f32Of(t: Tensor): nir.NIRArray {
   return { data: Float32Array.from(t.detach().to('float32').data() as Float32Array), shape: t.shape };
 }
 
-const map = (a: nir.NIRArray, fn: (x: number, i: number) => number): nir.NIRArray => ({ data: Float64Array.from(nir.toNumbers(a), fn), shape: a.shape });
+const map = (a: nir.NIRArray, fn: (x: number, i: number) => number): nir.NIRArray => ({
+  data: Float64Array.from(nir.toNumbers(a), fn),
+  shape: a.shape,
+});
 
 /** Options that change a neuron's output but have no place in NIR are refused rather than dropped. */
 function checkNeuron(m: LIFNeuron, ctx: ExportContext): void {
@@ -79,7 +82,7 @@ function neuronMeta(m: LIFNeuron, module: string): Record<string, nir.NIRValue> 
 function lifNode(m: LIFNeuron, shape: number[], dt: number, module: string, inputScale?: nir.NIRArray): nir.NIRPrimitive {
   const beta = perNeuron(m.beta, shape);
   const tau = map(beta, (b) => dt / (1 - b));
-  const r = inputScale ? map(tau, (t, i) => (inputScale.data[i] as number) * t / dt) : map(tau, (t) => t / dt);
+  const r = inputScale ? map(tau, (t, i) => ((inputScale.data[i] as number) * t) / dt) : map(tau, (t) => t / dt);
   return nir.LIF({ tau, r, v_leak: map(beta, () => 0), v_threshold: perNeuron(m.threshold, shape) }, neuronMeta(m, module));
 }
 
@@ -88,10 +91,17 @@ function cubaNode(m: Synaptic | RSynaptic, shape: number[], dt: number, module: 
   const alpha = perNeuron(m.alpha, shape);
   const tau_mem = map(beta, (b) => dt / (1 - b));
   const tau_syn = map(alpha, (a) => dt / (1 - a));
-  return nir.CubaLIF({
-    tau_mem, tau_syn, r: map(tau_mem, (t) => t / dt), v_leak: map(beta, () => 0),
-    v_threshold: perNeuron(m.threshold, shape), w_in: map(tau_syn, (t) => t / dt),
-  }, neuronMeta(m, module));
+  return nir.CubaLIF(
+    {
+      tau_mem,
+      tau_syn,
+      r: map(tau_mem, (t) => t / dt),
+      v_leak: map(beta, () => 0),
+      v_threshold: perNeuron(m.threshold, shape),
+      w_in: map(tau_syn, (t) => t / dt),
+    },
+    neuronMeta(m, module),
+  );
 }
 
 function recurrentSubgraph(m: RLeaky | RSynaptic, ctx: ExportContext): nir.NIRGraph {
@@ -100,10 +110,14 @@ function recurrentSubgraph(m: RLeaky | RSynaptic, ctx: ExportContext): nir.NIRGr
   const n = ctx.inShape[0]!;
   const rec = m.recurrent;
   if (!(rec instanceof Linear) && !(rec instanceof RecurrentOneToOne)) {
-    throw new nir.NIRError(`export_to_nir: module '${ctx.name}' (${cls}) has convolutional feedback (conv2d_channels), which NIR's recurrent subgraph cannot express; use linear_features or all_to_all=false`);
+    throw new nir.NIRError(
+      `export_to_nir: module '${ctx.name}' (${cls}) has convolutional feedback (conv2d_channels), which NIR's recurrent subgraph cannot express; use linear_features or all_to_all=false`,
+    );
   }
   if (ctx.inShape.length !== 1) {
-    throw new nir.NIRError(`export_to_nir: module '${ctx.name}' (${cls}) receives per-sample shape [${ctx.inShape.join(', ')}]; NIR's recurrent subgraph needs a flat [n] input`);
+    throw new nir.NIRError(
+      `export_to_nir: module '${ctx.name}' (${cls}) receives per-sample shape [${ctx.inShape.join(', ')}]; NIR's recurrent subgraph needs a flat [n] input`,
+    );
   }
   let w_rec: nir.NIRPrimitive;
   if (rec instanceof Linear) {
@@ -115,10 +129,12 @@ function recurrentSubgraph(m: RLeaky | RSynaptic, ctx: ExportContext): nir.NIRGr
     w_rec = nir.Linear({ data: w, shape: [n, n] });
   }
   const lif = m instanceof RLeaky ? lifNode(m, [n], ctx.dt, 'RLeaky') : cubaNode(m, [n], ctx.dt, 'RSynaptic');
-  return nir.NIRGraph(
-    { input: nir.Input([n]), lif, w_rec, output: nir.Output([n]) },
-    [['input', 'lif'], ['lif', 'w_rec'], ['w_rec', 'lif'], ['lif', 'output']],
-  );
+  return nir.NIRGraph({ input: nir.Input([n]), lif, w_rec, output: nir.Output([n]) }, [
+    ['input', 'lif'],
+    ['lif', 'w_rec'],
+    ['w_rec', 'lif'],
+    ['lif', 'output'],
+  ]);
 }
 
 /**
@@ -138,11 +154,19 @@ export const EXPORTERS: Exporter[] = [
     cls: Conv2d,
     export: (m, ctx) => {
       const c = m as Conv2d;
-      if (ctx.inShape.length !== 3) throw new nir.NIRError(`export_to_nir: module '${ctx.name}' (Conv2d) receives per-sample shape [${ctx.inShape.join(', ')}]; expected [C, H, W]`);
+      if (ctx.inShape.length !== 3)
+        throw new nir.NIRError(
+          `export_to_nir: module '${ctx.name}' (Conv2d) receives per-sample shape [${ctx.inShape.join(', ')}]; expected [C, H, W]`,
+        );
       const bias = c.bias ? f32Of(c.bias) : { data: new Float32Array(c.out_channels), shape: [c.out_channels] };
       return nir.Conv2d({
-        input_shape: [ctx.inShape[1]!, ctx.inShape[2]!], weight: f32Of(c.weight), bias,
-        stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups,
+        input_shape: [ctx.inShape[1]!, ctx.inShape[2]!],
+        weight: f32Of(c.weight),
+        bias,
+        stride: c.stride,
+        padding: c.padding,
+        dilation: c.dilation,
+        groups: c.groups,
       });
     },
     stateless: true,
@@ -151,11 +175,19 @@ export const EXPORTERS: Exporter[] = [
     cls: Conv1d,
     export: (m, ctx) => {
       const c = m as Conv1d;
-      if (ctx.inShape.length !== 2) throw new nir.NIRError(`export_to_nir: module '${ctx.name}' (Conv1d) receives per-sample shape [${ctx.inShape.join(', ')}]; expected [C, L]`);
+      if (ctx.inShape.length !== 2)
+        throw new nir.NIRError(
+          `export_to_nir: module '${ctx.name}' (Conv1d) receives per-sample shape [${ctx.inShape.join(', ')}]; expected [C, L]`,
+        );
       const bias = c.bias ? f32Of(c.bias) : { data: new Float32Array(c.out_channels), shape: [c.out_channels] };
       return nir.Conv1d({
-        input_shape: ctx.inShape[1]!, weight: f32Of(c.weight), bias,
-        stride: c.stride[0], padding: typeof c.padding === 'string' ? c.padding : c.padding[0], dilation: c.dilation[0], groups: c.groups,
+        input_shape: ctx.inShape[1]!,
+        weight: f32Of(c.weight),
+        bias,
+        stride: c.stride[0],
+        padding: typeof c.padding === 'string' ? c.padding : c.padding[0],
+        dilation: c.dilation[0],
+        groups: c.groups,
       });
     },
     stateless: true,
@@ -165,7 +197,9 @@ export const EXPORTERS: Exporter[] = [
     export: (m, ctx) => {
       const p = m as AvgPool2d;
       const refuse = (what: string): never => {
-        throw new nir.NIRError(`export_to_nir: module '${ctx.name}' (AvgPool2d) uses ${what}, which NIR's AvgPool2d and SumPool2d cannot express`);
+        throw new nir.NIRError(
+          `export_to_nir: module '${ctx.name}' (AvgPool2d) uses ${what}, which NIR's AvgPool2d and SumPool2d cannot express`,
+        );
       };
       if (p.ceil_mode) refuse('ceil_mode=true');
       const padded = p.padding[0] !== 0 || p.padding[1] !== 0;
@@ -226,7 +260,9 @@ function chain(net: Module, prefix = ''): [string, Module][] {
   if (EXPORTERS.some((e) => net instanceof e.cls)) return [[prefix || 'module', net]];
   const kids = [...net.named_children()];
   if (kids.length === 0) {
-    throw new nir.NIRError(`export_to_nir: module '${prefix || '(root)'}' (${net.constructor.name}) has no NIR equivalent; NIR expresses ${EXPORTERS.map((e) => e.cls.name).join(', ')}`);
+    throw new nir.NIRError(
+      `export_to_nir: module '${prefix || '(root)'}' (${net.constructor.name}) has no NIR equivalent; NIR expresses ${EXPORTERS.map((e) => e.cls.name).join(', ')}`,
+    );
   }
   return kids.flatMap(([k, m]) => chain(m, prefix ? `${prefix}.${k}` : k));
 }
@@ -238,9 +274,12 @@ function chain(net: Module, prefix = ''): [string, Module][] {
  */
 export function export_to_nir(net: Module, sample_input: Tensor, opts: ExportOptions = {}): nir.NIRGraph {
   const dt = opts.dt ?? 1e-4;
-  if (typeof dt !== 'number' || !(dt > 0) || !Number.isFinite(dt)) throw new RangeError(`export_to_nir: dt must be a positive number, got ${String(dt)}`);
-  if (!sample_input || typeof (sample_input as Tensor).shape === 'undefined') throw new TypeError('export_to_nir: sample_input must be a Tensor [batch, ...]');
-  if (sample_input.dim() < 2) throw new RangeError(`export_to_nir: sample_input must have a batch dim, got shape [${sample_input.shape.join(', ')}]`);
+  if (typeof dt !== 'number' || !(dt > 0) || !Number.isFinite(dt))
+    throw new RangeError(`export_to_nir: dt must be a positive number, got ${String(dt)}`);
+  if (!sample_input || typeof (sample_input as Tensor).shape === 'undefined')
+    throw new TypeError('export_to_nir: sample_input must be a Tensor [batch, ...]');
+  if (sample_input.dim() < 2)
+    throw new RangeError(`export_to_nir: sample_input must have a batch dim, got shape [${sample_input.shape.join(', ')}]`);
   const layers = chain(net);
   const nodes: Record<string, nir.NIRNode> = {};
   const edges: [string, string][] = [];
@@ -251,7 +290,8 @@ export function export_to_nir(net: Module, sample_input: Tensor, opts: ExportOpt
   no_grad(() => {
     let x: Tensor = sample_input;
     for (const [name, m] of layers) {
-      if (name === 'input' || name === 'output') throw new nir.NIRError(`export_to_nir: a module named '${name}' clashes with the graph's own ${name} node; rename it`);
+      if (name === 'input' || name === 'output')
+        throw new nir.NIRError(`export_to_nir: a module named '${name}' clashes with the graph's own ${name} node; rename it`);
       const ex = EXPORTERS.find((e) => m instanceof e.cls)!;
       const ctx: ExportContext = { name, inShape: shape, dt };
       nodes[name] = ex.export(m, ctx);

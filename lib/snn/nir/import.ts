@@ -34,7 +34,6 @@ interface ImportContext {
 
 type StepModule = Module & { forward(x: Tensor): Tensor };
 
-
 function arr(node: nir.NIRPrimitive, key: string, ctx: ImportContext): number[] {
   const v = node.params[key];
   if (!nir.isArray(v)) throw new nir.NIRError(`${ctx.where} (${node.type}): parameter '${key}' must be an array`);
@@ -63,7 +62,8 @@ function metaString(node: nir.NIRPrimitive, key: string): string | undefined {
 
 function resetOptions(node: nir.NIRPrimitive, ctx: ImportContext): { reset_mechanism: ResetMechanism; reset_delay: boolean } {
   const rm = metaString(node, 'reset_mechanism') ?? 'zero';
-  if (rm !== 'zero' && rm !== 'subtract' && rm !== 'none') throw new nir.NIRError(`${ctx.where} (${node.type}): metadata reset_mechanism '${rm}' is not 'subtract', 'zero' or 'none'`);
+  if (rm !== 'zero' && rm !== 'subtract' && rm !== 'none')
+    throw new nir.NIRError(`${ctx.where} (${node.type}): metadata reset_mechanism '${rm}' is not 'subtract', 'zero' or 'none'`);
   const rd = metaString(node, 'reset_delay') ?? 'false';
   return { reset_mechanism: rm, reset_delay: rd === 'true' };
 }
@@ -91,7 +91,10 @@ function lifConstants(node: nir.NIRPrimitive, ctx: ImportContext): { beta: numbe
   return { beta: uniformOr(beta, shape), threshold: uniformOr(thr, shape), n: tau.length };
 }
 
-function cubaConstants(node: nir.NIRPrimitive, ctx: ImportContext): { alpha: number | Tensor; beta: number | Tensor; threshold: number | Tensor; n: number } {
+function cubaConstants(
+  node: nir.NIRPrimitive,
+  ctx: ImportContext,
+): { alpha: number | Tensor; beta: number | Tensor; threshold: number | Tensor; n: number } {
   checkZero(node, 'v_leak', ctx);
   checkZero(node, 'v_reset', ctx);
   const tau_mem = arr(node, 'tau_mem', ctx);
@@ -100,15 +103,24 @@ function cubaConstants(node: nir.NIRPrimitive, ctx: ImportContext): { alpha: num
   const w_in = arr(node, 'w_in', ctx);
   const vthr = arr(node, 'v_threshold', ctx);
   const shape = (node.params.tau_mem as nir.NIRArray).shape;
-  if ([...tau_mem, ...tau_syn].some((t) => !(t > 0))) throw new nir.NIRError(`${ctx.where} (CubaLIF): tau_mem and tau_syn must be positive`);
+  if ([...tau_mem, ...tau_syn].some((t) => !(t > 0)))
+    throw new nir.NIRError(`${ctx.where} (CubaLIF): tau_mem and tau_syn must be positive`);
   if (r.some((x, i) => !close(x, tau_mem[i]! / ctx.dt))) {
-    throw new nir.NIRError(`${ctx.where} (CubaLIF): r must equal tau_mem / dt (dt = ${ctx.dt}) for snnTorch's Synaptic; got r = ${r[0]}, tau_mem / dt = ${tau_mem[0]! / ctx.dt}`);
+    throw new nir.NIRError(
+      `${ctx.where} (CubaLIF): r must equal tau_mem / dt (dt = ${ctx.dt}) for snnTorch's Synaptic; got r = ${r[0]}, tau_mem / dt = ${tau_mem[0]! / ctx.dt}`,
+    );
   }
   const scale = w_in.map((w, i) => (w * ctx.dt) / tau_syn[i]!);
   const thr = scale.every((s) => close(s, 1)) ? vthr : vthr.map((v, i) => v / scale[i]!);
   return {
-    alpha: uniformOr(tau_syn.map((t) => 1 - ctx.dt / t), shape),
-    beta: uniformOr(tau_mem.map((t) => 1 - ctx.dt / t), shape),
+    alpha: uniformOr(
+      tau_syn.map((t) => 1 - ctx.dt / t),
+      shape,
+    ),
+    beta: uniformOr(
+      tau_mem.map((t) => 1 - ctx.dt / t),
+      shape,
+    ),
     threshold: uniformOr(thr, shape),
     n: tau_mem.length,
   };
@@ -120,7 +132,8 @@ function loadParams(m: Module, entries: [string, Tensor][]): void {
     for (const [k, t] of entries) {
       const target = sd.get(k);
       if (!target) throw new Error(`internal: no '${k}' in ${m.constructor.name}`);
-      if (target.shape.join(',') !== t.shape.join(',')) throw new nir.NIRError(`parameter '${k}' has shape [${t.shape.join(', ')}] where [${target.shape.join(', ')}] is needed`);
+      if (target.shape.join(',') !== t.shape.join(','))
+        throw new nir.NIRError(`parameter '${k}' has shape [${t.shape.join(', ')}] where [${target.shape.join(', ')}] is needed`);
       target.copy_(t);
       t.dispose();
     }
@@ -143,12 +156,19 @@ function recurrentModule(lif: nir.NIRPrimitive, w: nir.NIRPrimitive, ctx: Import
   const W = nir.toNumbers(weight);
   const [rows, cols] = weight.shape as [number, number];
   const n = (lif.type === 'LIF' ? lifConstants(lif, ctx) : cubaConstants(lif, ctx)).n;
-  if (rows !== n || cols !== n) throw new nir.NIRError(`${ctx.where}: feedback weight has shape [${rows}, ${cols}] but the ${lif.type} has ${n} neurons`);
+  if (rows !== n || cols !== n)
+    throw new nir.NIRError(`${ctx.where}: feedback weight has shape [${rows}, ${cols}] but the ${lif.type} has ${n} neurons`);
   const hasBias = w.type === 'Affine' && nir.toNumbers(w.params.bias as nir.NIRArray).some((b) => b !== 0);
   const diagonal = !hasBias && W.every((v, i) => v === 0 || Math.floor(i / n) === i % n);
   const reset = resetOptions(lif, ctx);
   const rec = diagonal
-    ? { all_to_all: false, V: uniformOr(Array.from({ length: n }, (_, i) => W[i * n + i]!), [n]) }
+    ? {
+        all_to_all: false,
+        V: uniformOr(
+          Array.from({ length: n }, (_, i) => W[i * n + i]!),
+          [n],
+        ),
+      }
     : { all_to_all: true, linear_features: n };
   let m: RLeaky | RSynaptic;
   if (lif.type === 'LIF') {
@@ -160,7 +180,10 @@ function recurrentModule(lif: nir.NIRPrimitive, w: nir.NIRPrimitive, ctx: Import
   }
   if (!diagonal) {
     const bias = w.type === 'Affine' ? tensorOf(w.params.bias, 'bias', ctx) : from_typed_array(new Float32Array(n), [n]);
-    loadParams(m.recurrent, [['weight', tensorOf(weight, 'weight', ctx)], ['bias', bias]]);
+    loadParams(m.recurrent, [
+      ['weight', tensorOf(weight, 'weight', ctx)],
+      ['bias', bias],
+    ]);
   }
   return m;
 }
@@ -172,7 +195,13 @@ function subgraphModule(g: nir.NIRGraph, ctx: ImportContext): Module {
   const w = nodes.find((n) => n.type === 'Affine' || n.type === 'Linear');
   const ok = nodes.length === 4 && lif && w && nodes.some((n) => n.type === 'Input') && nodes.some((n) => n.type === 'Output');
   if (!ok) {
-    throw new nir.NIRError(`${ctx.where} (NIRGraph): only recurrent subgraphs (Input -> LIF/CubaLIF <-> Affine/Linear -> Output) can be imported; this one holds ${Object.entries(g.nodes).map(([k, n]) => `${k}: ${n.type}`).join(', ')}`);
+    throw new nir.NIRError(
+      `${ctx.where} (NIRGraph): only recurrent subgraphs (Input -> LIF/CubaLIF <-> Affine/Linear -> Output) can be imported; this one holds ${Object.entries(
+        g.nodes,
+      )
+        .map(([k, n]) => `${k}: ${n.type}`)
+        .join(', ')}`,
+    );
   }
   return recurrentModule(lif, w, ctx);
 }
@@ -184,9 +213,13 @@ function subgraphModule(g: nir.NIRGraph, ctx: ImportContext): Module {
 function poolModule(node: nir.NIRPrimitive, ctx: ImportContext, sum: boolean): AvgPool2d {
   const pair = (key: string, min: number): [number, number] => {
     const v = arr(node, key, ctx);
-    if (v.length !== 1 && v.length !== 2) throw new nir.NIRError(`${ctx.where} (${node.type}): parameter '${key}' must hold 1 or 2 numbers (height, width), got [${v.join(', ')}]`);
+    if (v.length !== 1 && v.length !== 2)
+      throw new nir.NIRError(
+        `${ctx.where} (${node.type}): parameter '${key}' must hold 1 or 2 numbers (height, width), got [${v.join(', ')}]`,
+      );
     const p: [number, number] = v.length === 1 ? [v[0]!, v[0]!] : [v[0]!, v[1]!];
-    if (p.some((x) => !Number.isInteger(x) || x < min)) throw new nir.NIRError(`${ctx.where} (${node.type}): parameter '${key}' must be integers >= ${min}, got [${p.join(', ')}]`);
+    if (p.some((x) => !Number.isInteger(x) || x < min))
+      throw new nir.NIRError(`${ctx.where} (${node.type}): parameter '${key}' must be integers >= ${min}, got [${p.join(', ')}]`);
     return p;
   };
   const kernel_size = pair('kernel_size', 1);
@@ -194,7 +227,9 @@ function poolModule(node: nir.NIRPrimitive, ctx: ImportContext, sum: boolean): A
   const padding = pair('padding', 0);
   // PyTorch's pooling pads at most half a window; a window of padding alone has no average.
   if (padding.some((p, i) => p > kernel_size[i]! / 2)) {
-    throw new nir.NIRError(`${ctx.where} (${node.type}): padding [${padding.join(', ')}] exceeds half of kernel_size [${kernel_size.join(', ')}], which nn.AvgPool2d cannot express`);
+    throw new nir.NIRError(
+      `${ctx.where} (${node.type}): padding [${padding.join(', ')}] exceeds half of kernel_size [${kernel_size.join(', ')}], which nn.AvgPool2d cannot express`,
+    );
   }
   return new AvgPool2d(kernel_size, { stride, padding, ...(sum ? { divisor_override: 1 } : {}) });
 }
@@ -218,8 +253,17 @@ export const IMPORTERS: Readonly<Record<string, Importer>> = {
       const groups = arr(node, 'groups', ctx)[0]!;
       const pad = node.params.padding;
       const padding = typeof pad === 'string' ? (pad as 'same' | 'valid') : pair('padding');
-      const conv = new Conv2d(inPerGroup * groups, out, [kh, kw], { stride: pair('stride'), padding, dilation: pair('dilation'), groups, bias: true });
-      loadParams(conv, [['weight', tensorOf(w, 'weight', ctx)], ['bias', tensorOf(node.params.bias, 'bias', ctx)]]);
+      const conv = new Conv2d(inPerGroup * groups, out, [kh, kw], {
+        stride: pair('stride'),
+        padding,
+        dilation: pair('dilation'),
+        groups,
+        bias: true,
+      });
+      loadParams(conv, [
+        ['weight', tensorOf(w, 'weight', ctx)],
+        ['bias', tensorOf(node.params.bias, 'bias', ctx)],
+      ]);
       return conv;
     },
   },
@@ -235,8 +279,17 @@ export const IMPORTERS: Readonly<Record<string, Importer>> = {
       const groups = one('groups');
       const pad = node.params.padding;
       const padding = typeof pad === 'string' ? (pad as 'same' | 'valid') : one('padding');
-      const conv = new Conv1d(inPerGroup * groups, out, k, { stride: one('stride'), padding, dilation: one('dilation'), groups, bias: true });
-      loadParams(conv, [['weight', tensorOf(w, 'weight', ctx)], ['bias', tensorOf(node.params.bias, 'bias', ctx)]]);
+      const conv = new Conv1d(inPerGroup * groups, out, k, {
+        stride: one('stride'),
+        padding,
+        dilation: one('dilation'),
+        groups,
+        bias: true,
+      });
+      loadParams(conv, [
+        ['weight', tensorOf(w, 'weight', ctx)],
+        ['bias', tensorOf(node.params.bias, 'bias', ctx)],
+      ]);
       return conv;
     },
   },
@@ -261,8 +314,12 @@ export const IMPORTERS: Readonly<Record<string, Importer>> = {
         const shape = (node.params.tau as nir.NIRArray).shape;
         const C = tau.map((t, i) => (t * ts[i]!) / (ctx.dt * r[i]!));
         return new Lapicque({
-          R: uniformOr(r, shape), C: uniformOr(C, shape), time_step: uniformOr(ts, shape),
-          threshold: uniformOr(arr(node, 'v_threshold', ctx), shape), reset_mechanism: reset.reset_mechanism, init_hidden: true,
+          R: uniformOr(r, shape),
+          C: uniformOr(C, shape),
+          time_step: uniformOr(ts, shape),
+          threshold: uniformOr(arr(node, 'v_threshold', ctx), shape),
+          reset_mechanism: reset.reset_mechanism,
+          init_hidden: true,
         });
       }
       const c = lifConstants(node, ctx);
@@ -286,7 +343,14 @@ export class NIRGraphModule extends Module {
   readonly #input: string;
   readonly #output: string;
 
-  constructor(graph: nir.NIRGraph, units: Map<string, StepModule>, order: string[], preds: Map<string, string[]>, input: string, output: string) {
+  constructor(
+    graph: nir.NIRGraph,
+    units: Map<string, StepModule>,
+    order: string[],
+    preds: Map<string, string[]>,
+    input: string,
+    output: string,
+  ) {
     super();
     this.graph = graph;
     this.#units = units;
@@ -337,14 +401,17 @@ export class NIRGraphModule extends Module {
 
 function build(graph: nir.NIRGraph, opts: ImportOptions): NIRGraphModule {
   const dt = opts.dt ?? 1e-4;
-  if (typeof dt !== 'number' || !(dt > 0) || !Number.isFinite(dt)) throw new RangeError(`import_from_nir: dt must be a positive number, got ${String(dt)}`);
+  if (typeof dt !== 'number' || !(dt > 0) || !Number.isFinite(dt))
+    throw new RangeError(`import_from_nir: dt must be a positive number, got ${String(dt)}`);
   nir.validateGraph(graph);
   const nodes = { ...graph.nodes };
   let edges = graph.edges.map(([a, b]) => [a, b] as [string, string]);
   const inputs = Object.keys(nodes).filter((k) => nodes[k]!.type === 'Input');
   const outputs = Object.keys(nodes).filter((k) => nodes[k]!.type === 'Output');
   if (inputs.length !== 1 || outputs.length !== 1) {
-    throw new nir.NIRError(`import_from_nir: the graph needs exactly one Input and one Output node, got Input [${inputs.join(', ')}] and Output [${outputs.join(', ')}]`);
+    throw new nir.NIRError(
+      `import_from_nir: the graph needs exactly one Input and one Output node, got Input [${inputs.join(', ')}] and Output [${outputs.join(', ')}]`,
+    );
   }
   const units = new Map<string, StepModule>();
   // Inline recurrent pairs lif <-> w (w fed only by lif and feeding only lif) become one neuron.
@@ -370,7 +437,9 @@ function build(graph: nir.NIRGraph, opts: ImportOptions): NIRGraphModule {
     }
     const imp = IMPORTERS[node.type];
     if (!imp) {
-      throw new nir.NIRError(`${ctx.where}: NIR type ${node.type} has no snntorch-node equivalent; import_from_nir maps ${[...Object.keys(IMPORTERS), 'NIRGraph (recurrent)'].join(', ')}`);
+      throw new nir.NIRError(
+        `${ctx.where}: NIR type ${node.type} has no snntorch-node equivalent; import_from_nir maps ${[...Object.keys(IMPORTERS), 'NIRGraph (recurrent)'].join(', ')}`,
+      );
     }
     try {
       units.set(name, imp.build(node, ctx) as StepModule);
@@ -387,8 +456,13 @@ function build(graph: nir.NIRGraph, opts: ImportOptions): NIRGraphModule {
   const visit = (n: string, path: string[]): void => {
     if (state.get(n) === 2) return;
     if (state.get(n) === 1) {
-      const loop = [...path.slice(path.indexOf(n)), n].reverse().map((x) => `'${x}'`).join(' -> ');
-      throw new nir.NIRError(`import_from_nir: cycle ${loop} is not a recurrent LIF/CubaLIF <-> Affine/Linear pair, so no snnTorch neuron carries it`);
+      const loop = [...path.slice(path.indexOf(n)), n]
+        .reverse()
+        .map((x) => `'${x}'`)
+        .join(' -> ');
+      throw new nir.NIRError(
+        `import_from_nir: cycle ${loop} is not a recurrent LIF/CubaLIF <-> Affine/Linear pair, so no snnTorch neuron carries it`,
+      );
     }
     state.set(n, 1);
     for (const p of preds.get(n)!) visit(p, [...path, n]);
@@ -398,9 +472,17 @@ function build(graph: nir.NIRGraph, opts: ImportOptions): NIRGraphModule {
   for (const n of Object.keys(nodes)) visit(n, []);
   const [input, output] = [inputs[0]!, outputs[0]!];
   for (const n of order) {
-    if (n !== input && preds.get(n)!.length === 0) throw new nir.NIRError(`import_from_nir: node '${n}' (${nodes[n]!.type}) receives no edge, so it has no input`);
+    if (n !== input && preds.get(n)!.length === 0)
+      throw new nir.NIRError(`import_from_nir: node '${n}' (${nodes[n]!.type}) receives no edge, so it has no input`);
   }
-  return new NIRGraphModule(graph, units, order.filter((n) => n !== input), preds, input, output);
+  return new NIRGraphModule(
+    graph,
+    units,
+    order.filter((n) => n !== input),
+    preds,
+    input,
+    output,
+  );
 }
 
 /**

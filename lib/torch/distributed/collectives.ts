@@ -69,7 +69,8 @@ export function all_reduce<O extends AsyncOption>(t: Tensor, op: ReduceOp = Redu
   const o = checkOp(op);
   asyncOpts('all_reduce', opts);
   const g = defaultGroup();
-  if (o === 'avg' && !isFloating(t.dtype)) throw invalid('op', `SUM, PRODUCT, MIN or MAX for a ${t.dtype} tensor (AVG needs a floating-point tensor)`, op);
+  if (o === 'avg' && !isFloating(t.dtype))
+    throw invalid('op', `SUM, PRODUCT, MIN or MAX for a ${t.dtype} tensor (AVG needs a floating-point tensor)`, op);
   const divide = o === 'avg' && g.backend === 'gloo' ? g.world_size : 1;
   const nativeOp = o === 'avg' ? 'sum' : o;
   return finish(opts, native.dist_all_reduce(g.pg, t.handle, nativeOp, divide));
@@ -94,7 +95,14 @@ export function all_gather<O extends AsyncOption>(tensor_list: Tensor[], t: Tens
     if (!sameShape(x, t)) throw invalid(`tensor_list[${i}]`, `a ${t.dtype} Tensor of shape [${t.shape.join(', ')}] (as tensor)`, x);
   });
   asyncOpts('all_gather', opts);
-  return finish(opts, native.dist_all_gather(g.pg, outs.map((x) => x.handle), t.handle));
+  return finish(
+    opts,
+    native.dist_all_gather(
+      g.pg,
+      outs.map((x) => x.handle),
+      t.handle,
+    ),
+  );
 }
 
 /**
@@ -102,7 +110,12 @@ export function all_gather<O extends AsyncOption>(tensor_list: Tensor[], t: Tens
  * reduce_scatter: it runs as one all_reduce of the concatenated inputs, then rank's slice is copied
  * out (same result, world_size times the traffic).
  */
-export function reduce_scatter<O extends AsyncOption>(output: Tensor, input_list: Tensor[], op: ReduceOp = ReduceOp.SUM, opts?: O): MaybeWork<O> {
+export function reduce_scatter<O extends AsyncOption>(
+  output: Tensor,
+  input_list: Tensor[],
+  op: ReduceOp = ReduceOp.SUM,
+  opts?: O,
+): MaybeWork<O> {
   tensor('output', output);
   const ins = tensorList('input_list', input_list);
   const o = checkOp(op);
@@ -110,10 +123,17 @@ export function reduce_scatter<O extends AsyncOption>(output: Tensor, input_list
   const g = defaultGroup();
   if (ins.length !== g.world_size) throw invalid('input_list', `an array of world_size (${g.world_size}) Tensors`, input_list);
   ins.forEach((x, i) => {
-    if (!sameShape(x, output)) throw invalid(`input_list[${i}]`, `a ${output.dtype} Tensor of shape [${output.shape.join(', ')}] (as output)`, x);
+    if (!sameShape(x, output))
+      throw invalid(`input_list[${i}]`, `a ${output.dtype} Tensor of shape [${output.shape.join(', ')}] (as output)`, x);
   });
-  if (o === 'avg' && !isFloating(output.dtype)) throw invalid('op', `SUM, PRODUCT, MIN or MAX for a ${output.dtype} tensor (AVG needs a floating-point tensor)`, op);
-  const flat = no_grad(() => cat(ins.map((x) => x.detach().reshape([1, -1])), 0));
+  if (o === 'avg' && !isFloating(output.dtype))
+    throw invalid('op', `SUM, PRODUCT, MIN or MAX for a ${output.dtype} tensor (AVG needs a floating-point tensor)`, op);
+  const flat = no_grad(() =>
+    cat(
+      ins.map((x) => x.detach().reshape([1, -1])),
+      0,
+    ),
+  );
   const divide = o === 'avg' ? g.world_size : 1;
   const w = native.dist_all_reduce(g.pg, flat.handle, o === 'avg' ? 'sum' : o, divide);
   return finish(opts, w, () => {

@@ -12,6 +12,19 @@ export {
   default_pg_timeout,
   type InitProcessGroupOptions,
 } from './init.js';
-export { all_reduce, broadcast, all_gather, reduce_scatter, barrier, send, recv, isend, irecv, ReduceOp, type AsyncOption, type P2POptions } from './collectives.js';
+export {
+  all_reduce,
+  broadcast,
+  all_gather,
+  reduce_scatter,
+  barrier,
+  send,
+  recv,
+  isend,
+  irecv,
+  ReduceOp,
+  type AsyncOption,
+  type P2POptions,
+} from './collectives.js';
 export { Work } from './work.js';
 export type { Backend } from './state.js';

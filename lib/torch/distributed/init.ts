@@ -2,7 +2,15 @@
 import { native } from '../../native.js';
 import { checkOptions, checkString, invalid, isInt, outOfRange } from '../check.js';
 import { abortReason, claimMembership, glooAddress, openStore, parseInitMethod } from './rendezvous.js';
-import { defaultGroup, defaultGroupOrNull, distributedBuilt, nextGeneration, requireDistributedBuild, setDefaultGroup, type Backend } from './state.js';
+import {
+  defaultGroup,
+  defaultGroupOrNull,
+  distributedBuilt,
+  nextGeneration,
+  requireDistributedBuild,
+  setDefaultGroup,
+  type Backend,
+} from './state.js';
 
 /** PyTorch's default_pg_timeout: 30 minutes. */
 export const default_pg_timeout = 30 * 60 * 1000;
@@ -26,7 +34,10 @@ const INIT_KEYS = ['backend', 'init_method', 'rank', 'world_size', 'timeout'] as
 export function init_process_group(opts?: InitProcessGroupOptions): void;
 export function init_process_group(backend: Backend, opts?: Omit<InitProcessGroupOptions, 'backend'>): void;
 export function init_process_group(a?: Backend | InitProcessGroupOptions, b?: Omit<InitProcessGroupOptions, 'backend'>): void {
-  const o: InitProcessGroupOptions = typeof a === 'string' ? { ...checkOptions<InitProcessGroupOptions>('init_process_group options', b, INIT_KEYS), backend: a } : checkOptions<InitProcessGroupOptions>('init_process_group options', a, INIT_KEYS);
+  const o: InitProcessGroupOptions =
+    typeof a === 'string'
+      ? { ...checkOptions<InitProcessGroupOptions>('init_process_group options', b, INIT_KEYS), backend: a }
+      : checkOptions<InitProcessGroupOptions>('init_process_group options', a, INIT_KEYS);
   requireDistributedBuild();
   exitWithLauncher();
   if (defaultGroupOrNull()) throw new Error('trying to initialize the default process group twice! (call destroy_process_group() first)');
@@ -50,7 +61,11 @@ export function init_process_group(a?: Backend | InitProcessGroupOptions, b?: Om
   } catch (e) {
     const why = abortReason(store, prefix);
     const msg = (e as Error).message;
-    throw new Error(why ? `${msg}\nAnother process reported: ${why}` : `${msg}\n(rendezvous ${rv.description}, world_size ${rv.world_size}: did every rank start, with the same world_size?)`);
+    throw new Error(
+      why
+        ? `${msg}\nAnother process reported: ${why}`
+        : `${msg}\n(rendezvous ${rv.description}, world_size ${rv.world_size}: did every rank start, with the same world_size?)`,
+    );
   }
   setDefaultGroup({ pg, store, backend, rank: rv.rank, world_size: rv.world_size, timeout, init_method: rv.description });
 }
@@ -59,7 +74,8 @@ export function init_process_group(a?: Backend | InitProcessGroupOptions, b?: Om
 function exitWithLauncher(): void {
   const launcher = Number(process.env.SNNTORCH_LAUNCHER_PID);
   if (!Number.isInteger(launcher) || launcher <= 0 || process.ppid !== launcher) return;
-  if (!native.dist_exit_with_parent(launcher)) throw new Error(`torch.distributed: the launcher (pid ${launcher}) that started this rank has exited`);
+  if (!native.dist_exit_with_parent(launcher))
+    throw new Error(`torch.distributed: the launcher (pid ${launcher}) that started this rank has exited`);
 }
 
 /** Leaves the default group; collectives fail afterwards until init_process_group is called again. */

@@ -29,7 +29,10 @@ function envInt(name: string, env: NodeJS.ProcessEnv): number | undefined {
   const v = env[name];
   if (v === undefined || v === '') return undefined;
   const n = Number(v);
-  if (!isInt(n)) throw new TypeError(`Error initializing torch.distributed using env:// rendezvous: environment variable ${name} must be an integer, got ${JSON.stringify(v)}`);
+  if (!isInt(n))
+    throw new TypeError(
+      `Error initializing torch.distributed using env:// rendezvous: environment variable ${name} must be an integer, got ${JSON.stringify(v)}`,
+    );
   return n;
 }
 
@@ -42,21 +45,34 @@ function checkRankAndSize(rank: number | undefined, world_size: number | undefin
   if (world_size === undefined) throw new TypeError(`world_size is required for ${from} (pass world_size, or set WORLD_SIZE with env://)`);
   if (rank === undefined) throw new TypeError(`rank is required for ${from} (pass rank, or set RANK with env://)`);
   if (!isInt(world_size) || world_size < 1) throw outOfRange('world_size', 'an integer >= 1 (the number of processes)', world_size);
-  if (!isInt(rank) || rank < 0 || rank >= world_size) throw outOfRange('rank', `an integer in [0, ${world_size - 1}] (world_size is ${world_size})`, rank);
+  if (!isInt(rank) || rank < 0 || rank >= world_size)
+    throw outOfRange('rank', `an integer in [0, ${world_size - 1}] (world_size is ${world_size})`, rank);
   return { rank, world_size };
 }
 
 /** Parses init_method as PyTorch does; explicit rank / world_size win over the URL's and the environment's. */
-export function parseInitMethod(init_method: string, rank: number | undefined, world_size: number | undefined, env: NodeJS.ProcessEnv = process.env): Rendezvous {
-  if (typeof init_method !== 'string') throw invalid('init_method', "a URL string ('env://', 'tcp://host:port' or 'file:///path')", init_method);
+export function parseInitMethod(
+  init_method: string,
+  rank: number | undefined,
+  world_size: number | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Rendezvous {
+  if (typeof init_method !== 'string')
+    throw invalid('init_method', "a URL string ('env://', 'tcp://host:port' or 'file:///path')", init_method);
   if (init_method === 'env://' || init_method.startsWith('env://')) {
     const r = checkRankAndSize(rank ?? envInt('RANK', env), world_size ?? envInt('WORLD_SIZE', env), 'env://');
     const storeFile = env.SNNTORCH_STORE_FILE;
     if (storeFile) return { kind: 'file', host: '', port: 0, path: storeFile, ...r, description: `env:// (FileStore ${storeFile})` };
     const host = env.MASTER_ADDR;
-    if (!host) throw new TypeError('Error initializing torch.distributed using env:// rendezvous: environment variable MASTER_ADDR expected, but not set');
+    if (!host)
+      throw new TypeError(
+        'Error initializing torch.distributed using env:// rendezvous: environment variable MASTER_ADDR expected, but not set',
+      );
     const portText = env.MASTER_PORT;
-    if (!portText) throw new TypeError('Error initializing torch.distributed using env:// rendezvous: environment variable MASTER_PORT expected, but not set');
+    if (!portText)
+      throw new TypeError(
+        'Error initializing torch.distributed using env:// rendezvous: environment variable MASTER_PORT expected, but not set',
+      );
     const port = checkPort('MASTER_PORT', Number(portText));
     return { kind: 'tcp', host, port, path: '', ...r, description: `env:// (MASTER_ADDR=${host}, MASTER_PORT=${port})` };
   }
@@ -81,7 +97,7 @@ export function parseInitMethod(init_method: string, rank: number | undefined, w
     const r = checkRankAndSize(rank ?? qInt('rank'), world_size ?? qInt('world_size'), init_method);
     return { kind: 'file', host: '', port: 0, path, ...r, description: `file://${path}` };
   }
-  throw invalid('init_method', "a URL with scheme env://, tcp:// or file://", init_method);
+  throw invalid('init_method', 'a URL with scheme env://, tcp:// or file://', init_method);
 }
 
 export function isLoopback(host: string): boolean {
@@ -99,7 +115,7 @@ function ipv4ToInt(a: string): number {
  */
 export function glooAddress(rv: Rendezvous, env: NodeJS.ProcessEnv = process.env): { host: string | null; iface: string | null } {
   if (env.GLOO_SOCKET_IFNAME) return { host: null, iface: env.GLOO_SOCKET_IFNAME.split(',')[0] };
-  const master = rv.kind === 'tcp' ? rv.host : env.MASTER_ADDR ?? '127.0.0.1';
+  const master = rv.kind === 'tcp' ? rv.host : (env.MASTER_ADDR ?? '127.0.0.1');
   if (isLoopback(master)) return { host: '127.0.0.1', iface: null };
   if (isIP(master) === 4) {
     const m = ipv4ToInt(master);
@@ -121,10 +137,14 @@ export function openStore(rv: Rendezvous, timeout: number): NativeStore {
   } catch (e) {
     const msg = (e as Error).message;
     if (rv.rank === 0 && /in use|EADDRINUSE|failed to listen/i.test(msg)) {
-      throw new Error(`${msg}\nPort ${rv.port} on this machine is in use: pick a free MASTER_PORT (or let \`snntorch-node run\` choose one).`);
+      throw new Error(
+        `${msg}\nPort ${rv.port} on this machine is in use: pick a free MASTER_PORT (or let \`snntorch-node run\` choose one).`,
+      );
     }
     if (rv.rank !== 0) {
-      throw new Error(`${msg}\nRank ${rv.rank} could not reach the master at ${rv.host}:${rv.port} within the timeout: check MASTER_ADDR/MASTER_PORT, that rank 0 is running, and the network between the machines.`);
+      throw new Error(
+        `${msg}\nRank ${rv.rank} could not reach the master at ${rv.host}:${rv.port} within the timeout: check MASTER_ADDR/MASTER_PORT, that rank 0 is running, and the network between the machines.`,
+      );
     }
     throw e;
   }
@@ -142,7 +162,8 @@ export function claimMembership(store: NativeStore, prefix: string, rank: number
     throw new Error(`torch.distributed: rank ${rank}: init_process_group refused: ${why}`);
   };
   const ws = native.dist_store_compare_set(store, `${prefix}world_size`, '', String(world_size));
-  if (ws !== String(world_size)) fail(`this process has world_size=${world_size} but the group it joined was started with world_size=${ws}`);
+  if (ws !== String(world_size))
+    fail(`this process has world_size=${world_size} but the group it joined was started with world_size=${ws}`);
   const nonce = randomBytes(8).toString('hex');
   const owner = native.dist_store_compare_set(store, `${prefix}rank/${rank}`, '', nonce);
   if (owner !== nonce) fail(`rank ${rank} is already taken by another process (each process needs its own rank in [0, ${world_size - 1}])`);

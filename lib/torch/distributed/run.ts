@@ -50,7 +50,8 @@ export class UsageError extends Error {}
 
 function positiveInt(flag: string, v: string | undefined, min: number): number {
   const n = Number(v);
-  if (v === undefined || v === '' || !Number.isInteger(n) || n < min) throw new UsageError(`${flag} expects an integer >= ${min}, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
+  if (v === undefined || v === '' || !Number.isInteger(n) || n < min)
+    throw new UsageError(`${flag} expects an integer >= ${min}, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
   return n;
 }
 

@@ -43,8 +43,8 @@ export function distributedBuilt(): boolean {
 export function requireDistributedBuild(): void {
   if (distributedBuilt()) return;
   throw new Error(
-    'torch.distributed is not available in this build of snntorch-node. It needs Gloo\'s headers at build time ' +
-      '(Debian/Ubuntu: sudo apt-get install -y libgloo-dev, then npx snntorch-node build), and LibTorch 1.13\'s c10d API: ' +
+    "torch.distributed is not available in this build of snntorch-node. It needs Gloo's headers at build time " +
+      "(Debian/Ubuntu: sudo apt-get install -y libgloo-dev, then npx snntorch-node build), and LibTorch 1.13's c10d API: " +
       'with another LibTorch the build leaves it out and its CMake output says why.',
   );
 }

@@ -1,10 +1,7 @@
 // torch.save / torch.load checkpoint format (zip, PyTorch >= 1.6), in pure TypeScript.
 // Layout written mirrors PyTorch 1.13: <name>/data.pkl, <name>/data/<key> (keys sorted as
 // strings), <name>/version = "3\n".
-import {
-  PyGlobal, PyPersistent, PyReduce, PyTuple, pickle, unpickle,
-  type PickleValue, type PyCallable,
-} from './pickle.js';
+import { PyGlobal, PyPersistent, PyReduce, PyTuple, pickle, unpickle, type PickleValue, type PyCallable } from './pickle.js';
 import { ZipReader, writeZip } from './zip.js';
 import { DTYPES, elementSize, type DType } from '../dtype.js';
 
@@ -21,17 +18,21 @@ export interface RawTensor {
   parameter?: boolean;
 }
 
-export type Saved =
-  | RawTensor | number | bigint | string | boolean | null | Saved[] | Map<string | number, Saved> | { [k: string]: Saved };
+export type Saved = RawTensor | number | bigint | string | boolean | null | Saved[] | Map<string | number, Saved> | { [k: string]: Saved };
 
 const STORAGE_DTYPES: Record<string, DType> = {
-  FloatStorage: 'float32', DoubleStorage: 'float64', HalfStorage: 'float16', BFloat16Storage: 'bfloat16',
-  IntStorage: 'int32', LongStorage: 'int64', ByteStorage: 'uint8', BoolStorage: 'bool',
-  CharStorage: 'int8', ShortStorage: 'int16',
+  FloatStorage: 'float32',
+  DoubleStorage: 'float64',
+  HalfStorage: 'float16',
+  BFloat16Storage: 'bfloat16',
+  IntStorage: 'int32',
+  LongStorage: 'int64',
+  ByteStorage: 'uint8',
+  BoolStorage: 'bool',
+  CharStorage: 'int8',
+  ShortStorage: 'int16',
 };
-const STORAGE_NAME_OF = Object.fromEntries(Object.entries(STORAGE_DTYPES).map(([k, v]) => [v, k])) as Record<
-  DType, string
->;
+const STORAGE_NAME_OF = Object.fromEntries(Object.entries(STORAGE_DTYPES).map(([k, v]) => [v, k])) as Record<DType, string>;
 
 // ---- decoding ----
 
@@ -63,7 +64,8 @@ function checkExtent(t: RawTensor): void {
   if (t.shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new Error(`invalid tensor shape [${t.shape}]`);
   if (t.strides.some((s) => !Number.isSafeInteger(s))) throw new Error(`invalid tensor strides [${t.strides}]`);
   // PyTorch refuses negative strides too (as_strided: "Negative strides are not supported").
-  if (t.strides.some((s) => s < 0)) throw new Error(`tensor [${t.shape}] has negative strides [${t.strides}], which PyTorch does not support`);
+  if (t.strides.some((s) => s < 0))
+    throw new Error(`tensor [${t.shape}] has negative strides [${t.strides}], which PyTorch does not support`);
   if (!Number.isSafeInteger(t.storage_offset) || t.storage_offset < 0) throw new Error('invalid storage offset');
   const count = t.shape.reduce((a, d) => a * BigInt(d), 1n);
   if (count > MAX_NUMEL) throw new Error(`tensor [${t.shape}] has ${count} elements, more than int64 can count`);
@@ -83,16 +85,23 @@ function rebuildTensor(args: unknown[]): PickledTensor {
     throw new Error('corrupt: bad _rebuild_tensor_v2 arguments');
   }
   const t: RawTensor = {
-    kind: 'tensor', dtype: storage.dtype, shape: toIntTuple(size, 'tensor size'),
-    strides: toIntTuple(stride, 'tensor stride'), storage_offset: toInt(offset, 'storage offset'),
-    storage: storage.bytes, requires_grad: requiresGrad,
+    kind: 'tensor',
+    dtype: storage.dtype,
+    shape: toIntTuple(size, 'tensor size'),
+    strides: toIntTuple(stride, 'tensor stride'),
+    storage_offset: toInt(offset, 'storage offset'),
+    storage: storage.bytes,
+    requires_grad: requiresGrad,
   };
   checkExtent(t);
   return new PickledTensor(t);
 }
 
 class LoadedStorage {
-  constructor(readonly dtype: DType, readonly bytes: Uint8Array) {}
+  constructor(
+    readonly dtype: DType,
+    readonly bytes: Uint8Array,
+  ) {}
 }
 
 function fn(qualname: string, call: (args: unknown[]) => unknown): PyCallable {
@@ -164,7 +173,12 @@ function toSavedGraph(root: unknown, budget: number): Saved {
       done.set(v, m);
       for (const [k, x] of v) {
         // String keys (state dicts) and int keys (an optimizer's state, keyed by parameter index).
-        const key = typeof k === 'string' ? k : typeof k === 'bigint' && k >= BigInt(Number.MIN_SAFE_INTEGER) && k <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(k) : null;
+        const key =
+          typeof k === 'string'
+            ? k
+            : typeof k === 'bigint' && k >= BigInt(Number.MIN_SAFE_INTEGER) && k <= BigInt(Number.MAX_SAFE_INTEGER)
+              ? Number(k)
+              : null;
         if (key === null) throw new Error(`unsupported dict key of type ${typeof k} (only string and integer keys are supported)`);
         m.set(key, convert(x, depth + 1));
       }
@@ -180,9 +194,7 @@ function toSavedGraph(root: unknown, budget: number): Saved {
 function decodeArchive(bytes: Uint8Array): Saved {
   if (bytes.length === 0) throw new Error('truncated: empty file');
   if (bytes[0] === 0x80 && bytes[1] !== undefined && bytes[1] <= 5) {
-    throw new Error(
-      'legacy (pre-1.6, non-zip) torch.save format is unsupported; re-save it with PyTorch >= 1.6 (the default zip format)',
-    );
+    throw new Error('legacy (pre-1.6, non-zip) torch.save format is unsupported; re-save it with PyTorch >= 1.6 (the default zip format)');
   }
   const zip = new ZipReader(bytes);
   const pkl = zip.entries.find((e) => /^[^/]+\/data\.pkl$/.test(e.name));
@@ -262,8 +274,12 @@ const G_REBUILD = new PyGlobal('torch._utils', '_rebuild_tensor_v2');
 const G_REBUILD_PARAMETER = new PyGlobal('torch._utils', '_rebuild_parameter');
 
 function isTensor(v: unknown): v is RawTensor {
-  return typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'tensor' &&
-    (v as { storage?: unknown }).storage instanceof Uint8Array;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    (v as { kind?: unknown }).kind === 'tensor' &&
+    (v as { storage?: unknown }).storage instanceof Uint8Array
+  );
 }
 
 /** Encodes `obj` as a torch.save zip archive that torch.load (1.13 and 2.x) reads. */
@@ -288,15 +304,20 @@ export function encodeCheckpoint(obj: Saved, archiveName = 'archive'): Uint8Arra
       throw new Error(`cannot save one storage viewed as two dtypes (${s.dtype}, ${t.dtype})`);
     }
     const ints = (a: number[]): PyTuple => new PyTuple(a.map((x) => BigInt(x)));
-    const pid = new PyTuple([
-      'storage', new PyGlobal('torch', STORAGE_NAME_OF[t.dtype]), s.key, 'cpu', BigInt(t.storage.length / size),
-    ]);
+    const pid = new PyTuple(['storage', new PyGlobal('torch', STORAGE_NAME_OF[t.dtype]), s.key, 'cpu', BigInt(t.storage.length / size)]);
     // As PyTorch pickles them: a tensor carries its requires_grad; a Parameter is
     // _rebuild_parameter(<its detached data>, requires_grad, OrderedDict()).
-    const data = new PyReduce(G_REBUILD, new PyTuple([
-      new PyPersistent(pid), BigInt(t.storage_offset), ints(t.shape), ints(t.strides), t.parameter ? false : t.requires_grad,
-      new PyReduce(G_ORDERED_DICT, new PyTuple([])),
-    ]));
+    const data = new PyReduce(
+      G_REBUILD,
+      new PyTuple([
+        new PyPersistent(pid),
+        BigInt(t.storage_offset),
+        ints(t.shape),
+        ints(t.strides),
+        t.parameter ? false : t.requires_grad,
+        new PyReduce(G_ORDERED_DICT, new PyTuple([])),
+      ]),
+    );
     if (!t.parameter) return data;
     return new PyReduce(G_REBUILD_PARAMETER, new PyTuple([data, t.requires_grad, new PyReduce(G_ORDERED_DICT, new PyTuple([]))]));
   };
@@ -315,11 +336,15 @@ export function encodeCheckpoint(obj: Saved, archiveName = 'archive'): Uint8Arra
     else if (Array.isArray(v)) out = v.map(convert);
     else {
       const entries = v instanceof Map ? [...v.entries()] : Object.entries(v);
-      out = new PyReduce(G_ORDERED_DICT, new PyTuple([]), entries.map(([k, x]) => {
-        if (typeof k === 'number' && Number.isSafeInteger(k)) return [BigInt(k), convert(x)] as [PickleValue, PickleValue];
-        if (typeof k !== 'string') throw new Error('only string and integer keys can be saved');
-        return [k, convert(x)] as [PickleValue, PickleValue];
-      }));
+      out = new PyReduce(
+        G_ORDERED_DICT,
+        new PyTuple([]),
+        entries.map(([k, x]) => {
+          if (typeof k === 'number' && Number.isSafeInteger(k)) return [BigInt(k), convert(x)] as [PickleValue, PickleValue];
+          if (typeof k !== 'string') throw new Error('only string and integer keys can be saved');
+          return [k, convert(x)] as [PickleValue, PickleValue];
+        }),
+      );
     }
     active.delete(v);
     done.set(v, out);

@@ -13,7 +13,8 @@ import { Parameter } from '../../nn/parameter.js';
 import { MAX_DEPTH, decodeCheckpoint, encodeCheckpoint, type RawTensor, type Saved } from './checkpoint_format.js';
 
 /** What torch.load returns: tensors (nn.Parameters where the file holds them), numbers, bigints, strings, booleans, null, lists, and dicts as Maps in file order. */
-export type Checkpoint = Tensor | number | bigint | string | boolean | null | Checkpoint[] | Map<string | number, Checkpoint> | { [k: string]: Checkpoint };
+export type Checkpoint =
+  Tensor | number | bigint | string | boolean | null | Checkpoint[] | Map<string | number, Checkpoint> | { [k: string]: Checkpoint };
 
 /**
  * What torch.save accepts, checked structurally so that interfaces fit as they are (an optimizer's
@@ -24,7 +25,9 @@ export type Checkpoint = Tensor | number | bigint | string | boolean | null | Ch
 export type Savable<T> = T extends Checkpoint | undefined
   ? T
   : T extends ReadonlyMap<infer K, infer V>
-    ? K extends string | number ? ReadonlyMap<K, Savable<V>> : never
+    ? K extends string | number
+      ? ReadonlyMap<K, Savable<V>>
+      : never
     : T extends readonly unknown[]
       ? { readonly [I in keyof T]: Savable<T[I]> }
       : T extends (...args: never[]) => unknown
@@ -56,8 +59,14 @@ function toSavedGraph(root: unknown): Saved {
         storages.set(id, bytes);
       }
       const raw: RawTensor = {
-        kind: 'tensor', dtype: v.dtype, shape: v.shape, strides: v.stride(), storage_offset: offset, storage: bytes,
-        requires_grad: v.requires_grad, parameter: v instanceof Parameter,
+        kind: 'tensor',
+        dtype: v.dtype,
+        shape: v.shape,
+        strides: v.stride(),
+        storage_offset: offset,
+        storage: bytes,
+        requires_grad: v.requires_grad,
+        parameter: v instanceof Parameter,
       };
       out = raw;
     } else if (Array.isArray(v)) {
@@ -65,7 +74,8 @@ function toSavedGraph(root: unknown): Saved {
     } else if (v instanceof Map) {
       const m = new Map<string | number, Saved>();
       for (const [k, x] of v) {
-        if (typeof k !== 'string' && !(typeof k === 'number' && Number.isSafeInteger(k))) throw invalid('checkpoint key', 'a string or an integer', k);
+        if (typeof k !== 'string' && !(typeof k === 'number' && Number.isSafeInteger(k)))
+          throw invalid('checkpoint key', 'a string or an integer', k);
         m.set(k, convert(x, depth + 1));
       }
       out = m;
@@ -228,7 +238,7 @@ export function writeFileDurably(path: string, bytes: Uint8Array): void {
   let fd: number | undefined;
   try {
     fd = openSync(tmp, 'wx', 0o666);
-    for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+    for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;

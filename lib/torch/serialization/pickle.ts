@@ -122,68 +122,194 @@ export function unpickle(input: Uint8Array, hooks: UnpickleHooks): unknown {
   for (;;) {
     const op = u8();
     switch (op) {
-      case 0x80: u8(); break; // PROTO
-      case 0x95: u64(); break; // FRAME (we already have all the bytes)
-      case 0x2e: { // STOP
+      case 0x80:
+        u8();
+        break; // PROTO
+      case 0x95:
+        u64();
+        break; // FRAME (we already have all the bytes)
+      case 0x2e: {
+        // STOP
         const v = pop();
         return v;
       }
-      case 0x28: metastack.push(stack); stack = []; break; // MARK
-      case 0x30: pop(); break; // POP
-      case 0x31: popMark(); break; // POP_MARK
-      case 0x32: stack.push(top()); break; // DUP
-      case 0x7d: stack.push(new PyDict()); break; // EMPTY_DICT
-      case 0x5d: stack.push([]); break; // EMPTY_LIST
-      case 0x29: stack.push(new PyTuple([])); break; // EMPTY_TUPLE
-      case 0x64: { // DICT
+      case 0x28:
+        metastack.push(stack);
+        stack = [];
+        break; // MARK
+      case 0x30:
+        pop();
+        break; // POP
+      case 0x31:
+        popMark();
+        break; // POP_MARK
+      case 0x32:
+        stack.push(top());
+        break; // DUP
+      case 0x7d:
+        stack.push(new PyDict());
+        break; // EMPTY_DICT
+      case 0x5d:
+        stack.push([]);
+        break; // EMPTY_LIST
+      case 0x29:
+        stack.push(new PyTuple([]));
+        break; // EMPTY_TUPLE
+      case 0x64: {
+        // DICT
         const d = new PyDict();
         setItems(d, popMark());
         stack.push(d);
         break;
       }
-      case 0x6c: { const items = popMark(); stack.push(items); break; } // LIST (pop before reading `stack`)
-      case 0x74: { const items = popMark(); stack.push(new PyTuple(items)); break; } // TUPLE
-      case 0x85: stack.push(new PyTuple([pop()])); break; // TUPLE1
-      case 0x86: { const b = pop(); const a = pop(); stack.push(new PyTuple([a, b])); break; } // TUPLE2
-      case 0x87: { const c = pop(); const b = pop(); const a = pop(); stack.push(new PyTuple([a, b, c])); break; } // TUPLE3
-      case 0x58: stack.push(str(u32())); break; // BINUNICODE
-      case 0x8c: stack.push(str(u8())); break; // SHORT_BINUNICODE
-      case 0x8d: stack.push(str(u64())); break; // BINUNICODE8
-      case 0x54: stack.push(utf8Loose.decode(bytes(u32()))); break; // BINSTRING (py2 str)
-      case 0x55: stack.push(utf8Loose.decode(bytes(u8()))); break; // SHORT_BINSTRING
-      case 0x42: stack.push(bytes(u32()).slice()); break; // BINBYTES
-      case 0x43: stack.push(bytes(u8()).slice()); break; // SHORT_BINBYTES
-      case 0x8e: stack.push(bytes(u64()).slice()); break; // BINBYTES8
-      case 0x71: memo.set(u8(), top()); break; // BINPUT
-      case 0x72: memo.set(u32(), top()); break; // LONG_BINPUT
-      case 0x94: memo.set(memo.size, top()); break; // MEMOIZE
-      case 0x68: stack.push(get(u8())); break; // BINGET
-      case 0x6a: stack.push(get(u32())); break; // LONG_BINGET
-      case 0x4a: stack.push(BigInt(view.getInt32(need(4), true))); break; // BININT
-      case 0x4b: stack.push(BigInt(u8())); break; // BININT1
-      case 0x4d: stack.push(BigInt(u16())); break; // BININT2
-      case 0x8a: stack.push(readLong(bytes(u8()))); break; // LONG1
-      case 0x8b: stack.push(readLong(bytes(u32()))); break; // LONG4
-      case 0x47: stack.push(view.getFloat64(need(8), false)); break; // BINFLOAT (big-endian)
-      case 0x88: stack.push(true); break; // NEWTRUE
-      case 0x89: stack.push(false); break; // NEWFALSE
-      case 0x4e: stack.push(null); break; // NONE
-      case 0x73: { const v = pop(); const k = pop(); setItems(top(), [k, v]); break; } // SETITEM
-      case 0x75: { const items = popMark(); setItems(top(), items); break; } // SETITEMS
-      case 0x61: { const v = pop(); appendItems(top(), [v]); break; } // APPEND
-      case 0x65: { const items = popMark(); appendItems(top(), items); break; } // APPENDS
-      case 0x63: { const module = line(); const name = line(); stack.push(hooks.findGlobal(module, name)); break; } // GLOBAL
-      case 0x93: { // STACK_GLOBAL
+      case 0x6c: {
+        const items = popMark();
+        stack.push(items);
+        break;
+      } // LIST (pop before reading `stack`)
+      case 0x74: {
+        const items = popMark();
+        stack.push(new PyTuple(items));
+        break;
+      } // TUPLE
+      case 0x85:
+        stack.push(new PyTuple([pop()]));
+        break; // TUPLE1
+      case 0x86: {
+        const b = pop();
+        const a = pop();
+        stack.push(new PyTuple([a, b]));
+        break;
+      } // TUPLE2
+      case 0x87: {
+        const c = pop();
+        const b = pop();
+        const a = pop();
+        stack.push(new PyTuple([a, b, c]));
+        break;
+      } // TUPLE3
+      case 0x58:
+        stack.push(str(u32()));
+        break; // BINUNICODE
+      case 0x8c:
+        stack.push(str(u8()));
+        break; // SHORT_BINUNICODE
+      case 0x8d:
+        stack.push(str(u64()));
+        break; // BINUNICODE8
+      case 0x54:
+        stack.push(utf8Loose.decode(bytes(u32())));
+        break; // BINSTRING (py2 str)
+      case 0x55:
+        stack.push(utf8Loose.decode(bytes(u8())));
+        break; // SHORT_BINSTRING
+      case 0x42:
+        stack.push(bytes(u32()).slice());
+        break; // BINBYTES
+      case 0x43:
+        stack.push(bytes(u8()).slice());
+        break; // SHORT_BINBYTES
+      case 0x8e:
+        stack.push(bytes(u64()).slice());
+        break; // BINBYTES8
+      case 0x71:
+        memo.set(u8(), top());
+        break; // BINPUT
+      case 0x72:
+        memo.set(u32(), top());
+        break; // LONG_BINPUT
+      case 0x94:
+        memo.set(memo.size, top());
+        break; // MEMOIZE
+      case 0x68:
+        stack.push(get(u8()));
+        break; // BINGET
+      case 0x6a:
+        stack.push(get(u32()));
+        break; // LONG_BINGET
+      case 0x4a:
+        stack.push(BigInt(view.getInt32(need(4), true)));
+        break; // BININT
+      case 0x4b:
+        stack.push(BigInt(u8()));
+        break; // BININT1
+      case 0x4d:
+        stack.push(BigInt(u16()));
+        break; // BININT2
+      case 0x8a:
+        stack.push(readLong(bytes(u8())));
+        break; // LONG1
+      case 0x8b:
+        stack.push(readLong(bytes(u32())));
+        break; // LONG4
+      case 0x47:
+        stack.push(view.getFloat64(need(8), false));
+        break; // BINFLOAT (big-endian)
+      case 0x88:
+        stack.push(true);
+        break; // NEWTRUE
+      case 0x89:
+        stack.push(false);
+        break; // NEWFALSE
+      case 0x4e:
+        stack.push(null);
+        break; // NONE
+      case 0x73: {
+        const v = pop();
+        const k = pop();
+        setItems(top(), [k, v]);
+        break;
+      } // SETITEM
+      case 0x75: {
+        const items = popMark();
+        setItems(top(), items);
+        break;
+      } // SETITEMS
+      case 0x61: {
+        const v = pop();
+        appendItems(top(), [v]);
+        break;
+      } // APPEND
+      case 0x65: {
+        const items = popMark();
+        appendItems(top(), items);
+        break;
+      } // APPENDS
+      case 0x63: {
+        const module = line();
+        const name = line();
+        stack.push(hooks.findGlobal(module, name));
+        break;
+      } // GLOBAL
+      case 0x93: {
+        // STACK_GLOBAL
         const name = pop();
         const module = pop();
         if (typeof module !== 'string' || typeof name !== 'string') throw new Error('corrupt: STACK_GLOBAL needs two strings');
         stack.push(hooks.findGlobal(module, name));
         break;
       }
-      case 0x52: { const args = argsOf(pop()); const f = pop(); stack.push(callable(f, 'call')(args)); break; } // REDUCE
-      case 0x81: { const args = argsOf(pop()); const cls = pop(); stack.push(callable(cls, 'newobj')(args)); break; } // NEWOBJ
-      case 0x62: { const state = pop(); const inst = pop(); stack.push(hooks.build(inst, state)); break; } // BUILD
-      case 0x51: stack.push(hooks.persistentLoad(pop())); break; // BINPERSID
+      case 0x52: {
+        const args = argsOf(pop());
+        const f = pop();
+        stack.push(callable(f, 'call')(args));
+        break;
+      } // REDUCE
+      case 0x81: {
+        const args = argsOf(pop());
+        const cls = pop();
+        stack.push(callable(cls, 'newobj')(args));
+        break;
+      } // NEWOBJ
+      case 0x62: {
+        const state = pop();
+        const inst = pop();
+        stack.push(hooks.build(inst, state));
+        break;
+      } // BUILD
+      case 0x51:
+        stack.push(hooks.persistentLoad(pop()));
+        break; // BINPERSID
       default:
         throw new Error(`unsupported pickle opcode 0x${op.toString(16).padStart(2, '0')} at byte ${pos - 1}`);
     }
@@ -198,7 +324,10 @@ export class PyDictLiteral {
 }
 /** A global reference (module, qualified name), written with GLOBAL. */
 export class PyGlobal {
-  constructor(readonly module: string, readonly name: string) {}
+  constructor(
+    readonly module: string,
+    readonly name: string,
+  ) {}
 }
 /** `func(*args)` followed by optional dict items and BUILD state, as pickle's save_reduce does. */
 export class PyReduce {
@@ -214,8 +343,7 @@ export class PyPersistent {
   constructor(readonly pid: PickleValue) {}
 }
 export type PickleValue =
-  | null | boolean | number | bigint | string
-  | PickleValue[] | PyTuple | PyDictLiteral | PyGlobal | PyReduce | PyPersistent;
+  null | boolean | number | bigint | string | PickleValue[] | PyTuple | PyDictLiteral | PyGlobal | PyReduce | PyPersistent;
 
 const BATCH = 1000; // pickle's _BATCHSIZE
 
@@ -260,13 +388,19 @@ export function pickle(value: PickleValue): Uint8Array {
     const i = memo.size;
     memo.set(key, i);
     if (i < 256) byte(0x71, i);
-    else { byte(0x72); u32(i); }
+    else {
+      byte(0x72);
+      u32(i);
+    }
   };
   const memoGet = (key: unknown): boolean => {
     const i = memo.get(key);
     if (i === undefined) return false;
     if (i < 256) byte(0x68, i);
-    else { byte(0x6a); u32(i); }
+    else {
+      byte(0x6a);
+      u32(i);
+    }
     return true;
   };
   const enter = (o: object): void => {
@@ -278,10 +412,15 @@ export function pickle(value: PickleValue): Uint8Array {
       const batch = items.slice(i, i + BATCH);
       if (batch.length > 1) {
         byte(0x28);
-        for (const [k, v] of batch) { save(k); save(v); }
+        for (const [k, v] of batch) {
+          save(k);
+          save(v);
+        }
         byte(0x75);
       } else {
-        save(batch[0]![0]); save(batch[0]![1]); byte(0x73);
+        save(batch[0]![0]);
+        save(batch[0]![1]);
+        byte(0x73);
       }
     }
   };
@@ -300,24 +439,34 @@ export function pickle(value: PickleValue): Uint8Array {
     if (typeof v === 'bigint') {
       if (v >= 0n && v <= 0xffn) return byte(0x4b, Number(v));
       if (v >= 0n && v <= 0xffffn) return byte(0x4d, Number(v) & 0xff, Number(v) >> 8);
-      if (v >= -(2n ** 31n) && v < 2n ** 31n) { byte(0x4a); u32(Number(v)); return; }
+      if (v >= -(2n ** 31n) && v < 2n ** 31n) {
+        byte(0x4a);
+        u32(Number(v));
+        return;
+      }
       const b = encodeLong(v);
       if (b.length < 256) byte(0x8a, b.length);
-      else { byte(0x8b); u32(b.length); }
+      else {
+        byte(0x8b);
+        u32(b.length);
+      }
       return byte(...b);
     }
     if (typeof v === 'string') {
       const key = 's:' + v; // strings are immutable, so memoizing by value is safe
       if (memoGet(key)) return;
       const b = enc.encode(v);
-      byte(0x58); u32(b.length); raw(b);
+      byte(0x58);
+      u32(b.length);
+      raw(b);
       return put(key);
     }
     if (v instanceof PyGlobal) {
       const key = `g:${v.module}\n${v.name}`;
       if (memoGet(key)) return;
       if (/[\n]/.test(v.module + v.name)) throw new Error('invalid global name');
-      byte(0x63); raw(enc.encode(`${v.module}\n${v.name}\n`));
+      byte(0x63);
+      raw(enc.encode(`${v.module}\n${v.name}\n`));
       return put(key);
     }
     if (memoGet(v)) return;
@@ -327,15 +476,23 @@ export function pickle(value: PickleValue): Uint8Array {
     }
     enter(v);
     if (Array.isArray(v)) {
-      byte(0x5d); put(v);
+      byte(0x5d);
+      put(v);
       for (let i = 0; i < v.length; i += BATCH) {
         const batch = v.slice(i, i + BATCH);
-        if (batch.length > 1) { byte(0x28); batch.forEach(save); byte(0x65); }
-        else { save(batch[0]!); byte(0x61); }
+        if (batch.length > 1) {
+          byte(0x28);
+          batch.forEach(save);
+          byte(0x65);
+        } else {
+          save(batch[0]!);
+          byte(0x61);
+        }
       }
     } else if (v instanceof PyTuple) {
       const items = v.items as PickleValue[];
-      if (items.length === 0) byte(0x29); // the empty tuple is not memoized
+      if (items.length === 0)
+        byte(0x29); // the empty tuple is not memoized
       else {
         if (items.length > 3) byte(0x28);
         items.forEach(save);
@@ -343,12 +500,19 @@ export function pickle(value: PickleValue): Uint8Array {
         put(v);
       }
     } else if (v instanceof PyDictLiteral) {
-      byte(0x7d); put(v);
+      byte(0x7d);
+      put(v);
       setItems(v.entries);
     } else if (v instanceof PyReduce) {
-      save(v.func); save(v.args); byte(0x52); put(v);
+      save(v.func);
+      save(v.args);
+      byte(0x52);
+      put(v);
       setItems(v.dictItems);
-      if (v.state !== undefined) { save(v.state); byte(0x62); }
+      if (v.state !== undefined) {
+        save(v.state);
+        byte(0x62);
+      }
     } else {
       throw new Error(`cannot pickle value of type ${typeof v}`);
     }

@@ -38,7 +38,7 @@ function u64(v: DataView, at: number): number {
 
 /** Fills the 0xffffffff fields of a central entry from its ZIP64 extra field (id 1). */
 function readZip64Extra(v: DataView, start: number, len: number, e: ZipEntry): void {
-  for (let p = start; p + 4 <= start + len; ) {
+  for (let p = start; p + 4 <= start + len;) {
     const id = v.getUint16(p, true);
     const size = v.getUint16(p + 2, true);
     if (id === 1) {
@@ -91,12 +91,16 @@ export class ZipReader {
     const raw = this.bytes.subarray(start, end);
     let data: Uint8Array;
     if (e.method === 0) {
-      if (e.size !== e.compressedSize) throw new Error(`corrupt: stored entry '${name}' declares ${e.size} bytes but holds ${e.compressedSize}`);
+      if (e.size !== e.compressedSize)
+        throw new Error(`corrupt: stored entry '${name}' declares ${e.size} bytes but holds ${e.compressedSize}`);
       data = raw;
     } else if (e.method === 8) {
-      if (e.size > MAX_RECORD_BYTES) throw new Error(`'${name}' declares ${e.size} bytes, more than the ${MAX_RECORD_BYTES} a record may hold here`);
+      if (e.size > MAX_RECORD_BYTES)
+        throw new Error(`'${name}' declares ${e.size} bytes, more than the ${MAX_RECORD_BYTES} a record may hold here`);
       if (e.size > e.compressedSize * MAX_DEFLATE_RATIO + 64) {
-        throw new Error(`corrupt: '${name}' declares ${e.size} bytes from ${e.compressedSize} compressed bytes, more than deflate can produce`);
+        throw new Error(
+          `corrupt: '${name}' declares ${e.size} bytes from ${e.compressedSize} compressed bytes, more than deflate can produce`,
+        );
       }
       try {
         // maxOutputLength stops zlib as soon as the output passes it (checked chunk by chunk).
@@ -109,7 +113,7 @@ export class ZipReader {
       }
     } else throw new Error(`unsupported zip compression method ${e.method} for '${name}'`);
     if (data.length !== e.size) throw new Error(`corrupt: '${name}' has ${data.length} bytes, expected ${e.size}`);
-    if ((crc32(data) >>> 0) !== e.crc32) throw new Error(`corrupt: CRC mismatch for '${name}'`);
+    if (crc32(data) >>> 0 !== e.crc32) throw new Error(`corrupt: CRC mismatch for '${name}'`);
     return data;
   }
 

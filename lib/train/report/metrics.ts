@@ -73,14 +73,17 @@ export function metricsToJson(metrics: Metrics): string {
     throw new TypeError(`writeMetrics: ${path} is a ${typeof v}, which JSON cannot hold`);
   };
   if (typeof metrics !== 'object' || metrics === null || Array.isArray(metrics)) {
-    throw new TypeError(`Expected a metrics object for metrics but received ${String(metrics)} of type ${Array.isArray(metrics) ? 'array' : typeof metrics}`);
+    throw new TypeError(
+      `Expected a metrics object for metrics but received ${String(metrics)} of type ${Array.isArray(metrics) ? 'array' : typeof metrics}`,
+    );
   }
   return JSON.stringify(clean(metrics, 'metrics'), null, 2) + '\n';
 }
 
 /** Writes dir/metrics.json (creating dir; written to a temporary file, then renamed). Returns its path. */
 export function writeMetrics(dir: string, metrics: Metrics): string {
-  if (typeof dir !== 'string' || dir === '') throw new TypeError(`Expected a folder path for dir but received ${String(dir)} of type ${typeof dir}`);
+  if (typeof dir !== 'string' || dir === '')
+    throw new TypeError(`Expected a folder path for dir but received ${String(dir)} of type ${typeof dir}`);
   const text = metricsToJson(metrics);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'metrics.json');

@@ -57,7 +57,9 @@ export async function renderVegaLite(spec: TopLevelSpec, file?: string): Promise
 }
 
 function fail(what: string, name: string, value: unknown): never {
-  throw new TypeError(`Expected ${what} for ${name} but received ${JSON.stringify(value)?.slice(0, 60) ?? String(value)} of type ${Array.isArray(value) ? 'array' : typeof value}`);
+  throw new TypeError(
+    `Expected ${what} for ${name} but received ${JSON.stringify(value)?.slice(0, 60) ?? String(value)} of type ${Array.isArray(value) ? 'array' : typeof value}`,
+  );
 }
 
 function checkFiniteOrNull(name: string, v: unknown): number | null {
@@ -66,8 +68,18 @@ function checkFiniteOrNull(name: string, v: unknown): number | null {
   return v;
 }
 
-function base(opts: PlotOptions, width: number, height: number): { width: number; height: number; background: string; padding: number; title?: string } {
-  return { width: opts.width ?? width, height: opts.height ?? height, background: 'white', padding: 8, ...(opts.title ? { title: opts.title } : {}) };
+function base(
+  opts: PlotOptions,
+  width: number,
+  height: number,
+): { width: number; height: number; background: string; padding: number; title?: string } {
+  return {
+    width: opts.width ?? width,
+    height: opts.height ?? height,
+    background: 'white',
+    padding: 8,
+    ...(opts.title ? { title: opts.title } : {}),
+  };
 }
 
 export interface LossPoint {
@@ -95,7 +107,8 @@ export async function renderLossPlot(points: readonly LossPoint[] | readonly num
     if (iteration === null) fail('a finite number', `points[${i}].iteration`, p.iteration);
     return { iteration, loss: checkFiniteOrNull(`points[${i}].loss`, p.loss), series: p.series ?? 'train' };
   });
-  if (opts.logScale && values.some((v) => v.loss !== null && v.loss <= 0)) throw new RangeError('renderLossPlot: a log scale needs positive losses');
+  if (opts.logScale && values.some((v) => v.loss !== null && v.loss <= 0))
+    throw new RangeError('renderLossPlot: a log scale needs positive losses');
   const series = [...new Set(values.map((v) => v.series))];
   const multi = series.length > 1;
   const spec: TopLevelSpec = {
@@ -180,7 +193,8 @@ export async function renderAccuracyPlot(points: readonly AccuracyPoint[] | read
 }
 
 /** Spikes as nested arrays [T][N][K], or flat row-major data with its shape [T, N, K]. */
-export type SpikeRecord = readonly (readonly (readonly number[])[])[] | { data: ArrayLike<number | bigint | boolean>; shape: readonly [number, number, number] };
+export type SpikeRecord =
+  readonly (readonly (readonly number[])[])[] | { data: ArrayLike<number | bigint | boolean>; shape: readonly [number, number, number] };
 
 export interface RasterOptions extends PlotOptions {
   /** The true label of each of the N digits (panel titles). */
@@ -206,11 +220,15 @@ function flatSpikes(spikes: SpikeRecord): { data: ArrayLike<number | bigint | bo
     });
     return { data, shape: [T, N, K] };
   }
-  if (typeof spikes !== 'object' || spikes === null || !('shape' in spikes) || !('data' in spikes)) fail('nested arrays [T][N][K] or {data, shape}', 'spikes', spikes);
+  if (typeof spikes !== 'object' || spikes === null || !('shape' in spikes) || !('data' in spikes))
+    fail('nested arrays [T][N][K] or {data, shape}', 'spikes', spikes);
   const shape = spikes.shape;
-  if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((s) => Number.isInteger(s) && s >= 0)) fail('a shape [T, N, K]', 'spikes.shape', shape);
+  if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((s) => Number.isInteger(s) && s >= 0))
+    fail('a shape [T, N, K]', 'spikes.shape', shape);
   if (spikes.data.length !== shape[0] * shape[1] * shape[2]) {
-    throw new RangeError(`renderRaster: shape [${shape.join(', ')}] has ${shape[0] * shape[1] * shape[2]} elements but data has ${spikes.data.length}`);
+    throw new RangeError(
+      `renderRaster: shape [${shape.join(', ')}] has ${shape[0] * shape[1] * shape[2]} elements but data has ${spikes.data.length}`,
+    );
   }
   return { data: spikes.data, shape: [shape[0], shape[1], shape[2]] };
 }
@@ -223,7 +241,10 @@ export async function renderRaster(spikes: SpikeRecord, opts: RasterOptions = {}
   const { data, shape } = flatSpikes(spikes);
   const [T, N, K] = shape;
   if (N === 0) throw new RangeError('renderRaster: no digits to plot (N = 0)');
-  for (const [name, list] of [['labels', opts.labels], ['predictions', opts.predictions]] as const) {
+  for (const [name, list] of [
+    ['labels', opts.labels],
+    ['predictions', opts.predictions],
+  ] as const) {
     if (list !== undefined && (!Array.isArray(list) || list.length !== N)) fail(`an array of ${N} numbers (one per digit)`, name, list);
   }
   const panels = Array.from({ length: N }, (_, n) => {
@@ -251,9 +272,17 @@ export async function renderRaster(spikes: SpikeRecord, opts: RasterOptions = {}
       data: { values },
       mark: { type: 'rule' as const, strokeWidth: 1.5, color: 'black' },
       encoding: {
-        x: { field: 't', type: 'quantitative' as const, title: 'Time step', scale: { domain: xDomain, nice: false, zero: false }, axis: { format: 'd', tickMinStep: 1 } },
+        x: {
+          field: 't',
+          type: 'quantitative' as const,
+          title: 'Time step',
+          scale: { domain: xDomain, nice: false, zero: false },
+          axis: { format: 'd', tickMinStep: 1 },
+        },
         y: {
-          field: 'y0', type: 'quantitative' as const, title: 'Neuron',
+          field: 'y0',
+          type: 'quantitative' as const,
+          title: 'Neuron',
           scale: { domain: [-0.5, K - 0.5], nice: false, zero: false },
           axis: { values: Array.from({ length: K }, (_, k) => k), format: 'd', grid: false },
         },
