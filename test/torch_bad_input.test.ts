@@ -17,10 +17,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as lib from '../lib/index.js';
 import { torch } from '../lib/index.js';
-import type { SweepReport } from './sweep_core.js';
+import { FULL, type SweepReport } from './sweep_core.js';
 import { ALIASES, GROUPS } from './sweep_groups.js';
-
-const FULL = process.env.SNNTORCH_SWEEP === 'full';
 
 /**
  * What each group must reach (a lost namespace or class fails here): targets swept, instance methods

@@ -34,7 +34,8 @@ export interface LatencyOptions extends LatencyCodeOptions {
   bypass?: boolean;
 }
 const CODE_KEYS = ['num_steps', 'threshold', 'tau', 'first_spike_time', 'normalize', 'linear', 'epsilon'];
-const LATENCY_KEYS = [...CODE_KEYS, 'on_target', 'off_target', 'clip', 'interpolate', 'bypass'];
+/** The options latency() and targets_latency() take. */
+export const LATENCY_KEYS: readonly string[] = [...CODE_KEYS, 'on_target', 'off_target', 'clip', 'interpolate', 'bypass'];
 
 interface Code {
   numSteps: number;

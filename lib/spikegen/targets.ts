@@ -6,7 +6,7 @@ import { cat } from '../torch/functions.js';
 import { tidy } from '../torch/memory.js';
 import { tensorArg, type Tensor } from '../torch/tensor.js';
 import { bool, checkInt, checkOptions, int, num, numStepsOf, repeatSteps } from './common.js';
-import { latency, type LatencyOptions } from './latency.js';
+import { LATENCY_KEYS, latency, type LatencyOptions } from './latency.js';
 
 export type FiringPattern = 'regular' | 'uniform' | 'poisson';
 
@@ -156,6 +156,19 @@ export interface TargetsRateOptions {
   epsilon?: number;
 }
 
+/** The options targets_rate() takes. */
+const TARGETS_RATE_KEYS: readonly string[] = [
+  'num_steps',
+  'first_spike_time',
+  'correct_rate',
+  'incorrect_rate',
+  'on_target',
+  'off_target',
+  'firing_pattern',
+  'interpolate',
+  'epsilon',
+];
+
 /**
  * Rate-coded targets from labels. correct_rate 1 and incorrect_rate 0 give one-hot rows [N, C]
  * (or [num_steps, N, C] with a first_spike_time); other rates give spike trains [num_steps, N, C].
@@ -163,17 +176,7 @@ export interface TargetsRateOptions {
  * unless C equals num_steps); here each incorrect class gets the incorrect_rate train, as documented.
  */
 export function targets_rate(targets: Tensor, num_classes: number, opts?: TargetsRateOptions): Tensor {
-  const o = checkOptions<TargetsRateOptions>('targets_rate options', opts, [
-    'num_steps',
-    'first_spike_time',
-    'correct_rate',
-    'incorrect_rate',
-    'on_target',
-    'off_target',
-    'firing_pattern',
-    'interpolate',
-    'epsilon',
-  ]);
+  const o = checkOptions<TargetsRateOptions>('targets_rate options', opts, TARGETS_RATE_KEYS);
   const T = numStepsOf(o.num_steps);
   const fst = int('first_spike_time', o.first_spike_time, 0, 0);
   const correct = num('correct_rate', o.correct_rate, 1);
@@ -230,39 +233,14 @@ export interface TargetsConvertOptions extends TargetsRateOptions, Omit<LatencyO
 
 /** targets_rate or targets_latency by code, each given the options it takes (snnTorch's targets_convert). */
 export function targets_convert(targets: Tensor, num_classes: number, opts?: TargetsConvertOptions): Tensor {
-  const rateKeys = [
-    'num_steps',
-    'first_spike_time',
-    'correct_rate',
-    'incorrect_rate',
-    'on_target',
-    'off_target',
-    'firing_pattern',
-    'interpolate',
-    'epsilon',
-  ] as const;
-  const latencyKeys = [
-    'num_steps',
-    'first_spike_time',
-    'on_target',
-    'off_target',
-    'interpolate',
-    'threshold',
-    'tau',
-    'clip',
-    'normalize',
-    'linear',
-    'epsilon',
-    'bypass',
-  ] as const;
   const o = checkOptions<TargetsConvertOptions>('targets_convert options', opts, [
     'code',
-    ...new Set<string>([...rateKeys, ...latencyKeys]),
+    ...new Set<string>([...TARGETS_RATE_KEYS, ...LATENCY_KEYS]),
   ]);
   const code = o.code ?? 'rate';
   const pick = (keys: readonly string[]): Record<string, unknown> =>
     Object.fromEntries(Object.entries(o).filter(([k]) => keys.includes(k)));
-  if (code === 'rate') return targets_rate(targets, num_classes, pick(rateKeys) as TargetsRateOptions);
-  if (code === 'latency') return targets_latency(targets, num_classes, pick(latencyKeys) as LatencyOptions);
+  if (code === 'rate') return targets_rate(targets, num_classes, pick(TARGETS_RATE_KEYS) as TargetsRateOptions);
+  if (code === 'latency') return targets_latency(targets, num_classes, pick(LATENCY_KEYS) as LatencyOptions);
   throw new TypeError(`Expected 'rate' or 'latency' for code but received ${String(code)}`);
 }
