@@ -96,19 +96,11 @@ export abstract class Module {
    * Instances without hooks keep calling the class's forward directly.
    */
   register_forward_pre_hook(hook: ForwardPreHook<this>): RemovableHandle {
-    if (typeof hook !== 'function') throw invalid('hook', 'a function (module, args) => args | undefined', hook);
-    this.#installHookedForward();
-    const handle = new RemovableHandle(this.#forwardPreHooks);
-    this.#forwardPreHooks.set(handle.id, hook as ForwardPreHook);
-    return handle;
+    return this.#addHook(this.#forwardPreHooks, hook as ForwardPreHook, 'a function (module, args) => args | undefined');
   }
   /** Registers hook(module, args, output) to run after every forward call; it may return a replacement output. */
   register_forward_hook(hook: ForwardHook<this>): RemovableHandle {
-    if (typeof hook !== 'function') throw invalid('hook', 'a function (module, args, output) => output | undefined', hook);
-    this.#installHookedForward();
-    const handle = new RemovableHandle(this.#forwardHooks);
-    this.#forwardHooks.set(handle.id, hook as ForwardHook);
-    return handle;
+    return this.#addHook(this.#forwardHooks, hook as ForwardHook, 'a function (module, args, output) => output | undefined');
   }
   /**
    * Registers hook(module, grad_input, grad_output) to run in backward once the gradients of this
@@ -119,21 +111,26 @@ export abstract class Module {
    * (CPU tensors); a hooked node reached by a device backward fails with an error.
    */
   register_full_backward_hook(hook: BackwardHook<this>): RemovableHandle {
-    if (typeof hook !== 'function') throw invalid('hook', 'a function (module, grad_input, grad_output) => grad_input | undefined', hook);
-    this.#installHookedForward();
-    const handle = new RemovableHandle(this.#backwardHooks);
-    this.#backwardHooks.set(handle.id, hook as BackwardHook);
-    return handle;
+    return this.#addHook(
+      this.#backwardHooks,
+      hook as BackwardHook,
+      'a function (module, grad_input, grad_output) => grad_input | undefined',
+    );
   }
   /**
    * Registers hook(module, grad_output) to run in backward when the gradients of this module's
    * outputs are computed, before the full backward hooks; it may return a replacement grad_output.
    */
   register_full_backward_pre_hook(hook: BackwardPreHook<this>): RemovableHandle {
-    if (typeof hook !== 'function') throw invalid('hook', 'a function (module, grad_output) => grad_output | undefined', hook);
+    return this.#addHook(this.#backwardPreHooks, hook as BackwardPreHook, 'a function (module, grad_output) => grad_output | undefined');
+  }
+  // Every register_*_hook: the hook must be a function (`shape` says which), forward is wrapped once,
+  // and the handle removes the hook from its own map.
+  #addHook<H>(hooks: Map<number, H>, hook: H, shape: string): RemovableHandle {
+    if (typeof hook !== 'function') throw invalid('hook', shape, hook);
     this.#installHookedForward();
-    const handle = new RemovableHandle(this.#backwardPreHooks);
-    this.#backwardPreHooks.set(handle.id, hook as BackwardPreHook);
+    const handle = new RemovableHandle(hooks as Map<number, unknown>);
+    hooks.set(handle.id, hook);
     return handle;
   }
   #installHookedForward(): void {
