@@ -95,6 +95,10 @@ export function checkOptions<O extends object>(name: string, opts: unknown, allo
   return opts as O;
 }
 
+// Read once: os.totalmem() parses /proc/meminfo on every call (~26 us), and data()/item() check
+// every export against it.
+const TOTAL_MEMORY = totalmem();
+
 /**
  * Rejects a CPU tensor larger than this machine's memory before LibTorch tries: a request between
  * free and total memory would otherwise succeed under Linux overcommit and end in the OOM killer.
@@ -102,9 +106,9 @@ export function checkOptions<O extends object>(name: string, opts: unknown, allo
 export function checkAllocation(name: string, numel: number, elementBytes: number, device: string | null): void {
   if (device !== null && device.startsWith('cuda')) return; // device memory is LibTorch's to judge
   const bytes = numel * elementBytes;
-  if (bytes > totalmem()) {
+  if (bytes > TOTAL_MEMORY) {
     throw new RangeError(
-      `Expected a tensor that fits in memory for ${name} but it would take ${bytes} bytes (${numel} elements); this machine has ${totalmem()} bytes`,
+      `Expected a tensor that fits in memory for ${name} but it would take ${bytes} bytes (${numel} elements); this machine has ${TOTAL_MEMORY} bytes`,
     );
   }
 }
