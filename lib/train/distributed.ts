@@ -43,6 +43,11 @@ export interface DistributedTrainConfig {
   device?: string;
   /** LibTorch threads per rank (default: the launcher's, 1). */
   threads?: number | null;
+  /**
+   * false: every batch runs inside DDP's no_sync, so ranks train apart with no gradient averaging.
+   * Only the benchmark uses it, as the ceiling of data parallelism without any communication.
+   */
+  sync_gradients?: boolean;
 }
 
 export interface DistributedTrainResult {
@@ -182,15 +187,17 @@ export async function trainDistributed(cfg: DistributedTrainConfig): Promise<Dis
     let lastRead = 0;
     bar?.start(train_loader.length, 0, { epoch: epoch + 1, loss: '-', rate: '-' });
     for (const [x, y] of train_loader) {
-      const loss = torch.tidy(() => {
-        const flat = x.view(x.size(0), -1);
-        const [spk, mem] = ddp ? ddp.forward_with((m) => run(m, flat)) : run(net, flat);
-        const l = cfg.loss === 'count' ? loss_fn(spk, y) : loss_fn(mem, y);
-        optimizer.zero_grad();
-        l.backward();
-        optimizer.step();
-        return l.detach();
-      });
+      const step = (): torch.Tensor =>
+        torch.tidy(() => {
+          const flat = x.view(x.size(0), -1);
+          const [spk, mem] = ddp ? ddp.forward_with((m) => run(m, flat)) : run(net, flat);
+          const l = cfg.loss === 'count' ? loss_fn(spk, y) : loss_fn(mem, y);
+          optimizer.zero_grad();
+          l.backward();
+          optimizer.step();
+          return l.detach();
+        });
+      const loss = ddp && cfg.sync_gradients === false ? ddp.no_sync(step) : step();
       if (ddp) {
         const s = ddp.comm_stats();
         comm = {

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { trainDistributed } from '../../lib/train/distributed.js';
 
-const [out, epochs, limit, bucket] = process.argv.slice(2);
+const [out, epochs, limit, bucket, sync] = process.argv.slice(2);
 const r = await trainDistributed({
   epochs: Number(epochs),
   batch_size: 128,
@@ -22,5 +22,6 @@ const r = await trainDistributed({
   progress: false,
   quiet: true,
   bucket_cap_mb: Number(bucket),
+  sync_gradients: sync !== 'nosync',
 });
 if (process.env.RANK === '0') writeFileSync(out!, JSON.stringify(r));
