@@ -65,6 +65,8 @@ export interface OptimBinding {
   optim_create(kind: OptimKind, groups: (NativeOptimOptions & { params: T[] })[]): NativeOptimizer;
   optim_add_param_group(opt: NativeOptimizer, group: NativeOptimOptions & { params: T[] }): void;
   optim_step(opt: NativeOptimizer): void;
+  /** Adam/AdamW: step() updates each parameter in one fused pass where it can (CPU, float32/64, contiguous). */
+  optim_set_fused(opt: NativeOptimizer, fused: boolean): void;
   optim_zero_grad(opt: NativeOptimizer, set_to_none: boolean): void;
   optim_get_options(opt: NativeOptimizer, group: number): NativeOptimOptions;
   /** Sets the keys present. */

@@ -1,5 +1,6 @@
 // optim.Adam over torch::optim::Adam (the same update as torch 1.13's _single_tensor_adam).
 import type { Tensor } from '../torch/tensor.js';
+import { checkBool } from '../torch/check.js';
 import { Optimizer, betas, boolean, nonNegative, type OptimizerSpec, type Params } from './optimizer.js';
 
 export interface AdamOptions {
@@ -10,6 +11,28 @@ export interface AdamOptions {
   amsgrad?: boolean;
 }
 export type AdamHyperparameters = Required<AdamOptions>;
+
+/** How the update runs (PyTorch's implementation switch; not a hyperparameter, not in state_dict). */
+export interface AdamImplementation {
+  /**
+   * true: each parameter's update is one pass over it, its grad and its moments (CPU float32/float64
+   * contiguous parameters; others take the default path). Same arithmetic in the same order, so the
+   * results equal the default path's within float rounding (ATen's vectorised add fuses a multiply
+   * and an add), and the step reads and writes memory once instead of about eight times.
+   * Default false (null, as PyTorch's None, is false).
+   */
+  fused?: boolean | null;
+}
+
+/**
+ * Splits {fused} off the options before the hyperparameter checks; anything that is not a plain
+ * options object goes through unchanged, for the base class to reject with its message.
+ */
+export function splitFused<O extends object>(name: string, opts: (O & AdamImplementation) | undefined): [O | undefined, boolean] {
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts) || !('fused' in opts)) return [opts, false];
+  const { fused, ...rest } = opts;
+  return [rest as O, fused == null ? false : checkBool(`${name} fused`, fused)];
+}
 
 /** The Adam-family spec with the given defaults (AdamW differs only in kind and weight_decay). */
 export function adamSpec(kind: 'adam' | 'adamw', name: string, weight_decay: number): OptimizerSpec<AdamHyperparameters> {
@@ -27,8 +50,13 @@ export function adamSpec(kind: 'adam' | 'adamw', name: string, weight_decay: num
 const SPEC = adamSpec('adam', 'Adam', 0);
 
 export class Adam extends Optimizer<AdamHyperparameters> {
-  /** new Adam(model.parameters(), {lr, betas, eps, weight_decay, amsgrad}); params may be [{params, lr, ...}, ...]. */
-  constructor(params: Params<AdamOptions> | Iterable<Tensor>, opts?: AdamOptions) {
-    super(SPEC, params, opts);
+  /** Whether step() runs the fused update (the `fused` option). */
+  readonly fused: boolean;
+  /** new Adam(model.parameters(), {lr, betas, eps, weight_decay, amsgrad, fused}); params may be [{params, lr, ...}, ...]. */
+  constructor(params: Params<AdamOptions> | Iterable<Tensor>, opts?: AdamOptions & AdamImplementation) {
+    const [hyper, fused] = splitFused<AdamOptions>('Adam', opts);
+    super(SPEC, params, hyper);
+    this.fused = fused;
+    if (fused) this.setFused(true);
   }
 }

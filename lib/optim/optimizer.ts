@@ -87,6 +87,11 @@ export abstract class Optimizer<H extends object = object> {
     return loss;
   }
 
+  /** For subclasses with a fused implementation (Adam, AdamW): selects it for every later step(). */
+  protected setFused(fused: boolean): void {
+    native.optim_set_fused(this.#handle(), fused);
+  }
+
   /** Clears the grads of every parameter: set to null (the default, as PyTorch 2) or zeroed in place. */
   zero_grad(opts?: { set_to_none?: boolean } | boolean): void {
     const setToNone =

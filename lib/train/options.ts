@@ -53,7 +53,7 @@ export const TRAIN_OPTIONS: OptionSpec[] = [
     choices: ['step', 'sequence'],
     arg: 'E',
     default: 'sequence',
-    help: "step: the tutorial's loop verbatim, one RLeaky call per step\nsequence: fc1 once per image, each RLeaky layer over all steps in one native call (default)",
+    help: "step: the tutorial's loop verbatim, one RLeaky call per step\nsequence: fc1 once per image, each RLeaky layer over all steps in one native call,\nAdam's fused update (default)",
   },
   { name: 'save', kind: 'string', arg: 'FILE', help: "save the model's state_dict (PyTorch format) after training, or when stopped" },
   { name: 'resume', kind: 'string', arg: 'FILE', help: 'load a state_dict before training' },

@@ -23,6 +23,8 @@ namespace optim = torch::optim;
 struct Holder {
   const OptimizerKind* kind = nullptr;
   std::unique_ptr<optim::Optimizer> opt;
+  // optim.Adam({fused: true}): step() runs the kind's fused kernel where it applies.
+  bool fused = false;
   // The state tensors (Adam's moments, SGD's momentum) counted in memory_stats and V8's external memory.
   HeldMemory held;
   napi_env env = nullptr;
@@ -132,8 +134,15 @@ NATIVE_FN(optim_add_param_group) {
 NATIVE_FN(optim_step) {
   Holder& h = argOptim(info, 0);
   alignState(h);
-  h.opt->step();
+  if (!h.fused || !h.kind->stepFused(*h.opt)) h.opt->step();
   accountState(h);
+  return info.Env().Undefined();
+}
+
+// optim_set_fused(opt, fused)
+NATIVE_FN(optim_set_fused) {
+  Holder& h = argOptim(info, 0);
+  h.fused = argBool(info, 1);
   return info.Env().Undefined();
 }
 

@@ -2,7 +2,9 @@
 
 #include <stdexcept>
 #include <tuple>
+#include <type_traits>
 
+#include "kernels/adam_fused.h"
 #include "optim_io.h"
 #include "runtime/optim_state.h"
 #include "tensor_handle.h"
@@ -75,6 +77,61 @@ struct AdamLike {
     return o;
   }
 
+  // torch::optim's Adam::step with the per-parameter update in one pass: state created as it
+  // creates it, step counted as it counts it. Checks every parameter first, so a false return
+  // leaves everything as it was.
+  static bool stepFused(optim::Optimizer& opt) {
+    auto& state = opt.state();
+    const at::Tensor none;
+    for (auto& group : opt.param_groups()) {
+      const bool ams = static_cast<const Options&>(group.options()).amsgrad();
+      for (auto& p : group.params()) {
+        const at::Tensor& g = p.grad();
+        if (!g.defined()) continue;
+        auto it = state.find(runtime::stateKey(p));
+        if (it == state.end()) {
+          if (!kernels::adam_fusable(p, g, none, none, none, ams)) return false;
+          continue;
+        }
+        const auto& s = static_cast<const State&>(*it->second);
+        if (!kernels::adam_fusable(p, g, s.exp_avg(), s.exp_avg_sq(), s.max_exp_avg_sq(), ams)) return false;
+      }
+    }
+    at::NoGradGuard no_grad;
+    for (auto& group : opt.param_groups()) {
+      const auto& o = static_cast<const Options&>(group.options());
+      kernels::AdamHyper h;
+      h.lr = o.lr();
+      h.beta1 = std::get<0>(o.betas());
+      h.beta2 = std::get<1>(o.betas());
+      h.eps = o.eps();
+      h.weight_decay = o.weight_decay();
+      h.amsgrad = o.amsgrad();
+      h.decoupled = std::is_same_v<Optimizer, optim::AdamW>;
+      for (auto& p : group.params()) {
+        if (!p.grad().defined()) continue;
+        const std::string key = runtime::stateKey(p);
+        auto it = state.find(key);
+        if (it == state.end()) {
+          auto s = std::make_unique<State>();
+          s->step(0);
+          s->exp_avg(at::zeros_like(p, at::MemoryFormat::Preserve));
+          s->exp_avg_sq(at::zeros_like(p, at::MemoryFormat::Preserve));
+          if (h.amsgrad) s->max_exp_avg_sq(at::zeros_like(p, at::MemoryFormat::Preserve));
+          it = state.emplace(key, std::move(s)).first;
+        }
+        auto& s = static_cast<State&>(*it->second);
+        s.step(s.step() + 1);
+        kernels::adam_fused_update(p, p.grad(), s.exp_avg(), s.exp_avg_sq(), s.max_exp_avg_sq(), s.step(), h);
+        // Written through the data pointers: bump the version counters as in-place ops do, so
+        // autograd's saved-tensor checks and the loop-invariant reuse see the change.
+        for (const at::Tensor* t : {&p, &s.exp_avg(), &s.exp_avg_sq(), &s.max_exp_avg_sq()})
+          if (t->defined()) t->unsafeGetTensorImpl()->bump_version();
+      }
+    }
+    return true;
+  }
+
   static std::unique_ptr<State> readState(const Napi::Object& o, const at::Tensor& p) {
     auto s = std::make_unique<State>();
     double step = 0;
@@ -140,6 +197,8 @@ struct Sgd {
     s->momentum_buffer(stateTensor(o, "momentum_buffer", p, true));
     return s;
   }
+
+  static bool stepFused(optim::Optimizer&) { return false; }
 };
 
 // OptimizerKind over a traits type: the only place that casts LibTorch's type-erased options and
@@ -180,6 +239,7 @@ class KindOf final : public OptimizerKind {
   std::unique_ptr<optim::OptimizerParamState> stateFromJs(const Napi::Object& o, const at::Tensor& p) const override {
     return T::readState(o, p);
   }
+  bool stepFused(optim::Optimizer& opt) const override { return T::stepFused(opt); }
 };
 
 }  // namespace

@@ -32,6 +32,9 @@ class OptimizerKind {
   virtual Napi::Value stateToJs(Napi::Env env, const torch::optim::OptimizerParamState& s) const = 0;
   virtual std::unique_ptr<torch::optim::OptimizerParamState> stateFromJs(const Napi::Object& o,
                                                                          const at::Tensor& p) const = 0;
+  // One step with the fused kernel where the optimizer has one (Adam, AdamW) and every parameter
+  // with a grad suits it; false (nothing changed) where the caller must run torch::optim's step.
+  virtual bool stepFused(torch::optim::Optimizer& opt) const = 0;
 };
 
 // "adam", "adamw" or "sgd"; throws for any other name.

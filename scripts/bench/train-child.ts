@@ -19,7 +19,7 @@ const test_set = new data.datasets.MNIST({ train: false, transform });
 const loader = new data.DataLoader(train_set, { batch_size: 128, shuffle: true, drop_last: true, seed: 0 });
 const test_loader = new data.DataLoader(test_set, { batch_size: 128, shuffle: false, drop_last: true });
 const net = new Net();
-const opt = new optim.Adam(net.parameters(), { lr: 1e-3 });
+const opt = new optim.Adam(net.parameters(), { lr: 1e-3, fused: engine === 'sequence' }); // as the training CLI
 const loss_fn = SF.mse_count_loss({ correct_rate: 0.8, incorrect_rate: 0.2 });
 const fwd = (x: torch.Tensor) => (engine === 'step' ? net.forward(x) : forwardSequence(net, x));
 
