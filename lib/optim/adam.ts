@@ -28,7 +28,7 @@ export interface AdamImplementation {
  * Splits {fused} off the options before the hyperparameter checks; anything that is not a plain
  * options object goes through unchanged, for the base class to reject with its message.
  */
-export function splitFused<O extends object>(name: string, opts: (O & AdamImplementation) | undefined): [O | undefined, boolean] {
+function splitFused<O extends object>(name: string, opts: (O & AdamImplementation) | undefined): [O | undefined, boolean] {
   if (opts === null || typeof opts !== 'object' || Array.isArray(opts) || !('fused' in opts)) return [opts, false];
   const { fused, ...rest } = opts;
   return [rest as O, fused == null ? false : checkBool(`${name} fused`, fused)];
@@ -49,14 +49,25 @@ export function adamSpec(kind: 'adam' | 'adamw', name: string, weight_decay: num
 
 const SPEC = adamSpec('adam', 'Adam', 0);
 
-export class Adam extends Optimizer<AdamHyperparameters> {
+/** Adam and AdamW: the same hyperparameters, state and `fused` switch; the update rule is the spec's kind. */
+export abstract class AdamFamily extends Optimizer<AdamHyperparameters> {
   /** Whether step() runs the fused update (the `fused` option). */
   readonly fused: boolean;
-  /** new Adam(model.parameters(), {lr, betas, eps, weight_decay, amsgrad, fused}); params may be [{params, lr, ...}, ...]. */
-  constructor(params: Params<AdamOptions> | Iterable<Tensor>, opts?: AdamOptions & AdamImplementation) {
-    const [hyper, fused] = splitFused<AdamOptions>('Adam', opts);
-    super(SPEC, params, hyper);
+  protected constructor(
+    spec: OptimizerSpec<AdamHyperparameters>,
+    params: Params<AdamOptions> | Iterable<Tensor>,
+    opts: (AdamOptions & AdamImplementation) | undefined,
+  ) {
+    const [hyper, fused] = splitFused<AdamOptions>(spec.name, opts);
+    super(spec, params, hyper);
     this.fused = fused;
     if (fused) this.setFused(true);
+  }
+}
+
+export class Adam extends AdamFamily {
+  /** new Adam(model.parameters(), {lr, betas, eps, weight_decay, amsgrad, fused}); params may be [{params, lr, ...}, ...]. */
+  constructor(params: Params<AdamOptions> | Iterable<Tensor>, opts?: AdamOptions & AdamImplementation) {
+    super(SPEC, params, opts);
   }
 }
