@@ -206,6 +206,19 @@ describe('data.events: Denoise, ToFrame, PadTensors', () => {
     });
   });
 
+  it('ToFrame counts from zero on every call (its count buffer is reused, also after a failed call)', () => {
+    torch.tidy(() => {
+      const big = E.eventsFrom([0, 1, 2, 3], [0, 1, 2, 3], [0, 10, 20, 30], [1, 1, 1, 1]);
+      const bad = E.eventsFrom([0, 9], [0, 0], [0, 10], [0, 0]); // x=9 lies outside [4, 4, 2] after one event counted
+      const toFrame = E.ToFrame({ sensor_size: sensor, n_event_bins: 1 });
+      expect(toFrame(big).sum().item()).to.equal(4);
+      expect(() => toFrame(bad)).to.throw(/outside sensor_size/);
+      const f = E.ToFrame({ sensor_size: sensor, time_window: 1000 })(ev);
+      expect(f.sum([1, 2, 3]).tolist()).to.deep.equal([3, 1]);
+      expect(f.select(0, 0).select(0, 0).select(0, 0).select(0, 0).item()).to.equal(1); // (x0,y0,p0) only once
+    });
+  });
+
   it('ToFrame rejects bad options and events outside the sensor', () => {
     expect(() => E.ToFrame({ sensor_size: sensor })).to.throw(/exactly one/);
     expect(() => E.ToFrame({ sensor_size: sensor, time_window: 10, event_count: 2 })).to.throw(/exactly one/);
@@ -226,6 +239,39 @@ describe('data.events: Denoise, ToFrame, PadTensors', () => {
         [0, 32],
       ]);
       expect(E.PadTensors()([a, b]).shape).to.deep.equal([2, 3, 2, 4, 4]);
+    });
+  });
+
+  it('PadTensors writes zeros after each shorter recording even into reused memory, and keeps each recording in place', () => {
+    torch.tidy(() => {
+      // 300 KiB batches come from the allocator's block cache: leave a block full of 7s there first.
+      torch.full([10, 2, 2, 34, 34], 7).dispose();
+      const a = torch.ones([3, 2, 34, 34]);
+      const b = torch.arange(10).float().reshape([10, 1, 1, 1]).expand([10, 2, 34, 34]);
+      const tf = E.PadTensors({ batch_first: false })([a, b]);
+      expect(
+        tf
+          .sum([2, 3, 4])
+          .div(2 * 34 * 34)
+          .tolist(),
+      ).to.deep.equal(Array.from({ length: 10 }, (_, t) => [t < 3 ? 1 : 0, t]));
+      const bf = E.PadTensors({ batch_first: true })([a, b]);
+      expect(
+        bf
+          .select(0, 0)
+          .sum([1, 2, 3])
+          .div(2 * 34 * 34)
+          .tolist(),
+      ).to.deep.equal([1, 1, 1, 0, 0, 0, 0, 0, 0, 0]);
+      expect(bf.select(1, 9).select(0, 1).sum().item()).to.equal(9 * 2 * 34 * 34);
+    });
+  });
+
+  it('PadTensors names the tensor whose trailing shape or dtype differs', () => {
+    torch.tidy(() => {
+      expect(() => E.PadTensors()([torch.ones([2, 2, 4, 4]), torch.ones([2, 2, 4, 5])])).to.throw(/tensor 1 is float32 \[2, 2, 4, 5\]/);
+      expect(() => E.PadTensors()([torch.ones([2, 2]), torch.ones([2, 2], { dtype: 'float64' })])).to.throw(/tensor 1 is float64/);
+      expect(() => E.PadTensors()([])).to.throw(/no tensors/);
     });
   });
 });

@@ -1,5 +1,8 @@
 // The CPU allocator's cache of large blocks: a freed block is handed out again for the same size,
-// the cache stays under its cap, and empty_cache() empties it.
+// the cache stays under its cap, and empty_cache() empties it. Its default limit follows the peak
+// of large blocks in use, so a set of blocks larger than 256 MiB (a BPTT graph over many steps)
+// is reused whole; SNNTORCH_CPU_CACHE_MB fixes the limit.
+import { spawnSync } from 'node:child_process';
 import { expect } from 'chai';
 import { torch } from '../lib/index.js';
 
@@ -29,6 +32,39 @@ describe('torch.cpu allocator cache', () => {
     });
     const s = torch.cpu.cache_stats();
     expect(s.cached_bytes).to.be.at.most(s.cap_bytes);
+  });
+
+  it('by default, blocks freed together are all reused even past 256 MiB (the limit follows the peak in use)', () => {
+    torch.cpu.empty_cache();
+    const n = 40; // 40 x 8 MiB = 320 MiB, more than the 256 MiB floor
+    const shape = [2048, 1024];
+    torch.tidy(() => {
+      for (let i = 0; i < n; i++) torch.empty(shape);
+    });
+    const cached = torch.cpu.cache_stats();
+    expect(cached.cap_bytes).to.be.at.least(n * 8 * 2 ** 20);
+    expect(cached.cached_bytes).to.be.at.least(n * 8 * 2 ** 20);
+    torch.tidy(() => {
+      for (let i = 0; i < n; i++) torch.empty(shape);
+    });
+    expect(torch.cpu.cache_stats().hits - cached.hits).to.equal(n);
+    torch.cpu.empty_cache();
+  });
+
+  it('SNNTORCH_CPU_CACHE_MB fixes the limit, whatever the peak', () => {
+    const snippet = `
+      import { torch } from './lib/index.js';
+      torch.tidy(() => { for (let i = 0; i < 40; i++) torch.empty([2048, 1024]); });
+      console.log(JSON.stringify(torch.cpu.cache_stats()));`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', snippet], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, SNNTORCH_CPU_CACHE_MB: '64' },
+    });
+    expect(r.status, r.stderr).to.equal(0);
+    const s = JSON.parse(r.stdout.trim().split('\n').pop()!) as { cached_bytes: number; cap_bytes: number };
+    expect(s.cap_bytes).to.equal(64 * 2 ** 20);
+    expect(s.cached_bytes).to.equal(64 * 2 ** 20); // 8 of the 40 blocks
   });
 
   it('empty_cache() returns every cached block', () => {

@@ -105,7 +105,10 @@ export function applyDefaultThreads(): void {
 /**
  * The CPU allocator's cache of large freed blocks (>= 128 KiB, page-rounded). A training loop
  * reuses the same sizes every batch, so cached blocks skip the page faults and zeroing of fresh
- * memory; SNNTORCH_CPU_CACHE_MB caps it (default 256, 0 = off). empty_cache() frees it all.
+ * memory. It holds up to the peak of large blocks in use at once (at least 256 MiB; in use plus
+ * cached never exceed that peak), so a BPTT graph freed every iteration is reused whole;
+ * SNNTORCH_CPU_CACHE_MB fixes the limit instead (0 = off). empty_cache() frees it all; cap_bytes
+ * is the current limit.
  */
 export const cpu = {
   empty_cache(): void {

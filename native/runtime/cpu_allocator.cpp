@@ -9,9 +9,13 @@
 //    buffers go back to the OS and RSS stays flat), but then every large tensor is a fresh mmap
 //    whose pages fault and are zeroed on first touch: a quarter of a training step's time went to
 //    the kernel. A training loop allocates the same sizes every batch, so freed blocks of 128 KiB
-//    and more are kept by size (page-rounded) and handed out again, up to a cap
-//    (SNNTORCH_CPU_CACHE_MB, default 256; 0 turns the cache off). Blocks are not zeroed: LibTorch
+//    and more are kept by size (page-rounded) and handed out again. Blocks are not zeroed: LibTorch
 //    never assumes fresh memory is zero.
+// 3. The cache's limit: by default the peak of large blocks in use at once (at least 256 MiB), so
+//    a graph of gigabytes that BPTT frees every iteration (tutorial 7: ~6 GB over 291 steps) is
+//    reused whole instead of faulted in again, while blocks in use plus cached never exceed what
+//    the process already held at its peak: a miss that would pass the limit first frees cached
+//    blocks. SNNTORCH_CPU_CACHE_MB fixes the limit instead (0 turns the cache off).
 #include "cpu_allocator.h"
 
 #include <c10/core/Allocator.h>
@@ -41,12 +45,18 @@ struct BlockCache {
   std::mutex mu;
   std::unordered_map<size_t, std::vector<void*>> free;  // bytes -> data pointers
   size_t cached = 0;
-  size_t cap = [] {
-    const char* env = std::getenv("SNNTORCH_CPU_CACHE_MB");
-    long mb = env ? std::strtol(env, nullptr, 10) : 256;
+  size_t in_use = 0;  // large blocks handed out and not yet released
+  size_t peak = 0;    // the most in_use has been
+  const char* env = std::getenv("SNNTORCH_CPU_CACHE_MB");
+  bool fixed = env != nullptr;
+  size_t floor = [this] {
+    long mb = fixed ? std::strtol(env, nullptr, 10) : 256;
     return static_cast<size_t>(mb < 0 ? 0 : mb) << 20;
   }();
   size_t hits = 0, misses = 0;
+  size_t limit() const { return fixed || peak < floor ? floor : peak; }
+  // Frees cached blocks until in use plus cached fits the limit (or none is left).
+  void evict();
 };
 
 BlockCache& cache() {
@@ -58,13 +68,26 @@ Header* headerOf(void* data) { return reinterpret_cast<Header*>(static_cast<uint
 
 void freeRaw(void* data) { std::free(static_cast<uint8_t*>(data) - headerOf(data)->offset); }
 
+void BlockCache::evict() {
+  for (auto it = free.begin(); it != free.end() && cached > 0 && in_use + cached > limit();) {
+    auto& blocks = it->second;
+    while (!blocks.empty() && in_use + cached > limit()) {
+      freeRaw(blocks.back());
+      blocks.pop_back();
+      cached -= it->first;
+    }
+    it = blocks.empty() ? free.erase(it) : std::next(it);
+  }
+}
+
 void release(void* data) {
   if (!data) return;
   const size_t bytes = headerOf(data)->bytes;
   if (bytes >= kLarge) {
     BlockCache& c = cache();
     std::lock_guard<std::mutex> lock(c.mu);
-    if (c.cached + bytes <= c.cap) {
+    c.in_use -= bytes;
+    if (c.in_use + c.cached + bytes <= c.limit()) {
       c.free[bytes].push_back(data);
       c.cached += bytes;
       return;
@@ -79,6 +102,8 @@ void* allocateData(size_t n) {
   if (large) {
     BlockCache& c = cache();
     std::lock_guard<std::mutex> lock(c.mu);
+    c.in_use += bytes;
+    if (c.in_use > c.peak) c.peak = c.in_use;
     auto it = c.free.find(bytes);
     if (it != c.free.end() && !it->second.empty()) {
       void* data = it->second.back();
@@ -88,8 +113,14 @@ void* allocateData(size_t n) {
       return data;
     }
     c.misses++;
+    c.evict();
   }
   void* raw = bytes <= SIZE_MAX - (kAlign + kHeader) ? std::malloc(bytes + kAlign + kHeader) : nullptr;
+  if (!raw && large) {
+    BlockCache& c = cache();
+    std::lock_guard<std::mutex> lock(c.mu);
+    c.in_use -= bytes;
+  }
   TORCH_CHECK(raw, "DefaultCPUAllocator: can't allocate memory: you tried to allocate ", n, " bytes.");
   auto addr = (reinterpret_cast<uintptr_t>(raw) + kHeader + kAlign - 1) & ~(kAlign - 1);
   auto* data = reinterpret_cast<void*>(addr);
@@ -124,7 +155,7 @@ const bool kAllocatorInstalled = [] {
 CpuCacheStats cpuCacheStats() {
   BlockCache& c = cache();
   std::lock_guard<std::mutex> lock(c.mu);
-  return {c.cached, c.cap, c.hits, c.misses};
+  return {c.cached, c.limit(), c.hits, c.misses};
 }
 
 void cpuEmptyCache() {

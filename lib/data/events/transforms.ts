@@ -1,8 +1,7 @@
 // Tonic's Denoise and ToFrame transforms (tonic.functional.denoise_numpy, to_frame_numpy and the
 // slicers they use), and PadTensors, Tonic's collation for frames of different lengths.
 import { checkOptions } from '../../torch/check.js';
-import { from_typed_array, zeros } from '../../torch/creation.js';
-import { cat, stack } from '../../torch/functions.js';
+import { empty, from_typed_array } from '../../torch/creation.js';
 import type { Tensor } from '../../torch/tensor.js';
 import { checkSensorSize, takeEvents, type Events, type SensorSize } from './events.js';
 
@@ -162,7 +161,7 @@ export function ToFrame(opts: ToFrameOptions): (ev: Events) => Tensor {
     else if (mode === 'n_time_bins') slices = sliceByTimeBins(ev.t, value, overlap);
     else slices = sliceByEventBins(n, value, overlap);
     const frame = W * H * P;
-    const out = new Float32Array(slices.length * frame);
+    const out = countBuffer(slices.length * frame);
     for (let f = 0; f < slices.length; f++) {
       const [s, e] = slices[f]!;
       for (let i = s; i < e; i++) {
@@ -179,19 +178,53 @@ export function ToFrame(opts: ToFrameOptions): (ev: Events) => Tensor {
   };
 }
 
+// The counts are copied into the tensor, so one zeroed scratch buffer serves every ToFrame call:
+// a fresh multi-megabyte ArrayBuffer per recording (tutorial 7: 128 x 2.7 MB per batch) cost more
+// than the counting. Buffers over SCRATCH_MAX elements are not kept.
+const SCRATCH_MAX = 16 * 2 ** 20;
+let scratch = new Float32Array(0);
+function countBuffer(n: number): Float32Array {
+  if (n > SCRATCH_MAX) return new Float32Array(n);
+  if (scratch.length < n) scratch = new Float32Array(n);
+  const out = scratch.subarray(0, n);
+  out.fill(0);
+  return out;
+}
+
 /**
  * tonic.collation.PadTensors: frame tensors [T_i, ...] padded with zeros to the longest T and
  * stacked, [T, B, ...] when batch_first is false (the tutorials' setting), else [B, T, ...].
+ * Each frame is copied once into the batch (tutorial 7's batches are 128 x [~300, 2, 34, 34]).
  */
 export function PadTensors({ batch_first = true }: { batch_first?: boolean } = {}): (frames: readonly Tensor[]) => Tensor {
   return (frames) => {
     if (frames.length === 0) throw new RangeError('PadTensors: no tensors to collate');
-    const T = Math.max(...frames.map((f) => f.shape[0]!));
-    const padded = frames.map((f) => {
-      if (f.shape[0] === T) return f;
-      const pad = zeros([T - f.shape[0]!, ...f.shape.slice(1)], { dtype: f.dtype });
-      return cat([f, pad], 0);
+    const first = frames[0]!;
+    const rest = first.shape.slice(1);
+    frames.forEach((f, i) => {
+      if (f.ndim !== first.ndim || f.ndim < 1 || f.shape.slice(1).some((d, k) => d !== rest[k]) || f.dtype !== first.dtype)
+        throw new RangeError(
+          `PadTensors: tensor ${i} is ${f.dtype} [${f.shape.join(', ')}], but tensor 0 is ${first.dtype} [${first.shape.join(', ')}]; ` +
+            'all must differ only in their first (time) dimension',
+        );
     });
-    return stack([...padded], batch_first ? 0 : 1);
+    const T = Math.max(...frames.map((f) => f.shape[0]!));
+    const B = frames.length;
+    const batch_dim = batch_first ? 0 : 1;
+    const out = empty(batch_first ? [B, T, ...rest] : [T, B, ...rest], { dtype: first.dtype });
+    frames.forEach((f, i) => {
+      const row = out.select(batch_dim, i);
+      const n = f.shape[0]!;
+      const head = row.narrow(0, 0, n);
+      head.copy_(f);
+      head.dispose();
+      if (n < T) {
+        const tail = row.narrow(0, n, T - n);
+        tail.zero_();
+        tail.dispose();
+      }
+      row.dispose();
+    });
+    return out;
   };
 }
