@@ -5,6 +5,7 @@
 #include <torch/csrc/autograd/custom_function.h>
 
 #include "cuda_dispatch.h"
+#include "fused_neurons.h"
 #include "param_view.h"
 #include "step_config_ctx.h"
 #include "step_kernels.h"
@@ -97,16 +98,7 @@ std::vector<Tensor> leaky_step(const Tensor& input, const Tensor& mem, const Ten
     }
     return LeakyStepFn::apply(x, u, b, th, g, cfg);
   }
-  if (st == at::kHalf || st == at::kBFloat16) {
-    auto o = leaky_step(input.to(at::kFloat), mem.to(at::kFloat), beta, threshold, graded_spikes_factor, cfg);
-    return {o[0].to(st), o[1].to(st)};
-  }
-  Tensor x = input.to(st), u = mem.to(st), b = beta.to(st), th = threshold.to(st), g = graded_spikes_factor.to(st);
-  if (!any_requires_grad({&x, &u, &b, &th, &g})) {
-    auto o = detail::step_forward(false, x, Tensor(), u, b, th, g, cfg, false);
-    return {o.spk, o.mem};
-  }
-  return LeakyStepFn::apply(x, u, b, th, g, cfg);
+  return leaky_step_cpu(input, mem, beta, threshold, graded_spikes_factor, cfg);
 }
 
 std::vector<Tensor> rleaky_step(const Tensor& input, const Tensor& rec, const Tensor& mem, const Tensor& beta,
@@ -123,16 +115,7 @@ std::vector<Tensor> rleaky_step(const Tensor& input, const Tensor& rec, const Te
     }
     return RLeakyStepFn::apply(x, r, u, b, th, cfg);
   }
-  if (st == at::kHalf || st == at::kBFloat16) {
-    auto o = rleaky_step(input.to(at::kFloat), rec.to(at::kFloat), mem.to(at::kFloat), beta, threshold, cfg);
-    return {o[0].to(st), o[1].to(st)};
-  }
-  Tensor x = input.to(st), r = rec.to(st), u = mem.to(st), b = beta.to(st), th = threshold.to(st);
-  if (!any_requires_grad({&x, &r, &u, &b, &th})) {
-    auto o = detail::step_forward(true, x, r, u, b, th, Tensor(), cfg, false);
-    return {o.spk, o.mem};
-  }
-  return RLeakyStepFn::apply(x, r, u, b, th, cfg);
+  return rleaky_step_cpu(input, rec, mem, beta, threshold, cfg);
 }
 
 }  // namespace snntorch::kernels
