@@ -17,7 +17,11 @@
 // the membrane), K the surrogate, SG the surrogate runs. Each expression follows snnTorch's op
 // order so the forward equals the composed step bit for bit.
 #pragma once
-#include "step_math.h"
+#include <algorithm>
+#include <cmath>
+
+#include "step_types.h"
+#include "surrogate.h"
 
 // The traits' functions are forced inline: an out-of-line call passes the per-element arrays
 // through memory and stops the element loops from vectorising.
@@ -32,7 +36,15 @@
 namespace snntorch::kernels {
 namespace traits {
 
-using detail::clamp01;
+// torch.clamp(p, 0, 1): NaN passes through.
+template <typename T>
+SNNK_INLINE T clamp01(T b) {
+#ifdef __CUDA_ARCH__
+  return b != b ? b : (b < T(0) ? T(0) : (T(1) < b ? T(1) : b));  // std::min/max's comparisons
+#else
+  return std::isnan(b) ? b : std::min(std::max(b, T(0)), T(1));
+#endif
+}
 
 template <typename T>
 SNNK_INLINE T in_unit(T p, T g) {  // clamp(p, 0, 1)'s backward: passes on [0, 1], bounds included
