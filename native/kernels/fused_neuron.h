@@ -9,7 +9,6 @@
 #include <torch/csrc/autograd/custom_function.h>
 
 #include <array>
-#include <string>
 #include <vector>
 
 #include "neuron_step.h"
@@ -23,13 +22,6 @@ namespace snntorch::kernels {
 namespace fused {
 
 using at::Tensor;
-
-template <typename T, size_t N>
-std::array<const T*, N> cptrs(const std::vector<Tensor>& ts, size_t first) {
-  std::array<const T*, N> o{};
-  for (size_t k = 0; k < N; ++k) o[k] = ts[first + k].data_ptr<T>();
-  return o;
-}
 
 template <class Tr, typename T>
 std::array<detail::RawParam<T>, Tr::kParams> raws(const std::vector<detail::ParamView>& pv) {
