@@ -1,4 +1,4 @@
-// The fused neuron step on CUDA (native/kernels/neuron_step_cuda.cu): every Leaky/RLeaky fixture
+// The fused neuron step on CUDA (native/kernels/fused_neuron_cuda.cu): every Leaky/RLeaky fixture
 // case on the GPU's fused kernel against the CPU's fused kernel and against snnTorch 0.9.4's golden
 // values, 16-bit smoke tests, state placement, and a short training run on the GPU.
 // Skipped, saying why, where CUDA is not available (a CPU LibTorch build, or no GPU).

@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-#include "neuron_step_cuda.h"
+#include "fused_neuron_cuda.h"
 
 namespace snntorch::kernels {
 namespace cuda {

@@ -1,5 +1,6 @@
-// Tensor-level CUDA fused step: checks, allocation, parameter views and LibTorch's current stream
-// around the raw-pointer launchers of neuron_step_cuda.cu. Built only with a CUDA LibTorch.
+// Tensor-level CUDA fused Leaky/RLeaky step: checks, allocation, parameter views and LibTorch's
+// current stream around the generic raw-pointer launchers of fused_neuron_cuda.cu (the Leaky traits).
+// Built only with a CUDA LibTorch.
 #ifdef SNN_WITH_CUDA
 #include "cuda_dispatch.h"
 
@@ -7,7 +8,7 @@
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
 
-#include "neuron_step_cuda.h"
+#include "fused_neuron_cuda.h"
 #include "param_view.h"
 
 namespace snntorch::kernels {
@@ -57,22 +58,23 @@ detail::StepOut step_forward(bool rec_mode, const Tensor& x, const Tensor& rec, 
   o.spk = at::empty_like(xc);
   o.mem = at::empty_like(xc);
   if (want_v || immediate) o.v = at::empty_like(xc);
-  FwdArgs a;
+  // The Leaky traits' slots: inputs {x(, rec)}, state {mem}, parameters {beta, threshold, graded
+  // factor}; a null graded factor reads as 1 (RLeaky).
+  NeuronFwdArgs a;
   a.dtype = dtype_of(xc.scalar_type());
   a.n = xc.numel();
-  a.rec_mode = rec_mode;
   a.reset = static_cast<int>(cfg.reset);
   a.immediate = immediate;
-  a.x = xc.data_ptr();
-  a.rec = rec_mode ? rc.data_ptr() : nullptr;
-  a.u = uc.data_ptr();
-  a.beta = ptr(pb);
-  a.th = ptr(pt);
-  if (g.defined()) a.g = ptr(pg);  // else null: reads as 1
+  a.in[0] = xc.data_ptr();
+  if (rec_mode) a.in[1] = rc.data_ptr();
+  a.s[0] = uc.data_ptr();
+  a.p[0] = ptr(pb);
+  a.p[1] = ptr(pt);
+  if (g.defined()) a.p[2] = ptr(pg);
   a.spk = o.spk.data_ptr();
-  a.mem = o.mem.data_ptr();
+  a.out[0] = o.mem.data_ptr();
   a.v = o.v.defined() ? o.v.data_ptr() : nullptr;
-  check(launch_step_fwd(a, stream_of(xc)), "forward");
+  check(launch_neuron_fwd(rec_mode ? NeuronKind::RLeaky : NeuronKind::Leaky, a, stream_of(xc)), "forward");
   return o;
 }
 
@@ -91,34 +93,35 @@ detail::StepBackward step_backward(bool rec_mode, const Tensor& u, const Tensor&
   const ParamView pb = view(beta, uc, "beta"), pt = view(th, uc, "threshold");
   const ParamView pg = g.defined() ? view(g, uc, "graded_spikes_factor") : ParamView();
 
-  BwdArgs a;
+  NeuronBwdArgs a;
   a.dtype = dtype_of(st);
   a.n = uc.numel();
-  a.rec_mode = rec_mode;
   a.reset = static_cast<int>(cfg.reset);
   a.immediate = d;
   a.sg = !cfg.surrogate_disable && (has_s || d);
   a.surrogate = static_cast<int>(cfg.surrogate);
   a.surrogate_param = cfg.surrogate_param;
-  a.u = uc.data_ptr();
+  a.s[0] = uc.data_ptr();
   a.v = vc.data_ptr();
   a.gS = has_s ? gs.data_ptr() : nullptr;
-  a.gM = has_m ? gm.data_ptr() : nullptr;
-  a.beta = ptr(pb);
-  a.th = ptr(pt);
-  if (g.defined()) a.g = ptr(pg);
-  // Only the grads asked for are written (the CPU kernel writes gx and gu always).
+  a.gout[0] = has_m ? gm.data_ptr() : nullptr;
+  a.p[0] = ptr(pb);
+  a.p[1] = ptr(pt);
+  if (g.defined()) a.p[2] = ptr(pg);
+  // Only the grads asked for are written (the CPU kernel writes gx and gu always); x's grad is also
+  // rec's (the inputs are summed), so one buffer serves both.
   if (need.x) r.gx = at::empty_like(uc);
   if (need.u) r.gu = at::empty_like(uc);
-  a.gx = r.gx.defined() ? r.gx.data_ptr() : nullptr;
-  a.gu = r.gu.defined() ? r.gu.data_ptr() : nullptr;
+  a.gin[0] = r.gx.defined() ? r.gx.data_ptr() : nullptr;
+  a.gs[0] = r.gu.defined() ? r.gu.data_ptr() : nullptr;
   // Single-value params are summed in the pass (per-block double partials, then one sum: the
   // result does not depend on scheduling); broadcast ones go through a full-size buffer.
-  const bool want[3] = {need.beta, need.th, need.g && g.defined()};
-  const ParamView* views[3] = {&pb, &pt, &pg};
-  Tensor full[3];
+  constexpr int kP = 3;  // the Leaky traits' parameter count (partials' columns)
+  const bool want[kP] = {need.beta, need.th, need.g && g.defined()};
+  const ParamView* views[kP] = {&pb, &pt, &pg};
+  Tensor full[kP];
   bool any_sum = false;
-  for (int k = 0; k < 3; ++k) {
+  for (int k = 0; k < kP; ++k) {
     if (!want[k]) continue;
     if (views[k]->period == 1) {
       a.sum[k] = true;
@@ -130,15 +133,15 @@ detail::StepBackward step_backward(bool rec_mode, const Tensor& u, const Tensor&
   }
   Tensor partials;
   if (any_sum) {
-    partials = at::empty({bwd_blocks(a.n), 3}, uc.options().dtype(at::kDouble));
+    partials = at::empty({neuron_bwd_blocks(a.n), kP}, uc.options().dtype(at::kDouble));
     a.partials = partials.data_ptr<double>();
   }
-  check(launch_step_bwd(a, stream_of(uc)), "backward");
+  check(launch_neuron_bwd(rec_mode ? NeuronKind::RLeaky : NeuronKind::Leaky, a, stream_of(uc)), "backward");
 
   const Tensor sums = any_sum ? partials.sum(0) : Tensor();
-  const Tensor* like[3] = {&beta, &th, &g};
-  Tensor* dst[3] = {&r.gbeta, &r.gth, &r.gg};
-  for (int k = 0; k < 3; ++k) {
+  const Tensor* like[kP] = {&beta, &th, &g};
+  Tensor* dst[kP] = {&r.gbeta, &r.gth, &r.gg};
+  for (int k = 0; k < kP; ++k) {
     if (!want[k]) continue;
     Tensor gk = full[k].defined() ? detail::reduce_to(full[k], *like[k])
                                   : sums.select(0, k).to(at::kFloat).reshape(like[k]->sizes());

@@ -1,12 +1,14 @@
 // The fused step of any neuron described by a traits type (neuron_traits.h), written once: the
 // CPU element loops, the tensor-level forward/backward, and the autograd node. Its entry point is
-// fused_step<Traits>(inputs, states, params, cfg).
+// fused_step<Traits, Node>(inputs, states, params, cfg). A file instantiating these templates starts
+// with `#pragma GCC optimize("no-trapping-math")` (GCC only if-converts and vectorises the element
+// loops without trapping math; FP exception flags are never read, so results are unchanged), so
+// every instantiation of one template is compiled alike.
 #pragma once
 #include <ATen/ATen.h>
 #include <torch/csrc/autograd/custom_function.h>
 
 #include <array>
-#include <string>
 #include <vector>
 
 #include "neuron_step.h"
@@ -21,13 +23,6 @@ namespace fused {
 
 using at::Tensor;
 
-template <typename T, size_t N>
-std::array<const T*, N> cptrs(const std::vector<Tensor>& ts, size_t first) {
-  std::array<const T*, N> o{};
-  for (size_t k = 0; k < N; ++k) o[k] = ts[first + k].data_ptr<T>();
-  return o;
-}
-
 template <class Tr, typename T>
 std::array<detail::RawParam<T>, Tr::kParams> raws(const std::vector<detail::ParamView>& pv) {
   std::array<detail::RawParam<T>, Tr::kParams> o;
@@ -35,52 +30,144 @@ std::array<detail::RawParam<T>, Tr::kParams> raws(const std::vector<detail::Para
   return o;
 }
 
-inline std::vector<detail::ParamView> param_views(const std::vector<Tensor>& params, at::IntArrayRef shape,
-                                                  at::ScalarType st, const std::vector<std::string>& names) {
+// The parameters viewed over a state of `shape` in dtype st (their values broadcast, not copied).
+template <class Tr>
+std::vector<detail::ParamView> param_views(const std::vector<Tensor>& params, at::IntArrayRef shape,
+                                           at::ScalarType st) {
   std::vector<detail::ParamView> v;
+  v.reserve(params.size());
   for (size_t k = 0; k < params.size(); ++k)
-    v.push_back(detail::make_param_view(params[k].to(st), shape, names[k].c_str()));
+    v.push_back(detail::make_param_view(params[k].to(st), shape, Tr::kNames[k]));
   return v;
 }
 
-// Forward over contiguous same-shape tensors: in (kInputs), s (kStates) -> spk, out (kStates), v.
+// How many input-grad buffers the backward writes: one when every input's grad is the same.
+template <class Tr>
+constexpr int input_grads() {
+  return Tr::kSharedInputGrad ? 1 : Tr::kInputs;
+}
+
+// The element loops of one block [i0, i0 + len), outside AT_DISPATCH's macro argument so they can
+// carry `ivdep`: outputs never alias inputs, and without the promise GCC gives up vectorising over
+// this many pointers. pp[k][j] is parameter k at element i0 + j. Pointers, parameters and
+// constants are copied into locals first: a store through a T* could alias a T behind a
+// reference, so the loop would reload (and re-broadcast) every single-value parameter.
+template <class Tr, typename T>
+struct FwdPtrs {
+  const T* in[Tr::kInputs];
+  const T* s[Tr::kStates];
+  T* out[Tr::kStates];
+  T* spk;
+  T* v;  // written only under the immediate reset
+};
+
+template <class Tr, Reset R, bool D, typename T, class PP>
+void forward_block(const FwdPtrs<Tr, T>& q, int64_t i0, int64_t len, const PP& ppq) {
+  constexpr int NI = Tr::kInputs, NS = Tr::kStates, NP = Tr::kParams;
+  const FwdPtrs<Tr, T> a = q;
+  const PP pp = ppq;
+#pragma GCC ivdep
+  for (int64_t j = 0; j < len; ++j) {
+    const int64_t i = i0 + j;
+    T xi[NI], si[NS], pi[NP], so[NS], sp, vi;
+    for (int k = 0; k < NI; ++k) xi[k] = a.in[k][i];
+    for (int k = 0; k < NS; ++k) si[k] = a.s[k][i];
+    for (int k = 0; k < NP; ++k) pi[k] = pp[k][j];
+    Tr::template forward<R, D>(xi, si, pi, sp, so, vi);
+    a.spk[i] = sp;
+    for (int k = 0; k < NS; ++k) a.out[k][i] = so[k];
+    if (D) a.v[i] = vi;
+  }
+}
+
+template <class Tr, typename T>
+struct BwdPtrs {
+  const T* s[Tr::kStates];
+  const T* gout[Tr::kStates];
+  const T* v;
+  const T* gS;
+  T* gin[input_grads<Tr>()];
+  T* gs[Tr::kStates];
+};
+
+// One element's grads: inputs' and states' stored, parameters' into gp.
+template <class Tr, Surrogate K, bool SG, Reset R, bool D, typename T, class PP>
+SNNK_INLINE void backward_element(const SurrogateConsts<T>& sc, const BwdPtrs<Tr, T>& a, int64_t i0, int64_t j,
+                                  const PP& pp, T* gp) {
+  constexpr int NI = Tr::kInputs, NS = Tr::kStates, NP = Tr::kParams;
+  const int64_t i = i0 + j;
+  T si[NS], pi[NP], go[NS], gi[NI], gsv[NS];
+  for (int k = 0; k < NS; ++k) {
+    si[k] = a.s[k][i];
+    go[k] = a.gout[k][i];
+  }
+  for (int k = 0; k < NP; ++k) pi[k] = pp[k][j];
+  Tr::template backward<K, SG, R, D>(sc, si, a.v[i], pi, a.gS[i], go, gi, gsv, gp);
+  for (int k = 0; k < input_grads<Tr>(); ++k) a.gin[k][i] = gi[k];
+  for (int k = 0; k < NS; ++k) a.gs[k][i] = gsv[k];
+}
+
+// lp == nullptr: no parameter grads wanted, the loop stores the state grads only. Otherwise
+// lp[k * kBlock + j] receives parameter k's grad at element i0 + j.
+template <class Tr, Surrogate K, bool SG, Reset R, bool D, typename T, class PP>
+void backward_block(const SurrogateConsts<T>& scq, const BwdPtrs<Tr, T>& q, int64_t i0, int64_t len, const PP& ppq,
+                    T* lp) {
+  constexpr int NP = Tr::kParams;
+  const SurrogateConsts<T> sc = scq;  // local copies: stores cannot alias them
+  const BwdPtrs<Tr, T> a = q;
+  const PP pp = ppq;
+  if (lp == nullptr) {
+#pragma GCC ivdep
+    for (int64_t j = 0; j < len; ++j) {
+      T gp[NP];
+      backward_element<Tr, K, SG, R, D>(sc, a, i0, j, pp, gp);
+    }
+    return;
+  }
+#pragma GCC ivdep
+  for (int64_t j = 0; j < len; ++j) {
+    T gp[NP];
+    backward_element<Tr, K, SG, R, D>(sc, a, i0, j, pp, gp);
+    for (int k = 0; k < NP; ++k) lp[k * detail::kBlock + j] = gp[k];
+  }
+}
+
+// Forward over contiguous same-shape tensors: in (kInputs), s (kStates) -> spk, out (kStates), and
+// v (the membrane before the immediate reset), which must be defined exactly when the immediate
+// reset runs.
 template <class Tr>
 void forward_into(const std::vector<Tensor>& in, const std::vector<Tensor>& s, const std::vector<detail::ParamView>& pv,
                   const StepConfig& cfg, const Tensor& spk, const std::vector<Tensor>& out, const Tensor& v) {
-  constexpr int NI = Tr::kInputs, NS = Tr::kStates, NP = Tr::kParams;
+  constexpr int NP = Tr::kParams;
   const int64_t n = spk.numel();
   const bool immediate = Tr::kResetDelay && cfg.immediate();
+  TORCH_INTERNAL_ASSERT(immediate == v.defined(), "forward_into: v is written exactly when the reset is immediate");
   AT_DISPATCH_FLOATING_TYPES(spk.scalar_type(), "snnk_fused_forward", [&] {
     using T = scalar_t;
-    const auto pin = cptrs<T, NI>(in, 0);
-    const auto ps = cptrs<T, NS>(s, 0);
-    std::array<T*, NS> po;
-    for (int k = 0; k < NS; ++k) po[k] = out[k].data_ptr<T>();
-    T* pspk = spk.data_ptr<T>();
-    T* pvo = v.defined() ? v.data_ptr<T>() : nullptr;
+    FwdPtrs<Tr, T> q;
+    for (int k = 0; k < Tr::kInputs; ++k) q.in[k] = in[k].data_ptr<T>();
+    for (int k = 0; k < Tr::kStates; ++k) {
+      q.s[k] = s[k].data_ptr<T>();
+      q.out[k] = out[k].data_ptr<T>();
+    }
+    q.spk = spk.data_ptr<T>();
+    q.v = v.defined() ? v.data_ptr<T>() : nullptr;
     dispatch_mode(cfg.reset, immediate, [&](auto r_c, auto d_c) {
       constexpr Reset R = decltype(r_c)::value;
       constexpr bool D = decltype(d_c)::value;
       detail::for_each_block<T, NP>(n, raws<Tr, T>(pv),
                                     [&](int64_t i0, int64_t len, const auto& pp, detail::ParamSums<NP>&) {
-                                      for (int64_t j = 0; j < len; ++j) {
-                                        const int64_t i = i0 + j;
-                                        T xi[NI], si[NS], pi[NP], so[NS], sp, vi;
-                                        for (int k = 0; k < NI; ++k) xi[k] = pin[k][i];
-                                        for (int k = 0; k < NS; ++k) si[k] = ps[k][i];
-                                        for (int k = 0; k < NP; ++k) pi[k] = pp[k][j];
-                                        Tr::template forward<R, D>(xi, si, pi, sp, so, vi);
-                                        pspk[i] = sp;
-                                        for (int k = 0; k < NS; ++k) po[k][i] = so[k];
-                                        if (pvo != nullptr) pvo[i] = vi;
-                                      }
+                                      forward_block<Tr, R, D>(q, i0, len, pp);
                                     });
     });
   });
 }
 
-// Backward: gin (kInputs) and gs (kStates) are written; param grads (NP) are either written into
-// full-size buffers (defined gp_full[k]) or summed in double (sum[k]) and returned.
+// Backward over contiguous same-shape tensors. sg: the surrogate runs; immediate: the immediate
+// reset runs and the membrane got a grad. gin (input_grads<Tr>()) and gs (kStates) are
+// overwritten. Parameter k's grad is ADDED to gp_full[k] where that is defined (a sequence
+// accumulates over steps), or summed in double where sum[k] and returned; the per-element values
+// go through a block buffer so the element loop stays vectorised.
 template <class Tr>
 std::array<double, Tr::kParams> backward_into(const std::vector<Tensor>& s, const Tensor& v,
                                               const std::vector<detail::ParamView>& pv, const Tensor& gS,
@@ -88,55 +175,52 @@ std::array<double, Tr::kParams> backward_into(const std::vector<Tensor>& s, cons
                                               const StepConfig& cfg, const std::vector<Tensor>& gin,
                                               const std::vector<Tensor>& gs, const std::vector<Tensor>& gp_full,
                                               const std::array<bool, Tr::kParams>& sum) {
-  constexpr int NI = Tr::kInputs, NS = Tr::kStates, NP = Tr::kParams;
+  constexpr int NS = Tr::kStates, NP = Tr::kParams;
   const int64_t n = v.numel();
   std::array<double, NP> tot{};
   AT_DISPATCH_FLOATING_TYPES(v.scalar_type(), "snnk_fused_backward", [&] {
     using T = scalar_t;
-    const auto ps = cptrs<T, NS>(s, 0);
-    const auto pgo = cptrs<T, NS>(gout, 0);
-    const T* pvv = v.data_ptr<T>();
-    const T* pgS = gS.data_ptr<T>();
-    std::array<T*, NI> pgi;
-    std::array<T*, NS> pgs;
-    std::array<T*, NP> pgp;
-    for (int k = 0; k < NI; ++k) pgi[k] = gin[k].data_ptr<T>();
-    for (int k = 0; k < NS; ++k) pgs[k] = gs[k].data_ptr<T>();
+    BwdPtrs<Tr, T> q;
+    for (int k = 0; k < NS; ++k) {
+      q.s[k] = s[k].data_ptr<T>();
+      q.gout[k] = gout[k].data_ptr<T>();
+      q.gs[k] = gs[k].data_ptr<T>();
+    }
+    for (int k = 0; k < input_grads<Tr>(); ++k) q.gin[k] = gin[k].data_ptr<T>();
+    q.v = v.data_ptr<T>();
+    q.gS = gS.data_ptr<T>();
+    std::array<T*, NP> full;
     bool need_params = false;
     for (int k = 0; k < NP; ++k) {
-      pgp[k] = gp_full[k].defined() ? gp_full[k].data_ptr<T>() : nullptr;
-      need_params = need_params || pgp[k] != nullptr || sum[k];
+      full[k] = gp_full[k].defined() ? gp_full[k].data_ptr<T>() : nullptr;
+      need_params = need_params || full[k] != nullptr || sum[k];
     }
     const SurrogateConsts<T> sc(cfg.surrogate, cfg.surrogate_param);
     auto run = [&](auto k_c, auto sg_c) {
       constexpr Surrogate K = decltype(k_c)::value;
       constexpr bool SG = decltype(sg_c)::value;
-      dispatch_mode(cfg.reset, immediate, [&](auto r_c, auto d_c) {
+      dispatch_mode(cfg.reset, Tr::kResetDelay && immediate, [&](auto r_c, auto d_c) {
         constexpr Reset R = decltype(r_c)::value;
         constexpr bool D = decltype(d_c)::value;
         tot = detail::for_each_block<T, NP>(
             n, raws<Tr, T>(pv), [&](int64_t i0, int64_t len, const auto& pp, detail::ParamSums<NP>& acc) {
-              const SurrogateConsts<T> scl = sc;
-              std::array<double, NP> a{};
-              for (int64_t j = 0; j < len; ++j) {
-                const int64_t i = i0 + j;
-                T si[NS], pi[NP], go[NS], gi[NI], gsv[NS], gpv[NP];
-                for (int k = 0; k < NS; ++k) {
-                  si[k] = ps[k][i];
-                  go[k] = pgo[k][i];
-                }
-                for (int k = 0; k < NP; ++k) pi[k] = pp[k][j];
-                Tr::template backward<K, SG, R, D>(scl, si, pvv[i], pi, pgS[i], go, gi, gsv, gpv);
-                for (int k = 0; k < NI; ++k) pgi[k][i] = gi[k];
-                for (int k = 0; k < NS; ++k) pgs[k][i] = gsv[k];
-                if (need_params) {
-                  for (int k = 0; k < NP; ++k) {
-                    if (pgp[k] != nullptr) pgp[k][i] += gpv[k];
-                    else if (sum[k]) a[k] += static_cast<double>(gpv[k]);
-                  }
+              if (!need_params) {
+                backward_block<Tr, K, SG, R, D>(sc, q, i0, len, pp, static_cast<T*>(nullptr));
+                return;
+              }
+              alignas(64) T lp[NP * detail::kBlock];
+              backward_block<Tr, K, SG, R, D>(sc, q, i0, len, pp, lp);
+              for (int k = 0; k < NP; ++k) {
+                const T* l = lp + k * detail::kBlock;
+                if (full[k] != nullptr) {
+                  T* f = full[k] + i0;
+                  for (int64_t j = 0; j < len; ++j) f[j] += l[j];
+                } else if (sum[k]) {
+                  double t = 0;
+                  for (int64_t j = 0; j < len; ++j) t += static_cast<double>(l[j]);
+                  acc[k] += t;
                 }
               }
-              for (int k = 0; k < NP; ++k) acc[k] += a[k];
             });
       });
     };
@@ -146,43 +230,42 @@ std::array<double, Tr::kParams> backward_into(const std::vector<Tensor>& s, cons
   return tot;
 }
 
-template <class Tr>
 struct Out {
   Tensor spk, v;
   std::vector<Tensor> states;
 };
 
+// One forward step into new tensors; v is the membrane before the immediate reset where that
+// runs, else the new membrane state itself (so saving it keeps nothing extra alive).
 template <class Tr>
-Out<Tr> forward_step(const std::vector<Tensor>& in, const std::vector<Tensor>& s, const std::vector<Tensor>& params,
-                     const StepConfig& cfg, const std::vector<std::string>& names, bool want_v) {
+Out forward_step(const std::vector<Tensor>& in, const std::vector<Tensor>& s, const std::vector<Tensor>& params,
+                 const StepConfig& cfg) {
   const Tensor& x = in[0];
-  const auto pv = param_views(params, x.sizes(), x.scalar_type(), names);
-  Out<Tr> o;
+  const auto pv = param_views<Tr>(params, x.sizes(), x.scalar_type());
+  Out o;
   o.spk = at::empty_like(x);
   for (int k = 0; k < Tr::kStates; ++k) o.states.push_back(at::empty_like(x));
-  if (want_v && Tr::kResetDelay && cfg.immediate()) o.v = at::empty_like(x);
+  if (Tr::kResetDelay && cfg.immediate()) o.v = at::empty_like(x);
   forward_into<Tr>(in, s, pv, cfg, o.spk, o.states, o.v);
   if (!o.v.defined()) o.v = o.states[Tr::kMem];
   return o;
 }
 
-// The autograd node: inputs, states and parameters flattened in that order (a TensorList, so
-// each is an input edge), then the config.
-template <class Tr>
-struct StepFn : torch::autograd::Function<StepFn<Tr>> {
+// The autograd node of neuron Tr, named by Self (a struct deriving from StepNode<Tr, Self>, whose
+// name autograd prints as the grad_fn and whose kName the double-backward error names). Inputs,
+// states and parameters come flattened in that order (a TensorList, so each is an input edge).
+template <class Tr, class Self>
+struct StepNode : torch::autograd::Function<Self> {
   static constexpr int NI = Tr::kInputs, NS = Tr::kStates, NP = Tr::kParams;
 
   static torch::autograd::variable_list forward(torch::autograd::AutogradContext* ctx, at::TensorList all,
-                                                const StepConfig& cfg, const std::vector<std::string>& names,
-                                                const std::string& node) {
+                                                const StepConfig& cfg) {
     const std::vector<Tensor> in(all.begin(), all.begin() + NI);
     const std::vector<Tensor> s(all.begin() + NI, all.begin() + NI + NS);
     const std::vector<Tensor> p(all.begin() + NI + NS, all.end());
-    auto o = fused::forward_step<Tr>(in, s, p, cfg, names, true);
+    auto o = fused::forward_step<Tr>(in, s, p, cfg);
     ctx->set_materialize_grads(false);
     detail::save_cfg(ctx, cfg);
-    ctx->saved_data["node"] = node;
-    ctx->saved_data["names"] = c10::List<std::string>(names);
     std::vector<Tensor> save(s);
     save.push_back(o.v);
     save.insert(save.end(), p.begin(), p.end());
@@ -196,12 +279,9 @@ struct StepFn : torch::autograd::Function<StepFn<Tr>> {
 
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
                                                  torch::autograd::variable_list grads) {
-    const std::string node = ctx->saved_data["node"].toStringRef();
-    refuse_double_backward(node.c_str());
+    refuse_double_backward(Self::kName);
     const auto sv = ctx->get_saved_variables();
     const StepConfig cfg = detail::load_cfg(ctx);
-    std::vector<std::string> names;
-    for (const auto& n : ctx->saved_data["names"].toList()) names.push_back(n.get().toStringRef());
     std::vector<Tensor> s(sv.begin(), sv.begin() + NS);
     const Tensor v = sv[NS].contiguous();
     const std::vector<Tensor> p(sv.begin() + NS + 1, sv.end());
@@ -217,15 +297,16 @@ struct StepFn : torch::autograd::Function<StepFn<Tr>> {
       any = any || grads[1 + k].defined();
       gout.push_back(or_zero(grads[1 + k]));
     }
-    torch::autograd::variable_list res(NI + NS + NP + 3);
+    torch::autograd::variable_list res(NI + NS + NP + 1);
     if (!any) return res;
     const Tensor gS = or_zero(grads[0]);
     const bool immediate = Tr::kResetDelay && cfg.immediate() && has_m;
     const bool sg = !cfg.surrogate_disable && (has_s || immediate);
-    const auto pv = param_views(p, v.sizes(), v.scalar_type(), names);
+    const auto pv = param_views<Tr>(p, v.sizes(), v.scalar_type());
     std::vector<Tensor> gin, gs, gfull(NP);
-    for (int k = 0; k < NI; ++k) gin.push_back(at::empty_like(v));
+    for (int k = 0; k < input_grads<Tr>(); ++k) gin.push_back(at::empty_like(v));
     for (int k = 0; k < NS; ++k) gs.push_back(at::empty_like(v));
+    // Single-value parameters are summed inside the pass; broadcast ones go through a full buffer.
     std::array<bool, NP> sum{};
     for (int k = 0; k < NP; ++k) {
       if (!ctx->needs_input_grad(NI + NS + k) || !Tr::param_grad(k)) continue;
@@ -234,7 +315,7 @@ struct StepFn : torch::autograd::Function<StepFn<Tr>> {
     }
     const auto tot = backward_into<Tr>(s, v, pv, gS, gout, sg, immediate, cfg, gin, gs, gfull, sum);
     for (int k = 0; k < NI; ++k)
-      if (ctx->needs_input_grad(k)) res[k] = gin[k];
+      if (ctx->needs_input_grad(k)) res[k] = gin[Tr::kSharedInputGrad ? 0 : k];
     for (int k = 0; k < NS; ++k)
       if (ctx->needs_input_grad(NI + k)) res[NI + k] = gs[k];
     for (int k = 0; k < NP; ++k) {
@@ -245,14 +326,14 @@ struct StepFn : torch::autograd::Function<StepFn<Tr>> {
   }
 };
 
-// One step of neuron Tr: returns {spk, new states...}. All tensors are defined; inputs and states
-// share one shape; parameters broadcast to it without growing it. CPU float32/float64 run the
-// kernel; 16-bit CPU states compute in float32; CUDA and other dtypes return an empty vector
-// (the caller runs the composed step).
-template <class Tr>
+// One step of neuron Tr through node Node (a StepNode<Tr, Node>): returns {spk, new states...}.
+// All tensors are defined; inputs and states share one shape; parameters broadcast to it without
+// growing it. CPU float32/float64 run the kernel; 16-bit CPU states compute in float32; CUDA and
+// other dtypes return an empty vector (the caller runs its CUDA or composed step).
+template <class Tr, class Node>
 std::vector<Tensor> fused_step(const std::vector<Tensor>& in, const std::vector<Tensor>& states,
-                               const std::vector<Tensor>& params, const StepConfig& cfg,
-                               const std::vector<std::string>& names, const char* fn) {
+                               const std::vector<Tensor>& params, const StepConfig& cfg) {
+  const char* fn = Node::kName;
   TORCH_CHECK(static_cast<int>(in.size()) == Tr::kInputs, fn, ": expected ", Tr::kInputs, " inputs, got ", in.size());
   TORCH_CHECK(static_cast<int>(states.size()) == Tr::kStates, fn, ": expected ", Tr::kStates, " states, got ",
               states.size());
@@ -269,12 +350,13 @@ std::vector<Tensor> fused_step(const std::vector<Tensor>& in, const std::vector<
     st = at::promote_types(st, t.scalar_type());
   };
   for (size_t k = 1; k < in.size(); ++k) check(in[k], "rec");
-  for (size_t k = 0; k < states.size(); ++k) check(states[k], names[Tr::kParams + k].c_str());
+  for (size_t k = 0; k < states.size(); ++k) check(states[k], Tr::kNames[Tr::kParams + k]);
   TORCH_CHECK(at::isFloatingType(st), fn, ": the state must be floating point, got ", st);
   if (!x.is_cpu()) return {};
   const bool half = st == at::kHalf || st == at::kBFloat16;
   const auto ct = half ? at::kFloat : st;
   std::vector<Tensor> all;
+  all.reserve(in.size() + states.size() + params.size());
   for (const auto& t : in) all.push_back(t.to(ct).contiguous());
   for (const auto& t : states) all.push_back(t.to(ct).contiguous());
   for (const auto& t : params) all.push_back(t.to(ct));
@@ -286,11 +368,11 @@ std::vector<Tensor> fused_step(const std::vector<Tensor>& in, const std::vector<
     const std::vector<Tensor> i2(all.begin(), all.begin() + Tr::kInputs);
     const std::vector<Tensor> s2(all.begin() + Tr::kInputs, all.begin() + Tr::kInputs + Tr::kStates);
     const std::vector<Tensor> p2(all.begin() + Tr::kInputs + Tr::kStates, all.end());
-    auto o = fused::forward_step<Tr>(i2, s2, p2, cfg, names, false);
+    auto o = fused::forward_step<Tr>(i2, s2, p2, cfg);
     r.push_back(o.spk);
     r.insert(r.end(), o.states.begin(), o.states.end());
   } else {
-    r = StepFn<Tr>::apply(at::TensorList(all), cfg, names, std::string(fn));
+    r = Node::apply(at::TensorList(all), cfg);
   }
   if (half)
     for (auto& t : r) t = t.to(st);

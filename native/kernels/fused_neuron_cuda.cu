@@ -1,6 +1,10 @@
 // The generic fused neuron step on CUDA: one forward and one backward kernel written over a traits
 // type (neuron_traits.h, the CPU kernels' own per-element functions), instantiated per neuron.
-// Built with --fmad=false like neuron_step_cuda.cu; see fused_neuron_cuda.h for the contract.
+// See fused_neuron_cuda.h for the contract.
+//
+// Bit parity with the CPU kernels needs every a*b+c rounded twice, as on the CPU: build this file
+// with --fmad=false (CMakeLists.txt and scripts/check-cuda-compile.sh do). Division and sqrt stay
+// IEEE (no --use_fast_math), denormals are kept (no -ftz).
 #include <type_traits>
 
 #include "cuda_common.cuh"
@@ -25,22 +29,29 @@ struct GFwd {
   void* v;
 };
 
+// Each thread loads all its kUnroll elements before computing any (memory-level parallelism: the
+// stores in between could alias later loads, so the compiler would not hoist them itself).
 template <class Tr, Reset R, bool D>
 __global__ void __launch_bounds__(kThreads) neuron_fwd_kernel(const GFwd<Tr> a) {
   constexpr int NI = Tr::kInputs, NS = Tr::kStates, NP = Tr::kParams;
   const int64_t base = int64_t(blockIdx.x) * kPerBlock + threadIdx.x;
+  float xi[kUnroll][NI], si[kUnroll][NS];
+#pragma unroll
+  for (int u = 0; u < kUnroll; ++u) {
+    const int64_t i = base + int64_t(u) * kThreads;
+#pragma unroll
+    for (int k = 0; k < NI; ++k) xi[u][k] = i < a.n ? ld(a.dt, a.in[k], i) : 0.0f;
+#pragma unroll
+    for (int k = 0; k < NS; ++k) si[u][k] = i < a.n ? ld(a.dt, a.s[k], i) : 0.0f;
+  }
 #pragma unroll
   for (int u = 0; u < kUnroll; ++u) {
     const int64_t i = base + int64_t(u) * kThreads;
     if (i >= a.n) continue;
-    float xi[NI], si[NS], pi[NP], so[NS], sp, vi;
-#pragma unroll
-    for (int k = 0; k < NI; ++k) xi[k] = ld(a.dt, a.in[k], i);
-#pragma unroll
-    for (int k = 0; k < NS; ++k) si[k] = ld(a.dt, a.s[k], i);
+    float pi[NP], so[NS], sp, vi;
 #pragma unroll
     for (int k = 0; k < NP; ++k) pi[k] = pval(a.p[k], i, a.idx32);
-    Tr::template forward<R, D>(xi, si, pi, sp, so, vi);
+    Tr::template forward<R, D>(xi[u], si[u], pi, sp, so, vi);
     st(a.dt, a.spk, i, sp);
 #pragma unroll
     for (int k = 0; k < NS; ++k) st(a.dt, a.out[k], i, so[k]);
@@ -70,6 +81,19 @@ template <class Tr, Surrogate K, bool SG, Reset R, bool D>
 __global__ void __launch_bounds__(kThreads) neuron_bwd_kernel(const GBwd<Tr> a, const SurrogateConsts<float> sc) {
   constexpr int NI = Tr::kInputs, NS = Tr::kStates, NP = Tr::kParams;
   const int64_t base = int64_t(blockIdx.x) * kPerBlock + threadIdx.x;
+  float si[kUnroll][NS], go[kUnroll][NS], vs[kUnroll], gss[kUnroll];
+#pragma unroll
+  for (int u = 0; u < kUnroll; ++u) {
+    const int64_t i = base + int64_t(u) * kThreads;
+    const bool in = i < a.n;
+#pragma unroll
+    for (int k = 0; k < NS; ++k) {
+      si[u][k] = in ? ld(a.dt, a.s[k], i) : 0.0f;
+      go[u][k] = in && a.gout[k] != nullptr ? ld(a.dt, a.gout[k], i) : 0.0f;
+    }
+    vs[u] = in ? ld(a.dt, a.v, i) : 0.0f;
+    gss[u] = in && a.gS != nullptr ? ld(a.dt, a.gS, i) : 0.0f;
+  }
   double acc[NP];
 #pragma unroll
   for (int k = 0; k < NP; ++k) acc[k] = 0;
@@ -77,16 +101,10 @@ __global__ void __launch_bounds__(kThreads) neuron_bwd_kernel(const GBwd<Tr> a, 
   for (int u = 0; u < kUnroll; ++u) {
     const int64_t i = base + int64_t(u) * kThreads;
     if (i >= a.n) continue;
-    float si[NS], go[NS], pi[NP], gi[NI], gsv[NS], gp[NP];
-#pragma unroll
-    for (int k = 0; k < NS; ++k) {
-      si[k] = ld(a.dt, a.s[k], i);
-      go[k] = a.gout[k] != nullptr ? ld(a.dt, a.gout[k], i) : 0.0f;
-    }
+    float pi[NP], gi[NI], gsv[NS], gp[NP];
 #pragma unroll
     for (int k = 0; k < NP; ++k) pi[k] = pval(a.p[k], i, a.idx32);
-    const float gSi = a.gS != nullptr ? ld(a.dt, a.gS, i) : 0.0f;
-    Tr::template backward<K, SG, R, D>(sc, si, ld(a.dt, a.v, i), pi, gSi, go, gi, gsv, gp);
+    Tr::template backward<K, SG, R, D>(sc, si[u], vs[u], pi, gss[u], go[u], gi, gsv, gp);
 #pragma unroll
     for (int k = 0; k < NI; ++k)
       if (a.gin[k] != nullptr) st(a.dt, a.gin[k], i, gi[k]);
@@ -203,6 +221,8 @@ int neuron_params(NeuronKind k) {
     case NeuronKind::Synaptic: return traits::Synaptic::kParams;
     case NeuronKind::RSynaptic: return traits::RSynaptic::kParams;
     case NeuronKind::Lapicque: return traits::Lapicque::kParams;
+    case NeuronKind::Leaky: return traits::Leaky::kParams;
+    case NeuronKind::RLeaky: return traits::RLeaky::kParams;
   }
   return 0;
 }
@@ -212,6 +232,8 @@ const char* launch_neuron_fwd(NeuronKind k, const NeuronFwdArgs& a, void* stream
     case NeuronKind::Synaptic: return fwd<traits::Synaptic>(a, stream);
     case NeuronKind::RSynaptic: return fwd<traits::RSynaptic>(a, stream);
     case NeuronKind::Lapicque: return fwd<traits::Lapicque>(a, stream);
+    case NeuronKind::Leaky: return fwd<traits::Leaky>(a, stream);
+    case NeuronKind::RLeaky: return fwd<traits::RLeaky>(a, stream);
   }
   return "unknown neuron kind";
 }
@@ -221,6 +243,8 @@ const char* launch_neuron_bwd(NeuronKind k, const NeuronBwdArgs& a, void* stream
     case NeuronKind::Synaptic: return bwd<traits::Synaptic>(a, stream);
     case NeuronKind::RSynaptic: return bwd<traits::RSynaptic>(a, stream);
     case NeuronKind::Lapicque: return bwd<traits::Lapicque>(a, stream);
+    case NeuronKind::Leaky: return bwd<traits::Leaky>(a, stream);
+    case NeuronKind::RLeaky: return bwd<traits::RLeaky>(a, stream);
   }
   return "unknown neuron kind";
 }

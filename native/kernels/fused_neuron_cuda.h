@@ -1,16 +1,31 @@
-// Launchers of the generic fused neuron step (neuron_traits.h) on CUDA, over raw device pointers:
-// plain C++ with no LibTorch and no CUDA header, as neuron_step_cuda.h. The kernels are written
-// once over a traits type and instantiated per NeuronKind. Same storage rules as the Leaky/RLeaky
-// kernels: float32, float16 or bfloat16 states computed in float; parameters and their grads float32.
+// Launchers of the generic fused neuron step (neuron_traits.h) on CUDA, over raw device pointers.
+// Plain C++ with no LibTorch and no CUDA header, so nvcc compiles fused_neuron_cuda.cu without
+// LibTorch's CUDA headers and the host side (cuda_dispatch.cpp) calls it without CUDA's. The kernels
+// are written once over a traits type and instantiated per NeuronKind.
+//
+// Contract: the same per-element maths as the CPU kernels (the traits' functions, compiled for the
+// device with FMA contraction off, so float32 results equal the CPU fused step bit for bit, except
+// the summed grads of single-value parameters, which differ only in summation order). Storage
+// dtypes: float32, float16, bfloat16, all computed in float (16-bit values are widened on load and
+// rounded once on store). Parameters and parameter grads are float32. All state pointers are
+// contiguous, of n elements, on the current device.
 #pragma once
 #include <cstdint>
-
-#include "neuron_step_cuda.h"
 
 namespace snntorch::kernels {
 namespace cuda {
 
-enum class NeuronKind : int { Synaptic = 0, RSynaptic = 1, Lapicque = 2 };
+enum class DType : int { Float32 = 0, Float16 = 1, BFloat16 = 2 };
+
+// A per-neuron parameter broadcast over the state without materialising it (as ParamView on the
+// CPU): element i reads p[(i / inner) % period], a float32. p == nullptr reads as 1 (RLeaky's
+// graded factor).
+struct ParamPtr {
+  const void* p = nullptr;
+  int64_t inner = 1, period = 1;
+};
+
+enum class NeuronKind : int { Synaptic = 0, RSynaptic = 1, Lapicque = 2, Leaky = 3, RLeaky = 4 };
 
 constexpr int kMaxTensors = 4;  // inputs or states per neuron
 constexpr int kMaxParams = 8;

@@ -16,4 +16,11 @@ std::vector<at::Tensor> neuron_step(const std::string& kind, const std::vector<a
                                     const std::vector<at::Tensor>& states, const std::vector<at::Tensor>& params,
                                     const StepConfig& cfg);
 
+// Leaky / RLeaky's fused step on CPU tensors (leaky_step / rleaky_step's CPU path, same contract).
+std::vector<at::Tensor> leaky_step_cpu(const at::Tensor& input, const at::Tensor& mem, const at::Tensor& beta,
+                                       const at::Tensor& threshold, const at::Tensor& graded_spikes_factor,
+                                       const StepConfig& cfg);
+std::vector<at::Tensor> rleaky_step_cpu(const at::Tensor& input, const at::Tensor& rec, const at::Tensor& mem,
+                                        const at::Tensor& beta, const at::Tensor& threshold, const StepConfig& cfg);
+
 }  // namespace snntorch::kernels

@@ -5,14 +5,21 @@
 // one GEMM / one convolution_backward over all steps at the end. Saved: the two traces (the
 // forward's own outputs), the initial state, the parameters, and V = mem before the immediate
 // reset when reset_delay=False.
+// The element steps are the generic fused kernel's (fused_neuron.h); GCC vectorises them only
+// without trapping math, and every file instantiating them must agree (first, before any header).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-trapping-math")
+#endif
 #include "neuron_sequence.h"
 
 #include <ATen/ATen.h>
 #include <torch/csrc/autograd/custom_function.h>
 
+#include <array>
+
+#include "fused_neuron.h"
 #include "param_view.h"
 #include "step_config_ctx.h"
-#include "step_kernels.h"
 
 namespace snntorch::kernels {
 namespace {
@@ -83,13 +90,46 @@ struct RecurrentOp {
   }
 };
 
+using Params = std::vector<detail::ParamView>;
+
+// Leaky's or RLeaky's parameters {beta, threshold, graded factor} viewed over one step's state;
+// RLeaky's graded factor is a constant 1.
+Params step_params(bool recurrent, const Tensor& beta, const Tensor& th, const Tensor& g, at::IntArrayRef sp,
+                   at::ScalarType st) {
+  const Tensor gg = recurrent ? at::ones({}, at::TensorOptions().dtype(st)) : g;
+  return recurrent ? fused::param_views<traits::RLeaky>({beta, th, gg}, sp, st)
+                   : fused::param_views<traits::Leaky>({beta, th, gg}, sp, st);
+}
+
+// One step's fused forward (rec unused for Leaky); v is defined exactly under the immediate reset.
+void step_forward(bool recurrent, const Tensor& x, const Tensor& rec, const Tensor& u, const Params& p,
+                  const StepConfig& cfg, const Tensor& spk, const Tensor& mem, const Tensor& v) {
+  if (recurrent) fused::forward_into<traits::RLeaky>({x, rec}, {u}, p, cfg, spk, {mem}, v);
+  else fused::forward_into<traits::Leaky>({x}, {u}, p, cfg, spk, {mem}, v);
+}
+
+// One step's fused backward: gx (also rec's grad) and gu overwritten; each defined full[k] is
+// added to, each sum[k] summed and returned. gS / gM may be undefined (no grad reached them).
+std::array<double, 3> step_backward(bool recurrent, const Tensor& u, const Tensor& v, const Params& p, const Tensor& gS,
+                                    const Tensor& gM, const StepConfig& cfg, const Tensor& gx, const Tensor& gu,
+                                    const std::vector<Tensor>& full, const std::array<bool, 3>& sum) {
+  const bool has_s = gS.defined(), has_m = gM.defined();
+  const bool immediate = has_m && cfg.immediate();
+  const bool sg = !cfg.surrogate_disable && (has_s || immediate);
+  const Tensor gs = has_s ? gS : at::zeros_like(u);
+  const Tensor gm = has_m ? gM : at::zeros_like(u);
+  if (recurrent)
+    return fused::backward_into<traits::RLeaky>({u}, v, p, gs, {gm}, sg, immediate, cfg, {gx}, {gu}, full, sum);
+  return fused::backward_into<traits::Leaky>({u}, v, p, gs, {gm}, sg, immediate, cfg, {gx}, {gu}, full, sum);
+}
+
 struct Traces {
   Tensor spk, mem, v;  // every step's state, [T, ...state]; v only for the immediate reset
 };
 
 // The time loop without autograd. x, spk0, mem0 contiguous, of the state dtype.
 Traces run_forward(bool recurrent, const Tensor& x, int64_t static_steps, const Tensor& spk0, const Tensor& mem0,
-                   const detail::StepParams& p, const RecurrentOp* feedback, const StepConfig& cfg) {
+                   const Params& p, const RecurrentOp* feedback, const StepConfig& cfg) {
   const int64_t T = static_steps > 0 ? static_steps : x.size(0);
   const at::IntArrayRef sp = static_steps > 0 ? x.sizes() : x.sizes().slice(1);
   const auto full = seq_shape(T, sp);
@@ -102,8 +142,8 @@ Traces run_forward(bool recurrent, const Tensor& x, int64_t static_steps, const 
     const Tensor xt = static_steps > 0 ? x : x.select(0, t);
     const Tensor u = t > 0 ? r.mem.select(0, t - 1) : mem0;
     const Tensor rc = recurrent ? feedback->forward(t > 0 ? r.spk.select(0, t - 1) : spk0, buf) : Tensor();
-    detail::step_forward_into(recurrent, xt, rc, u, p, cfg, r.spk.select(0, t), r.mem.select(0, t),
-                              r.v.defined() ? r.v.select(0, t) : Tensor());
+    step_forward(recurrent, xt, rc, u, p, cfg, r.spk.select(0, t), r.mem.select(0, t),
+                 r.v.defined() ? r.v.select(0, t) : Tensor());
   }
   return r;
 }
@@ -124,19 +164,17 @@ BwdOut run_backward(bool recurrent, int64_t static_steps, const Tensor& spk0, co
   const auto opts = traces.mem.options();
   const Tensor gS_all = gS_in.defined() ? gS_in.contiguous() : Tensor();
   const Tensor gM_all = gM_in.defined() ? gM_in.contiguous() : Tensor();
-  const detail::StepParams p = detail::make_step_params(beta, th, g, sp, traces.mem.scalar_type());
+  const Params p = step_params(recurrent, beta, th, g, sp, traces.mem.scalar_type());
 
   // Single-value params are summed (in double) inside each pass; broadcast ones accumulate into
   // a state-sized buffer over all steps and are reduced once at the end.
   const bool want[3] = {need.beta, need.th, need.g && g.defined()};
-  const detail::ParamView* views[3] = {&p.beta, &p.th, &p.g};
-  detail::GradNeeds sums{false, false, false, false, false};
-  bool* flag[3] = {&sums.beta, &sums.th, &sums.g};
-  Tensor full[3];
+  std::array<bool, 3> sums{};
+  std::vector<Tensor> full(3);
   double tot[3] = {0, 0, 0};
   for (int k = 0; k < 3; ++k) {
     if (!want[k]) continue;
-    if (views[k]->period == 1) *flag[k] = true;
+    if (p[k].period == 1) sums[k] = true;
     else full[k] = at::zeros(sp, opts);
   }
 
@@ -181,11 +219,8 @@ BwdOut run_backward(bool recurrent, int64_t static_steps, const Tensor& spk0, co
     } else {
       const Tensor u = t > 0 ? traces.mem.select(0, t - 1) : mem0;
       const Tensor v = traces.v.defined() ? traces.v.select(0, t) : traces.mem.select(0, t);
-      const auto s =
-          detail::step_backward_into(recurrent, u, v, p, gS, gM, cfg, {gx, gu_t, full[0], full[1], full[2]}, sums);
-      tot[0] += s.beta;
-      tot[1] += s.th;
-      tot[2] += s.g;
+      const auto s = step_backward(recurrent, u, v, p, gS, gM, cfg, gx, gu_t, full, sums);
+      for (int k = 0; k < 3; ++k) tot[k] += s[k];
     }
     dU = gu_t;
     if (recurrent && (t > 0 || need.spk0)) {
@@ -262,7 +297,7 @@ struct RLeakySeqFn : torch::autograd::Function<RLeakySeqFn> {
     const Tensor w = w_.value_or(Tensor()), b = b_.value_or(Tensor()), V = V_.value_or(Tensor());
     const RecurrentOp feedback{static_cast<Feedback>(kind), w, b, V, pad};
     const at::IntArrayRef sp = static_steps > 0 ? x.sizes() : x.sizes().slice(1);
-    const auto p = detail::make_step_params(beta, th, Tensor(), sp, x.scalar_type());
+    const auto p = step_params(true, beta, th, Tensor(), sp, x.scalar_type());
     Traces traces = run_forward(true, x, static_steps, spk0, mem0, p, &feedback, cfg);
     ctx->set_materialize_grads(false);
     save_cfg(ctx, cfg);
@@ -307,7 +342,7 @@ struct LeakySeqFn : torch::autograd::Function<LeakySeqFn> {
   static variable_list forward(AutogradContext* ctx, const Tensor& x, const Tensor& mem0, const Tensor& beta,
                                const Tensor& th, const Tensor& g, int64_t static_steps, const StepConfig& cfg) {
     const at::IntArrayRef sp = static_steps > 0 ? x.sizes() : x.sizes().slice(1);
-    const auto p = detail::make_step_params(beta, th, g, sp, x.scalar_type());
+    const auto p = step_params(false, beta, th, g, sp, x.scalar_type());
     Traces traces = run_forward(false, x, static_steps, Tensor(), mem0, p, nullptr, cfg);
     ctx->set_materialize_grads(false);
     save_cfg(ctx, cfg);
@@ -417,7 +452,7 @@ std::vector<Tensor> rleaky_sequence(const Tensor& x, int64_t static_steps, const
   }
   if (!any_requires_grad({&xc, &s0, &u0, &b, &th, &w, &bias, &V})) {
     const RecurrentOp feedback{fb.kind, w, bias, V, pad};
-    const auto p = detail::make_step_params(b, th, Tensor(), sp, st);
+    const auto p = step_params(true, b, th, Tensor(), sp, st);
     auto traces = run_forward(true, xc, static_steps, s0, u0, p, &feedback, cfg);
     return {traces.spk, traces.mem};
   }
@@ -434,7 +469,7 @@ std::vector<Tensor> leaky_sequence(const Tensor& x, int64_t static_steps, const 
   const Tensor xc = x.to(st).contiguous(), u0 = mem0.to(st).contiguous(), b = beta.to(st), th = threshold.to(st),
                g = graded_spikes_factor.to(st);
   if (!any_requires_grad({&xc, &u0, &b, &th, &g})) {
-    const auto p = detail::make_step_params(b, th, g, sp, st);
+    const auto p = step_params(false, b, th, g, sp, st);
     auto traces = run_forward(false, xc, static_steps, Tensor(), u0, p, nullptr, cfg);
     return {traces.spk, traces.mem};
   }

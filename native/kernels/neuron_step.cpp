@@ -1,11 +1,13 @@
-// Fused Leaky / RLeaky step: one element pass forward, one element pass backward, one node.
+// Leaky / RLeaky's step entry points. CPU tensors run the generic fused kernel (fused_neurons.cpp);
+// CUDA tensors run the generic CUDA kernels (fused_neuron_cuda.cu, through cuda_dispatch.cpp) in
+// the node below, or the composed step where the build has no CUDA kernels or the dtype is not theirs.
 #include "neuron_step.h"
 
 #include <ATen/ATen.h>
 #include <torch/csrc/autograd/custom_function.h>
 
 #include "cuda_dispatch.h"
-#include "param_view.h"
+#include "fused_neurons.h"
 #include "step_config_ctx.h"
 #include "step_kernels.h"
 
@@ -13,11 +15,10 @@ namespace snntorch::kernels {
 namespace {
 
 using at::Tensor;
+
+#ifdef SNN_WITH_CUDA
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
-
-using detail::load_cfg;
-using detail::save_cfg;
 
 // Saves {mem_prev, V, beta, threshold, gsf}; V is the returned mem itself unless an immediate
 // reset changed it, so usually nothing extra is kept alive.
@@ -25,9 +26,9 @@ template <bool REC>
 variable_list forward_common(AutogradContext* ctx, const Tensor& x, const Tensor& rec, const Tensor& u,
                              const Tensor& beta, const Tensor& th, const Tensor& g, const StepConfig& cfg) {
   const bool immediate = cfg.immediate();
-  auto o = detail::step_forward(REC, x, rec, u, beta, th, g, cfg, immediate);
+  auto o = cuda::step_forward(REC, x, rec, u, beta, th, g, cfg, immediate);
   ctx->set_materialize_grads(false);
-  save_cfg(ctx, cfg);
+  detail::save_cfg(ctx, cfg);
   ctx->save_for_backward({u, immediate ? o.v : o.mem, beta, th, g});
   if (cfg.surrogate_disable && !(g.defined() && g.requires_grad())) ctx->mark_non_differentiable({o.spk});
   return {o.spk, o.mem};
@@ -36,9 +37,8 @@ variable_list forward_common(AutogradContext* ctx, const Tensor& x, const Tensor
 detail::StepBackward backward_common(AutogradContext* ctx, const variable_list& grads, bool rec,
                                      const detail::GradNeeds& need) {
   auto sv = ctx->get_saved_variables();
-  StepConfig cfg = load_cfg(ctx);
-  return rec ? detail::step_backward(true, sv[0], sv[1], sv[2], sv[3], Tensor(), grads[0], grads[1], cfg, need)
-             : detail::step_backward(false, sv[0], sv[1], sv[2], sv[3], sv[4], grads[0], grads[1], cfg, need);
+  StepConfig cfg = detail::load_cfg(ctx);
+  return cuda::step_backward(rec, sv[0], sv[1], sv[2], sv[3], rec ? Tensor() : sv[4], grads[0], grads[1], cfg, need);
 }
 
 struct LeakyStepFn : torch::autograd::Function<LeakyStepFn> {
@@ -78,61 +78,54 @@ bool any_requires_grad(std::initializer_list<const Tensor*> ts) {
   return false;
 }
 
-}  // namespace
-
-std::vector<Tensor> leaky_step(const Tensor& input, const Tensor& mem, const Tensor& beta, const Tensor& threshold,
-                               const Tensor& graded_spikes_factor, const StepConfig& cfg) {
-  const auto st = detail::check_state(input, mem, Tensor(), "leaky_step");
-  if (!input.is_cpu()) {
-    if (!cuda::fused_available(input, st))
-      return leaky_step_composed(input, mem, beta, threshold, graded_spikes_factor, cfg);
-    // CUDA: 16-bit states stay 16-bit (the kernels compute in float); parameters go to the
-    // state's device as float32 (as the CPU path computes 16-bit states in float).
-    const auto dev = input.device();
-    Tensor x = input.to(st), u = mem.to(st), b = beta.to(dev, at::kFloat), th = threshold.to(dev, at::kFloat),
-           g = graded_spikes_factor.to(dev, at::kFloat);
-    if (!any_requires_grad({&x, &u, &b, &th, &g})) {
-      auto o = detail::step_forward(false, x, Tensor(), u, b, th, g, cfg, false);
-      return {o.spk, o.mem};
-    }
-    return LeakyStepFn::apply(x, u, b, th, g, cfg);
-  }
-  if (st == at::kHalf || st == at::kBFloat16) {
-    auto o = leaky_step(input.to(at::kFloat), mem.to(at::kFloat), beta, threshold, graded_spikes_factor, cfg);
-    return {o[0].to(st), o[1].to(st)};
-  }
-  Tensor x = input.to(st), u = mem.to(st), b = beta.to(st), th = threshold.to(st), g = graded_spikes_factor.to(st);
+// CUDA: 16-bit states stay 16-bit (the kernels compute in float); parameters go to the state's
+// device as float32 (as the CPU path computes 16-bit states in float).
+std::vector<Tensor> leaky_step_cuda(const Tensor& input, const Tensor& mem, const Tensor& beta, const Tensor& threshold,
+                                    const Tensor& graded_spikes_factor, const StepConfig& cfg, at::ScalarType st) {
+  const auto dev = input.device();
+  Tensor x = input.to(st), u = mem.to(st), b = beta.to(dev, at::kFloat), th = threshold.to(dev, at::kFloat),
+         g = graded_spikes_factor.to(dev, at::kFloat);
   if (!any_requires_grad({&x, &u, &b, &th, &g})) {
-    auto o = detail::step_forward(false, x, Tensor(), u, b, th, g, cfg, false);
+    auto o = cuda::step_forward(false, x, Tensor(), u, b, th, g, cfg, false);
     return {o.spk, o.mem};
   }
   return LeakyStepFn::apply(x, u, b, th, g, cfg);
 }
 
-std::vector<Tensor> rleaky_step(const Tensor& input, const Tensor& rec, const Tensor& mem, const Tensor& beta,
-                                const Tensor& threshold, const StepConfig& cfg) {
-  const auto st = detail::check_state(input, mem, rec, "rleaky_step");
-  if (!input.is_cpu()) {
-    if (!cuda::fused_available(input, st)) return rleaky_step_composed(input, rec, mem, beta, threshold, cfg);
-    const auto dev = input.device();
-    Tensor x = input.to(st), r = rec.to(st), u = mem.to(st), b = beta.to(dev, at::kFloat),
-           th = threshold.to(dev, at::kFloat);
-    if (!any_requires_grad({&x, &r, &u, &b, &th})) {
-      auto o = detail::step_forward(true, x, r, u, b, th, Tensor(), cfg, false);
-      return {o.spk, o.mem};
-    }
-    return RLeakyStepFn::apply(x, r, u, b, th, cfg);
-  }
-  if (st == at::kHalf || st == at::kBFloat16) {
-    auto o = rleaky_step(input.to(at::kFloat), rec.to(at::kFloat), mem.to(at::kFloat), beta, threshold, cfg);
-    return {o[0].to(st), o[1].to(st)};
-  }
-  Tensor x = input.to(st), r = rec.to(st), u = mem.to(st), b = beta.to(st), th = threshold.to(st);
+std::vector<Tensor> rleaky_step_cuda(const Tensor& input, const Tensor& rec, const Tensor& mem, const Tensor& beta,
+                                     const Tensor& threshold, const StepConfig& cfg, at::ScalarType st) {
+  const auto dev = input.device();
+  Tensor x = input.to(st), r = rec.to(st), u = mem.to(st), b = beta.to(dev, at::kFloat),
+         th = threshold.to(dev, at::kFloat);
   if (!any_requires_grad({&x, &r, &u, &b, &th})) {
-    auto o = detail::step_forward(true, x, r, u, b, th, Tensor(), cfg, false);
+    auto o = cuda::step_forward(true, x, r, u, b, th, Tensor(), cfg, false);
     return {o.spk, o.mem};
   }
   return RLeakyStepFn::apply(x, r, u, b, th, cfg);
+}
+#endif  // SNN_WITH_CUDA
+
+}  // namespace
+
+std::vector<Tensor> leaky_step(const Tensor& input, const Tensor& mem, const Tensor& beta, const Tensor& threshold,
+                               const Tensor& graded_spikes_factor, const StepConfig& cfg) {
+  [[maybe_unused]] const auto st = detail::check_state(input, mem, Tensor(), "leaky_step");
+  if (input.is_cpu()) return leaky_step_cpu(input, mem, beta, threshold, graded_spikes_factor, cfg);
+#ifdef SNN_WITH_CUDA
+  if (cuda::fused_available(input, st))
+    return leaky_step_cuda(input, mem, beta, threshold, graded_spikes_factor, cfg, st);
+#endif
+  return leaky_step_composed(input, mem, beta, threshold, graded_spikes_factor, cfg);
+}
+
+std::vector<Tensor> rleaky_step(const Tensor& input, const Tensor& rec, const Tensor& mem, const Tensor& beta,
+                                const Tensor& threshold, const StepConfig& cfg) {
+  [[maybe_unused]] const auto st = detail::check_state(input, mem, rec, "rleaky_step");
+  if (input.is_cpu()) return rleaky_step_cpu(input, rec, mem, beta, threshold, cfg);
+#ifdef SNN_WITH_CUDA
+  if (cuda::fused_available(input, st)) return rleaky_step_cuda(input, rec, mem, beta, threshold, cfg, st);
+#endif
+  return rleaky_step_composed(input, rec, mem, beta, threshold, cfg);
 }
 
 }  // namespace snntorch::kernels

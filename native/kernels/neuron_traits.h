@@ -4,8 +4,11 @@
 //   kMem                        the state that is the membrane (fires; saved before the immediate reset)
 //   kThreshold, kGraded         parameter indices of the threshold and graded spike factor
 //   kResetDelay                 whether reset_delay=False (the immediate reset) applies
-//   kParamGrad[k]               whether the kernel differentiates parameter k (callers route a
+//   kSharedInputGrad            every input's grad is the same value (the inputs are summed): the
+//                               kernel writes it once and the node returns it for each input
+//   param_grad(k)               whether the kernel differentiates parameter k (callers route a
 //                               parameter that needs a grad the kernel does not give to the composed step)
+//   kNames                      the parameters' then the states' names, for error messages
 //   forward<R, D>(in, s, p, spk, out, v)          one element: new states `out`, spike, and v = the
 //                                                 membrane before the immediate reset
 //   backward<K, SG, R, D>(sc, s, v, p, gS, gout, gin, gs, gp)   grads of the inputs, the previous
@@ -14,7 +17,11 @@
 // the membrane), K the surrogate, SG the surrogate runs. Each expression follows snnTorch's op
 // order so the forward equals the composed step bit for bit.
 #pragma once
-#include "step_math.h"
+#include <algorithm>
+#include <cmath>
+
+#include "step_types.h"
+#include "surrogate.h"
 
 // The traits' functions are forced inline: an out-of-line call passes the per-element arrays
 // through memory and stops the element loops from vectorising.
@@ -29,7 +36,15 @@
 namespace snntorch::kernels {
 namespace traits {
 
-using detail::clamp01;
+// torch.clamp(p, 0, 1): NaN passes through.
+template <typename T>
+SNNK_INLINE T clamp01(T b) {
+#ifdef __CUDA_ARCH__
+  return b != b ? b : (b < T(0) ? T(0) : (T(1) < b ? T(1) : b));  // std::min/max's comparisons
+#else
+  return std::isnan(b) ? b : std::min(std::max(b, T(0)), T(1));
+#endif
+}
 
 template <typename T>
 SNNK_INLINE T in_unit(T p, T g) {  // clamp(p, 0, 1)'s backward: passes on [0, 1], bounds included
@@ -93,14 +108,68 @@ SNNK_INLINE T delayed_reset_bwd(T gv, T r, T& gth) {
   return R == Reset::Zero ? gv - gv * r : gv;
 }
 
+// snn.Leaky (NI = 1) and snn.RLeaky (NI = 2: in[1] = Rec(spk_prev), computed by the caller):
+//   Leaky   v = β·mem + X - r·th (subtract), β·((1 - r)·mem) + X (zero), β·mem + X (none)
+//   RLeaky  v = delayed_reset(β·mem + X + rec)
+// with β = clamp(beta, 0, 1), then spk, mem' = fire(v). State {mem}; parameters {beta, threshold,
+// graded_spikes_factor} (RLeaky's graded factor is a constant 1). Both inputs' grads are equal.
+template <int NI>
+struct LeakyT {
+  static constexpr int kInputs = NI, kStates = 1, kParams = 3, kMem = 0, kThreshold = 1, kGraded = 2;
+  static constexpr bool kResetDelay = true, kSharedInputGrad = true;
+  static constexpr bool param_grad(int) { return true; }
+  static constexpr const char* kNames[] = {"beta", "threshold", "graded_spikes_factor", "mem"};
+
+  template <Reset R, bool D, typename T>
+  SNNK_INLINE static void forward(const T* in, const T* s, const T* p, T& spk, T* out, T& v) {
+    const T b = clamp01(p[0]), th = p[1], u = s[0];
+    const T r = heaviside(u - th);
+    if (NI > 1) {
+      v = delayed_reset<R>(b * u + in[0] + in[NI - 1], r, th);
+    } else {
+      v = R == Reset::Subtract ? b * u + in[0] - r * th
+          : R == Reset::Zero   ? b * ((T(1) - r) * u) + in[0]
+                               : b * u + in[0];
+    }
+    fire_fwd<R, D>(v, r, th, p[2], spk, out[0]);
+  }
+
+  template <Surrogate K, bool SG, Reset R, bool D, typename T>
+  SNNK_INLINE static void backward(const SurrogateConsts<T>& sc, const T* s, T v, const T* p, T gS, const T* gout,
+                                   T* gin, T* gs, T* gp) {
+    const T b = clamp01(p[0]), th = p[1], u = s[0];
+    const T r = heaviside(u - th);
+    T gth = T(0), gg = T(0);
+    const T gv = fire_bwd<K, SG, R, D>(sc, v, r, th, p[2], gS, gout[0], gth, gg);
+    T gx = gv, gu, gb;
+    if (NI == 1 && R == Reset::Zero) {  // β·((1 - r)·mem): the reset factor sits inside the product
+      gu = gv * b * (T(1) - r);
+      gb = gv * ((T(1) - r) * u);
+    } else {
+      const T gP = delayed_reset_bwd<R>(gv, r, gth);
+      gu = gP * b;
+      gb = gP * u;
+      if (NI > 1) gx = gP;
+    }
+    for (int k = 0; k < NI; ++k) gin[k] = gx;
+    gs[0] = gu;
+    gp[0] = in_unit(p[0], gb);
+    gp[1] = gth;
+    gp[2] = gg;
+  }
+};
+using Leaky = LeakyT<1>;
+using RLeaky = LeakyT<2>;
+
 // snn.Synaptic (NI = 1) and snn.RSynaptic (NI = 2: in[1] = Rec(spk_prev), computed by the caller):
 //   syn' = clamp(α)·syn + X (+ rec); P = clamp(β)·mem + syn'; v = delayed_reset(P); spk, mem' = fire(v)
 // States {syn, mem}; parameters {alpha, beta, threshold, graded_spikes_factor}.
 template <int NI>
 struct SynapticT {
   static constexpr int kInputs = NI, kStates = 2, kParams = 4, kMem = 1, kThreshold = 2, kGraded = 3;
-  static constexpr bool kResetDelay = true;
+  static constexpr bool kResetDelay = true, kSharedInputGrad = true;
   static constexpr bool param_grad(int) { return true; }
+  static constexpr const char* kNames[] = {"alpha", "beta", "threshold", "graded_spikes_factor", "syn", "mem"};
 
   template <Reset R, bool D, typename T>
   SNNK_INLINE static void forward(const T* in, const T* s, const T* p, T& spk, T* out, T& v) {
@@ -140,8 +209,9 @@ using RSynaptic = SynapticT<2>;
 // in snnTorch, not differentiated here.
 struct Lapicque {
   static constexpr int kInputs = 1, kStates = 1, kParams = 5, kMem = 0, kThreshold = 3, kGraded = 4;
-  static constexpr bool kResetDelay = false;
+  static constexpr bool kResetDelay = false, kSharedInputGrad = true;
   static constexpr bool param_grad(int k) { return k >= 3; }
+  static constexpr const char* kNames[] = {"R", "C", "time_step", "threshold", "graded_spikes_factor", "mem"};
 
   template <Reset R, bool D, typename T>
   SNNK_INLINE static void forward(const T* in, const T* s, const T* p, T& spk, T* out, T& v) {

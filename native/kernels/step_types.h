@@ -1,5 +1,5 @@
 // Types and the host/device marker shared by the CPU kernels and the CUDA kernels. Plain C++:
-// nvcc includes this (through step_math.h) without any LibTorch header.
+// nvcc includes this (through neuron_traits.h) without any LibTorch header.
 #pragma once
 #include <cstdint>
 
