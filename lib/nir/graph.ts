@@ -129,16 +129,18 @@ export const IF = (p: { r: Numeric; v_threshold: Numeric; v_reset?: Numeric }): 
   const v_reset = p.v_reset ?? f64(new Float64Array(flatten(p.v_threshold).data.length), flatten(p.v_threshold).shape);
   return node('IF', { r: f64(p.r), v_threshold: f64(p.v_threshold), v_reset: f64(v_reset) });
 };
-export const Conv2d = (p: {
-  input_shape: readonly [number, number];
+/** A convolution's fields: S is one number for Conv1d, a pair for Conv2d. */
+interface ConvFields<S extends number | readonly number[]> {
+  input_shape: S;
   weight: NIRArray;
   bias: NIRArray;
-  stride: readonly [number, number];
-  padding: readonly [number, number] | 'same' | 'valid';
-  dilation: readonly [number, number];
+  stride: S;
+  padding: S | 'same' | 'valid';
+  dilation: S;
   groups: number;
-}): NIRPrimitive =>
-  node('Conv2d', {
+}
+const conv = <S extends number | readonly number[]>(type: 'Conv1d' | 'Conv2d', p: ConvFields<S>): NIRPrimitive =>
+  node(type, {
     input_shape: i64(p.input_shape),
     weight: p.weight,
     stride: i64(p.stride),
@@ -147,24 +149,8 @@ export const Conv2d = (p: {
     groups: i64(p.groups),
     bias: p.bias,
   });
-export const Conv1d = (p: {
-  input_shape: number;
-  weight: NIRArray;
-  bias: NIRArray;
-  stride: number;
-  padding: number | 'same' | 'valid';
-  dilation: number;
-  groups: number;
-}): NIRPrimitive =>
-  node('Conv1d', {
-    input_shape: i64(p.input_shape),
-    weight: p.weight,
-    stride: i64(p.stride),
-    padding: typeof p.padding === 'string' ? p.padding : i64(p.padding),
-    dilation: i64(p.dilation),
-    groups: i64(p.groups),
-    bias: p.bias,
-  });
+export const Conv2d = (p: ConvFields<readonly [number, number]>): NIRPrimitive => conv('Conv2d', p);
+export const Conv1d = (p: ConvFields<number>): NIRPrimitive => conv('Conv1d', p);
 export const Flatten = (p: { input_type: readonly number[]; start_dim: number; end_dim: number }): NIRPrimitive =>
   node('Flatten', { start_dim: i64(p.start_dim), end_dim: i64(p.end_dim), input_type: i64(p.input_type) });
 export const SumPool2d = (p: { kernel_size: readonly number[]; stride: readonly number[]; padding: readonly number[] }): NIRPrimitive =>
