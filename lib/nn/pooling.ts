@@ -12,23 +12,42 @@ const KEYS = ['stride', 'padding', 'dilation', 'ceil_mode', 'return_indices'];
 export type MaxPoolResult<R extends boolean> = R extends true ? [Tensor, Tensor] : Tensor;
 const show = (v: number[]): string => (v.length === 1 ? String(v[0]) : `(${v.join(', ')})`);
 
-export class MaxPool1d<R extends boolean = false> extends Module {
-  readonly kernel_size: number;
-  readonly stride: number;
-  readonly padding: number;
-  readonly dilation: number;
+/** The options every max pooling module keeps, as forward passes them to the functional form. */
+interface MaxPoolCall<S> {
+  stride: S;
+  padding: S;
+  dilation: S;
+  ceil_mode: boolean;
+  return_indices: boolean;
+}
+
+/**
+ * What MaxPool1d and MaxPool2d share (PyTorch's _MaxPoolNd): the options, checked once by `size`
+ * (one number, or a pair), forward through the functional form `pool`, and the repr.
+ */
+abstract class MaxPoolNd<S extends number | [number, number], R extends boolean> extends Module {
+  readonly kernel_size: S;
+  readonly stride: S;
+  readonly padding: S;
+  readonly dilation: S;
   readonly ceil_mode: boolean;
   readonly return_indices: R;
-  constructor(kernel_size: number, opts?: MaxPoolOptions<number> & { return_indices?: R }) {
+  protected constructor(
+    name: string,
+    kernel_size: unknown,
+    opts: (MaxPoolOptions<unknown> & { return_indices?: R }) | undefined,
+    size: (name: string, v: unknown, min: number) => S,
+  ) {
     super();
-    const o = checkOptions<MaxPoolOptions<number>>('MaxPool1d options', opts, KEYS);
+    const o = checkOptions<MaxPoolOptions<unknown>>(`${name} options`, opts, KEYS);
     this.return_indices = checkBool('return_indices', o.return_indices ?? false) as R;
-    this.kernel_size = toSingle('kernel_size', kernel_size, 1)[0];
-    this.stride = o.stride == null ? this.kernel_size : toSingle('stride', o.stride, 1)[0];
-    this.padding = toSingle('padding', o.padding ?? 0, 0)[0];
-    this.dilation = toSingle('dilation', o.dilation ?? 1, 1)[0];
+    this.kernel_size = size('kernel_size', kernel_size, 1);
+    this.stride = o.stride == null ? this.kernel_size : size('stride', o.stride, 1);
+    this.padding = size('padding', o.padding ?? 0, 0);
+    this.dilation = size('dilation', o.dilation ?? 1, 1);
     this.ceil_mode = checkBool('ceil_mode', o.ceil_mode ?? false);
   }
+  protected abstract pool(input: Tensor, kernel_size: S, opts: MaxPoolCall<S>): Tensor | [Tensor, Tensor];
   forward(input: Tensor): MaxPoolResult<R> {
     const opts = {
       stride: this.stride,
@@ -37,42 +56,29 @@ export class MaxPool1d<R extends boolean = false> extends Module {
       ceil_mode: this.ceil_mode,
       return_indices: this.return_indices as boolean,
     };
-    return max_pool1d(input, this.kernel_size, opts) as MaxPoolResult<R>;
+    return this.pool(input, this.kernel_size, opts) as MaxPoolResult<R>;
   }
   override extra_repr(): string {
-    return `kernel_size=${this.kernel_size}, stride=${this.stride}, padding=${this.padding}, dilation=${this.dilation}, ceil_mode=${this.ceil_mode ? 'True' : 'False'}`;
+    const f = (v: S): string => show(typeof v === 'number' ? [v] : v);
+    return `kernel_size=${f(this.kernel_size)}, stride=${f(this.stride)}, padding=${f(this.padding)}, dilation=${f(this.dilation)}, ceil_mode=${this.ceil_mode ? 'True' : 'False'}`;
   }
 }
 
-export class MaxPool2d<R extends boolean = false> extends Module {
-  readonly kernel_size: [number, number];
-  readonly stride: [number, number];
-  readonly padding: [number, number];
-  readonly dilation: [number, number];
-  readonly ceil_mode: boolean;
-  readonly return_indices: R;
+export class MaxPool1d<R extends boolean = false> extends MaxPoolNd<number, R> {
+  constructor(kernel_size: number, opts?: MaxPoolOptions<number> & { return_indices?: R }) {
+    super('MaxPool1d', kernel_size, opts, (name, v, min) => toSingle(name, v, min)[0]);
+  }
+  protected pool(input: Tensor, kernel_size: number, opts: MaxPoolCall<number>): Tensor | [Tensor, Tensor] {
+    return max_pool1d(input, kernel_size, opts);
+  }
+}
+
+export class MaxPool2d<R extends boolean = false> extends MaxPoolNd<[number, number], R> {
   constructor(kernel_size: Pair, opts?: MaxPoolOptions<Pair> & { return_indices?: R }) {
-    super();
-    const o = checkOptions<MaxPoolOptions<Pair>>('MaxPool2d options', opts, KEYS);
-    this.return_indices = checkBool('return_indices', o.return_indices ?? false) as R;
-    this.kernel_size = toPair('kernel_size', kernel_size, 1);
-    this.stride = o.stride == null ? this.kernel_size : toPair('stride', o.stride, 1);
-    this.padding = toPair('padding', o.padding ?? 0, 0);
-    this.dilation = toPair('dilation', o.dilation ?? 1, 1);
-    this.ceil_mode = checkBool('ceil_mode', o.ceil_mode ?? false);
+    super('MaxPool2d', kernel_size, opts, toPair);
   }
-  forward(input: Tensor): MaxPoolResult<R> {
-    const opts = {
-      stride: this.stride,
-      padding: this.padding,
-      dilation: this.dilation,
-      ceil_mode: this.ceil_mode,
-      return_indices: this.return_indices as boolean,
-    };
-    return max_pool2d(input, this.kernel_size, opts) as MaxPoolResult<R>;
-  }
-  override extra_repr(): string {
-    return `kernel_size=${show(this.kernel_size)}, stride=${show(this.stride)}, padding=${show(this.padding)}, dilation=${show(this.dilation)}, ceil_mode=${this.ceil_mode ? 'True' : 'False'}`;
+  protected pool(input: Tensor, kernel_size: [number, number], opts: MaxPoolCall<[number, number]>): Tensor | [Tensor, Tensor] {
+    return max_pool2d(input, kernel_size, opts);
   }
 }
 
