@@ -166,6 +166,8 @@ describe('optim: Adam and AdamW with fused: true', () => {
     expect(() => new AdamW(p, { fused: 1 as unknown as boolean })).to.throw(TypeError, /AdamW fused/);
     expect(new Adam(p, { fused: null }).fused).to.equal(false);
     expect(new Adam(p).fused).to.equal(false);
+    // A misspelt key's error names fused among the options.
+    expect(() => new Adam(p, { fuse: true } as unknown as { fused: boolean })).to.throw(TypeError, /Unknown option 'fuse'.*fused/);
     // The other options are still checked with fused present.
     expect(() => new Adam(p, { fused: true, lr: -1 })).to.throw(/lr/);
   });

@@ -24,14 +24,11 @@ export interface AdamImplementation {
   fused?: boolean | null;
 }
 
-/**
- * Splits {fused} off the options before the hyperparameter checks; anything that is not a plain
- * options object goes through unchanged, for the base class to reject with its message.
- */
-function splitFused<O extends object>(name: string, opts: (O & AdamImplementation) | undefined): [O | undefined, boolean] {
-  if (opts === null || typeof opts !== 'object' || Array.isArray(opts) || !('fused' in opts)) return [opts, false];
-  const { fused, ...rest } = opts;
-  return [rest as O, fused == null ? false : checkBool(`${name} fused`, fused)];
+/** The `fused` option, checked before the optimizer is built; a non-object is left to the base class to reject. */
+function fusedOption(name: string, opts: unknown): boolean {
+  if (opts === null || typeof opts !== 'object' || !('fused' in opts)) return false;
+  const fused = (opts as AdamImplementation).fused;
+  return fused == null ? false : checkBool(`${name} fused`, fused);
 }
 
 /** The Adam-family spec with the given defaults (AdamW differs only in kind and weight_decay). */
@@ -44,6 +41,7 @@ export function adamSpec(kind: 'adam' | 'adamw', name: string, weight_decay: num
     stateTensors: ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'],
     optionalState: ['max_exp_avg_sq'],
     hasStep: true,
+    implementationKeys: ['fused'],
   };
 }
 
@@ -58,8 +56,8 @@ export abstract class AdamFamily extends Optimizer<AdamHyperparameters> {
     params: Params<AdamOptions> | Iterable<Tensor>,
     opts: (AdamOptions & AdamImplementation) | undefined,
   ) {
-    const [hyper, fused] = splitFused<AdamOptions>(spec.name, opts);
-    super(spec, params, hyper);
+    const fused = fusedOption(spec.name, opts);
+    super(spec, params, opts);
     this.fused = fused;
     if (fused) this.setFused(true);
   }

@@ -24,6 +24,11 @@ export interface OptimizerSpec<H extends object> {
   optionalState?: readonly string[];
   /** Whether the state has a `step` count (Adam, AdamW). */
   hasStep: boolean;
+  /**
+   * Option keys that choose an implementation, not a hyperparameter (Adam's `fused`): the
+   * constructor accepts them (so a misspelt key's error lists them), the subclass reads them.
+   */
+  implementationKeys?: readonly string[];
 }
 
 export type ParamGroup<H extends object> = H & {
@@ -57,7 +62,7 @@ export abstract class Optimizer<H extends object = object> {
 
   protected constructor(spec: OptimizerSpec<H>, params: Params<Partial<H>>, opts: Partial<H> | undefined) {
     this.#spec = spec;
-    const keys = Object.keys(spec.checks);
+    const keys = [...Object.keys(spec.checks), ...(spec.implementationKeys ?? [])];
     const o = checkOptions<Partial<H>>(`${spec.name} options`, opts, keys);
     this.defaults = Object.freeze(this.#resolve(o, spec.defaults));
     const groups = this.#groupSpecs(params);
