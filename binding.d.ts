@@ -105,33 +105,11 @@ export interface InitBinding {
 }
 /** Fused spiking-neuron kernels (native/binding/snn.cpp). */
 export interface SnnBinding {
-  /** Codes: reset 0 subtract | 1 zero | 2 none; surrogate 0 atan | 1 fast_sigmoid | 2 sigmoid | 3 straight_through | 4 heaviside | 5 triangular. */
-  snn_leaky_step(
-    input: T,
-    mem: T,
-    beta: T,
-    threshold: T,
-    graded_spikes_factor: T,
-    reset: number,
-    reset_delay: boolean,
-    surrogate: number,
-    surrogate_param: number,
-    surrogate_disable: boolean,
-  ): [T, T];
-  snn_rleaky_step(
-    input: T,
-    rec: T,
-    mem: T,
-    beta: T,
-    threshold: T,
-    reset: number,
-    reset_delay: boolean,
-    surrogate: number,
-    surrogate_param: number,
-    surrogate_disable: boolean,
-  ): [T, T];
-  snn_spike(x: T, surrogate: number, surrogate_param: number): T;
-  /** Whole time loop, one autograd node. num_steps 0: input is [T, B, ...]; else a static [B, ...]. feedback 0 one_to_one (V) | 1 linear | 2 conv (weight, bias?, padding). Returns [spk_rec, mem_rec]. */
+  snn_leaky_step(input: T, mem: T, beta: T, threshold: T, graded_spikes_factor: T, config: SnnStepConfig): [T, T];
+  snn_rleaky_step(input: T, rec: T, mem: T, beta: T, threshold: T, config: SnnStepConfig): [T, T];
+  /** H(x) forward with the named surrogate's backward, one autograd node. */
+  snn_spike(x: T, surrogate: SnnStepConfig['surrogate'], surrogate_param: number): T;
+  /** Whole time loop, one autograd node. num_steps 0: input is [T, B, ...]; else a static [B, ...]. Returns [spk_rec, mem_rec]. */
   snn_rleaky_sequence(
     input: T,
     num_steps: number,
@@ -139,43 +117,31 @@ export interface SnnBinding {
     mem: T,
     beta: T,
     threshold: T,
-    feedback: number,
-    weight: T | null,
-    bias: T | null,
-    V: T | null,
-    padding: number[],
-    reset: number,
-    reset_delay: boolean,
-    surrogate: number,
-    surrogate_param: number,
-    surrogate_disable: boolean,
+    feedback: SnnFeedback,
+    config: SnnStepConfig,
   ): [T, T];
-  snn_leaky_sequence(
-    input: T,
-    num_steps: number,
-    mem: T,
-    beta: T,
-    threshold: T,
-    graded_spikes_factor: T,
-    reset: number,
-    reset_delay: boolean,
-    surrogate: number,
-    surrogate_param: number,
-    surrogate_disable: boolean,
-  ): [T, T];
+  snn_leaky_sequence(input: T, num_steps: number, mem: T, beta: T, threshold: T, graded_spikes_factor: T, config: SnnStepConfig): [T, T];
   /** One step of a neuron with a traits kernel (native/kernels/neuron_traits.h); inputs, states and params in its traits' order. Returns [spk, ...states], or [] where the fused kernel does not run (then run the composed step). */
   snn_neuron_step(kind: SnnFusedNeuron, inputs: T[], states: T[], params: T[], config: SnnStepConfig): T[];
   alias(t: T): T;
 }
 /** Neurons with a generic fused step kernel. */
 export type SnnFusedNeuron = 'synaptic' | 'rsynaptic' | 'lapicque';
-/** The named step configuration the generic neuron step takes (parsed once in native/binding/snn_args.h). */
+/** The named step configuration every snn native takes (parsed once in native/binding/snn_args.h). */
 export interface SnnStepConfig {
   reset: 'subtract' | 'zero' | 'none';
   reset_delay: boolean;
   surrogate: 'atan' | 'fast_sigmoid' | 'sigmoid' | 'straight_through_estimator' | 'heaviside' | 'triangular';
   surrogate_param: number;
   surrogate_disable: boolean;
+}
+/** The recurrent operator of a recurrent neuron's sequence node: S.mul(V), Linear(weight, bias) or a stride-1 Conv2d(weight, bias, padding). */
+export interface SnnFeedback {
+  kind: 'one_to_one' | 'linear' | 'conv';
+  weight?: T;
+  bias?: T;
+  V?: T;
+  padding?: [number, number];
 }
 
 /** torch.distributed over c10d (native/binding/distributed.cpp). Handles are tagged Externals. */

@@ -45,19 +45,15 @@ export class Leaky<const O extends LeakyOptions = LeakyOptions> extends LIF {
   }
 
   #step(X: Tensor, U: Tensor): [Tensor, Tensor] {
-    const fused = this._fusedSurrogate();
-    if (fused) {
+    const cfg = this._fusedConfig();
+    if (cfg) {
       const [s, m] = native.snn_leaky_step(
         X.handle,
         U.handle,
         this.beta.handle,
         this.threshold.handle,
         this.graded_spikes_factor.handle,
-        this._resetCode,
-        this.reset_delay,
-        fused.code,
-        fused.param,
-        this.surrogate_disable,
+        cfg,
       );
       return [wrap(s), wrap(m)];
     }
@@ -81,14 +77,13 @@ export class Leaky<const O extends LeakyOptions = LeakyOptions> extends LIF {
   sequence(input: Tensor, opts: Omit<SequenceOptions, 'spk'> = {}): [Tensor, Tensor] {
     const o = checkSequenceOptions('Leaky.sequence', input, opts);
     if (this.init_hidden) throw new TypeError('Leaky.sequence: not available with init_hidden=true (call forward per step)');
-    const fused = this._fusedSurrogate();
-    if (fused) {
+    const cfg = this._fusedConfig();
+    if (cfg) {
       const st = {
         get: (n: string) => this._state(n),
         set: (n: string, t: Tensor) => this._setState(n, t),
         fit: (n: string, x: Tensor) => this._fitState(n, x),
       };
-      const cfg = { reset: this._resetCode, reset_delay: this.reset_delay, surrogate: fused, surrogate_disable: this.surrogate_disable };
       const out = leakySequenceNative(
         input,
         { ...o, spk: null },

@@ -11,7 +11,7 @@ import { Tensor, tensorArg, wrap } from '../torch/tensor.js';
 import { tensor, zeros, zeros_like } from '../torch/creation.js';
 import { Module } from '../nn/module.js';
 import { Parameter } from '../nn/parameter.js';
-import { atan, known, knownKind, type SpikeGrad } from './surrogate.js';
+import { atan, knownKind, type SpikeGrad } from './surrogate.js';
 import type { SnnStepConfig } from '../native.js';
 import { get_step_impl } from './impl_config.js';
 
@@ -249,12 +249,6 @@ export abstract class SpikingNeuron extends Module {
   }
 
   // ------------------------------------------------------------------ step helpers
-  /** The fused kernel applies when it implements every option in use. */
-  protected _fusedSurrogate(): { code: number; param: number } | null {
-    if (get_step_impl() !== 'fused' || this.inhibition || this.state_quant) return null;
-    if (this.surrogate_disable) return { code: 0, param: 2.0 };
-    return known(this.spike_grad);
-  }
   /**
    * The named configuration of the generic fused step (snn_neuron_step), or null where the fused
    * kernel does not cover an option in use (then the composed step runs).
@@ -270,9 +264,6 @@ export abstract class SpikingNeuron extends Module {
       surrogate_param: sg.param,
       surrogate_disable: this.surrogate_disable,
     };
-  }
-  protected get _resetCode(): number {
-    return RESET_CODE[this.#reset];
   }
 
   /** mem_reset: the detached surrogate forward of U - θ (delayed reset signal). */

@@ -66,20 +66,9 @@ export class RLeaky<const O extends RLeakyOptions = RLeakyOptions> extends LIF {
   #step(X: Tensor, Sprev: Tensor, U: Tensor): [Tensor, Tensor] {
     const rec = this.recurrent.forward(Sprev);
     try {
-      const fused = this._fusedSurrogate();
-      if (fused) {
-        const [s, m] = native.snn_rleaky_step(
-          X.handle,
-          rec.handle,
-          U.handle,
-          this.beta.handle,
-          this.threshold.handle,
-          this._resetCode,
-          this.reset_delay,
-          fused.code,
-          fused.param,
-          this.surrogate_disable,
-        );
+      const cfg = this._fusedConfig();
+      if (cfg) {
+        const [s, m] = native.snn_rleaky_step(X.handle, rec.handle, U.handle, this.beta.handle, this.threshold.handle, cfg);
         return [wrap(s), wrap(m)];
       }
       return tidy(() => {
@@ -107,14 +96,13 @@ export class RLeaky<const O extends RLeakyOptions = RLeakyOptions> extends LIF {
   sequence(input: Tensor, opts: SequenceOptions = {}): [Tensor, Tensor] {
     const o = checkSequenceOptions('RLeaky.sequence', input, opts);
     if (this.init_hidden) throw new TypeError('RLeaky.sequence: not available with init_hidden=true (call forward per step)');
-    const fused = this._fusedSurrogate();
-    if (fused) {
+    const cfg = this._fusedConfig();
+    if (cfg) {
       const st = {
         get: (n: string) => this._state(n),
         set: (n: string, t: Tensor) => this._setState(n, t),
         fit: (n: string, x: Tensor) => this._fitState(n, x),
       };
-      const cfg = { reset: this._resetCode, reset_delay: this.reset_delay, surrogate: fused, surrogate_disable: this.surrogate_disable };
       const out = rleakySequenceNative(input, o, st, { beta: this.beta, threshold: this.threshold, recurrent: this.recurrent }, cfg);
       if (out) return out;
     }

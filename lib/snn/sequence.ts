@@ -2,7 +2,7 @@
 // step implementation and options the fused kernel covers (CPU, float32/float64, no inhibition or
 // state_quant, a known surrogate), the whole loop is ONE native call and ONE autograd node with
 // BPTT in C++ (native/kernels/neuron_sequence.cpp); otherwise the per-step forward is looped here.
-import { native, type NativeTensor } from '../native.js';
+import { native, type NativeTensor, type SnnFeedback, type SnnStepConfig } from '../native.js';
 import { checkInt, checkOptions, invalid } from '../torch/check.js';
 import { stack } from '../torch/functions.js';
 import { Tensor, tensorArg, wrap } from '../torch/tensor.js';
@@ -62,33 +62,26 @@ export interface StateAccess {
   fit(name: string, like: Tensor): void;
 }
 
-export interface FusedConfig {
-  reset: number;
-  reset_delay: boolean;
-  surrogate: { code: number; param: number };
-  surrogate_disable: boolean;
-}
-
-/** The recurrent operator in the native kernel's terms, or null when the kernel does not cover it. */
+/** The recurrent operator in the native kernel's terms (tensors as modules hold them), or null when the kernel does not cover it. */
 interface Feedback {
-  kind: 0 | 1 | 2;
+  kind: SnnFeedback['kind'];
   weight: Tensor | null;
   bias: Tensor | null;
   V: Tensor | null;
-  padding: number[];
+  padding: [number, number];
 }
 
 function feedbackOf(rec: Module): Feedback | null {
-  if (rec instanceof Linear) return { kind: 1, weight: rec.weight, bias: rec.bias, V: null, padding: [0, 0] };
+  if (rec instanceof Linear) return { kind: 'linear', weight: rec.weight, bias: rec.bias, V: null, padding: [0, 0] };
   if (rec instanceof Conv2d) {
     const p = rec.padding;
     if (!Array.isArray(p) || rec.groups !== 1 || rec.stride.some((s) => s !== 1) || rec.dilation.some((d) => d !== 1)) return null;
     const [kh, kw] = rec.weight.shape.slice(2);
     if (2 * p[0] + 1 !== kh || 2 * p[1] + 1 !== kw) return null;
-    return { kind: 2, weight: rec.weight, bias: rec.bias, V: null, padding: [p[0], p[1]] };
+    return { kind: 'conv', weight: rec.weight, bias: rec.bias, V: null, padding: [p[0], p[1]] };
   }
   const V = (rec as unknown as { V?: unknown }).V;
-  return V instanceof Tensor ? { kind: 0, weight: null, bias: null, V, padding: [0, 0] } : null;
+  return V instanceof Tensor ? { kind: 'one_to_one', weight: null, bias: null, V, padding: [0, 0] } : null;
 }
 
 /** CPU, one floating dtype (float32/float64) for the input, state and feedback weights; params on the CPU. */
@@ -140,7 +133,7 @@ export function leakySequenceNative(
   o: ResolvedSequence,
   st: StateAccess,
   p: { beta: Tensor; threshold: Tensor; graded_spikes_factor: Tensor },
-  cfg: FusedConfig,
+  cfg: SnnStepConfig,
 ): [Tensor, Tensor] | null {
   if (!sequenceNative() || !eligible(input, [o.mem], [p.beta, p.threshold, p.graded_spikes_factor])) return null;
   return runNative(input, o, ['mem'], st, ([mem]) => {
@@ -152,11 +145,7 @@ export function leakySequenceNative(
       p.beta.handle,
       p.threshold.handle,
       p.graded_spikes_factor.handle,
-      cfg.reset,
-      cfg.reset_delay,
-      cfg.surrogate.code,
-      cfg.surrogate.param,
-      cfg.surrogate_disable,
+      cfg,
     );
   });
 }
@@ -167,7 +156,7 @@ export function rleakySequenceNative(
   o: ResolvedSequence,
   st: StateAccess,
   p: { beta: Tensor; threshold: Tensor; recurrent: Module },
-  cfg: FusedConfig,
+  cfg: SnnStepConfig,
 ): [Tensor, Tensor] | null {
   const fb = feedbackOf(p.recurrent);
   if (!sequenceNative() || !fb || !eligible(input, [o.spk, o.mem, fb.weight, fb.bias, fb.V], [p.beta, p.threshold])) return null;
@@ -180,16 +169,8 @@ export function rleakySequenceNative(
       mem!.handle,
       p.beta.handle,
       p.threshold.handle,
-      fb.kind,
-      fb.weight?.handle ?? null,
-      fb.bias?.handle ?? null,
-      fb.V?.handle ?? null,
-      fb.padding,
-      cfg.reset,
-      cfg.reset_delay,
-      cfg.surrogate.code,
-      cfg.surrogate.param,
-      cfg.surrogate_disable,
+      { kind: fb.kind, weight: fb.weight?.handle, bias: fb.bias?.handle, V: fb.V?.handle, padding: fb.padding },
+      cfg,
     );
   });
 }

@@ -10,15 +10,15 @@ import { Tensor, tensorArg, wrap } from '../torch/tensor.js';
 
 export type SurrogateKind = 'atan' | 'fast_sigmoid' | 'sigmoid' | 'straight_through_estimator' | 'heaviside' | 'triangular';
 
-/** Codes shared with native/kernels/surrogate.h. */
-export const SURROGATE_CODE: Record<SurrogateKind, number> = {
-  atan: 0,
-  fast_sigmoid: 1,
-  sigmoid: 2,
-  straight_through_estimator: 3,
-  heaviside: 4,
-  triangular: 5,
-};
+/** The surrogates the native kernels implement (native/kernels/surrogate.h), by the names they parse. */
+const NATIVE_KINDS: ReadonlySet<string> = new Set<SurrogateKind>([
+  'atan',
+  'fast_sigmoid',
+  'sigmoid',
+  'straight_through_estimator',
+  'heaviside',
+  'triangular',
+]);
 
 /** A spike function: forward H(x) = (x > 0), backward by its surrogate. */
 export interface SpikeFunction {
@@ -31,8 +31,7 @@ export interface SpikeFunction {
 export type SpikeGrad = SpikeFunction | ((x: Tensor) => Tensor);
 
 function make(kind: SurrogateKind, param: number): SpikeFunction {
-  const code = SURROGATE_CODE[kind];
-  const fn = (x: Tensor): Tensor => wrap(native.snn_spike(tensorArg('x', x).handle, code, param));
+  const fn = (x: Tensor): Tensor => wrap(native.snn_spike(tensorArg('x', x).handle, kind, param));
   return Object.assign(fn, { kind, param });
 }
 
@@ -64,16 +63,7 @@ export function triangular(threshold = 1): SpikeFunction {
 /** The kind and parameter of a recognised spike function by name, or null for a custom callable. */
 export function knownKind(fn: SpikeGrad): { kind: SurrogateKind; param: number } | null {
   const f = fn as Partial<SpikeFunction>;
-  if (typeof f.kind === 'string' && f.kind in SURROGATE_CODE && typeof f.param === 'number') return { kind: f.kind, param: f.param };
-  return null;
-}
-
-/** The kind and parameter of a recognised spike function, or null for a custom callable. */
-export function known(fn: SpikeGrad): { code: number; param: number } | null {
-  const f = fn as Partial<SpikeFunction>;
-  if (typeof f.kind === 'string' && f.kind in SURROGATE_CODE && typeof f.param === 'number') {
-    return { code: SURROGATE_CODE[f.kind], param: f.param };
-  }
+  if (typeof f.kind === 'string' && NATIVE_KINDS.has(f.kind) && typeof f.param === 'number') return { kind: f.kind, param: f.param };
   return null;
 }
 

@@ -8,26 +8,24 @@
 
 namespace snntorch::binding {
 
-// snn_leaky_step(input, mem, beta, threshold, graded_spikes_factor, reset, reset_delay, surrogate, param,
-// surrogate_disable)
+// snn_leaky_step(input, mem, beta, threshold, graded_spikes_factor, config)
 NATIVE_FN(snn_leaky_step) {
   auto out = kernels::leaky_step(argTensor(info, 0), argTensor(info, 1), argTensor(info, 2), argTensor(info, 3),
-                                 argTensor(info, 4), argStepConfig(info, 5));
+                                 argTensor(info, 4), argNeuronConfig(info, 5));
   return wrapList(info, out);
 }
 
-// snn_rleaky_step(input, rec, mem, beta, threshold, reset, reset_delay, surrogate, param, surrogate_disable)
+// snn_rleaky_step(input, rec, mem, beta, threshold, config)
 NATIVE_FN(snn_rleaky_step) {
   auto out = kernels::rleaky_step(argTensor(info, 0), argTensor(info, 1), argTensor(info, 2), argTensor(info, 3),
-                                  argTensor(info, 4), argStepConfig(info, 5));
+                                  argTensor(info, 4), argNeuronConfig(info, 5));
   return wrapList(info, out);
 }
 
 // snn_spike(x, surrogate, param): H(x) forward with the surrogate's backward, one autograd node.
 NATIVE_FN(snn_spike) {
-  int64_t sg = argInt(info, 1);
-  if (sg < 0 || sg > 5) throw Napi::RangeError::New(info.Env(), "surrogate code must be in [0, 5]");
-  return wrap(info, kernels::spike_fn(argTensor(info, 0), static_cast<kernels::Surrogate>(sg), argDouble(info, 2)));
+  const kernels::Surrogate sg = surrogateFromName(info.Env(), argString(info, 1));
+  return wrap(info, kernels::spike_fn(argTensor(info, 0), sg, argDouble(info, 2)));
 }
 
 // A second handle to the same tensor (same autograd identity): modules keep their own handle to

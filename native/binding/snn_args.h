@@ -1,33 +1,21 @@
-// The step configuration as the snn natives receive it. Leaky/RLeaky's natives take it as the
-// positional (reset, reset_delay, surrogate, surrogate_param, surrogate_disable) codes from
-// argument i on (argStepConfig); the generic neuron step takes one named object (argNeuronConfig):
+// The step configuration every snn native receives as one named object (argNeuronConfig):
 //   { reset: 'subtract' | 'zero' | 'none', reset_delay: boolean,
 //     surrogate: 'atan' | 'fast_sigmoid' | 'sigmoid' | 'straight_through_estimator' | 'heaviside' | 'triangular',
 //     surrogate_param: number, surrogate_disable: boolean }
-// parsed here, once, into kernels::StepConfig (the names are the TypeScript API's own).
+// parsed here, once, into kernels::StepConfig (the names are the TypeScript API's own); and the
+// recurrent operator of the RLeaky sequence (argFeedback):
+//   { kind: 'one_to_one' | 'linear' | 'conv', weight?, bias?, V?, padding?: [ph, pw] }
 #pragma once
 #include <napi.h>
 
 #include <string>
 
 #include "args.h"
+#include "kernels/neuron_sequence.h"
 #include "kernels/neuron_step.h"
+#include "tensor_handle.h"
 
 namespace snntorch::binding {
-
-inline kernels::StepConfig argStepConfig(const Napi::CallbackInfo& info, size_t i) {
-  kernels::StepConfig c;
-  int64_t reset = argInt(info, i);
-  int64_t sg = argInt(info, i + 2);
-  if (reset < 0 || reset > 2) throw Napi::RangeError::New(info.Env(), "reset mechanism code must be 0, 1 or 2");
-  if (sg < 0 || sg > 5) throw Napi::RangeError::New(info.Env(), "surrogate code must be in [0, 5]");
-  c.reset = static_cast<kernels::Reset>(reset);
-  c.reset_delay = argBool(info, i + 1);
-  c.surrogate = static_cast<kernels::Surrogate>(sg);
-  c.surrogate_param = argDouble(info, i + 3);
-  c.surrogate_disable = argBool(info, i + 4);
-  return c;
-}
 
 inline kernels::Reset resetFromName(Napi::Env env, const std::string& s) {
   if (s == "subtract") return kernels::Reset::Subtract;
@@ -78,6 +66,41 @@ inline kernels::StepConfig argNeuronConfig(const Napi::CallbackInfo& info, size_
   c.surrogate_param = p.As<Napi::Number>().DoubleValue();
   c.surrogate_disable = boolean("surrogate_disable");
   return c;
+}
+
+inline kernels::FeedbackSpec argFeedback(const Napi::CallbackInfo& info, size_t i) {
+  const Napi::Env env = info.Env();
+  if (i >= info.Length() || !info[i].IsObject())
+    throw Napi::TypeError::New(env, "argument " + std::to_string(i) + ": expected a feedback object");
+  const Napi::Object o = info[i].As<Napi::Object>();
+  const Napi::Value k = o.Get("kind");
+  if (!k.IsString()) throw Napi::TypeError::New(env, "feedback.kind must be a string");
+  const std::string kind = k.As<Napi::String>().Utf8Value();
+  kernels::FeedbackSpec fb;
+  if (kind == "one_to_one") fb.kind = kernels::Feedback::OneToOne;
+  else if (kind == "linear") fb.kind = kernels::Feedback::Linear;
+  else if (kind == "conv") fb.kind = kernels::Feedback::Conv;
+  else throw Napi::RangeError::New(env, "feedback.kind must be 'one_to_one', 'linear' or 'conv', got '" + kind + "'");
+  auto tensor = [&](const char* name, at::Tensor& dst) {
+    const Napi::Value v = o.Get(name);
+    if (v.IsUndefined() || v.IsNull()) return;
+    dst = TensorHandle::From(v, (std::string("feedback.") + name).c_str());
+  };
+  tensor("weight", fb.weight);
+  tensor("bias", fb.bias);
+  tensor("V", fb.V);
+  const Napi::Value p = o.Get("padding");
+  if (!p.IsUndefined()) {
+    if (!p.IsArray() || p.As<Napi::Array>().Length() != 2)
+      throw Napi::TypeError::New(env, "feedback.padding must be an array of two integers");
+    const Napi::Array a = p.As<Napi::Array>();
+    for (uint32_t d = 0; d < 2; ++d) {
+      const Napi::Value e = a.Get(d);
+      if (!e.IsNumber()) throw Napi::TypeError::New(env, "feedback.padding must be an array of two integers");
+      fb.padding[d] = e.As<Napi::Number>().Int64Value();
+    }
+  }
+  return fb;
 }
 
 }  // namespace snntorch::binding

@@ -146,7 +146,13 @@ function benchStep(peak: number | null, quick: boolean): { rows: Row[]; copy_gbp
       const g = torch.tensor(1.0, { device: 'cuda' });
       // The kernel alone through the binding (one N-API call per step): the bandwidth figure.
       const nativeFwd = () => {
-        const [s, m] = native.snn_leaky_step(x.handle, u.handle, beta.handle, th.handle, g.handle, 0, true, 0, 2.0, false);
+        const [s, m] = native.snn_leaky_step(x.handle, u.handle, beta.handle, th.handle, g.handle, {
+          reset: 'subtract',
+          reset_delay: true,
+          surrogate: 'atan',
+          surrogate_param: 2.0,
+          surrogate_disable: false,
+        });
         s.dispose();
         m.dispose();
       };
