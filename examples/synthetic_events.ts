@@ -1,9 +1,8 @@
 // Stand-ins for N-MNIST and ST-MNIST, which cannot be downloaded here: event files in each
 // dataset's own format, made from MNIST digits, written to a folder in the datasets' layouts and
 // then read back by data.events.NMNIST / STMNIST exactly as the real files would be.
-//  - N-MNIST-like: the 28x28 digit centred on the 34x34 sensor moves through 3 saccades; each
-//    saccade emits an ON event at a pixel where the moving digit's edge brightens and an OFF event
-//    where it darkens, at a random time inside the saccade (sorted), as a DVS does.
+//  - N-MNIST-like: the 28x28 digit centred on the 34x34 sensor moves smoothly through 3 saccades,
+//    seen by a model DVS pixel array (an event per fixed brightness change, ON or OFF).
 //  - ST-MNIST-like: the digit pooled to the 10x10 taxel grid and "written" top to bottom: each
 //    taxel under the stroke turns ON when the pen reaches its row and OFF a little later.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -28,12 +27,42 @@ function digits(train: boolean, n: number, seed: number): { images: Float32Array
   return { images, labels };
 }
 
-/** Writes n N-MNIST-like files per split into <root>/NMNIST/{Train,Test}/<label>/<id>.bin. */
-export function writeSyntheticNMNIST(root: string, opts: { n_train: number; n_test: number; saccade_us: number; seed: number }): void {
+/** The digit placed on the 34x34 sensor with its top-left corner at (3 + ox, 3 + oy), bilinear between pixels, into out. */
+function place(img: Float32Array, ox: number, oy: number, out: Float64Array): void {
+  // One sub-pixel offset for the whole frame: the same four weights at every pixel.
+  const ix = Math.floor(ox),
+    iy = Math.floor(oy);
+  const fx = ox - ix,
+    fy = oy - iy;
+  const px = (a: number, b: number): number => (a >= 0 && a < 28 && b >= 0 && b < 28 ? img[b * 28 + a]! : 0);
+  for (let y = 0; y < 34; y++) {
+    for (let x = 0; x < 34; x++) {
+      // Digit pixel u sits at sensor x = 3 + u + o, so sensor x reads u = x - 3 - ix - fx.
+      const u = x - 3 - ix,
+        v = y - 3 - iy;
+      out[y * 34 + x] = (1 - fy) * ((1 - fx) * px(u, v) + fx * px(u - 1, v)) + fy * ((1 - fx) * px(u, v - 1) + fx * px(u - 1, v - 1));
+    }
+  }
+}
+
+/**
+ * Writes n N-MNIST-like files per split into <root>/NMNIST/{Train,Test}/<label>/<id>.bin. Each of the
+ * 3 saccades moves the digit smoothly (SUBSTEPS positions per saccade); a pixel emits an event each
+ * time its brightness has changed by CONTRAST since its last event (ON when brighter, OFF when
+ * darker), at a jittered time inside that sub-step, as a DVS pixel does. Events therefore come in
+ * bursts along the moving edges, a few thousand per recording, and neighbouring pixels fire within
+ * milliseconds of each other, so Denoise(filter_time=10000) keeps them as it keeps real N-MNIST's.
+ */
+export function writeSyntheticNMNIST(
+  root: string,
+  opts: { n_train: number; n_test: number; saccade_us: number; seed: number; contrast?: number },
+): void {
+  const SUBSTEPS = 24;
+  const CONTRAST = opts.contrast ?? 0.15;
   const moves: [number, number][] = [
-    [1, 1],
-    [1, -1],
-    [-2, 0],
+    [1.5, 1.5],
+    [1.5, -1.5],
+    [-3, 0],
   ];
   for (const [split, n, seed] of [
     ['Train', opts.n_train, opts.seed],
@@ -41,36 +70,47 @@ export function writeSyntheticNMNIST(root: string, opts: { n_train: number; n_te
   ] as const) {
     const { images, labels } = digits(split === 'Train', n, seed);
     const r = rng(seed + 100);
+    const ref = new Float64Array(34 * 34);
+    const now = new Float64Array(34 * 34);
     images.forEach((img, i) => {
-      const at = (x: number, y: number, ox: number, oy: number): number => {
-        const u = x - 3 - ox,
-          v = y - 3 - oy;
-        return u >= 0 && u < 28 && v >= 0 && v < 28 ? img[v * 28 + u]! : 0;
-      };
-      const ev: { x: number; y: number; t: number; p: number }[] = [];
+      const xs: number[] = [],
+        ys: number[] = [],
+        ts: number[] = [],
+        ps: number[] = [];
+      place(img, 0, 0, ref);
       let ox = 0,
         oy = 0;
       moves.forEach(([dx, dy], s) => {
-        for (let y = 0; y < 34; y++) {
-          for (let x = 0; x < 34; x++) {
-            const change = at(x, y, ox + dx, oy + dy) - at(x, y, ox, oy);
-            if (Math.abs(change) > 0.3 && r() < 0.9)
-              ev.push({ x, y, t: Math.floor(s * opts.saccade_us + r() * opts.saccade_us), p: change > 0 ? 1 : 0 });
+        for (let k = 1; k <= SUBSTEPS; k++) {
+          place(img, ox + (dx * k) / SUBSTEPS, oy + (dy * k) / SUBSTEPS, now);
+          for (let y = 0; y < 34; y++) {
+            for (let x = 0; x < 34; x++) {
+              let d = now[y * 34 + x]! - ref[y * 34 + x]!;
+              while (Math.abs(d) >= CONTRAST) {
+                const on = d > 0;
+                xs.push(x);
+                ys.push(y);
+                ps.push(on ? 1 : 0);
+                ts.push(Math.floor(opts.saccade_us * (s + (k - 1 + r()) / SUBSTEPS)));
+                ref[y * 34 + x]! += on ? CONTRAST : -CONTRAST;
+                d = now[y * 34 + x]! - ref[y * 34 + x]!;
+              }
+            }
           }
         }
         ox += dx;
         oy += dy;
       });
-      ev.sort((a, b) => a.t - b.t);
+      const order = ts.map((_, e) => e).sort((a, b) => ts[a]! - ts[b]!);
       const dir = join(root, 'NMNIST', split, String(labels[i]));
       mkdirSync(dir, { recursive: true });
       E.writeNMNISTFile(
         join(dir, `${String(i).padStart(5, '0')}.bin`),
         E.eventsFrom(
-          ev.map((e) => e.x),
-          ev.map((e) => e.y),
-          ev.map((e) => e.t),
-          ev.map((e) => e.p),
+          order.map((e) => xs[e]!),
+          order.map((e) => ys[e]!),
+          order.map((e) => ts[e]!),
+          order.map((e) => ps[e]!),
         ),
       );
     });
