@@ -1,10 +1,11 @@
-// The whole time loop of one Leaky / RLeaky layer as ONE autograd node (docs/SEMANTICS.md, Leaky and RLeaky):
-// forward steps t = 0..T-1 with the fused element step, backward is BPTT over t = T-1..0 in C++.
-// Results equal T calls of leaky_step / rleaky_step (with the recurrent term computed by the same ATen op):
-// spikes and mems bit for bit, grads up to summation order.
+// The whole time loop of one neuron layer as ONE autograd node (docs/SEMANTICS.md, Leaky and RLeaky;
+// sequence_node.h): forward steps t = 0..T-1 with the fused element step, backward is BPTT over
+// t = T-1..0 in C++. Results equal T fused steps (with the recurrent term computed by the same ATen
+// op): spikes and states bit for bit, grads up to summation order.
 #pragma once
 #include <ATen/core/Tensor.h>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "neuron_step.h"
