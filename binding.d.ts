@@ -165,10 +165,33 @@ export interface SnnBinding {
   ): [T, T];
   /** One step of a neuron with a traits kernel (native/kernels/neuron_traits.h); inputs, states and params in its traits' order. Returns [spk, ...states], or [] where the fused kernel does not run (then run the composed step). */
   snn_neuron_step(kind: SnnFusedNeuron, inputs: T[], states: T[], params: T[], config: SnnStepConfig): T[];
+  /**
+   * The whole time loop of a neuron with a traits kernel as one autograd node (native/kernels/sequence_node.h).
+   * num_steps 0: input is [T, B, ...]; else a static [B, ...]. states and params in its traits' order; feedback
+   * only for 'rsynaptic' (else null). CPU float32/float64. Returns [spk_rec, ...state_recs], each [T, B, ...].
+   */
+  snn_neuron_sequence(
+    kind: SnnFusedNeuron,
+    input: T,
+    num_steps: number,
+    states: T[],
+    params: T[],
+    feedback: SnnSequenceFeedback | null,
+    config: SnnStepConfig,
+  ): T[];
   alias(t: T): T;
 }
 /** Neurons with a generic fused step kernel. */
 export type SnnFusedNeuron = 'synaptic' | 'rsynaptic' | 'lapicque';
+/** The recurrent term Rec(spk_{t-1}) of a sequence: spk is the initial spike; 'linear' takes weight [N, N] and bias?, 'conv' weight [C, C, kh, kw], bias? and padding [kh // 2, kw // 2], 'one_to_one' V. */
+export interface SnnSequenceFeedback {
+  spk: T;
+  kind: 'one_to_one' | 'linear' | 'conv';
+  weight: T | null;
+  bias: T | null;
+  V: T | null;
+  padding: number[];
+}
 /** The named step configuration the generic neuron step takes (parsed once in native/binding/snn_args.h). */
 export interface SnnStepConfig {
   reset: 'subtract' | 'zero' | 'none';

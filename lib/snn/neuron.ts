@@ -194,6 +194,14 @@ export abstract class SpikingNeuron extends Module {
       this._setState(name, shape ? zeros([...shape], { dtype: input.dtype, device: input.device }) : zeros_like(input));
     }
   }
+  /** The state buffers as the native sequence runner reads and writes them (lib/snn/sequence.ts). */
+  protected _stateAccess(): { get(name: string): Tensor; set(name: string, t: Tensor): void; fit(name: string, like: Tensor): void } {
+    return {
+      get: (n) => this._state(n),
+      set: (n, t) => this._setState(n, t),
+      fit: (n, x) => this._fitState(n, x),
+    };
+  }
   protected _zeroState(name: string): void {
     const s = this._state(name);
     this._setState(name, zeros_like(s));

@@ -5,6 +5,7 @@
 #include "kernels/neuron_sequence.h"
 #include "registry.h"
 #include "snn_args.h"
+#include "tensor_handle.h"
 
 namespace snntorch::binding {
 namespace {
@@ -15,7 +16,57 @@ int64_t staticSteps(const Napi::CallbackInfo& info, size_t i) {
   return n;
 }
 
+// The recurrent feedback object { spk, kind: 'one_to_one' | 'linear' | 'conv', weight, bias, V,
+// padding } (null/undefined tensors absent) into the kernel's spec; spk is returned separately.
+kernels::FeedbackSpec argFeedback(const Napi::CallbackInfo& info, size_t i, at::Tensor& spk) {
+  const Napi::Env env = info.Env();
+  if (!info[i].IsObject()) throw Napi::TypeError::New(env, "feedback must be an object or null");
+  const Napi::Object o = info[i].As<Napi::Object>();
+  auto opt = [&](const char* name, at::Tensor& dst) {
+    Napi::Value v = o.Get(name);
+    if (!v.IsUndefined() && !v.IsNull()) dst = TensorHandle::From(v, (std::string("feedback.") + name).c_str());
+  };
+  kernels::FeedbackSpec fb;
+  opt("spk", spk);
+  if (!spk.defined()) throw Napi::TypeError::New(env, "feedback.spk is missing");
+  Napi::Value k = o.Get("kind");
+  const std::string kind = k.IsString() ? k.As<Napi::String>().Utf8Value() : "";
+  if (kind == "one_to_one") fb.kind = kernels::Feedback::OneToOne;
+  else if (kind == "linear") fb.kind = kernels::Feedback::Linear;
+  else if (kind == "conv") fb.kind = kernels::Feedback::Conv;
+  else throw Napi::TypeError::New(env, "feedback.kind must be 'one_to_one', 'linear' or 'conv'");
+  opt("weight", fb.weight);
+  opt("bias", fb.bias);
+  opt("V", fb.V);
+  Napi::Value pad = o.Get("padding");
+  if (!pad.IsUndefined()) {
+    if (!pad.IsArray()) throw Napi::TypeError::New(env, "feedback.padding must be an array of two integers");
+    Napi::Array a = pad.As<Napi::Array>();
+    fb.padding.clear();
+    for (uint32_t j = 0; j < a.Length(); ++j) {
+      Napi::Value e = a.Get(j);
+      if (!e.IsNumber()) throw Napi::TypeError::New(env, "feedback.padding must be an array of two integers");
+      fb.padding.push_back(e.As<Napi::Number>().Int64Value());
+    }
+  }
+  return fb;
+}
+
 }  // namespace
+
+// snn_neuron_sequence(kind, input, num_steps (0 = input is [T, B, ...]), states0[], params[],
+//   feedback (rsynaptic: { spk, kind, weight?, bias?, V?, padding? }; else null), config)
+//   -> [spk_rec, ...state_recs]
+NATIVE_FN(snn_neuron_sequence) {
+  at::Tensor spk;
+  kernels::FeedbackSpec fb;
+  const bool has_fb = !argIsMissing(info, 5);
+  if (has_fb) fb = argFeedback(info, 5, spk);
+  auto out =
+      kernels::neuron_sequence(argString(info, 0), argTensor(info, 1), staticSteps(info, 2), argTensorList(info, 3),
+                               spk, argTensorList(info, 4), has_fb ? &fb : nullptr, argNeuronConfig(info, 6));
+  return wrapList(info, out);
+}
 
 // snn_rleaky_sequence(input, num_steps (0 = input is [T, B, ...]), spk0, mem0, beta, threshold,
 //   feedback (0 one_to_one | 1 linear | 2 conv), weight?, bias?, V?, padding[2],

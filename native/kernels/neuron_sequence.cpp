@@ -20,6 +20,9 @@ namespace {
 
 SNNK_SEQ_NODE(LeakySeqFn, traits::Leaky, "leaky_sequence");
 SNNK_SEQ_NODE(RLeakySeqFn, traits::RLeaky, "rleaky_sequence");
+SNNK_SEQ_NODE(SynapticSeqFn, traits::Synaptic, "synaptic_sequence");
+SNNK_SEQ_NODE(RSynapticSeqFn, traits::RSynaptic, "rsynaptic_sequence");
+SNNK_SEQ_NODE(LapicqueSeqFn, traits::Lapicque, "lapicque_sequence");
 
 #undef SNNK_SEQ_NODE
 
@@ -38,6 +41,19 @@ std::vector<at::Tensor> leaky_sequence(const at::Tensor& x, int64_t static_steps
                                        const at::Tensor& graded_spikes_factor, const StepConfig& cfg) {
   return seq::sequence<traits::Leaky, LeakySeqFn>(x, static_steps, {mem0}, at::Tensor(),
                                                   {beta, threshold, graded_spikes_factor}, nullptr, cfg);
+}
+
+std::vector<at::Tensor> neuron_sequence(const std::string& kind, const at::Tensor& x, int64_t static_steps,
+                                        const std::vector<at::Tensor>& states0, const at::Tensor& spk0,
+                                        const std::vector<at::Tensor>& params, const FeedbackSpec* fb,
+                                        const StepConfig& cfg) {
+  if (kind == "synaptic")
+    return seq::sequence<traits::Synaptic, SynapticSeqFn>(x, static_steps, states0, at::Tensor(), params, nullptr, cfg);
+  if (kind == "rsynaptic")
+    return seq::sequence<traits::RSynaptic, RSynapticSeqFn>(x, static_steps, states0, spk0, params, fb, cfg);
+  if (kind == "lapicque")
+    return seq::sequence<traits::Lapicque, LapicqueSeqFn>(x, static_steps, states0, at::Tensor(), params, nullptr, cfg);
+  TORCH_CHECK(false, "neuron_sequence: unknown neuron kind '", kind, "' (synaptic, rsynaptic or lapicque)");
 }
 
 }  // namespace snntorch::kernels
