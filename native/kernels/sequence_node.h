@@ -315,19 +315,19 @@ struct SeqNode : torch::autograd::Function<Self> {
     ctx->set_materialize_grads(false);
     detail::save_cfg(ctx, cfg);
     ctx->saved_data["static_steps"] = static_steps;
-    ctx->saved_data["kind"] = kind;
-    ctx->saved_data["pad"] = pad;
-    ctx->saved_data["has"] = std::vector<int64_t>{w.defined(), b.defined(), V.defined()};
-    // Layout: states0, spk0, params, w, b, V, state traces, spk trace, v, x, rec.
+    // Layout: states0, params, state traces, v, then spk0, w, b, V, spk trace (recurrent input),
+    // then x, rec (kSavesInputs).
     std::vector<Tensor> save(states0);
-    save.push_back(spk0);
     save.insert(save.end(), params.begin(), params.end());
-    save.insert(save.end(), {w, b, V});
     save.insert(save.end(), tr.s.begin(), tr.s.end());
-    save.push_back(kRecurrent ? tr.spk : Tensor());
     save.push_back(tr.v);
-    save.push_back(SavesInputs<Tr>::value ? x : Tensor());
-    save.push_back(tr.rec);
+    if (kRecurrent) {
+      ctx->saved_data["kind"] = kind;
+      ctx->saved_data["pad"] = pad;
+      ctx->saved_data["has"] = std::vector<int64_t>{w.defined(), b.defined(), V.defined()};
+      save.insert(save.end(), {spk0, w, b, V, tr.spk});
+    }
+    if (SavesInputs<Tr>::value) save.insert(save.end(), {x, tr.rec});
     ctx->save_for_backward(save);
     if (cfg.surrogate_disable && !params[Tr::kGraded].requires_grad()) ctx->mark_non_differentiable({tr.spk});
     torch::autograd::variable_list r{tr.spk};
@@ -340,37 +340,43 @@ struct SeqNode : torch::autograd::Function<Self> {
     refuse_double_backward(Self::kName);
     const auto sv = ctx->get_saved_variables();
     const StepConfig cfg = detail::load_cfg(ctx);
-    size_t i = 0;
     Saved<Tr> s;
     s.static_steps = ctx->saved_data["static_steps"].toInt();
     s.states0.assign(sv.begin(), sv.begin() + NS);
-    i = NS;
-    s.spk0 = sv[i++];
+    size_t i = NS;
     s.params.assign(sv.begin() + i, sv.begin() + i + NP);
     i += NP;
-    const detail::RecurrentOp feedback{static_cast<Feedback>(ctx->saved_data["kind"].toInt()), sv[i], sv[i + 1],
-                                       sv[i + 2], ctx->saved_data["pad"].toIntVector()};
-    i += 3;
-    s.feedback = &feedback;
     for (int k = 0; k < NS; ++k) s.traces.s[k] = sv[i++];
-    s.traces.spk = sv[i++];
     s.traces.v = sv[i++];
-    s.x = sv[i++];
-    s.traces.rec = sv[i++];
+    detail::RecurrentOp feedback{Feedback::OneToOne, Tensor(), Tensor(), Tensor(), {0, 0}};
+    if (kRecurrent) {
+      s.spk0 = sv[i];
+      feedback = {static_cast<Feedback>(ctx->saved_data["kind"].toInt()), sv[i + 1], sv[i + 2], sv[i + 3],
+                  ctx->saved_data["pad"].toIntVector()};
+      s.traces.spk = sv[i + 4];
+      i += 5;
+    }
+    s.feedback = &feedback;
+    if (SavesInputs<Tr>::value) {
+      s.x = sv[i];
+      s.traces.rec = sv[i + 1];
+    }
 
     Needs<Tr> need;
     need.x = ctx->needs_input_grad(0);
     for (int k = 0; k < NS; ++k) need.s0[k] = ctx->needs_input_grad(1 + k);
     if (kRecurrent) need.spk0 = ctx->needs_input_grad(kSpk0);
     for (int k = 0; k < NP; ++k) need.p[k] = ctx->needs_input_grad(kParam0 + k);
-    // Edge indices count only the feedback tensors that were given.
-    const auto has = ctx->saved_data["has"].toIntVector();
-    size_t edge = kList;
-    bool opt_need[3];
-    for (int k = 0; k < 3; ++k) opt_need[k] = has[k] && ctx->needs_input_grad(edge++);
-    need.w = opt_need[0];
-    need.b = opt_need[1];
-    need.V = opt_need[2];
+    if (kRecurrent) {
+      // Edge indices count only the feedback tensors that were given.
+      const auto has = ctx->saved_data["has"].toIntVector();
+      size_t edge = kList;
+      bool opt_need[3];
+      for (int k = 0; k < 3; ++k) opt_need[k] = has[k] && ctx->needs_input_grad(edge++);
+      need.w = opt_need[0];
+      need.b = opt_need[1];
+      need.V = opt_need[2];
+    }
 
     const std::vector<Tensor> gst(grads.begin() + 1, grads.begin() + 1 + NS);
     auto o = run_backward<Tr>(s, grads[0], gst, cfg, need);
@@ -386,10 +392,12 @@ struct SeqNode : torch::autograd::Function<Self> {
   }
 };
 
-inline bool any_requires_grad(const std::vector<Tensor>& ts) {
+inline bool any_requires_grad(const std::vector<Tensor>& ts, const detail::RecurrentOp& op) {
   if (!at::GradMode::is_enabled()) return false;
   for (const auto& t : ts)
-    if (t.defined() && t.requires_grad()) return true;
+    if (t.requires_grad()) return true;
+  for (const Tensor* t : {&op.w, &op.b, &op.V})
+    if (t->defined() && t->requires_grad()) return true;
   return false;
 }
 
@@ -439,7 +447,7 @@ std::vector<Tensor> sequence(const Tensor& x, int64_t static_steps, const std::v
   detail::RecurrentOp op{Feedback::OneToOne, Tensor(), Tensor(), Tensor(), {0, 0}};
   if (recurrent) op = detail::make_recurrent_op(*fb, sp, st, fn);
 
-  if (!any_requires_grad(all) && !any_requires_grad({op.w, op.b, op.V})) {
+  if (!any_requires_grad(all, op)) {
     const std::vector<Tensor> s0(all.begin() + 1, all.begin() + 1 + NS);
     const std::vector<Tensor> ps(all.begin() + Node::kParam0, all.end());
     const auto p = fused::param_views<Tr>(ps, sp, st);
