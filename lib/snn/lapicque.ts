@@ -138,7 +138,7 @@ export class Lapicque<const O extends LapicqueOptions = LapicqueOptions> extends
    */
   sequence(input: Tensor, opts: Pick<StatesSequenceOptions, 'num_steps' | 'mem'> = {}): [Tensor, Tensor] {
     const r = resolveSequenceStates(this, 'Lapicque.sequence', input, opts, ['mem']);
-    const cfg = this.#fusable() ? (this as unknown as NeuronInternals)._fusedConfig() : null;
+    const cfg = this.#fusable() ? this._fusedConfig() : null;
     if (cfg) {
       const params = [this.R, this.C, this.time_step, this.threshold, this.graded_spikes_factor];
       const out = neuronSequenceNative('lapicque', r.input, r.num_steps, r.init, ['mem'], this._stateAccess(), params, null, cfg);

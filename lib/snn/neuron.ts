@@ -13,6 +13,7 @@ import { Module } from '../nn/module.js';
 import { Parameter } from '../nn/parameter.js';
 import { atan, known, knownKind, type SpikeGrad } from './surrogate.js';
 import type { SnnStepConfig } from '../native.js';
+import type { StateAccess } from './sequence.js';
 import { get_step_impl } from './impl_config.js';
 
 export type ResetMechanism = 'subtract' | 'zero' | 'none';
@@ -195,7 +196,7 @@ export abstract class SpikingNeuron extends Module {
     }
   }
   /** The state buffers as the native sequence runner reads and writes them (lib/snn/sequence.ts). */
-  protected _stateAccess(): { get(name: string): Tensor; set(name: string, t: Tensor): void; fit(name: string, like: Tensor): void } {
+  protected _stateAccess(): StateAccess {
     return {
       get: (n) => this._state(n),
       set: (n, t) => this._setState(n, t),

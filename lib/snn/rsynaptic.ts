@@ -12,7 +12,7 @@ import type { Linear } from '../nn/linear.js';
 import type { Conv2d } from '../nn/conv.js';
 import { LIF, LIF_KEYS, type LIFOptions, type TensorInit } from './neuron.js';
 import { RECURRENT_KEYS, recurrentConfig, registerRecurrent, type RecurrentOneToOne, type RecurrentOptions } from './recurrent.js';
-import { synapticStep, type NeuronInternals } from './synaptic.js';
+import { synapticStep } from './synaptic.js';
 import { loopSequenceStates, resolveSequenceStates, type StatesSequenceOptions } from './sequence_states.js';
 import { neuronSequenceNative } from './sequence.js';
 import type { NeuronOutput } from './types.js';
@@ -70,7 +70,7 @@ export class RSynaptic<const O extends RSynapticOptions = RSynapticOptions> exte
   sequence(input: Tensor, opts: StatesSequenceOptions = {}): [Tensor, Tensor, Tensor] {
     const names = ['spk', 'syn', 'mem'];
     const r = resolveSequenceStates(this, 'RSynaptic.sequence', input, opts, names);
-    const cfg = (this as unknown as NeuronInternals)._fusedConfig();
+    const cfg = this._fusedConfig();
     if (cfg) {
       const params = [this.alpha, this.beta, this.threshold, this.graded_spikes_factor];
       const out = neuronSequenceNative('rsynaptic', r.input, r.num_steps, r.init, names, this._stateAccess(), params, this.recurrent, cfg);

@@ -46,7 +46,7 @@ export class Synaptic<const O extends SynapticOptions = SynapticOptions> extends
    */
   sequence(input: Tensor, opts: StatesSequenceOptions = {}): [Tensor, Tensor, Tensor] {
     const r = resolveSequenceStates(this, 'Synaptic.sequence', input, opts, ['syn', 'mem']);
-    const cfg = (this as unknown as NeuronInternals)._fusedConfig();
+    const cfg = this._fusedConfig();
     if (cfg) {
       const params = [this.alpha, this.beta, this.threshold, this.graded_spikes_factor];
       const out = neuronSequenceNative('synaptic', r.input, r.num_steps, r.init, ['syn', 'mem'], this._stateAccess(), params, null, cfg);
