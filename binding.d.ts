@@ -167,8 +167,8 @@ export interface SnnBinding {
   snn_neuron_step(kind: SnnFusedNeuron, inputs: T[], states: T[], params: T[], config: SnnStepConfig): T[];
   /**
    * The whole time loop of a neuron with a traits kernel as one autograd node (native/kernels/sequence_node.h).
-   * num_steps 0: input is [T, B, ...]; else a static [B, ...]. states and params in its traits' order; feedback
-   * only for 'rsynaptic' (else null). CPU float32/float64. Returns [spk_rec, ...state_recs], each [T, B, ...].
+   * num_steps 0: input is [T, B, ...]; else a static [B, ...]. states and params in its traits' order; the initial
+   * spike and the feedback only for 'rsynaptic' (else null). CPU float32/float64. Returns [spk_rec, ...state_recs].
    */
   snn_neuron_sequence(
     kind: SnnFusedNeuron,
@@ -176,21 +176,21 @@ export interface SnnBinding {
     num_steps: number,
     states: T[],
     params: T[],
-    feedback: SnnSequenceFeedback | null,
+    spk: T | null,
+    feedback: SnnFeedback | null,
     config: SnnStepConfig,
   ): T[];
   alias(t: T): T;
 }
 /** Neurons with a generic fused step kernel. */
 export type SnnFusedNeuron = 'synaptic' | 'rsynaptic' | 'lapicque';
-/** The recurrent term Rec(spk_{t-1}) of a sequence: spk is the initial spike; 'linear' takes weight [N, N] and bias?, 'conv' weight [C, C, kh, kw], bias? and padding [kh // 2, kw // 2], 'one_to_one' V. */
-export interface SnnSequenceFeedback {
-  spk: T;
+/** The recurrent operator of a recurrent neuron's sequence node: S.mul(V), Linear(weight, bias) or a stride-1 Conv2d(weight, bias, padding). */
+export interface SnnFeedback {
   kind: 'one_to_one' | 'linear' | 'conv';
-  weight: T | null;
-  bias: T | null;
-  V: T | null;
-  padding: number[];
+  weight?: T;
+  bias?: T;
+  V?: T;
+  padding?: [number, number];
 }
 /** The named step configuration the generic neuron step takes (parsed once in native/binding/snn_args.h). */
 export interface SnnStepConfig {

@@ -347,7 +347,7 @@ describe('snn Synaptic / RSynaptic / Lapicque sequence: state, fallbacks and ref
     });
   });
 
-  it('refuses the native call with a clear error for a Lapicque R that requires grad', () => {
+  it('refuses bad native calls with a clear error (a Lapicque R that requires grad, counts, kinds, feedback)', () => {
     torch.tidy(() => {
       const x = torch.randn([3, 2, 4]);
       const f = (v: number): torch.Tensor => torch.tensor(v, { dtype: 'float32' });
@@ -363,10 +363,11 @@ describe('snn Synaptic / RSynaptic / Lapicque sequence: state, fallbacks and ref
           [m.handle],
           p.map((t) => t.handle),
           null,
+          null,
           cfg,
         ),
       ).to.throw(/lapicque_sequence: R requires grad/);
-      expect(() => native.snn_neuron_sequence('alpha' as 'lapicque', x.handle, 0, [m.handle], [], null, cfg)).to.throw(
+      expect(() => native.snn_neuron_sequence('alpha' as 'lapicque', x.handle, 0, [m.handle], [], null, null, cfg)).to.throw(
         /unknown neuron kind 'alpha'/,
       );
       expect(() =>
@@ -376,6 +377,7 @@ describe('snn Synaptic / RSynaptic / Lapicque sequence: state, fallbacks and ref
           0,
           [m.handle],
           p.slice(0, 4).map((t) => t.handle),
+          null,
           null,
           cfg,
         ),
@@ -388,9 +390,22 @@ describe('snn Synaptic / RSynaptic / Lapicque sequence: state, fallbacks and ref
           [m.handle, m.handle],
           p.slice(0, 4).map((t) => t.handle),
           null,
+          null,
           cfg,
         ),
       ).to.throw(/rsynaptic_sequence: spk and the feedback must be given/);
+      expect(() =>
+        native.snn_neuron_sequence(
+          'rsynaptic',
+          x.handle,
+          0,
+          [m.handle, m.handle],
+          p.slice(0, 4).map((t) => t.handle),
+          m.handle,
+          { kind: 'dense' as 'linear' },
+          cfg,
+        ),
+      ).to.throw(/feedback.kind must be 'one_to_one', 'linear' or 'conv'/);
     });
   });
 

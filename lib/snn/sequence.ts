@@ -2,7 +2,7 @@
 // step implementation and options the fused kernel covers (CPU, float32/float64, no inhibition or
 // state_quant, a known surrogate), the whole loop is ONE native call and ONE autograd node with
 // BPTT in C++ (native/kernels/sequence_node.h); otherwise the per-step forward is looped here.
-import { native, type NativeTensor, type SnnFusedNeuron, type SnnSequenceFeedback, type SnnStepConfig } from '../native.js';
+import { native, type NativeTensor, type SnnFusedNeuron, type SnnFeedback, type SnnStepConfig } from '../native.js';
 import { checkInt, checkOptions, invalid } from '../torch/check.js';
 import { stack } from '../torch/functions.js';
 import { Tensor, tensorArg, wrap } from '../torch/tensor.js';
@@ -228,16 +228,13 @@ export function neuronSequenceNative(
   const states = names.map((n) => st.get(n));
   if (!eligible(input, states, [])) return null;
   const own = names.filter((n) => n !== 'spk');
-  const feedback: SnnSequenceFeedback | null = fb
-    ? {
-        spk: st.get('spk').handle,
-        kind: FEEDBACK_KIND[fb.kind],
-        weight: fb.weight?.handle ?? null,
-        bias: fb.bias?.handle ?? null,
-        V: fb.V?.handle ?? null,
-        padding: fb.padding,
-      }
-    : null;
+  let feedback: SnnFeedback | null = null;
+  if (fb) {
+    feedback = { kind: FEEDBACK_KIND[fb.kind], padding: [fb.padding[0]!, fb.padding[1]!] };
+    if (fb.weight) feedback.weight = fb.weight.handle;
+    if (fb.bias) feedback.bias = fb.bias.handle;
+    if (fb.V) feedback.V = fb.V.handle;
+  }
   const out = native
     .snn_neuron_sequence(
       kind,
@@ -245,6 +242,7 @@ export function neuronSequenceNative(
       num_steps ?? 0,
       own.map((n) => st.get(n).handle),
       params.map((p) => p.handle),
+      fb ? st.get('spk').handle : null,
       feedback,
       cfg,
     )

@@ -16,25 +16,24 @@ int64_t staticSteps(const Napi::CallbackInfo& info, size_t i) {
   return n;
 }
 
-// The recurrent feedback object { spk, kind: 'one_to_one' | 'linear' | 'conv', weight, bias, V,
-// padding } (null/undefined tensors absent) into the kernel's spec; spk is returned separately.
-kernels::FeedbackSpec argFeedback(const Napi::CallbackInfo& info, size_t i, at::Tensor& spk) {
+// The recurrent operator { kind: 'one_to_one' | 'linear' | 'conv', weight?, bias?, V?, padding?: [ph, pw] }
+// (absent or null tensors left undefined) into the kernel's spec.
+kernels::FeedbackSpec argSequenceFeedback(const Napi::CallbackInfo& info, size_t i) {
   const Napi::Env env = info.Env();
-  if (!info[i].IsObject()) throw Napi::TypeError::New(env, "feedback must be an object or null");
+  if (!info[i].IsObject())
+    throw Napi::TypeError::New(env, "argument " + std::to_string(i) + ": expected a feedback object");
   const Napi::Object o = info[i].As<Napi::Object>();
+  const Napi::Value k = o.Get("kind");
+  const std::string kind = k.IsString() ? k.As<Napi::String>().Utf8Value() : "";
+  kernels::FeedbackSpec fb;
+  if (kind == "one_to_one") fb.kind = kernels::Feedback::OneToOne;
+  else if (kind == "linear") fb.kind = kernels::Feedback::Linear;
+  else if (kind == "conv") fb.kind = kernels::Feedback::Conv;
+  else throw Napi::RangeError::New(env, "feedback.kind must be 'one_to_one', 'linear' or 'conv'");
   auto opt = [&](const char* name, at::Tensor& dst) {
     Napi::Value v = o.Get(name);
     if (!v.IsUndefined() && !v.IsNull()) dst = TensorHandle::From(v, (std::string("feedback.") + name).c_str());
   };
-  kernels::FeedbackSpec fb;
-  opt("spk", spk);
-  if (!spk.defined()) throw Napi::TypeError::New(env, "feedback.spk is missing");
-  Napi::Value k = o.Get("kind");
-  const std::string kind = k.IsString() ? k.As<Napi::String>().Utf8Value() : "";
-  if (kind == "one_to_one") fb.kind = kernels::Feedback::OneToOne;
-  else if (kind == "linear") fb.kind = kernels::Feedback::Linear;
-  else if (kind == "conv") fb.kind = kernels::Feedback::Conv;
-  else throw Napi::TypeError::New(env, "feedback.kind must be 'one_to_one', 'linear' or 'conv'");
   opt("weight", fb.weight);
   opt("bias", fb.bias);
   opt("V", fb.V);
@@ -54,17 +53,17 @@ kernels::FeedbackSpec argFeedback(const Napi::CallbackInfo& info, size_t i, at::
 
 }  // namespace
 
-// snn_neuron_sequence(kind, input, num_steps (0 = input is [T, B, ...]), states0[], params[],
-//   feedback (rsynaptic: { spk, kind, weight?, bias?, V?, padding? }; else null), config)
-//   -> [spk_rec, ...state_recs]
+// snn_neuron_sequence(kind, input, num_steps (0 = input is [T, B, ...]), states0[], params[], spk0 | null,
+//   feedback | null, config) -> [spk_rec, ...state_recs]; spk0 and feedback only for rsynaptic.
 NATIVE_FN(snn_neuron_sequence) {
   at::Tensor spk;
+  if (auto s = argOptTensor(info, 5)) spk = *s;
   kernels::FeedbackSpec fb;
-  const bool has_fb = !argIsMissing(info, 5);
-  if (has_fb) fb = argFeedback(info, 5, spk);
+  const bool has_fb = !argIsMissing(info, 6);
+  if (has_fb) fb = argSequenceFeedback(info, 6);
   auto out =
       kernels::neuron_sequence(argString(info, 0), argTensor(info, 1), staticSteps(info, 2), argTensorList(info, 3),
-                               spk, argTensorList(info, 4), has_fb ? &fb : nullptr, argNeuronConfig(info, 6));
+                               spk, argTensorList(info, 4), has_fb ? &fb : nullptr, argNeuronConfig(info, 7));
   return wrapList(info, out);
 }
 
