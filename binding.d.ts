@@ -123,6 +123,21 @@ export interface SnnBinding {
   snn_leaky_sequence(input: T, num_steps: number, mem: T, beta: T, threshold: T, graded_spikes_factor: T, config: SnnStepConfig): [T, T];
   /** One step of a neuron with a traits kernel (native/kernels/neuron_traits.h); inputs, states and params in its traits' order. Returns [spk, ...states], or [] where the fused kernel does not run (then run the composed step). */
   snn_neuron_step(kind: SnnFusedNeuron, inputs: T[], states: T[], params: T[], config: SnnStepConfig): T[];
+  /**
+   * The whole time loop of a neuron with a traits kernel as one autograd node (native/kernels/sequence_node.h).
+   * num_steps 0: input is [T, B, ...]; else a static [B, ...]. states and params in its traits' order; the initial
+   * spike and the feedback only for 'rsynaptic' (else null). CPU float32/float64. Returns [spk_rec, ...state_recs].
+   */
+  snn_neuron_sequence(
+    kind: SnnFusedNeuron,
+    input: T,
+    num_steps: number,
+    states: T[],
+    params: T[],
+    spk: T | null,
+    feedback: SnnFeedback | null,
+    config: SnnStepConfig,
+  ): T[];
   alias(t: T): T;
 }
 /** Neurons with a generic fused step kernel. */

@@ -13,7 +13,8 @@ import { Tensor, wrap } from '../torch/tensor.js';
 import { native } from '../native.js';
 import { ones } from '../torch/creation.js';
 import { LIF, SPIKING_KEYS, asTensor, type LIFOptions, type TensorInit } from './neuron.js';
-import { runSequenceStates, type StatesSequenceOptions } from './sequence_states.js';
+import { loopSequenceStates, resolveSequenceStates, type StatesSequenceOptions } from './sequence_states.js';
+import { neuronSequenceNative } from './sequence.js';
 import type { NeuronInternals } from './synaptic.js';
 import type { NeuronOutput } from './types.js';
 
@@ -131,16 +132,19 @@ export class Lapicque<const O extends LapicqueOptions = LapicqueOptions> extends
     return !(this.R.requires_grad || this.C.requires_grad || this.time_step.requires_grad);
   }
 
-  /** All steps of input [T, B, ...] (or a static input with num_steps): records [spk, mem]. */
+  /**
+   * All steps of input [T, B, ...] (or a static input with num_steps): records [spk, mem]. Where the
+   * fused step runs, the whole loop is one native node (BPTT in C++).
+   */
   sequence(input: Tensor, opts: Pick<StatesSequenceOptions, 'num_steps' | 'mem'> = {}): [Tensor, Tensor] {
-    return runSequenceStates(
-      this,
-      'Lapicque.sequence',
-      input,
-      opts,
-      ['mem'],
-      (x, first, i) => this.forward(x, first ? i.mem : null) as Tensor[],
-    ) as [Tensor, Tensor];
+    const r = resolveSequenceStates(this, 'Lapicque.sequence', input, opts, ['mem']);
+    const cfg = this.#fusable() ? this._fusedConfig() : null;
+    if (cfg) {
+      const params = [this.R, this.C, this.time_step, this.threshold, this.graded_spikes_factor];
+      const out = neuronSequenceNative('lapicque', r.input, r.num_steps, r.init, ['mem'], this._stateAccess(), params, null, cfg);
+      if (out) return out as [Tensor, Tensor];
+    }
+    return loopSequenceStates(r, (x, first, i) => this.forward(x, first ? i.mem : null) as Tensor[]) as [Tensor, Tensor];
   }
 
   /** Zeroes mem (keeping its shape) and returns it. */

@@ -13,6 +13,7 @@ import { Module } from '../nn/module.js';
 import { Parameter } from '../nn/parameter.js';
 import { atan, knownKind, type SpikeGrad } from './surrogate.js';
 import type { SnnStepConfig } from '../native.js';
+import type { StateAccess } from './sequence.js';
 import { get_step_impl } from './impl_config.js';
 
 export type ResetMechanism = 'subtract' | 'zero' | 'none';
@@ -193,6 +194,14 @@ export abstract class SpikingNeuron extends Module {
     if (a.length !== b.length || a.some((x, i) => x !== b[i])) {
       this._setState(name, shape ? zeros([...shape], { dtype: input.dtype, device: input.device }) : zeros_like(input));
     }
+  }
+  /** The state buffers as the native sequence runner reads and writes them (lib/snn/sequence.ts). */
+  protected _stateAccess(): StateAccess {
+    return {
+      get: (n) => this._state(n),
+      set: (n, t) => this._setState(n, t),
+      fit: (n, x) => this._fitState(n, x),
+    };
   }
   protected _zeroState(name: string): void {
     const s = this._state(name);

@@ -13,7 +13,8 @@ import type { Conv2d } from '../nn/conv.js';
 import { LIF, LIF_KEYS, type LIFOptions, type TensorInit } from './neuron.js';
 import { RECURRENT_KEYS, recurrentConfig, registerRecurrent, type RecurrentOneToOne, type RecurrentOptions } from './recurrent.js';
 import { synapticStep } from './synaptic.js';
-import { runSequenceStates, type StatesSequenceOptions } from './sequence_states.js';
+import { loopSequenceStates, resolveSequenceStates, type StatesSequenceOptions } from './sequence_states.js';
+import { neuronSequenceNative } from './sequence.js';
 import type { NeuronOutput } from './types.js';
 
 export interface RSynapticOptions extends LIFOptions, RecurrentOptions {
@@ -61,14 +62,22 @@ export class RSynaptic<const O extends RSynapticOptions = RSynapticOptions> exte
     }) as NeuronOutput<O, [Tensor, Tensor, Tensor]>;
   }
 
-  /** All steps of input [T, B, ...] (or a static input with num_steps): records [spk, syn, mem]. */
+  /**
+   * All steps of input [T, B, ...] (or a static input with num_steps): records [spk, syn, mem]. Where
+   * the fused step runs and the feedback is a Linear, a stride-1 Conv2d with padding kernel_size//2 or
+   * one-to-one V, the whole loop is one native node (BPTT in C++).
+   */
   sequence(input: Tensor, opts: StatesSequenceOptions = {}): [Tensor, Tensor, Tensor] {
-    return runSequenceStates(
-      this,
-      'RSynaptic.sequence',
-      input,
-      opts,
-      ['spk', 'syn', 'mem'],
+    const names = ['spk', 'syn', 'mem'];
+    const r = resolveSequenceStates(this, 'RSynaptic.sequence', input, opts, names);
+    const cfg = this._fusedConfig();
+    if (cfg) {
+      const params = [this.alpha, this.beta, this.threshold, this.graded_spikes_factor];
+      const out = neuronSequenceNative('rsynaptic', r.input, r.num_steps, r.init, names, this._stateAccess(), params, this.recurrent, cfg);
+      if (out) return out as [Tensor, Tensor, Tensor];
+    }
+    return loopSequenceStates(
+      r,
       (x, first, i) => this.forward(x, first ? i.spk : null, first ? i.syn : null, first ? i.mem : null) as Tensor[],
     ) as [Tensor, Tensor, Tensor];
   }

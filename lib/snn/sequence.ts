@@ -1,8 +1,8 @@
 // The sequence form of a neuron layer: all time steps of one layer in one call. With the 'fused'
 // step implementation and options the fused kernel covers (CPU, float32/float64, no inhibition or
 // state_quant, a known surrogate), the whole loop is ONE native call and ONE autograd node with
-// BPTT in C++ (native/kernels/neuron_sequence.cpp); otherwise the per-step forward is looped here.
-import { native, type NativeTensor, type SnnFeedback, type SnnStepConfig } from '../native.js';
+// BPTT in C++ (native/kernels/sequence_node.h); otherwise the per-step forward is looped here.
+import { native, type NativeTensor, type SnnFusedNeuron, type SnnFeedback, type SnnStepConfig } from '../native.js';
 import { checkInt, checkOptions, invalid } from '../torch/check.js';
 import { stack } from '../torch/functions.js';
 import { Tensor, tensorArg, wrap } from '../torch/tensor.js';
@@ -169,8 +169,72 @@ export function rleakySequenceNative(
       mem!.handle,
       p.beta.handle,
       p.threshold.handle,
-      { kind: fb.kind, weight: fb.weight?.handle, bias: fb.bias?.handle, V: fb.V?.handle, padding: fb.padding },
+      nativeFeedback(fb),
       cfg,
     );
   });
+}
+
+/** The feedback as the native sequence nodes take it (handles; absent tensors left out). */
+function nativeFeedback(fb: Feedback): SnnFeedback {
+  const out: SnnFeedback = { kind: fb.kind, padding: fb.padding };
+  if (fb.weight) out.weight = fb.weight.handle;
+  if (fb.bias) out.bias = fb.bias.handle;
+  if (fb.V) out.V = fb.V.handle;
+  return out;
+}
+
+/**
+ * A neuron with a traits kernel (Synaptic, RSynaptic, Lapicque) over a whole sequence in one native
+ * node; null when the node does not apply (the caller loops its fused steps). `names` are the
+ * neuron's state names ('spk' first for a recurrent neuron, whose `recurrent` module gives the
+ * feedback), `init` the initial states given by name. Returns [spk_rec, ...records of the states
+ * other than spk] and leaves the state at the last step.
+ */
+export function neuronSequenceNative(
+  kind: SnnFusedNeuron,
+  input: Tensor,
+  num_steps: number | null,
+  init: Record<string, Tensor | null>,
+  names: readonly string[],
+  st: StateAccess,
+  params: Tensor[],
+  recurrent: Module | null,
+  cfg: SnnStepConfig,
+): Tensor[] | null {
+  if (!sequenceNative()) return null;
+  const fb = recurrent ? feedbackOf(recurrent) : null;
+  if (recurrent && !fb) return null;
+  if (!eligible(input, [...names.map((n) => init[n] ?? null), fb?.weight ?? null, fb?.bias ?? null, fb?.V ?? null], params)) return null;
+  for (const n of names) {
+    const t = init[n];
+    if (t) st.set(n, t);
+  }
+  const step0 = num_steps === null ? input.select(0, 0) : input;
+  for (const n of names) st.fit(n, step0);
+  if (step0 !== input) step0.dispose();
+  const states = names.map((n) => st.get(n));
+  if (!eligible(input, states, [])) return null;
+  const own = names.filter((n) => n !== 'spk');
+  const out = native
+    .snn_neuron_sequence(
+      kind,
+      input.handle,
+      num_steps ?? 0,
+      own.map((n) => st.get(n).handle),
+      params.map((p) => p.handle),
+      fb ? st.get('spk').handle : null,
+      fb ? nativeFeedback(fb) : null,
+      cfg,
+    )
+    .map((h) => wrap(h));
+  const T = out[0]!.size(0);
+  const keepLast = (n: string, rec: Tensor): void => {
+    const last = rec.select(0, T - 1);
+    st.set(n, last);
+    last.dispose();
+  };
+  if (fb) keepLast('spk', out[0]!);
+  own.forEach((n, i) => keepLast(n, out[1 + i]!));
+  return out;
 }

@@ -8,7 +8,8 @@ import { checkOptions } from '../torch/check.js';
 import { native, type SnnStepConfig } from '../native.js';
 import { wrap, type Tensor } from '../torch/tensor.js';
 import { LIF, LIF_KEYS, type LIFOptions, type TensorInit } from './neuron.js';
-import { runSequenceStates, type StatesSequenceOptions } from './sequence_states.js';
+import { loopSequenceStates, resolveSequenceStates, type StatesSequenceOptions } from './sequence_states.js';
+import { neuronSequenceNative } from './sequence.js';
 import type { NeuronOutput } from './types.js';
 
 export interface SynapticOptions extends LIFOptions {
@@ -39,16 +40,23 @@ export class Synaptic<const O extends SynapticOptions = SynapticOptions> extends
     >;
   }
 
-  /** All steps of input [T, B, ...] (or a static input with num_steps): records [spk, syn, mem], each [T, B, ...]. */
+  /**
+   * All steps of input [T, B, ...] (or a static input with num_steps): records [spk, syn, mem], each
+   * [T, B, ...]. Where the fused step runs, the whole loop is one native node (BPTT in C++).
+   */
   sequence(input: Tensor, opts: StatesSequenceOptions = {}): [Tensor, Tensor, Tensor] {
-    return runSequenceStates(
-      this,
-      'Synaptic.sequence',
-      input,
-      opts,
-      ['syn', 'mem'],
-      (x, first, init) => this.forward(x, first ? init.syn : null, first ? init.mem : null) as Tensor[],
-    ) as [Tensor, Tensor, Tensor];
+    const r = resolveSequenceStates(this, 'Synaptic.sequence', input, opts, ['syn', 'mem']);
+    const cfg = this._fusedConfig();
+    if (cfg) {
+      const params = [this.alpha, this.beta, this.threshold, this.graded_spikes_factor];
+      const out = neuronSequenceNative('synaptic', r.input, r.num_steps, r.init, ['syn', 'mem'], this._stateAccess(), params, null, cfg);
+      if (out) return out as [Tensor, Tensor, Tensor];
+    }
+    return loopSequenceStates(r, (x, first, init) => this.forward(x, first ? init.syn : null, first ? init.mem : null) as Tensor[]) as [
+      Tensor,
+      Tensor,
+      Tensor,
+    ];
   }
 
   /** Zeroes syn and mem (keeping their shapes) and returns them. */

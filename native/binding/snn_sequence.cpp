@@ -17,6 +17,20 @@ int64_t staticSteps(const Napi::CallbackInfo& info, size_t i) {
 
 }  // namespace
 
+// snn_neuron_sequence(kind, input, num_steps (0 = input is [T, B, ...]), states0[], params[], spk0 | null,
+//   feedback | null, config) -> [spk_rec, ...state_recs]; spk0 and feedback only for rsynaptic.
+NATIVE_FN(snn_neuron_sequence) {
+  at::Tensor spk;
+  if (auto s = argOptTensor(info, 5)) spk = *s;
+  kernels::FeedbackSpec fb;
+  const bool has_fb = !argIsMissing(info, 6);
+  if (has_fb) fb = argFeedback(info, 6);
+  auto out =
+      kernels::neuron_sequence(argString(info, 0), argTensor(info, 1), staticSteps(info, 2), argTensorList(info, 3),
+                               spk, argTensorList(info, 4), has_fb ? &fb : nullptr, argNeuronConfig(info, 7));
+  return wrapList(info, out);
+}
+
 // snn_rleaky_sequence(input, num_steps (0 = input is [T, B, ...]), spk0, mem0, beta, threshold, feedback, config)
 //   -> [spk_rec, mem_rec]
 NATIVE_FN(snn_rleaky_sequence) {

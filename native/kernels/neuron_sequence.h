@@ -1,10 +1,11 @@
-// The whole time loop of one Leaky / RLeaky layer as ONE autograd node (docs/SEMANTICS.md, Leaky and RLeaky):
-// forward steps t = 0..T-1 with the fused element step, backward is BPTT over t = T-1..0 in C++.
-// Results equal T calls of leaky_step / rleaky_step (with the recurrent term computed by the same ATen op):
-// spikes and mems bit for bit, grads up to summation order.
+// The whole time loop of one neuron layer as ONE autograd node (docs/SEMANTICS.md, Leaky and RLeaky;
+// sequence_node.h): forward steps t = 0..T-1 with the fused element step, backward is BPTT over
+// t = T-1..0 in C++. Results equal T fused steps (with the recurrent term computed by the same ATen
+// op): spikes and states bit for bit, grads up to summation order.
 #pragma once
 #include <ATen/core/Tensor.h>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "neuron_step.h"
@@ -32,5 +33,13 @@ std::vector<at::Tensor> rleaky_sequence(const at::Tensor& x, int64_t static_step
 std::vector<at::Tensor> leaky_sequence(const at::Tensor& x, int64_t static_steps, const at::Tensor& mem0,
                                        const at::Tensor& beta, const at::Tensor& threshold,
                                        const at::Tensor& graded_spikes_factor, const StepConfig& cfg);
+
+// kind: "synaptic" | "rsynaptic" | "lapicque". x as above; states0 and params in the order of the
+// neuron's traits (neuron_traits.h); spk0 and fb only for rsynaptic (the recurrent term
+// Rec(spk_{t-1}) is its second input). Returns {spk_rec, state_recs...}, each [T, ...state].
+std::vector<at::Tensor> neuron_sequence(const std::string& kind, const at::Tensor& x, int64_t static_steps,
+                                        const std::vector<at::Tensor>& states0, const at::Tensor& spk0,
+                                        const std::vector<at::Tensor>& params, const FeedbackSpec* fb,
+                                        const StepConfig& cfg);
 
 }  // namespace snntorch::kernels

@@ -1,5 +1,6 @@
 // npm run bench: side-by-side benchmarks, printed as tables and one JSON document.
-//  1. fused vs composed neuron steps (forward+backward of 1 and 10 steps);
+//  1. fused vs composed neuron steps (forward+backward of 1 and 10 steps), and the native sequence
+//     node vs the loop of fused steps (Synaptic, RSynaptic, Lapicque over 10 and 25 steps);
 //  2. one batch of the sequence engine by stage, and the same batch's GEMMs timed alone (the ratio
 //     says how far the batch is from its matrix products);
 //  3. training throughput of the tutorial network: snnTorch 0.9.4's own per-step loop (when a
@@ -19,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { torch } from '../../lib/index.js';
 import { benchStepKernels } from './step-kernels.js';
+import { benchSequenceKernels } from './sequence-kernels.js';
 import { profileSequenceBatch } from './profile.js';
 import { benchGc } from './gc.js';
 import { gemmsAlone } from './gemms.js';
@@ -56,6 +58,10 @@ if (!values.only || values.only === 'kernels') {
   const rows = benchStepKernels(quick ? 9 : 30);
   printTable(rows);
   result.step_kernels = rows;
+  console.log(`\nNeuron sequence, forward+backward, ${threads} thread(s): one native node vs the loop of fused steps (median ms)`);
+  const seqRows = benchSequenceKernels(quick ? 6 : 15);
+  printTable(seqRows);
+  result.sequence_kernels = seqRows;
 }
 
 if (!values.only || values.only === 'profile') {
