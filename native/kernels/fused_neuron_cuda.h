@@ -51,6 +51,7 @@ struct NeuronBwdArgs {
   bool sg = false;         // the surrogate runs
   int surrogate = 0;       // kernels::Surrogate
   double surrogate_param = 2.0;
+  const void* in[kMaxTensors] = {};    // the step's inputs (saved) where the neuron's backward reads them
   const void* s[kMaxTensors] = {};     // previous states (saved)
   const void* v = nullptr;             // membrane before the immediate reset, or the returned one
   const void* gS = nullptr;            // may be null (reads as 0)
