@@ -233,6 +233,7 @@ int neuron_params(NeuronKind k) {
     case NeuronKind::Lapicque: return traits::Lapicque::kParams;
     case NeuronKind::Leaky: return traits::Leaky::kParams;
     case NeuronKind::RLeaky: return traits::RLeaky::kParams;
+    case NeuronKind::Alpha: return traits::Alpha::kParams;
   }
   return 0;
 }
@@ -244,6 +245,7 @@ const char* launch_neuron_fwd(NeuronKind k, const NeuronFwdArgs& a, void* stream
     case NeuronKind::Lapicque: return fwd<traits::Lapicque>(a, stream);
     case NeuronKind::Leaky: return fwd<traits::Leaky>(a, stream);
     case NeuronKind::RLeaky: return fwd<traits::RLeaky>(a, stream);
+    case NeuronKind::Alpha: return fwd<traits::Alpha>(a, stream);
   }
   return "unknown neuron kind";
 }
@@ -255,6 +257,7 @@ const char* launch_neuron_bwd(NeuronKind k, const NeuronBwdArgs& a, void* stream
     case NeuronKind::Lapicque: return bwd<traits::Lapicque>(a, stream);
     case NeuronKind::Leaky: return bwd<traits::Leaky>(a, stream);
     case NeuronKind::RLeaky: return bwd<traits::RLeaky>(a, stream);
+    case NeuronKind::Alpha: return bwd<traits::Alpha>(a, stream);
   }
   return "unknown neuron kind";
 }

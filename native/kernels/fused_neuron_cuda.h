@@ -25,7 +25,7 @@ struct ParamPtr {
   int64_t inner = 1, period = 1;
 };
 
-enum class NeuronKind : int { Synaptic = 0, RSynaptic = 1, Lapicque = 2, Leaky = 3, RLeaky = 4 };
+enum class NeuronKind : int { Synaptic = 0, RSynaptic = 1, Lapicque = 2, Leaky = 3, RLeaky = 4, Alpha = 5 };
 
 constexpr int kMaxTensors = 4;  // inputs or states per neuron
 constexpr int kMaxParams = 8;

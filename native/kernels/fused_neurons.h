@@ -9,7 +9,7 @@
 
 namespace snntorch::kernels {
 
-// kind: "synaptic" | "rsynaptic" | "lapicque". inputs: {X} ({X, Rec(spk_prev)} for rsynaptic);
+// kind: "synaptic" | "rsynaptic" | "lapicque" | "alpha". inputs: {X} ({X, Rec(spk_prev)} for rsynaptic);
 // states and params in the order of the neuron's traits. Returns {spk, new states...}, or an
 // empty vector where the kernel does not run (CUDA): the caller then runs the composed step.
 std::vector<at::Tensor> neuron_step(const std::string& kind, const std::vector<at::Tensor>& inputs,
