@@ -12,6 +12,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "cuda_dispatch.h"
 #include "neuron_step.h"
 #include "neuron_traits.h"
 #include "param_view.h"
@@ -23,6 +24,31 @@ namespace snntorch::kernels {
 namespace fused {
 
 using at::Tensor;
+
+// The CUDA kernel of each traits type (fused_neuron_cuda.h); `has` false: CUDA tensors take the
+// composed step.
+template <class Tr>
+struct CudaKind {
+  static constexpr bool has = false;
+  static constexpr cuda::NeuronKind value = cuda::NeuronKind::Leaky;
+};
+template <cuda::NeuronKind K>
+struct CudaKindIs {
+  static constexpr bool has = true;
+  static constexpr cuda::NeuronKind value = K;
+};
+template <>
+struct CudaKind<traits::Leaky> : CudaKindIs<cuda::NeuronKind::Leaky> {};
+template <>
+struct CudaKind<traits::RLeaky> : CudaKindIs<cuda::NeuronKind::RLeaky> {};
+template <>
+struct CudaKind<traits::Synaptic> : CudaKindIs<cuda::NeuronKind::Synaptic> {};
+template <>
+struct CudaKind<traits::RSynaptic> : CudaKindIs<cuda::NeuronKind::RSynaptic> {};
+template <>
+struct CudaKind<traits::Lapicque> : CudaKindIs<cuda::NeuronKind::Lapicque> {};
+template <>
+struct CudaKind<traits::Alpha> : CudaKindIs<cuda::NeuronKind::Alpha> {};
 
 template <class Tr, typename T>
 std::array<detail::RawParam<T>, Tr::kParams> raws(const std::vector<detail::ParamView>& pv) {
@@ -298,11 +324,21 @@ struct Out {
 };
 
 // One forward step into new tensors; v is the membrane before the immediate reset where that
-// runs, else the new membrane state itself (so saving it keeps nothing extra alive).
+// runs, else the new membrane state itself (so saving it keeps nothing extra alive). CUDA tensors
+// run the CUDA kernel (fused_step sends only those it takes).
 template <class Tr>
 Out forward_step(const std::vector<Tensor>& in, const std::vector<Tensor>& s, const std::vector<Tensor>& params,
                  const StepConfig& cfg) {
   const Tensor& x = in[0];
+#ifdef SNN_WITH_CUDA
+  if (x.is_cuda()) {
+    auto c =
+        cuda::neuron_forward(CudaKind<Tr>::value, in, s, params, Tr::kNames, cfg, Tr::kResetDelay && cfg.immediate());
+    Out o{c.spk, c.v, c.states};
+    if (!o.v.defined()) o.v = o.states[Tr::kMem];
+    return o;
+  }
+#endif
   const auto pv = param_views<Tr>(params, x.sizes(), x.scalar_type());
   Out o;
   o.spk = at::empty_like(x);
@@ -363,9 +399,12 @@ struct StepNode : torch::autograd::Function<Self> {
     }
     torch::autograd::variable_list res(NI + NS + NP + 1);
     if (!any) return res;
-    const Tensor gS = dense(grads[0]);
     const bool immediate = Tr::kResetDelay && cfg.immediate() && has_m;
     const bool sg = !cfg.surrogate_disable && (has_s || immediate);
+#ifdef SNN_WITH_CUDA
+    if (v.is_cuda()) return backward_cuda(ctx, in, s, v, p, grads, cfg, immediate, sg);
+#endif
+    const Tensor gS = dense(grads[0]);
     const auto pv = param_views<Tr>(p, v.sizes(), v.scalar_type());
     std::vector<Tensor> gin, gs, gfull(NP);
     for (int k = 0; k < input_grads<Tr>(); ++k) gin.push_back(at::empty_like(v));
@@ -388,12 +427,39 @@ struct StepNode : torch::autograd::Function<Self> {
     }
     return res;
   }
+
+#ifdef SNN_WITH_CUDA
+  static torch::autograd::variable_list backward_cuda(torch::autograd::AutogradContext* ctx,
+                                                      const std::vector<Tensor>& in, const std::vector<Tensor>& s,
+                                                      const Tensor& v, const std::vector<Tensor>& p,
+                                                      const torch::autograd::variable_list& grads,
+                                                      const StepConfig& cfg, bool immediate, bool sg) {
+    std::vector<bool> need(NI + NS + NP);
+    for (int k = 0; k < NI + NS + NP; ++k)
+      need[k] = ctx->needs_input_grad(k) && (k < NI + NS || Tr::param_grad(k - NI - NS));
+    // Equal input grads: one buffer, returned for every input that wants it.
+    if (Tr::kSharedInputGrad)
+      for (int k = 1; k < NI; ++k) {
+        need[0] = need[0] || need[k];
+        need[k] = false;
+      }
+    const std::vector<Tensor> gout(grads.begin() + 1, grads.begin() + 1 + NS);
+    auto g =
+        cuda::neuron_backward(CudaKind<Tr>::value, in, s, v, p, Tr::kNames, grads[0], gout, cfg, immediate, sg, need);
+    torch::autograd::variable_list res(NI + NS + NP + 1);
+    for (int k = 0; k < NI + NS + NP; ++k) res[k] = g[k];
+    if (Tr::kSharedInputGrad)
+      for (int k = 0; k < NI; ++k) res[k] = ctx->needs_input_grad(k) ? g[0] : Tensor();
+    return res;
+  }
+#endif
 };
 
 // One step of neuron Tr through node Node (a StepNode<Tr, Node>): returns {spk, new states...}.
 // All tensors are defined; inputs and states share one shape; parameters broadcast to it without
-// growing it. CPU float32/float64 run the kernel; 16-bit CPU states compute in float32; CUDA and
-// other dtypes return an empty vector (the caller runs its CUDA or composed step).
+// growing it. CPU float32/float64 run the kernel; 16-bit CPU states compute in float32; CUDA
+// float32/float16/bfloat16 run the CUDA kernel (fused_neuron_cuda.cu) in a build with CUDA;
+// anything else returns an empty vector (the caller runs the composed step).
 template <class Tr, class Node>
 std::vector<Tensor> fused_step(const std::vector<Tensor>& in, const std::vector<Tensor>& states,
                                const std::vector<Tensor>& params, const StepConfig& cfg) {
@@ -416,14 +482,16 @@ std::vector<Tensor> fused_step(const std::vector<Tensor>& in, const std::vector<
   for (size_t k = 1; k < in.size(); ++k) check(in[k], "rec");
   for (size_t k = 0; k < states.size(); ++k) check(states[k], Tr::kNames[Tr::kParams + k]);
   TORCH_CHECK(at::isFloatingType(st), fn, ": the state must be floating point, got ", st);
-  if (!x.is_cpu()) return {};
-  const bool half = st == at::kHalf || st == at::kBFloat16;
+  if (!x.is_cpu() && !(CudaKind<Tr>::has && cuda::fused_available(x, st))) return {};
+  // CPU: 16-bit states compute in float32. CUDA: 16-bit states stay 16-bit (the kernels compute
+  // in float) and parameters go to the state's device as float32.
+  const bool half = x.is_cpu() && (st == at::kHalf || st == at::kBFloat16);
   const auto ct = half ? at::kFloat : st;
   std::vector<Tensor> all;
   all.reserve(in.size() + states.size() + params.size());
   for (const auto& t : in) all.push_back(t.to(ct).contiguous());
   for (const auto& t : states) all.push_back(t.to(ct).contiguous());
-  for (const auto& t : params) all.push_back(t.to(ct));
+  for (const auto& t : params) all.push_back(x.is_cpu() ? t.to(ct) : t.to(x.device(), at::kFloat));
   bool grad = false;
   if (at::GradMode::is_enabled())
     for (const auto& t : all) grad = grad || t.requires_grad();
