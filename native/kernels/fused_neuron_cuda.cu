@@ -4,7 +4,8 @@
 //
 // Bit parity with the CPU kernels needs every a*b+c rounded twice, as on the CPU: build this file
 // with --fmad=false (CMakeLists.txt and scripts/check-cuda-compile.sh do). Division and sqrt stay
-// IEEE (no --use_fast_math), denormals are kept (no -ftz).
+// IEEE (no --use_fast_math), denormals are kept (no -ftz). Alpha's derived logarithms are CUDA's
+// logf (within 2 ulp of the CPU's), so its results may differ from the CPU's in the last bits.
 #include <type_traits>
 
 #include "cuda_common.cuh"

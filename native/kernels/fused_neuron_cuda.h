@@ -18,8 +18,7 @@ namespace cuda {
 enum class DType : int { Float32 = 0, Float16 = 1, BFloat16 = 2 };
 
 // A per-neuron parameter broadcast over the state without materialising it (as ParamView on the
-// CPU): element i reads p[(i / inner) % period], a float32. p == nullptr reads as 1 (RLeaky's
-// graded factor).
+// CPU): element i reads p[(i / inner) % period], a float32. p == nullptr reads as 1.
 struct ParamPtr {
   const void* p = nullptr;
   int64_t inner = 1, period = 1;
