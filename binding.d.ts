@@ -141,7 +141,7 @@ export interface SnnBinding {
   alias(t: T): T;
 }
 /** Neurons with a generic fused step kernel. */
-export type SnnFusedNeuron = 'synaptic' | 'rsynaptic' | 'lapicque';
+export type SnnFusedNeuron = 'synaptic' | 'rsynaptic' | 'lapicque' | 'alpha';
 /** The named step configuration every snn native takes (parsed once in native/binding/snn_args.h). */
 export interface SnnStepConfig {
   reset: 'subtract' | 'zero' | 'none';

@@ -1,6 +1,7 @@
 // The fused neuron step on CUDA (native/kernels/fused_neuron_cuda.cu): every Leaky/RLeaky fixture
 // case on the GPU's fused kernel against the CPU's fused kernel and against snnTorch 0.9.4's golden
-// values, 16-bit smoke tests, state placement, and a short training run on the GPU.
+// values, 16-bit smoke tests, the other neurons on the same kernel (Synaptic, RSynaptic, Lapicque,
+// Alpha) against the CPU's composed step, state placement, and a short training run on the GPU.
 // Skipped, saying why, where CUDA is not available (a CPU LibTorch build, or no GPU).
 //
 // Tolerances: spikes exact everywhere. GPU fused vs CPU fused: the element maths are the same
@@ -183,6 +184,125 @@ describe('snn fused step on CUDA: float16 / bfloat16', function () {
         });
       });
     }
+  }
+});
+
+type GenericKind = 'Synaptic' | 'RSynaptic' | 'Lapicque' | 'Alpha';
+type GenericNeuron = snn.Synaptic | snn.RSynaptic | snn.Lapicque | snn.Alpha;
+
+/** 4 steps of a neuron with a generic fused kernel on `device` under step `impl`, from nonzero states;
+ * returns CPU copies of every output, the grads of x, the initial states and the learnable
+ * parameters, and the grad_fn names of the last state. */
+function runGeneric(kind: GenericKind, opts: Record<string, unknown>, device: 'cpu' | 'cuda', impl: 'fused' | 'composed') {
+  return snn.with_step_impl(impl, () =>
+    torch.tidy(() => {
+      torch.manual_seed(11);
+      const x = torch.randn([4, 8, 33]).mul(1.2).to(device).requires_grad_(true);
+      const n: GenericNeuron =
+        kind === 'Synaptic'
+          ? new snn.Synaptic(opts as unknown as snn.SynapticOptions)
+          : kind === 'RSynaptic'
+            ? new snn.RSynaptic(opts as unknown as snn.RSynapticOptions)
+            : kind === 'Alpha'
+              ? new snn.Alpha(opts as unknown as snn.AlphaOptions)
+              : new snn.Lapicque(opts as unknown as snn.LapicqueOptions);
+      n.to(device);
+      const nstates = kind === 'Lapicque' ? 1 : kind === 'Synaptic' ? 2 : 3;
+      const init = Array.from({ length: nstates }, (_, i) =>
+        (kind === 'RSynaptic' && i === 0 ? torch.rand([8, 33]).gt(0.5).float() : torch.randn([8, 33]).mul(0.8))
+          .to(device)
+          .requires_grad_(true),
+      );
+      let st = init;
+      const outs: torch.Tensor[] = [];
+      const fns: string[] = [];
+      for (let t = 0; t < 4; t++) {
+        const xt = x.select(0, t);
+        const out = (
+          kind === 'Lapicque'
+            ? (n as snn.Lapicque).forward(xt, st[0])
+            : kind === 'Synaptic'
+              ? (n as snn.Synaptic).forward(xt, st[0], st[1])
+              : kind === 'Alpha'
+                ? (n as snn.Alpha).forward(xt, st[0], st[1], st[2])
+                : (n as snn.RSynaptic).forward(xt, st[0], st[1], st[2])
+        ) as torch.Tensor[];
+        for (const o of out) expect(o.device).to.match(new RegExp(`^${device}`));
+        st = kind === 'RSynaptic' ? out : out.slice(1);
+        fns.push(out[out.length - 1]!.grad_fn?.name() ?? '');
+        outs.push(...out);
+      }
+      let loss = torch.zeros([], { device });
+      outs.forEach((o, i) => {
+        loss = loss.add(o.mul(1 + 0.1 * i).sum());
+      });
+      const params = [...n.parameters()].filter((q) => q.requires_grad);
+      const grads = torch.autograd.grad(loss, [x, ...init, ...params], { allow_unused: true });
+      return { outs: outs.map((o) => o.cpu()), grads: grads.map((g) => (g ? g.cpu() : null)), fns };
+    }),
+  );
+}
+
+describe('snn generic fused step on CUDA (Synaptic, RSynaptic, Lapicque, Alpha): GPU fused vs CPU composed', function () {
+  before(function () {
+    requireCuda(this);
+  });
+  const cases: [GenericKind, Record<string, unknown>][] = [];
+  for (const reset_mechanism of ['subtract', 'zero', 'none'] as const) {
+    for (const reset_delay of [true, false]) {
+      const learn = { learn_alpha: true, learn_beta: true, learn_threshold: true };
+      cases.push(['Synaptic', { alpha: 0.85, beta: 0.7, threshold: 0.6, reset_mechanism, reset_delay, ...learn }]);
+      cases.push(['RSynaptic', { alpha: 0.85, beta: 0.7, threshold: 0.6, reset_mechanism, reset_delay, all_to_all: false, V: 0.4 }]);
+    }
+    cases.push(['Lapicque', { beta: 0.8, threshold: 0.6, reset_mechanism, learn_threshold: true }]);
+    cases.push([
+      'Alpha',
+      { alpha: 0.85, beta: 0.6, threshold: 0.6, reset_mechanism, learn_alpha: true, learn_beta: true, learn_threshold: true },
+    ]);
+  }
+  cases.push([
+    'Synaptic',
+    { alpha: torch.linspace(0.5, 1.1, 33), beta: torch.linspace(-0.1, 0.95, 33), learn_alpha: true, learn_beta: true },
+  ]);
+  cases.push(['Alpha', { alpha: torch.linspace(0.8, 1.2, 33), beta: torch.linspace(0.1, 0.7, 33), learn_alpha: true, learn_beta: true }]);
+  cases.push(['Alpha', { alpha: 0.9, beta: 0.7, spike_grad: snn.surrogate.fast_sigmoid(), learn_beta: true }]);
+  for (const [kind, opts] of cases) {
+    it(`${kind} ${JSON.stringify(opts, (_k, v: unknown) => (v instanceof torch.Tensor ? `tensor${JSON.stringify(v.shape)}` : v))}`, () => {
+      const g = runGeneric(kind, opts, 'cuda', 'fused');
+      const c = runGeneric(kind, opts, 'cpu', 'composed');
+      expect(
+        g.fns.every((f) => /StepFn/.test(f)),
+        `GPU fused grad_fn: ${g.fns[0]}`,
+      ).to.equal(true);
+      const per = g.outs.length / 4;
+      g.outs.forEach((o, i) => {
+        if (i % per === 0) expect(o.sub(c.outs[i]!).abs().max().item(), `spike ${i}`).to.equal(0);
+        else expectClose(o, c.outs[i]!, `state ${i}`, MEM_TOL);
+      });
+      g.grads.forEach((gr, i) => {
+        const e = c.grads[i];
+        if (!e) return expect(gr === null || gr.abs().max().item() === 0, `grad ${i} unused on composed`).to.equal(true);
+        expectClose(gr!, e, `grad ${i}`, GRAD_TOL);
+      });
+    });
+  }
+  for (const dtype of ['float16', 'bfloat16'] as const) {
+    it(`Synaptic and Alpha in ${dtype} run the CUDA kernel and keep the dtype`, () => {
+      torch.tidy(() => {
+        for (const n of [new snn.Synaptic({ alpha: 0.9, beta: 0.8, learn_beta: true }), new snn.Alpha({ alpha: 0.9, beta: 0.8 })]) {
+          n.to('cuda');
+          const x = torch.rand([16, 40], { device: 'cuda', dtype }).requires_grad_(true);
+          const out = n.forward(x) as torch.Tensor[];
+          for (const o of out) expect(o.dtype).to.equal(dtype);
+          expect(out[out.length - 1]!.grad_fn?.name() ?? '').to.match(/StepFn/);
+          out[0]!
+            .sum()
+            .add(out[out.length - 1]!.sum())
+            .backward();
+          expect(x.grad!.dtype).to.equal(dtype);
+        }
+      });
+    });
   }
 });
 

@@ -100,17 +100,21 @@ describe('snn higher-order gradients: Synaptic, RSynaptic and Lapicque', () => {
     }
   });
 
-  for (const kind of ['RSynaptic', 'Lapicque'] as const) {
+  for (const kind of ['RSynaptic', 'Lapicque', 'Alpha'] as const) {
     it(`${kind} (fused step): create_graph is refused with an error naming snn.config({ step: 'composed' })`, () => {
       snn.with_step_impl('fused', () =>
         torch.tidy(() => {
           const x = torch.randn([3, 4]).requires_grad_(true);
           const n =
-            kind === 'RSynaptic' ? new snn.RSynaptic({ alpha: 0.9, beta: 0.8, linear_features: 4 }) : new snn.Lapicque({ beta: 0.9 });
+            kind === 'RSynaptic'
+              ? new snn.RSynaptic({ alpha: 0.9, beta: 0.8, linear_features: 4 })
+              : kind === 'Alpha'
+                ? new snn.Alpha({ alpha: 0.9, beta: 0.8 })
+                : new snn.Lapicque({ beta: 0.9 });
           const out = n.forward(x) as torch.Tensor[];
           const loss = out[0]!.sum().add(out[out.length - 1]!.mul(out[out.length - 1]!).sum());
           expect(() => torch.autograd.grad(loss, x, { create_graph: true })).to.throw(
-            /StepFn[\s\S]*double backward[\s\S]*snn\.config\(\{ step: 'composed' \}\)/,
+            new RegExp(String.raw`${kind}StepFn[\s\S]*double backward[\s\S]*snn\.config\(\{ step: 'composed' \}\)`),
           );
           n.dispose();
         }),

@@ -1,4 +1,4 @@
-// The generic fused step (native/kernels/neuron_traits.h) of Synaptic, RSynaptic and Lapicque
+// The generic fused step (native/kernels/neuron_traits.h) of Synaptic, RSynaptic, Lapicque and Alpha
 // against their composed steps, beyond the golden values of snn_neuron_family.test.ts (which run
 // on both step settings): every reset mechanism, the immediate reset, per-neuron (broadcast)
 // parameters, every surrogate, learnable parameters, 16-bit states and the typed config's errors.
@@ -9,7 +9,7 @@ import { torch, snn } from '../lib/index.js';
 import { native } from '../lib/native.js';
 import { expectClose } from './assert_close.js';
 
-type Kind = 'Synaptic' | 'RSynaptic' | 'Lapicque';
+type Kind = 'Synaptic' | 'RSynaptic' | 'Lapicque' | 'Alpha';
 const MEM_TOL = { rtol: 1e-5, atol: 1e-6 };
 const GRAD_TOL = { rtol: 1e-4, atol: 1e-5 };
 
@@ -19,8 +19,9 @@ interface Run {
   fns: string[];
 }
 
-function build(kind: Kind, o: Record<string, unknown>): snn.Synaptic | snn.RSynaptic | snn.Lapicque {
+function build(kind: Kind, o: Record<string, unknown>): snn.Synaptic | snn.RSynaptic | snn.Lapicque | snn.Alpha {
   if (kind === 'Synaptic') return new snn.Synaptic(o as unknown as snn.SynapticOptions);
+  if (kind === 'Alpha') return new snn.Alpha(o as unknown as snn.AlphaOptions);
   if (kind === 'RSynaptic') return new snn.RSynaptic(o as unknown as snn.RSynapticOptions);
   return new snn.Lapicque(o as unknown as snn.LapicqueOptions);
 }
@@ -54,7 +55,9 @@ function run(
           ? (n as snn.Lapicque).forward(x.select(0, t), st[0])
           : kind === 'Synaptic'
             ? (n as snn.Synaptic).forward(x.select(0, t), st[0], st[1])
-            : (n as snn.RSynaptic).forward(x.select(0, t), st[0], st[1], st[2])
+            : kind === 'Alpha'
+              ? (n as snn.Alpha).forward(x.select(0, t), st[0], st[1], st[2])
+              : (n as snn.RSynaptic).forward(x.select(0, t), st[0], st[1], st[2])
       ) as torch.Tensor[];
       st = kind === 'RSynaptic' ? out : out.slice(1);
       fns.push(out[out.length - 1]!.grad_fn?.name() ?? '');
@@ -90,7 +93,7 @@ function compare(kind: Kind, opts: Record<string, unknown>, seed = 3, dtype: 'fl
   });
 }
 
-describe('snn fused Synaptic / RSynaptic / Lapicque steps equal the composed steps', () => {
+describe('snn fused Synaptic / RSynaptic / Lapicque / Alpha steps equal the composed steps', () => {
   after(() => snn.set_step_impl('fused'));
   for (const reset_mechanism of ['subtract', 'zero', 'none'] as const) {
     for (const reset_delay of [true, false]) {
@@ -124,6 +127,20 @@ describe('snn fused Synaptic / RSynaptic / Lapicque steps equal the composed ste
         );
       });
     }
+    it(`Alpha reset ${reset_mechanism}, learnable alpha/beta/threshold`, () => {
+      torch.tidy(() =>
+        compare('Alpha', {
+          alpha: 0.85,
+          beta: 0.6,
+          threshold: 0.6,
+          reset_mechanism,
+          learn_alpha: true,
+          learn_beta: true,
+          learn_threshold: true,
+        }),
+      );
+      torch.tidy(() => compare('Alpha', { alpha: 0.9, beta: 0.8, threshold: 0.3, reset_mechanism }, 7, 'float64'));
+    });
     it(`Lapicque reset ${reset_mechanism} (beta given, and R/C given), learnable threshold`, () => {
       torch.tidy(() => compare('Lapicque', { beta: 0.8, threshold: 0.6, reset_mechanism, learn_threshold: true }));
       torch.tidy(() => compare('Lapicque', { R: 2.0, C: 3.5, time_step: 0.5, threshold: 0.6, reset_mechanism }));
@@ -138,6 +155,16 @@ describe('snn fused Synaptic / RSynaptic / Lapicque steps equal the composed ste
       compare('Synaptic', { alpha, beta, threshold, learn_alpha: true, learn_beta: true, learn_threshold: true, reset_delay: false });
       compare('RSynaptic', { alpha, beta, threshold, linear_features: 6, learn_alpha: true, learn_beta: true });
       compare('Lapicque', { beta: torch.linspace(0.5, 0.9, 6), threshold, learn_threshold: true });
+      const aBeta = torch.linspace(0.1, 0.7, 6);
+      compare('Alpha', {
+        alpha: torch.linspace(0.8, 1.2, 6),
+        beta: aBeta,
+        threshold,
+        learn_alpha: true,
+        learn_beta: true,
+        learn_threshold: true,
+      });
+      compare('Alpha', { alpha: 0.95, beta: aBeta, threshold, learn_beta: true, reset_mechanism: 'subtract' });
     });
   });
 
@@ -147,14 +174,26 @@ describe('snn fused Synaptic / RSynaptic / Lapicque steps equal the composed ste
         const spike_grad = (snn.surrogate[sg] as () => snn.surrogate.SpikeFunction)();
         compare('Synaptic', { alpha: 0.9, beta: 0.8, spike_grad, learn_beta: true }, 5, 'float64');
         compare('Lapicque', { beta: 0.9, spike_grad }, 5, 'float64');
+        compare('Alpha', { alpha: 0.9, beta: 0.7, spike_grad, learn_alpha: true, learn_beta: true }, 5, 'float64');
       });
     });
   }
+
+  it('Alpha: the fused forward equals the composed forward bit for bit (float32, every reset mechanism)', () => {
+    for (const reset_mechanism of ['subtract', 'zero', 'none'] as const) {
+      torch.tidy(() => {
+        const f = run('Alpha', 'fused', { alpha: 0.87, beta: 0.61, threshold: 0.4, reset_mechanism }, 9);
+        const c = run('Alpha', 'composed', { alpha: 0.87, beta: 0.61, threshold: 0.4, reset_mechanism }, 9);
+        f.outs.forEach((o, i) => expect(o.sub(c.outs[i]!).abs().max().item(), `${reset_mechanism} output ${i}`).to.equal(0));
+      });
+    }
+  });
 
   it('surrogate_disable: spikes carry no gradient; the states still do', () => {
     torch.tidy(() => {
       compare('Synaptic', { alpha: 0.9, beta: 0.8, surrogate_disable: true, learn_alpha: true });
       compare('Lapicque', { beta: 0.9, surrogate_disable: true });
+      compare('Alpha', { alpha: 0.9, beta: 0.8, surrogate_disable: true, learn_alpha: true });
     });
   });
 
@@ -205,9 +244,12 @@ describe('snn fused Synaptic / RSynaptic / Lapicque steps equal the composed ste
       expect(() => native.snn_neuron_step('synaptic', [x.handle], [z.handle], [p.handle, p.handle, p.handle, p.handle], cfg)).to.throw(
         /expected 2 states, got 1/,
       );
-      expect(() => native.snn_neuron_step('alpha' as 'synaptic', [x.handle], [z.handle], [p.handle], cfg)).to.throw(
-        /unknown neuron kind 'alpha'/,
+      expect(() => native.snn_neuron_step('izhikevich' as 'synaptic', [x.handle], [z.handle], [p.handle], cfg)).to.throw(
+        /unknown neuron kind 'izhikevich'/,
       );
+      expect(() =>
+        native.snn_neuron_step('alpha', [x.handle], [z.handle, z.handle], [p.handle, p.handle, p.handle, p.handle], cfg),
+      ).to.throw(/AlphaStepFn: expected 3 states, got 2/);
       expect(() =>
         native.snn_neuron_step(
           'lapicque',

@@ -6,6 +6,8 @@
 //   subtract: syn_exc' -= θ·r; syn_inh' -= (b·syn_inh - X)·r; mem' -= (-syn_inh)·r
 //   zero (the default): each new state -= (its own update)·r
 //   state_quant on all three; spk = fire(mem').
+// Under snn.config({ step: 'fused' }) one native node runs the step (native/kernels/neuron_traits.h,
+// Alpha), except with state_quant, inhibition or a custom surrogate (the composed ops above).
 // Requires α > β elementwise and β ≠ 1 (snnTorch's checks).
 //
 // Departure: snnTorch 0.9.4's Alpha(learn_alpha=true) raises at construction ("cannot assign
@@ -14,7 +16,8 @@
 // learn_alpha, alpha is a buffer stored clamped, as snnTorch stores it.
 import { checkOptions } from '../torch/check.js';
 import { no_grad } from '../torch/autograd.js';
-import type { Tensor } from '../torch/tensor.js';
+import { native } from '../native.js';
+import { wrap, type Tensor } from '../torch/tensor.js';
 import { LIF, SPIKING_KEYS, type LIFOptions, type TensorInit } from './neuron.js';
 import { runSequenceStates, type StatesSequenceOptions } from './sequence_states.js';
 import type { NeuronInternals } from './synaptic.js';
@@ -68,6 +71,17 @@ export class Alpha<const O extends AlphaOptions = AlphaOptions> extends LIF {
 
   #step(X: Tensor, exc: Tensor, inh: Tensor, mem: Tensor): { spk: Tensor; states: Record<string, Tensor> } {
     const h = this as unknown as NeuronInternals;
+    const cfg = h._fusedConfig();
+    if (cfg) {
+      const out = native.snn_neuron_step(
+        'alpha',
+        [X.handle],
+        [exc.handle, inh.handle, mem.handle],
+        [this.alpha.handle, this.beta.handle, this.threshold.handle, this.graded_spikes_factor.handle],
+        cfg,
+      );
+      if (out.length === 4) return { spk: wrap(out[0]!), states: { syn_exc: wrap(out[1]!), syn_inh: wrap(out[2]!), mem: wrap(out[3]!) } };
+    }
     const r = h._memReset(mem);
     const a = this.alpha.clamp(0, 1);
     const b = this.beta.clamp(0, 1);

@@ -1,5 +1,5 @@
-// Tensor-level CUDA fused Leaky/RLeaky step: checks, allocation, parameter views and LibTorch's
-// current stream around the generic raw-pointer launchers of fused_neuron_cuda.cu (the Leaky traits).
+// Tensor-level CUDA fused neuron step: checks, allocation, parameter views and LibTorch's current
+// stream around the generic raw-pointer launchers of fused_neuron_cuda.cu, for every NeuronKind.
 // Built only with a CUDA LibTorch.
 #ifdef SNN_WITH_CUDA
 #include "cuda_dispatch.h"
@@ -8,8 +8,8 @@
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
 
-#include "fused_neuron_cuda.h"
 #include "param_view.h"
+#include "step_kernels.h"
 
 namespace snntorch::kernels {
 namespace cuda {
@@ -46,109 +46,116 @@ bool fused_available(const Tensor& input, at::ScalarType st) {
   return input.is_cuda() && (st == at::kFloat || st == at::kHalf || st == at::kBFloat16);
 }
 
-detail::StepOut step_forward(bool rec_mode, const Tensor& x, const Tensor& rec, const Tensor& u, const Tensor& beta,
-                             const Tensor& th, const Tensor& g, const StepConfig& cfg, bool want_v) {
+NeuronOut neuron_forward(NeuronKind k, const std::vector<Tensor>& in, const std::vector<Tensor>& s,
+                         const std::vector<Tensor>& params, const char* const* names, const StepConfig& cfg,
+                         bool immediate) {
+  const Tensor& x = in.at(0);
   const c10::cuda::CUDAGuard guard(x.device());
-  const Tensor xc = x.contiguous(), uc = u.to(x.scalar_type()).contiguous();
-  const Tensor rc = rec_mode ? rec.to(x.scalar_type()).contiguous() : Tensor();
-  const bool immediate = cfg.immediate();
-  const ParamView pb = view(beta, xc, "beta"), pt = view(th, xc, "threshold");
-  const ParamView pg = g.defined() ? view(g, xc, "graded_spikes_factor") : ParamView();
-  detail::StepOut o;
-  o.spk = at::empty_like(xc);
-  o.mem = at::empty_like(xc);
-  if (want_v || immediate) o.v = at::empty_like(xc);
-  // The Leaky traits' slots: inputs {x(, rec)}, state {mem}, parameters {beta, threshold, graded
-  // factor}; a null graded factor reads as 1 (RLeaky).
+  TORCH_CHECK(
+      in.size() <= size_t(kMaxTensors) && s.size() <= size_t(kMaxTensors) && params.size() == size_t(neuron_params(k)),
+      "snntorch-node CUDA neuron step: wrong tensor counts");
+  std::vector<ParamView> pv;
+  for (size_t q = 0; q < params.size(); ++q) pv.push_back(view(params[q], x, names[q]));
+  NeuronOut o;
+  o.spk = at::empty_like(x);
+  for (size_t q = 0; q < s.size(); ++q) o.states.push_back(at::empty_like(x));
+  if (immediate) o.v = at::empty_like(x);
   NeuronFwdArgs a;
-  a.dtype = dtype_of(xc.scalar_type());
-  a.n = xc.numel();
+  a.dtype = dtype_of(x.scalar_type());
+  a.n = x.numel();
   a.reset = static_cast<int>(cfg.reset);
   a.immediate = immediate;
-  a.in[0] = xc.data_ptr();
-  if (rec_mode) a.in[1] = rc.data_ptr();
-  a.s[0] = uc.data_ptr();
-  a.p[0] = ptr(pb);
-  a.p[1] = ptr(pt);
-  if (g.defined()) a.p[2] = ptr(pg);
+  for (size_t q = 0; q < in.size(); ++q) a.in[q] = in[q].data_ptr();
+  for (size_t q = 0; q < s.size(); ++q) {
+    a.s[q] = s[q].data_ptr();
+    a.out[q] = o.states[q].data_ptr();
+  }
+  for (size_t q = 0; q < pv.size(); ++q) a.p[q] = ptr(pv[q]);
   a.spk = o.spk.data_ptr();
-  a.out[0] = o.mem.data_ptr();
   a.v = o.v.defined() ? o.v.data_ptr() : nullptr;
-  check(launch_neuron_fwd(rec_mode ? NeuronKind::RLeaky : NeuronKind::Leaky, a, stream_of(xc)), "forward");
+  check(launch_neuron_fwd(k, a, stream_of(x)), "forward");
   return o;
 }
 
-detail::StepBackward step_backward(bool rec_mode, const Tensor& u, const Tensor& v, const Tensor& beta,
-                                   const Tensor& th, const Tensor& g, const Tensor& gS, const Tensor& gM,
-                                   const StepConfig& cfg, const detail::GradNeeds& need) {
-  detail::StepBackward r;
-  if (!gS.defined() && !gM.defined()) return r;
-  const c10::cuda::CUDAGuard guard(u.device());
-  const auto st = u.scalar_type();
-  const Tensor uc = u.contiguous(), vc = v.to(st).contiguous();
-  const Tensor gs = gS.defined() ? gS.to(st).contiguous() : Tensor();
-  const Tensor gm = gM.defined() ? gM.to(st).contiguous() : Tensor();
-  const bool has_s = gs.defined(), has_m = gm.defined();
-  const bool d = has_m && cfg.immediate();
-  const ParamView pb = view(beta, uc, "beta"), pt = view(th, uc, "threshold");
-  const ParamView pg = g.defined() ? view(g, uc, "graded_spikes_factor") : ParamView();
+std::vector<Tensor> neuron_backward(NeuronKind k, const std::vector<Tensor>& in, const std::vector<Tensor>& s,
+                                    const Tensor& v, const std::vector<Tensor>& params, const char* const* names,
+                                    const Tensor& gS, const std::vector<Tensor>& gout, const StepConfig& cfg,
+                                    bool immediate, bool sg, const std::vector<bool>& need) {
+  const size_t ns = s.size(), np = params.size();
+  TORCH_CHECK(need.size() >= ns + np, "snntorch-node CUDA neuron step: wrong tensor counts");
+  const size_t ni = need.size() - ns - np;
+  TORCH_CHECK(ni <= size_t(kMaxTensors) && in.size() <= ni && ns <= size_t(kMaxTensors) &&
+                  np == size_t(neuron_params(k)) && gout.size() == ns,
+              "snntorch-node CUDA neuron step: wrong tensor counts");
+  const c10::cuda::CUDAGuard guard(v.device());
+  const auto st = v.scalar_type();
+  const Tensor vc = v.contiguous();
+  auto dense = [&](const Tensor& t) { return t.defined() ? t.to(st).contiguous() : Tensor(); };
+  std::vector<Tensor> sc, inc, goc;
+  for (const auto& t : s) sc.push_back(t.contiguous());
+  for (const auto& t : in) inc.push_back(t.contiguous());
+  for (const auto& t : gout) goc.push_back(dense(t));
+  const Tensor gSc = dense(gS);
+  std::vector<ParamView> pv;
+  for (size_t q = 0; q < np; ++q) pv.push_back(view(params[q], vc, names[q]));
 
   NeuronBwdArgs a;
   a.dtype = dtype_of(st);
-  a.n = uc.numel();
+  a.n = vc.numel();
   a.reset = static_cast<int>(cfg.reset);
-  a.immediate = d;
-  a.sg = !cfg.surrogate_disable && (has_s || d);
+  a.immediate = immediate;
+  a.sg = sg;
   a.surrogate = static_cast<int>(cfg.surrogate);
   a.surrogate_param = cfg.surrogate_param;
-  a.s[0] = uc.data_ptr();
+  for (size_t q = 0; q < inc.size(); ++q) a.in[q] = inc[q].data_ptr();
+  for (size_t q = 0; q < ns; ++q) {
+    a.s[q] = sc[q].data_ptr();
+    a.gout[q] = goc[q].defined() ? goc[q].data_ptr() : nullptr;
+  }
   a.v = vc.data_ptr();
-  a.gS = has_s ? gs.data_ptr() : nullptr;
-  a.gout[0] = has_m ? gm.data_ptr() : nullptr;
-  a.p[0] = ptr(pb);
-  a.p[1] = ptr(pt);
-  if (g.defined()) a.p[2] = ptr(pg);
-  // Only the grads asked for are written (the CPU kernel writes gx and gu always); x's grad is also
-  // rec's (the inputs are summed), so one buffer serves both.
-  if (need.x) r.gx = at::empty_like(uc);
-  if (need.u) r.gu = at::empty_like(uc);
-  a.gin[0] = r.gx.defined() ? r.gx.data_ptr() : nullptr;
-  a.gs[0] = r.gu.defined() ? r.gu.data_ptr() : nullptr;
+  a.gS = gSc.defined() ? gSc.data_ptr() : nullptr;
+  for (size_t q = 0; q < np; ++q) a.p[q] = ptr(pv[q]);
+
+  // Only the grads asked for are written.
+  std::vector<Tensor> res(need.size());
+  for (size_t q = 0; q < ni; ++q) {
+    if (!need[q]) continue;
+    res[q] = at::empty_like(vc);
+    a.gin[q] = res[q].data_ptr();
+  }
+  for (size_t q = 0; q < ns; ++q) {
+    if (!need[ni + q]) continue;
+    res[ni + q] = at::empty_like(vc);
+    a.gs[q] = res[ni + q].data_ptr();
+  }
   // Single-value params are summed in the pass (per-block double partials, then one sum: the
-  // result does not depend on scheduling); broadcast ones go through a full-size buffer.
-  constexpr int kP = 3;  // the Leaky traits' parameter count (partials' columns)
-  const bool want[kP] = {need.beta, need.th, need.g && g.defined()};
-  const ParamView* views[kP] = {&pb, &pt, &pg};
-  Tensor full[kP];
+  // result does not depend on scheduling); broadcast ones go through a full-size float32 buffer.
+  std::vector<Tensor> full(np);
   bool any_sum = false;
-  for (int k = 0; k < kP; ++k) {
-    if (!want[k]) continue;
-    if (views[k]->period == 1) {
-      a.sum[k] = true;
+  for (size_t q = 0; q < np; ++q) {
+    if (!need[ni + ns + q]) continue;
+    if (pv[q].period == 1) {
+      a.sum[q] = true;
       any_sum = true;
     } else {
-      full[k] = at::empty(uc.sizes(), uc.options().dtype(at::kFloat));
-      a.full[k] = full[k].data_ptr();
+      full[q] = at::empty(vc.sizes(), vc.options().dtype(at::kFloat));
+      a.full[q] = full[q].data_ptr();
     }
   }
   Tensor partials;
   if (any_sum) {
-    partials = at::empty({neuron_bwd_blocks(a.n), kP}, uc.options().dtype(at::kDouble));
+    partials = at::empty({neuron_bwd_blocks(a.n), static_cast<int64_t>(np)}, vc.options().dtype(at::kDouble));
     a.partials = partials.data_ptr<double>();
   }
-  check(launch_neuron_bwd(rec_mode ? NeuronKind::RLeaky : NeuronKind::Leaky, a, stream_of(uc)), "backward");
-
+  check(launch_neuron_bwd(k, a, stream_of(vc)), "backward");
   const Tensor sums = any_sum ? partials.sum(0) : Tensor();
-  const Tensor* like[kP] = {&beta, &th, &g};
-  Tensor* dst[kP] = {&r.gbeta, &r.gth, &r.gg};
-  for (int k = 0; k < kP; ++k) {
-    if (!want[k]) continue;
-    Tensor gk = full[k].defined() ? detail::reduce_to(full[k], *like[k])
-                                  : sums.select(0, k).to(at::kFloat).reshape(like[k]->sizes());
-    // The grad in the parameter's own dtype and device, as autograd expects.
-    *dst[k] = gk.to(like[k]->device(), like[k]->scalar_type());
+  for (size_t q = 0; q < np; ++q) {
+    if (!need[ni + ns + q]) continue;
+    res[ni + ns + q] = full[q].defined()
+                           ? detail::reduce_to(full[q], params[q])
+                           : sums.select(0, static_cast<int64_t>(q)).to(at::kFloat).reshape(params[q].sizes());
   }
-  return r;
+  return res;
 }
 
 }  // namespace cuda

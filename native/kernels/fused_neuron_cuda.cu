@@ -4,7 +4,8 @@
 //
 // Bit parity with the CPU kernels needs every a*b+c rounded twice, as on the CPU: build this file
 // with --fmad=false (CMakeLists.txt and scripts/check-cuda-compile.sh do). Division and sqrt stay
-// IEEE (no --use_fast_math), denormals are kept (no -ftz).
+// IEEE (no --use_fast_math), denormals are kept (no -ftz). Alpha's derived logarithms are CUDA's
+// logf (within 2 ulp of the CPU's), so its results may differ from the CPU's in the last bits.
 #include <type_traits>
 
 #include "cuda_common.cuh"
@@ -33,7 +34,7 @@ struct GFwd {
 // stores in between could alias later loads, so the compiler would not hoist them itself).
 template <class Tr, Reset R, bool D>
 __global__ void __launch_bounds__(kThreads) neuron_fwd_kernel(const GFwd<Tr> a) {
-  constexpr int NI = Tr::kInputs, NS = Tr::kStates, NP = Tr::kParams;
+  constexpr int NI = Tr::kInputs, NS = Tr::kStates, NP = Tr::kParams, ND = traits::derived_count<Tr>::value;
   const int64_t base = int64_t(blockIdx.x) * kPerBlock + threadIdx.x;
   float xi[kUnroll][NI], si[kUnroll][NS];
 #pragma unroll
@@ -48,9 +49,10 @@ __global__ void __launch_bounds__(kThreads) neuron_fwd_kernel(const GFwd<Tr> a) 
   for (int u = 0; u < kUnroll; ++u) {
     const int64_t i = base + int64_t(u) * kThreads;
     if (i >= a.n) continue;
-    float pi[NP], so[NS], sp, vi;
+    float pi[NP + ND], so[NS], sp, vi;
 #pragma unroll
     for (int k = 0; k < NP; ++k) pi[k] = pval(a.p[k], i, a.idx32);
+    traits::derive<Tr>(pi);
     Tr::template forward<R, D>(xi[u], si[u], pi, sp, so, vi);
     st(a.dt, a.spk, i, sp);
 #pragma unroll
@@ -64,6 +66,7 @@ struct GBwd {
   int64_t n;
   int dt;
   bool idx32;
+  const void* in[Tr::kInputs];  // read where the traits' backward takes the inputs
   const void* s[Tr::kStates];
   const void* v;
   const void* gS;
@@ -79,13 +82,16 @@ struct GBwd {
 
 template <class Tr, Surrogate K, bool SG, Reset R, bool D>
 __global__ void __launch_bounds__(kThreads) neuron_bwd_kernel(const GBwd<Tr> a, const SurrogateConsts<float> sc) {
-  constexpr int NI = Tr::kInputs, NS = Tr::kStates, NP = Tr::kParams;
+  constexpr int NI = Tr::kInputs, NS = Tr::kStates, NP = Tr::kParams, ND = traits::derived_count<Tr>::value;
+  constexpr bool kIn = traits::saves_inputs<Tr>::value;
   const int64_t base = int64_t(blockIdx.x) * kPerBlock + threadIdx.x;
-  float si[kUnroll][NS], go[kUnroll][NS], vs[kUnroll], gss[kUnroll];
+  float xi[kUnroll][NI], si[kUnroll][NS], go[kUnroll][NS], vs[kUnroll], gss[kUnroll];
 #pragma unroll
   for (int u = 0; u < kUnroll; ++u) {
     const int64_t i = base + int64_t(u) * kThreads;
     const bool in = i < a.n;
+#pragma unroll
+    for (int k = 0; k < NI; ++k) xi[u][k] = kIn && in ? ld(a.dt, a.in[k], i) : 0.0f;
 #pragma unroll
     for (int k = 0; k < NS; ++k) {
       si[u][k] = in ? ld(a.dt, a.s[k], i) : 0.0f;
@@ -101,10 +107,11 @@ __global__ void __launch_bounds__(kThreads) neuron_bwd_kernel(const GBwd<Tr> a, 
   for (int u = 0; u < kUnroll; ++u) {
     const int64_t i = base + int64_t(u) * kThreads;
     if (i >= a.n) continue;
-    float pi[NP], gi[NI], gsv[NS], gp[NP];
+    float pi[NP + ND], gi[NI], gsv[NS], gp[NP];
 #pragma unroll
     for (int k = 0; k < NP; ++k) pi[k] = pval(a.p[k], i, a.idx32);
-    Tr::template backward<K, SG, R, D>(sc, si[u], vs[u], pi, gss[u], go[u], gi, gsv, gp);
+    traits::derive<Tr>(pi);
+    traits::backward<Tr, K, SG, R, D>(sc, xi[u], si[u], vs[u], pi, gss[u], go[u], gi, gsv, gp);
 #pragma unroll
     for (int k = 0; k < NI; ++k)
       if (a.gin[k] != nullptr) st(a.dt, a.gin[k], i, gi[k]);
@@ -182,7 +189,11 @@ const char* bwd(const NeuronBwdArgs& a, void* stream) {
     k.gout[q] = a.gout[q];
     k.gs[q] = a.gs[q];
   }
-  for (int q = 0; q < Tr::kInputs; ++q) k.gin[q] = a.gin[q];
+  for (int q = 0; q < Tr::kInputs; ++q) {
+    if (traits::saves_inputs<Tr>::value && a.in[q] == nullptr) return "a saved input is missing";
+    k.in[q] = a.in[q];
+    k.gin[q] = a.gin[q];
+  }
   if (a.v == nullptr) return "the saved membrane is missing";
   k.v = a.v;
   k.gS = a.gS;
@@ -223,6 +234,7 @@ int neuron_params(NeuronKind k) {
     case NeuronKind::Lapicque: return traits::Lapicque::kParams;
     case NeuronKind::Leaky: return traits::Leaky::kParams;
     case NeuronKind::RLeaky: return traits::RLeaky::kParams;
+    case NeuronKind::Alpha: return traits::Alpha::kParams;
   }
   return 0;
 }
@@ -234,6 +246,7 @@ const char* launch_neuron_fwd(NeuronKind k, const NeuronFwdArgs& a, void* stream
     case NeuronKind::Lapicque: return fwd<traits::Lapicque>(a, stream);
     case NeuronKind::Leaky: return fwd<traits::Leaky>(a, stream);
     case NeuronKind::RLeaky: return fwd<traits::RLeaky>(a, stream);
+    case NeuronKind::Alpha: return fwd<traits::Alpha>(a, stream);
   }
   return "unknown neuron kind";
 }
@@ -245,6 +258,7 @@ const char* launch_neuron_bwd(NeuronKind k, const NeuronBwdArgs& a, void* stream
     case NeuronKind::Lapicque: return bwd<traits::Lapicque>(a, stream);
     case NeuronKind::Leaky: return bwd<traits::Leaky>(a, stream);
     case NeuronKind::RLeaky: return bwd<traits::RLeaky>(a, stream);
+    case NeuronKind::Alpha: return bwd<traits::Alpha>(a, stream);
   }
   return "unknown neuron kind";
 }

@@ -18,14 +18,13 @@ namespace cuda {
 enum class DType : int { Float32 = 0, Float16 = 1, BFloat16 = 2 };
 
 // A per-neuron parameter broadcast over the state without materialising it (as ParamView on the
-// CPU): element i reads p[(i / inner) % period], a float32. p == nullptr reads as 1 (RLeaky's
-// graded factor).
+// CPU): element i reads p[(i / inner) % period], a float32. p == nullptr reads as 1.
 struct ParamPtr {
   const void* p = nullptr;
   int64_t inner = 1, period = 1;
 };
 
-enum class NeuronKind : int { Synaptic = 0, RSynaptic = 1, Lapicque = 2, Leaky = 3, RLeaky = 4 };
+enum class NeuronKind : int { Synaptic = 0, RSynaptic = 1, Lapicque = 2, Leaky = 3, RLeaky = 4, Alpha = 5 };
 
 constexpr int kMaxTensors = 4;  // inputs or states per neuron
 constexpr int kMaxParams = 8;
@@ -51,6 +50,7 @@ struct NeuronBwdArgs {
   bool sg = false;         // the surrogate runs
   int surrogate = 0;       // kernels::Surrogate
   double surrogate_param = 2.0;
+  const void* in[kMaxTensors] = {};    // the step's inputs (saved) where the neuron's backward reads them
   const void* s[kMaxTensors] = {};     // previous states (saved)
   const void* v = nullptr;             // membrane before the immediate reset, or the returned one
   const void* gS = nullptr;            // may be null (reads as 0)

@@ -9,16 +9,21 @@
 //   param_grad(k)               whether the kernel differentiates parameter k (callers route a
 //                               parameter that needs a grad the kernel does not give to the composed step)
 //   kNames                      the parameters' then the states' names, for error messages
+//   kDerived, derive(p, d)      optional: values computed from the parameters alone, passed to
+//                               forward/backward as p[kParams ...] (derived_count, derive below)
+//   kSavesInputs                optional: the backward also reads the step's inputs, passed first
+//                               (saves_inputs, backward below)
 //   forward<R, D>(in, s, p, spk, out, v)          one element: new states `out`, spike, and v = the
 //                                                 membrane before the immediate reset
-//   backward<K, SG, R, D>(sc, s, v, p, gS, gout, gin, gs, gp)   grads of the inputs, the previous
-//                                                 states and the parameters (clamp masks applied)
+//   backward<K, SG, R, D>(sc, [in,] s, v, p, gS, gout, gin, gs, gp)   grads of the inputs, the
+//                                                 previous states and the parameters (clamp masks applied)
 // Template flags: R the reset mechanism, D the immediate reset (and, in backward, a gradient reached
 // the membrane), K the surrogate, SG the surrogate runs. Each expression follows snnTorch's op
 // order so the forward equals the composed step bit for bit.
 #pragma once
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include "step_types.h"
 #include "surrogate.h"
@@ -163,17 +168,25 @@ using RLeaky = LeakyT<2>;
 
 // snn.Synaptic (NI = 1) and snn.RSynaptic (NI = 2: in[1] = Rec(spk_prev), computed by the caller):
 //   syn' = clamp(α)·syn + X (+ rec); P = clamp(β)·mem + syn'; v = delayed_reset(P); spk, mem' = fire(v)
-// States {syn, mem}; parameters {alpha, beta, threshold, graded_spikes_factor}.
+// States {syn, mem}; parameters {alpha, beta, threshold, graded_spikes_factor}, then the derived
+// p[4] = clamp(α), p[5] = clamp(β): computed once for single values, so the element loops keep no
+// clamp branch (GCC would split them on it and leave the common copy scalar).
 template <int NI>
 struct SynapticT {
-  static constexpr int kInputs = NI, kStates = 2, kParams = 4, kMem = 1, kThreshold = 2, kGraded = 3;
+  static constexpr int kInputs = NI, kStates = 2, kParams = 4, kMem = 1, kThreshold = 2, kGraded = 3, kDerived = 2;
   static constexpr bool kResetDelay = true, kSharedInputGrad = true;
   static constexpr bool param_grad(int) { return true; }
   static constexpr const char* kNames[] = {"alpha", "beta", "threshold", "graded_spikes_factor", "syn", "mem"};
 
+  template <typename T>
+  SNNK_INLINE static void derive(const T* p, T* d) {
+    d[0] = clamp01(p[0]);
+    d[1] = clamp01(p[1]);
+  }
+
   template <Reset R, bool D, typename T>
   SNNK_INLINE static void forward(const T* in, const T* s, const T* p, T& spk, T* out, T& v) {
-    const T a = clamp01(p[0]), b = clamp01(p[1]), th = p[2];
+    const T a = p[4], b = p[5], th = p[2];
     const T r = heaviside(s[1] - th);
     T syn = a * s[0] + in[0];
     if (NI > 1) syn = syn + in[NI - 1];
@@ -185,7 +198,7 @@ struct SynapticT {
   template <Surrogate K, bool SG, Reset R, bool D, typename T>
   SNNK_INLINE static void backward(const SurrogateConsts<T>& sc, const T* s, T v, const T* p, T gS, const T* gout,
                                    T* gin, T* gs, T* gp) {
-    const T a = clamp01(p[0]), b = clamp01(p[1]), th = p[2];
+    const T a = p[4], b = p[5], th = p[2];
     const T r = heaviside(s[1] - th);
     T gth = T(0), gg = T(0);
     const T gv = fire_bwd<K, SG, R, D>(sc, v, r, th, p[3], gS, gout[1], gth, gg);
@@ -237,6 +250,121 @@ struct Lapicque {
     gp[4] = gg;
   }
 };
+
+// snn.Alpha: excitatory and inhibitory synaptic currents, a = clamp(α), b = clamp(β):
+//   E = a·exc + X; I = b·inh - X; τ = log(a) / (log(b) - log(a)) + 1; M = τ·(E + I)
+//   subtract: E - θ·r, I - I·r, M - (-inh)·r; zero: each state - itself·r; none: as is
+//   spk = fire(M). No reset_delay option. States {syn_exc, syn_inh, mem}; parameters
+//   {alpha, beta, threshold, graded_spikes_factor}, then the derived p[4] = a, p[5] = b,
+//   p[6] = log(a), p[7] = log(b). The backward reads X (kSavesInputs): τ's grad needs E + I as
+//   the forward rounded it.
+struct Alpha {
+  static constexpr int kInputs = 1, kStates = 3, kParams = 4, kMem = 2, kThreshold = 2, kGraded = 3, kDerived = 4;
+  static constexpr bool kResetDelay = false, kSharedInputGrad = true, kSavesInputs = true;
+  static constexpr bool param_grad(int) { return true; }
+  static constexpr const char* kNames[] = {"alpha",   "beta",    "threshold", "graded_spikes_factor",
+                                           "syn_exc", "syn_inh", "mem"};
+
+  template <typename T>
+  SNNK_INLINE static void derive(const T* p, T* d) {
+    d[0] = clamp01(p[0]);
+    d[1] = clamp01(p[1]);
+    d[2] = std::log(d[0]);
+    d[3] = std::log(d[1]);
+  }
+
+  template <typename T>
+  SNNK_INLINE static T tau(T la, T lb) {
+    return la / (lb - la) + T(1);
+  }
+
+  template <Reset R, bool D, typename T>
+  SNNK_INLINE static void forward(const T* in, const T* s, const T* p, T& spk, T* out, T& v) {
+    const T a = p[4], b = p[5], th = p[2];
+    const T r = heaviside(s[2] - th);
+    T e = a * s[0] + in[0];
+    T i = b * s[1] - in[0];
+    T m = tau(p[6], p[7]) * (e + i);
+    if (R == Reset::Subtract) {
+      e = e - th * r;
+      i = i - i * r;
+      m = m - (-s[1]) * r;
+    } else if (R == Reset::Zero) {
+      e = e - e * r;
+      i = i - i * r;
+      m = m - m * r;
+    }
+    out[0] = e;
+    out[1] = i;
+    out[2] = m;
+    v = m;
+    T unused;
+    fire_fwd<R, false>(m, r, th, p[3], spk, unused);
+  }
+
+  template <Surrogate K, bool SG, Reset R, bool D, typename T>
+  SNNK_INLINE static void backward(const SurrogateConsts<T>& sc, const T* in, const T* s, T v, const T* p, T gS,
+                                   const T* gout, T* gin, T* gs, T* gp) {
+    const T a = p[4], b = p[5], th = p[2];
+    const T r = heaviside(s[2] - th);
+    T gth = T(0), gg = T(0);
+    const T gm = fire_bwd<K, SG, R, false>(sc, v, r, th, p[3], gS, gout[2], gth, gg);
+    const T e = a * s[0] + in[0];
+    const T i = b * s[1] - in[0];
+    const T la = p[6], lb = p[7], den = lb - la;
+    T ge = gout[0], gi = gout[1], gm0 = gm, ginh = T(0);
+    if (R == Reset::Subtract) {
+      gth = gth - ge * r;
+      gi = gi - gi * r;
+      ginh = gm * r;
+    } else if (R == Reset::Zero) {
+      ge = ge - ge * r;
+      gi = gi - gi * r;
+      gm0 = gm - gm * r;
+    }
+    const T gsum = gm0 * tau(la, lb);
+    const T gtau = gm0 * (e + i);
+    ge = ge + gsum;
+    gi = gi + gsum;
+    const T gden = -gtau * ((la / den) / den);
+    const T gla = gtau / den - gden;
+    gin[0] = ge - gi;
+    gs[0] = ge * a;
+    gs[1] = gi * b + ginh;
+    gs[2] = T(0);
+    gp[0] = in_unit(p[0], ge * s[0] + gla / a);
+    gp[1] = in_unit(p[1], gi * s[1] + gden / b);
+    gp[2] = gth;
+    gp[3] = gg;
+  }
+};
+
+// How many values Tr derives from its parameters alone (Tr::kDerived, default 0).
+template <class Tr, class = void>
+struct derived_count : std::integral_constant<int, 0> {};
+template <class Tr>
+struct derived_count<Tr, std::void_t<decltype(Tr::kDerived)>> : std::integral_constant<int, Tr::kDerived> {};
+
+// Fills p[kParams ...] from p[0 .. kParams).
+template <class Tr, typename T>
+SNNK_INLINE void derive(T* p) {
+  if constexpr (derived_count<Tr>::value > 0) Tr::derive(p, p + Tr::kParams);
+}
+
+// Whether Tr's backward also reads the step's inputs (Tr::kSavesInputs, default false): the fused
+// step then saves them.
+template <class Tr, class = void>
+struct saves_inputs : std::false_type {};
+template <class Tr>
+struct saves_inputs<Tr, std::void_t<decltype(Tr::kSavesInputs)>> : std::bool_constant<Tr::kSavesInputs> {};
+
+// Tr's backward, with the inputs `in` where it reads them (else `in` is ignored).
+template <class Tr, Surrogate K, bool SG, Reset R, bool D, typename T>
+SNNK_INLINE void backward(const SurrogateConsts<T>& sc, const T* in, const T* s, T v, const T* p, T gS, const T* gout,
+                          T* gin, T* gs, T* gp) {
+  if constexpr (saves_inputs<Tr>::value) Tr::template backward<K, SG, R, D>(sc, in, s, v, p, gS, gout, gin, gs, gp);
+  else Tr::template backward<K, SG, R, D>(sc, s, v, p, gS, gout, gin, gs, gp);
+}
 
 }  // namespace traits
 }  // namespace snntorch::kernels

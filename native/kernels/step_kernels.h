@@ -1,6 +1,5 @@
-// Tensor-level pieces shared by the Leaky/RLeaky step entry points, the CUDA step (cuda_dispatch.*)
-// and the composed step: the state checks, the step's outputs and grads, and the reduction of a
-// per-element grad to a parameter's shape.
+// Tensor-level pieces shared by the Leaky/RLeaky step entry points, the fused and CUDA steps and
+// the composed step: the state checks and the reduction of a per-element grad to a parameter's shape.
 #pragma once
 #include <ATen/ATen.h>
 
@@ -8,18 +7,6 @@
 
 namespace snntorch::kernels {
 namespace detail {
-
-struct StepOut {
-  at::Tensor spk, mem, v;  // v: mem before the immediate reset (where asked for)
-};
-
-// Which grads are wanted, and the grads (parameter grads reduced to the parameters' shapes).
-struct GradNeeds {
-  bool x, u, beta, th, g;
-};
-struct StepBackward {
-  at::Tensor gx, gu, gbeta, gth, gg;
-};
 
 // Checks input/mem(/rec) agree in shape, device and float-ness; returns the compute dtype.
 at::ScalarType check_state(const at::Tensor& input, const at::Tensor& mem, const at::Tensor& rec, const char* fn);

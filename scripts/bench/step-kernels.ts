@@ -1,6 +1,6 @@
 // Fused vs composed neuron steps: forward+backward of one step and of 10 steps (a step loop), for
-// Leaky/RLeaky at several state shapes and for Synaptic, RSynaptic (one-to-one) and Lapicque at
-// [128,1024], side by side in one process; `speedup` is composed time over fused time.
+// Leaky/RLeaky at several state shapes and for Synaptic, RSynaptic (one-to-one), Lapicque and Alpha
+// at [128,1024], side by side in one process; `speedup` is composed time over fused time.
 import { torch, snn } from '../../lib/index.js';
 import { median, timeRuns } from './stats.js';
 
@@ -43,11 +43,12 @@ function run(n: snn.RLeaky | snn.Leaky, x: torch.Tensor, steps: number, gS: torc
 }
 
 /** A neuron with a generic fused kernel: its initial states and one step returning [spk, ...states]. */
+type StatesNeuron = snn.Synaptic | snn.RSynaptic | snn.Lapicque | snn.Alpha;
 interface StatesCase {
   name: string;
-  make: () => snn.Synaptic | snn.RSynaptic | snn.Lapicque;
-  init: (n: snn.Synaptic | snn.RSynaptic | snn.Lapicque) => torch.Tensor[];
-  step: (n: snn.Synaptic | snn.RSynaptic | snn.Lapicque, x: torch.Tensor, st: torch.Tensor[]) => torch.Tensor[];
+  make: () => StatesNeuron;
+  init: (n: StatesNeuron) => torch.Tensor[];
+  step: (n: StatesNeuron, x: torch.Tensor, st: torch.Tensor[]) => torch.Tensor[];
   /** How many of the step's outputs (from the front) are the next step's states. */
   carry: 'states' | 'all';
 }
@@ -73,6 +74,13 @@ const STATE_CASES: StatesCase[] = [
     carry: 'states',
     init: (n) => [(n as snn.Lapicque).init_lapicque()],
     step: (n, x, st) => (n as snn.Lapicque).forward(x, st[0]) as torch.Tensor[],
+  },
+  {
+    name: 'Alpha [128,1024]',
+    make: () => new snn.Alpha({ alpha: 0.9, beta: 0.8 }),
+    carry: 'states',
+    init: (n) => (n as snn.Alpha).init_alpha(),
+    step: (n, x, st) => (n as snn.Alpha).forward(x, st[0], st[1], st[2]) as torch.Tensor[],
   },
 ];
 
