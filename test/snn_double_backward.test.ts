@@ -116,6 +116,14 @@ describe('snn higher-order gradients: Synaptic, RSynaptic and Lapicque', () => {
           expect(() => torch.autograd.grad(loss, x, { create_graph: true })).to.throw(
             new RegExp(String.raw`${kind}StepFn[\s\S]*double backward[\s\S]*snn\.config\(\{ step: 'composed' \}\)`),
           );
+          // sequence() is one native node, which refuses it alike.
+          n.reset_mem();
+          const xs = torch.randn([4, 3, 4]).requires_grad_(true);
+          const rec = n.sequence(xs) as torch.Tensor[];
+          const seqLoss = rec[0]!.sum().add(rec[rec.length - 1]!.mul(rec[rec.length - 1]!).sum());
+          expect(() => torch.autograd.grad(seqLoss, xs, { create_graph: true })).to.throw(
+            new RegExp(String.raw`${kind}SeqFn[\s\S]*double backward[\s\S]*snn\.config\(\{ step: 'composed' \}\)`),
+          );
           n.dispose();
         }),
       );

@@ -1,4 +1,4 @@
-// Synaptic.sequence / RSynaptic.sequence / Lapicque.sequence: the whole time loop as ONE native
+// Synaptic / RSynaptic / Lapicque / Alpha .sequence(): the whole time loop as ONE native
 // autograd node (native/kernels/sequence_node.h) against the TypeScript loop of the same fused steps
 // (snn.config({ sequence: 'loop' })), on random inputs for every reset, feedback kind and option.
 // Tolerances: spikes, states and the step after the sequence exact (the forward runs the same
@@ -16,8 +16,8 @@ import { neuronOptions } from './neuron_fixtures.js';
 
 const EXACT = { rtol: 0, atol: 0 };
 
-type Kind = 'Synaptic' | 'RSynaptic' | 'Lapicque';
-type AnyNeuron = snn.Synaptic | snn.RSynaptic | snn.Lapicque;
+type Kind = 'Synaptic' | 'RSynaptic' | 'Lapicque' | 'Alpha';
+type AnyNeuron = snn.Synaptic | snn.RSynaptic | snn.Lapicque | snn.Alpha;
 
 interface Case {
   name: string;
@@ -34,7 +34,12 @@ interface Case {
   learnGraded?: boolean; // the graded factor requires grad
 }
 
-const STATES: Record<Kind, string[]> = { Synaptic: ['syn', 'mem'], RSynaptic: ['spk', 'syn', 'mem'], Lapicque: ['mem'] };
+const STATES: Record<Kind, string[]> = {
+  Synaptic: ['syn', 'mem'],
+  RSynaptic: ['spk', 'syn', 'mem'],
+  Lapicque: ['mem'],
+  Alpha: ['syn_exc', 'syn_inh', 'mem'],
+};
 
 const SYN = { alpha: 0.8, beta: 0.7, learn_alpha: true, learn_beta: true, learn_threshold: true };
 const RLIN = { ...SYN, linear_features: 5 };
@@ -42,6 +47,8 @@ const RO2O = { ...SYN, alpha: [0.9, 0.5, 1, 1.05, 0.3], V: [0.5, -0.4, 0.25, 1, 
 const RCONV = { ...SYN, conv2d_channels: 2, kernel_size: 3 };
 const LAP = { beta: 0.9, learn_threshold: true };
 const LAP_RC = { R: 2, C: 3, time_step: 0.5, learn_threshold: true };
+// Alpha needs alpha > beta; its backward reads the step's input (kSavesInputs).
+const ALPHA = { alpha: 0.85, beta: 0.6, threshold: 0.5, learn_alpha: true, learn_beta: true, learn_threshold: true };
 
 const RESETS = ['subtract', 'zero', 'none'] as const;
 
@@ -52,6 +59,7 @@ const CASES: Case[] = [
     { name: `rsynaptic one-to-one ${r}`, neuron: 'RSynaptic' as const, ctor: { ...RO2O, reset_mechanism: r }, step: [3, 5] },
     { name: `rsynaptic conv k3 ${r}`, neuron: 'RSynaptic' as const, ctor: { ...RCONV, reset_mechanism: r }, step: [2, 2, 4, 4] },
     { name: `lapicque ${r}`, neuron: 'Lapicque' as const, ctor: { ...LAP, reset_mechanism: r }, step: [3, 5], scale: 6 },
+    { name: `alpha ${r}`, neuron: 'Alpha' as const, ctor: { ...ALPHA, reset_mechanism: r }, step: [3, 5], scale: 2 },
   ]),
   ...(['subtract', 'zero'] as const).flatMap((r) => [
     {
@@ -172,6 +180,33 @@ const CASES: Case[] = [
   { name: 'lapicque float64', neuron: 'Lapicque', ctor: LAP_RC, step: [3, 5], dtype: 'float64', init: true, scale: 6 },
   { name: 'rsynaptic linear, long sequence T=40', neuron: 'RSynaptic', ctor: RLIN, step: [6, 5], T: 40 },
   { name: 'synaptic T=1', neuron: 'Synaptic', ctor: SYN, step: [3, 5], T: 1 },
+  { name: 'alpha, static input with num_steps', neuron: 'Alpha', ctor: ALPHA, step: [4, 5], static: true, scale: 2 },
+  {
+    name: 'alpha subtract, initial states given (with grads)',
+    neuron: 'Alpha',
+    ctor: { ...ALPHA, reset_mechanism: 'subtract' },
+    step: [3, 5],
+    init: true,
+    scale: 2,
+  },
+  {
+    name: 'alpha, per-neuron learnable alpha/beta/threshold, graded spikes',
+    neuron: 'Alpha',
+    ctor: { ...ALPHA, alpha: [0.9, 0.85, 0.95, 0.7, 0.8], beta: [0.5, 0.6, 0.3, 0.65, 0.1], threshold: [0.5, 0.4, 0.6, 0.5, 0.45] },
+    step: [3, 5],
+    graded: 0.7,
+    learnGraded: true,
+    scale: 2,
+  },
+  {
+    name: 'alpha fast_sigmoid(25), grads on membranes only',
+    neuron: 'Alpha',
+    ctor: { ...ALPHA, spike_grad: ['fast_sigmoid', 25] },
+    step: [3, 5],
+    up: 'mem',
+    scale: 2,
+  },
+  { name: 'alpha float64', neuron: 'Alpha', ctor: ALPHA, step: [3, 5], dtype: 'float64', init: true, scale: 2 },
 ];
 
 /** A feedback module the native node does not know. */
@@ -185,6 +220,7 @@ function make(kind: Kind, ctor: Record<string, unknown>): AnyNeuron {
   const o = neuronOptions(ctor);
   if (kind === 'Synaptic') return new snn.Synaptic(o as unknown as snn.SynapticOptions);
   if (kind === 'RSynaptic') return new snn.RSynaptic(o as unknown as snn.RSynapticOptions);
+  if (kind === 'Alpha') return new snn.Alpha(o as unknown as snn.AlphaOptions);
   return new snn.Lapicque(o as unknown as snn.LapicqueOptions);
 }
 
@@ -219,6 +255,8 @@ function run(c: Case, impl: 'native' | 'loop'): RunOut {
     spk: torch.rand(c.step, { dtype }).gt(0.5).to(dtype).requires_grad_(true),
     syn: torch.randn(c.step, { dtype }).mul(0.5).requires_grad_(true),
     mem: torch.randn(c.step, { dtype }).requires_grad_(true),
+    syn_exc: torch.randn(c.step, { dtype }).mul(0.5).requires_grad_(true),
+    syn_inh: torch.randn(c.step, { dtype }).mul(0.5).requires_grad_(true),
   };
   const names = STATES[c.neuron];
   const weights = [0, ...names.filter((s) => s !== 'spk')].map(() => torch.randn([T, ...c.step], { dtype }));
@@ -258,7 +296,7 @@ function expectGradClose(a: torch.Tensor | null, b: torch.Tensor, what: string, 
   expectClose(a, b, what, { rtol, atol: rtol * scale });
 }
 
-describe('snn Synaptic / RSynaptic / Lapicque sequence: one native node vs the loop of fused steps', () => {
+describe('snn Synaptic / RSynaptic / Lapicque / Alpha sequence: one native node vs the loop of fused steps', () => {
   for (const c of CASES) {
     it(c.name, () => {
       torch.tidy(() => {
@@ -367,8 +405,11 @@ describe('snn Synaptic / RSynaptic / Lapicque sequence: state, fallbacks and ref
           cfg,
         ),
       ).to.throw(/lapicque_sequence: R requires grad/);
-      expect(() => native.snn_neuron_sequence('alpha' as 'lapicque', x.handle, 0, [m.handle], [], null, null, cfg)).to.throw(
-        /unknown neuron kind 'alpha'/,
+      expect(() => native.snn_neuron_sequence('izhikevich' as 'lapicque', x.handle, 0, [m.handle], [], null, null, cfg)).to.throw(
+        /unknown neuron kind 'izhikevich' \(synaptic, rsynaptic, lapicque or alpha\)/,
+      );
+      expect(() => native.snn_neuron_sequence('alpha', x.handle, 0, [m.handle], [], null, null, cfg)).to.throw(
+        /alpha_sequence: expected 3 states/,
       );
       expect(() =>
         native.snn_neuron_sequence(

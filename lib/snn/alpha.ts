@@ -19,8 +19,8 @@ import { no_grad } from '../torch/autograd.js';
 import { native } from '../native.js';
 import { wrap, type Tensor } from '../torch/tensor.js';
 import { LIF, SPIKING_KEYS, type LIFOptions, type TensorInit } from './neuron.js';
-import { runSequenceStates, type StatesSequenceOptions } from './sequence_states.js';
-import type { NeuronInternals } from './synaptic.js';
+import { loopSequenceStates, resolveSequenceStates, type StatesSequenceOptions } from './sequence_states.js';
+import { neuronSequenceNative } from './sequence.js';
 import type { NeuronOutput } from './types.js';
 
 export interface AlphaOptions extends Omit<LIFOptions, 'reset_delay'> {
@@ -70,8 +70,7 @@ export class Alpha<const O extends AlphaOptions = AlphaOptions> extends LIF {
   }
 
   #step(X: Tensor, exc: Tensor, inh: Tensor, mem: Tensor): { spk: Tensor; states: Record<string, Tensor> } {
-    const h = this as unknown as NeuronInternals;
-    const cfg = h._fusedConfig();
+    const cfg = this._fusedConfig();
     if (cfg) {
       const out = native.snn_neuron_step(
         'alpha',
@@ -82,7 +81,7 @@ export class Alpha<const O extends AlphaOptions = AlphaOptions> extends LIF {
       );
       if (out.length === 4) return { spk: wrap(out[0]!), states: { syn_exc: wrap(out[1]!), syn_inh: wrap(out[2]!), mem: wrap(out[3]!) } };
     }
-    const r = h._memReset(mem);
+    const r = this._memReset(mem);
     const a = this.alpha.clamp(0, 1);
     const b = this.beta.clamp(0, 1);
     const base = (): [Tensor, Tensor, Tensor] => {
@@ -108,18 +107,25 @@ export class Alpha<const O extends AlphaOptions = AlphaOptions> extends LIF {
       i = this.state_quant(i);
       m = this.state_quant(m);
     }
-    const spk = h._fire(m, true);
+    const spk = this._fire(m, true);
     return { spk, states: { syn_exc: e, syn_inh: i, mem: m } };
   }
 
-  /** All steps of input [T, B, ...] (or a static input with num_steps): records [spk, syn_exc, syn_inh, mem]. */
+  /**
+   * All steps of input [T, B, ...] (or a static input with num_steps): records [spk, syn_exc, syn_inh,
+   * mem], each [T, B, ...]. Where the fused step runs, the whole loop is one native node (BPTT in C++).
+   */
   sequence(input: Tensor, opts: StatesSequenceOptions = {}): [Tensor, Tensor, Tensor, Tensor] {
-    return runSequenceStates(
-      this,
-      'Alpha.sequence',
-      input,
-      opts,
-      ['syn_exc', 'syn_inh', 'mem'],
+    const names = ['syn_exc', 'syn_inh', 'mem'] as const;
+    const r = resolveSequenceStates(this, 'Alpha.sequence', input, opts, names);
+    const cfg = this._fusedConfig();
+    if (cfg) {
+      const params = [this.alpha, this.beta, this.threshold, this.graded_spikes_factor];
+      const out = neuronSequenceNative('alpha', r.input, r.num_steps, r.init, names, this._stateAccess(), params, null, cfg);
+      if (out) return out as [Tensor, Tensor, Tensor, Tensor];
+    }
+    return loopSequenceStates(
+      r,
       (x, first, i) => this.forward(x, first ? i.syn_exc : null, first ? i.syn_inh : null, first ? i.mem : null) as Tensor[],
     ) as [Tensor, Tensor, Tensor, Tensor];
   }

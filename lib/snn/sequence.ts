@@ -185,7 +185,7 @@ function nativeFeedback(fb: Feedback): SnnFeedback {
 }
 
 /**
- * A neuron with a traits kernel (Synaptic, RSynaptic, Lapicque) over a whole sequence in one native
+ * A neuron with a traits kernel (Synaptic, RSynaptic, Lapicque, Alpha) over a whole sequence in one native
  * node; null when the node does not apply (the caller loops its fused steps). `names` are the
  * neuron's state names ('spk' first for a recurrent neuron, whose `recurrent` module gives the
  * feedback), `init` the initial states given by name. Returns [spk_rec, ...records of the states

@@ -23,6 +23,7 @@ SNNK_SEQ_NODE(RLeakySeqFn, traits::RLeaky, "rleaky_sequence");
 SNNK_SEQ_NODE(SynapticSeqFn, traits::Synaptic, "synaptic_sequence");
 SNNK_SEQ_NODE(RSynapticSeqFn, traits::RSynaptic, "rsynaptic_sequence");
 SNNK_SEQ_NODE(LapicqueSeqFn, traits::Lapicque, "lapicque_sequence");
+SNNK_SEQ_NODE(AlphaSeqFn, traits::Alpha, "alpha_sequence");
 
 #undef SNNK_SEQ_NODE
 
@@ -53,7 +54,9 @@ std::vector<at::Tensor> neuron_sequence(const std::string& kind, const at::Tenso
     return seq::sequence<traits::RSynaptic, RSynapticSeqFn>(x, static_steps, states0, spk0, params, fb, cfg);
   if (kind == "lapicque")
     return seq::sequence<traits::Lapicque, LapicqueSeqFn>(x, static_steps, states0, at::Tensor(), params, nullptr, cfg);
-  TORCH_CHECK(false, "neuron_sequence: unknown neuron kind '", kind, "' (synaptic, rsynaptic or lapicque)");
+  if (kind == "alpha")
+    return seq::sequence<traits::Alpha, AlphaSeqFn>(x, static_steps, states0, at::Tensor(), params, nullptr, cfg);
+  TORCH_CHECK(false, "neuron_sequence: unknown neuron kind '", kind, "' (synaptic, rsynaptic, lapicque or alpha)");
 }
 
 }  // namespace snntorch::kernels

@@ -34,7 +34,7 @@ std::vector<at::Tensor> leaky_sequence(const at::Tensor& x, int64_t static_steps
                                        const at::Tensor& beta, const at::Tensor& threshold,
                                        const at::Tensor& graded_spikes_factor, const StepConfig& cfg);
 
-// kind: "synaptic" | "rsynaptic" | "lapicque". x as above; states0 and params in the order of the
+// kind: "synaptic" | "rsynaptic" | "lapicque" | "alpha". x as above; states0 and params in the order of the
 // neuron's traits (neuron_traits.h); spk0 and fb only for rsynaptic (the recurrent term
 // Rec(spk_{t-1}) is its second input). Returns {spk_rec, state_recs...}, each [T, ...state].
 std::vector<at::Tensor> neuron_sequence(const std::string& kind, const at::Tensor& x, int64_t static_steps,

@@ -26,11 +26,8 @@ namespace seq {
 
 using at::Tensor;
 
-// Tr::kSavesInputs where the traits define it, else false.
-template <class Tr, class = void>
-struct SavesInputs : std::false_type {};
 template <class Tr>
-struct SavesInputs<Tr, std::void_t<decltype(Tr::kSavesInputs)>> : std::bool_constant<Tr::kSavesInputs> {};
+using SavesInputs = traits::saves_inputs<Tr>;
 
 inline std::vector<int64_t> seq_shape(int64_t T, at::IntArrayRef sp) {
   std::vector<int64_t> s{T};
@@ -91,8 +88,7 @@ std::array<double, Tr::kParams> step_backward(const std::vector<Tensor>& in, con
                                               bool immediate, const StepConfig& cfg, const std::vector<Tensor>& gin,
                                               const std::vector<Tensor>& gs, const std::vector<Tensor>& full,
                                               const std::array<bool, Tr::kParams>& sum) {
-  (void)in;
-  return fused::backward_into<Tr>(s, v, p, gS, gout, sg, immediate, cfg, gin, gs, full, sum);
+  return fused::backward_into<Tr>(s, v, p, gS, gout, sg, immediate, cfg, gin, gs, full, sum, in);
 }
 
 // Which grads the backward returns.
