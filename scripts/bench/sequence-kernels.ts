@@ -1,17 +1,18 @@
 // Whole-sequence neuron runs, forward+backward: sequence() as one native node (BPTT in C++) vs the
-// TypeScript loop of fused steps (snn.config({ sequence: 'loop' })), for Synaptic, RSynaptic and
-// Lapicque at [128,1024] over T = 10 and 25 steps, interleaved in one process; `speedup` is loop
-// time over native time.
+// TypeScript loop of fused steps (snn.config({ sequence: 'loop' })), for Synaptic, RSynaptic,
+// Lapicque and Alpha at [128,1024] over T = 10 and 25 steps, interleaved in one process; `speedup`
+// is loop time over native time.
 import { torch, snn } from '../../lib/index.js';
 import { median, timeRuns } from './stats.js';
 
-type SeqNeuron = snn.Synaptic | snn.RSynaptic | snn.Lapicque;
+type SeqNeuron = snn.Synaptic | snn.RSynaptic | snn.Lapicque | snn.Alpha;
 
 const CASES: { name: string; make: () => SeqNeuron }[] = [
   { name: 'Synaptic [128,1024]', make: () => new snn.Synaptic({ alpha: 0.8, beta: 0.9 }) },
   { name: 'RSynaptic [128,1024] one-to-one', make: () => new snn.RSynaptic({ alpha: 0.8, beta: 0.9, all_to_all: false, V: 0.5 }) },
   { name: 'RSynaptic [128,1024] linear', make: () => new snn.RSynaptic({ alpha: 0.8, beta: 0.9, linear_features: 1024 }) },
   { name: 'Lapicque [128,1024]', make: () => new snn.Lapicque({ beta: 0.9 }) },
+  { name: 'Alpha [128,1024]', make: () => new snn.Alpha({ alpha: 0.9, beta: 0.8 }) },
 ];
 
 /** sequence() from zero state, then backward from fixed upstream grads on the spike and membrane records. */
