@@ -105,8 +105,10 @@ export interface InitBinding {
 }
 /** Fused spiking-neuron kernels (native/binding/snn.cpp). */
 export interface SnnBinding {
-  snn_leaky_step(input: T, mem: T, beta: T, threshold: T, graded_spikes_factor: T, config: SnnStepConfig): [T, T];
-  snn_rleaky_step(input: T, rec: T, mem: T, beta: T, threshold: T, config: SnnStepConfig): [T, T];
+  snn_leaky_step(input: T, mem: T, beta: T, threshold: T, graded_spikes_factor: T, config: SnnConfigArg): [T, T];
+  snn_rleaky_step(input: T, rec: T, mem: T, beta: T, threshold: T, config: SnnConfigArg): [T, T];
+  /** Parses a step config once; the handle is accepted wherever a config is (a neuron keeps one per setting). */
+  snn_step_config(config: SnnStepConfig): SnnStepConfigHandle;
   /** H(x) forward with the named surrogate's backward, one autograd node. */
   snn_spike(x: T, surrogate: SnnStepConfig['surrogate'], surrogate_param: number): T;
   /** Whole time loop, one autograd node. num_steps 0: input is [T, B, ...]; else a static [B, ...]. Returns [spk_rec, mem_rec]. */
@@ -118,11 +120,11 @@ export interface SnnBinding {
     beta: T,
     threshold: T,
     feedback: SnnFeedback,
-    config: SnnStepConfig,
+    config: SnnConfigArg,
   ): [T, T];
-  snn_leaky_sequence(input: T, num_steps: number, mem: T, beta: T, threshold: T, graded_spikes_factor: T, config: SnnStepConfig): [T, T];
+  snn_leaky_sequence(input: T, num_steps: number, mem: T, beta: T, threshold: T, graded_spikes_factor: T, config: SnnConfigArg): [T, T];
   /** One step of a neuron with a traits kernel (native/kernels/neuron_traits.h); inputs, states and params in its traits' order. Returns [spk, ...states], or [] where the fused kernel does not run (then run the composed step). */
-  snn_neuron_step(kind: SnnFusedNeuron, inputs: T[], states: T[], params: T[], config: SnnStepConfig): T[];
+  snn_neuron_step(kind: SnnFusedNeuron, inputs: T[], states: T[], params: T[], config: SnnConfigArg): T[];
   /**
    * The whole time loop of a neuron with a traits kernel as one autograd node (native/kernels/sequence_node.h).
    * num_steps 0: input is [T, B, ...]; else a static [B, ...]. states and params in its traits' order; the initial
@@ -136,7 +138,7 @@ export interface SnnBinding {
     params: T[],
     spk: T | null,
     feedback: SnnFeedback | null,
-    config: SnnStepConfig,
+    config: SnnConfigArg,
   ): T[];
   alias(t: T): T;
 }
@@ -150,6 +152,12 @@ export interface SnnStepConfig {
   surrogate_param: number;
   surrogate_disable: boolean;
 }
+/** A parsed SnnStepConfig held natively (snn_step_config). */
+export interface SnnStepConfigHandle {
+  readonly __snnStepConfigHandle: never;
+}
+/** What the snn natives take as their config: the named object, or a handle to it parsed once. */
+export type SnnConfigArg = SnnStepConfig | SnnStepConfigHandle;
 /** The recurrent operator of a recurrent neuron's sequence node: S.mul(V), Linear(weight, bias) or a stride-1 Conv2d(weight, bias, padding). */
 export interface SnnFeedback {
   kind: 'one_to_one' | 'linear' | 'conv';

@@ -95,6 +95,39 @@ describe('snn natives: the named step config', () => {
       ).to.throw(/config\.reset must be a string/);
     });
   });
+
+  it('a config parsed once (snn_step_config) is accepted wherever a config is; a neuron keeps one per setting', () => {
+    torch.tidy(() => {
+      torch.manual_seed(5);
+      const x = torch.rand([4, 5]).mul(2);
+      const m = torch.rand([4, 5]);
+      const b = torch.tensor(0.8);
+      const one = torch.tensor(1.0);
+      const h = native.snn_step_config(CFG);
+      const [s0, m0] = native.snn_leaky_step(x.handle, m.handle, b.handle, one.handle, one.handle, CFG);
+      const [s1, m1] = native.snn_leaky_step(x.handle, m.handle, b.handle, one.handle, one.handle, h);
+      same(wrap(s0), wrap(s1));
+      same(wrap(m0), wrap(m1));
+      expect(() => native.snn_step_config({ ...CFG, reset: 'half' } as unknown as SnnStepConfig)).to.throw(/config\.reset must be/);
+      // Anything else is read as the named object, and refused by its first missing field.
+      expect(() =>
+        native.snn_leaky_step(x.handle, m.handle, b.handle, one.handle, one.handle, x.handle as unknown as SnnStepConfig),
+      ).to.throw(/config\.reset is missing/);
+      const lif = new snn.Leaky({ beta: 0.8 });
+      const cfgOf = (n: snn.Leaky): unknown => (n as unknown as { _fusedConfig(): unknown })._fusedConfig();
+      const c1 = cfgOf(lif);
+      expect(cfgOf(lif)).to.equal(c1);
+      lif.reset_mechanism = 'zero';
+      const c2 = cfgOf(lif);
+      expect(c2).to.not.equal(c1);
+      expect(cfgOf(lif)).to.equal(c2);
+      // The new setting reaches the kernel: zero reset gives the module's composed result.
+      const [sf, mf] = lif.forward(x, m) as [torch.Tensor, torch.Tensor];
+      const [sc, mc] = snn.with_step_impl('composed', () => lif.forward(x, m)) as [torch.Tensor, torch.Tensor];
+      same(sf, sc);
+      same(mf, mc);
+    });
+  });
 });
 
 /** Bit-for-bit equality (the fused natives and the modules run the same kernel). */

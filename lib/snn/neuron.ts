@@ -12,7 +12,7 @@ import { tensor, zeros, zeros_like } from '../torch/creation.js';
 import { Module } from '../nn/module.js';
 import { Parameter } from '../nn/parameter.js';
 import { atan, knownKind, type SpikeGrad } from './surrogate.js';
-import type { SnnStepConfig } from '../native.js';
+import type { SnnStepConfig, SnnStepConfigHandle } from '../native.js';
 import type { StateAccess } from './sequence.js';
 import { get_step_impl } from './impl_config.js';
 
@@ -90,6 +90,8 @@ export abstract class SpikingNeuron extends Module {
   readonly reset_delay: boolean;
   readonly state_quant: ((x: Tensor) => Tensor) | false;
   #reset: ResetMechanism;
+  /** The last fused config and its native handle (settings can change between steps). */
+  #cfg: { config: SnnStepConfig; handle: SnnStepConfigHandle } | null = null;
 
   /**
    * Checks the options against `keys` (the subclass's full list) and registers, in snnTorch's
@@ -259,20 +261,33 @@ export abstract class SpikingNeuron extends Module {
 
   // ------------------------------------------------------------------ step helpers
   /**
-   * The named configuration of the generic fused step (snn_neuron_step), or null where the fused
-   * kernel does not cover an option in use (then the composed step runs).
+   * The fused kernels' configuration of this neuron, parsed natively once per setting (a handle the
+   * natives take on every step), or null where the fused kernel does not cover an option in use
+   * (then the composed step runs).
    */
-  protected _fusedConfig(): SnnStepConfig | null {
+  protected _fusedConfig(): SnnStepConfigHandle | null {
     if (get_step_impl() !== 'fused' || this.inhibition || this.state_quant) return null;
     const sg = this.surrogate_disable ? { kind: 'atan' as const, param: 2.0 } : knownKind(this.spike_grad);
     if (!sg) return null;
-    return {
+    const c = this.#cfg;
+    if (
+      c !== null &&
+      c.config.reset === this.#reset &&
+      c.config.reset_delay === this.reset_delay &&
+      c.config.surrogate === sg.kind &&
+      c.config.surrogate_param === sg.param &&
+      c.config.surrogate_disable === this.surrogate_disable
+    )
+      return c.handle;
+    const config: SnnStepConfig = {
       reset: this.#reset,
       reset_delay: this.reset_delay,
       surrogate: sg.kind,
       surrogate_param: sg.param,
       surrogate_disable: this.surrogate_disable,
     };
+    this.#cfg = { config, handle: native.snn_step_config(config) };
+    return this.#cfg.handle;
   }
 
   /** mem_reset: the detached surrogate forward of U - θ (delayed reset signal). */

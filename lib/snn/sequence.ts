@@ -2,7 +2,7 @@
 // step implementation and options the fused kernel covers (CPU, float32/float64, no inhibition or
 // state_quant, a known surrogate), the whole loop is ONE native call and ONE autograd node with
 // BPTT in C++ (native/kernels/sequence_node.h); otherwise the per-step forward is looped here.
-import { native, type NativeTensor, type SnnFusedNeuron, type SnnFeedback, type SnnStepConfig } from '../native.js';
+import { native, type NativeTensor, type SnnFusedNeuron, type SnnFeedback, type SnnConfigArg } from '../native.js';
 import { checkInt, checkOptions, invalid } from '../torch/check.js';
 import { stack } from '../torch/functions.js';
 import { Tensor, tensorArg, wrap } from '../torch/tensor.js';
@@ -133,7 +133,7 @@ export function leakySequenceNative(
   o: ResolvedSequence,
   st: StateAccess,
   p: { beta: Tensor; threshold: Tensor; graded_spikes_factor: Tensor },
-  cfg: SnnStepConfig,
+  cfg: SnnConfigArg,
 ): [Tensor, Tensor] | null {
   if (!sequenceNative() || !eligible(input, [o.mem], [p.beta, p.threshold, p.graded_spikes_factor])) return null;
   return runNative(input, o, ['mem'], st, ([mem]) => {
@@ -156,7 +156,7 @@ export function rleakySequenceNative(
   o: ResolvedSequence,
   st: StateAccess,
   p: { beta: Tensor; threshold: Tensor; recurrent: Module },
-  cfg: SnnStepConfig,
+  cfg: SnnConfigArg,
 ): [Tensor, Tensor] | null {
   const fb = feedbackOf(p.recurrent);
   if (!sequenceNative() || !fb || !eligible(input, [o.spk, o.mem, fb.weight, fb.bias, fb.V], [p.beta, p.threshold])) return null;
@@ -200,7 +200,7 @@ export function neuronSequenceNative(
   st: StateAccess,
   params: Tensor[],
   recurrent: Module | null,
-  cfg: SnnStepConfig,
+  cfg: SnnConfigArg,
 ): Tensor[] | null {
   if (!sequenceNative()) return null;
   const fb = recurrent ? feedbackOf(recurrent) : null;

@@ -5,7 +5,7 @@
 //   state_quant on mem' and syn'; spk = fire(mem') (or the inhibition variant);
 //   reset_delay=false: mem' -= (spk/gsf - r)·θ (subtract) or ·mem' (zero).
 import { checkOptions } from '../torch/check.js';
-import { native, type SnnStepConfig } from '../native.js';
+import { native, type SnnConfigArg } from '../native.js';
 import { wrap, type Tensor } from '../torch/tensor.js';
 import { LIF, LIF_KEYS, type LIFOptions, type TensorInit } from './neuron.js';
 import { loopSequenceStates, resolveSequenceStates, type StatesSequenceOptions } from './sequence_states.js';
@@ -116,7 +116,7 @@ export function synapticStep(
 
 /** The protected step helpers of SpikingNeuron, for the step functions shared between classes. */
 export interface NeuronInternals {
-  _fusedConfig(): SnnStepConfig | null;
+  _fusedConfig(): SnnConfigArg | null;
   _memReset(U: Tensor): Tensor;
   _fire(U: Tensor, graded: boolean): Tensor;
   _immediateReset(U: Tensor, S: Tensor, r: Tensor, graded: boolean): Tensor;

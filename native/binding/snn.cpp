@@ -22,6 +22,13 @@ NATIVE_FN(snn_rleaky_step) {
   return wrapList(info, out);
 }
 
+// snn_step_config(config) -> a handle to the parsed config, accepted wherever a config is.
+NATIVE_FN(snn_step_config) {
+  if (info.Length() < 1 || !info[0].IsObject())
+    throw Napi::TypeError::New(info.Env(), "argument 0: expected a neuron step config object");
+  return stepConfigHandle(info.Env(), parseNeuronConfig(info.Env(), info[0].As<Napi::Object>()));
+}
+
 // snn_spike(x, surrogate, param): H(x) forward with the surrogate's backward, one autograd node.
 NATIVE_FN(snn_spike) {
   const kernels::Surrogate sg = surrogateFromName(info.Env(), argString(info, 1));

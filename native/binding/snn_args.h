@@ -2,7 +2,8 @@
 //   { reset: 'subtract' | 'zero' | 'none', reset_delay: boolean,
 //     surrogate: 'atan' | 'fast_sigmoid' | 'sigmoid' | 'straight_through_estimator' | 'heaviside' | 'triangular',
 //     surrogate_param: number, surrogate_disable: boolean }
-// parsed here, once, into kernels::StepConfig (the names are the TypeScript API's own); and the
+// parsed here into kernels::StepConfig (the names are the TypeScript API's own). A neuron parses
+// its settings once (snn_step_config, a handle) and passes the handle on every step; and the
 // recurrent operator of the RLeaky sequence (argFeedback):
 //   { kind: 'one_to_one' | 'linear' | 'conv', weight?, bias?, V?, padding?: [ph, pw] }
 #pragma once
@@ -37,11 +38,34 @@ inline kernels::Surrogate surrogateFromName(Napi::Env env, const std::string& s)
                                   s + "'");
 }
 
+// A parsed config held by JS (snn_step_config): neurons parse their settings once and pass the
+// handle on every step. The tag proves an External is one of these.
+inline constexpr napi_type_tag kStepConfigTag = {0x5b1e9c2f7a4d4e31ULL, 0x9f60c8d2b3a71e45ULL};
+
+inline Napi::Value stepConfigHandle(Napi::Env env, const kernels::StepConfig& c) {
+  auto ext = Napi::External<kernels::StepConfig>::New(env, new kernels::StepConfig(c),
+                                                      [](Napi::Env, kernels::StepConfig* p) { delete p; });
+  ext.TypeTag(&kStepConfigTag);
+  return ext;
+}
+
+inline kernels::StepConfig parseNeuronConfig(Napi::Env env, const Napi::Object& o);
+
+// The config at argument i: a handle from snn_step_config, or the named object itself.
 inline kernels::StepConfig argNeuronConfig(const Napi::CallbackInfo& info, size_t i) {
   const Napi::Env env = info.Env();
+  if (i < info.Length() && info[i].IsExternal()) {
+    const auto ext = info[i].As<Napi::External<kernels::StepConfig>>();
+    if (!ext.CheckTypeTag(&kStepConfigTag))
+      throw Napi::TypeError::New(env, "argument " + std::to_string(i) + ": expected a neuron step config");
+    return *ext.Data();
+  }
   if (i >= info.Length() || !info[i].IsObject())
     throw Napi::TypeError::New(env, "argument " + std::to_string(i) + ": expected a neuron step config object");
-  const Napi::Object o = info[i].As<Napi::Object>();
+  return parseNeuronConfig(env, info[i].As<Napi::Object>());
+}
+
+inline kernels::StepConfig parseNeuronConfig(Napi::Env env, const Napi::Object& o) {
   auto field = [&](const char* name) {
     Napi::Value v = o.Get(name);
     if (v.IsUndefined()) throw Napi::TypeError::New(env, std::string("config.") + name + " is missing");
