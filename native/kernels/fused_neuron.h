@@ -50,6 +50,10 @@ struct CudaKind<traits::Lapicque> : CudaKindIs<cuda::NeuronKind::Lapicque> {};
 template <>
 struct CudaKind<traits::Alpha> : CudaKindIs<cuda::NeuronKind::Alpha> {};
 
+// t in dtype st: t itself when it already is (Tensor::to is a dispatcher call even then, and a
+// step makes a dozen of these).
+inline Tensor as_type(const Tensor& t, at::ScalarType st) { return t.scalar_type() == st ? t : t.to(st); }
+
 template <class Tr, typename T>
 std::array<detail::RawParam<T>, Tr::kParams> raws(const std::vector<detail::ParamView>& pv) {
   std::array<detail::RawParam<T>, Tr::kParams> o;
@@ -64,7 +68,7 @@ std::vector<detail::ParamView> param_views(const std::vector<Tensor>& params, at
   std::vector<detail::ParamView> v;
   v.reserve(params.size());
   for (size_t k = 0; k < params.size(); ++k)
-    v.push_back(detail::make_param_view(params[k].to(st), shape, Tr::kNames[k]));
+    v.push_back(detail::make_param_view(as_type(params[k], st), shape, Tr::kNames[k]));
   return v;
 }
 
@@ -389,7 +393,7 @@ struct StepNode : torch::autograd::Function<Self> {
     for (auto& t : in) t = t.contiguous();
     const auto opts = v.options();
     // A missing grad stays undefined: the kernel reads zeros for it.
-    auto dense = [&](const Tensor& t) { return t.defined() ? t.to(v.scalar_type()).contiguous() : Tensor(); };
+    auto dense = [&](const Tensor& t) { return t.defined() ? as_type(t, v.scalar_type()).contiguous() : Tensor(); };
     const bool has_s = grads[0].defined(), has_m = grads[1 + Tr::kMem].defined();
     bool any = has_s;
     std::vector<Tensor> gout;
@@ -489,9 +493,9 @@ std::vector<Tensor> fused_step(const std::vector<Tensor>& in, const std::vector<
   const auto ct = half ? at::kFloat : st;
   std::vector<Tensor> all;
   all.reserve(in.size() + states.size() + params.size());
-  for (const auto& t : in) all.push_back(t.to(ct).contiguous());
-  for (const auto& t : states) all.push_back(t.to(ct).contiguous());
-  for (const auto& t : params) all.push_back(x.is_cpu() ? t.to(ct) : t.to(x.device(), at::kFloat));
+  for (const auto& t : in) all.push_back(as_type(t, ct).contiguous());
+  for (const auto& t : states) all.push_back(as_type(t, ct).contiguous());
+  for (const auto& t : params) all.push_back(x.is_cpu() ? as_type(t, ct) : t.to(x.device(), at::kFloat));
   bool grad = false;
   if (at::GradMode::is_enabled())
     for (const auto& t : all) grad = grad || t.requires_grad();

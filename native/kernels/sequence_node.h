@@ -436,10 +436,10 @@ std::vector<Tensor> sequence(const Tensor& x, int64_t static_steps, const std::v
 
   std::vector<Tensor> all;
   all.reserve(Node::kList);
-  all.push_back(x.to(st).contiguous());
-  for (const auto& t : states0) all.push_back(t.to(st).contiguous());
-  if (recurrent) all.push_back(spk0.to(st).contiguous());
-  for (const auto& t : params) all.push_back(t.to(st));
+  all.push_back(fused::as_type(x, st).contiguous());
+  for (const auto& t : states0) all.push_back(fused::as_type(t, st).contiguous());
+  if (recurrent) all.push_back(fused::as_type(spk0, st).contiguous());
+  for (const auto& t : params) all.push_back(fused::as_type(t, st));
   detail::RecurrentOp op{Feedback::OneToOne, Tensor(), Tensor(), Tensor(), {0, 0}};
   if (recurrent) op = detail::make_recurrent_op(*fb, sp, st, fn);
 
