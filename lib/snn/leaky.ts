@@ -79,11 +79,7 @@ export class Leaky<const O extends LeakyOptions = LeakyOptions> extends LIF {
     if (this.init_hidden) throw new TypeError('Leaky.sequence: not available with init_hidden=true (call forward per step)');
     const cfg = this._fusedConfig();
     if (cfg) {
-      const st = {
-        get: (n: string) => this._state(n),
-        set: (n: string, t: Tensor) => this._setState(n, t),
-        fit: (n: string, x: Tensor) => this._fitState(n, x),
-      };
+      const st = this._stateAccess();
       const out = leakySequenceNative(
         input,
         { ...o, spk: null },

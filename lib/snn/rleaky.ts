@@ -98,11 +98,7 @@ export class RLeaky<const O extends RLeakyOptions = RLeakyOptions> extends LIF {
     if (this.init_hidden) throw new TypeError('RLeaky.sequence: not available with init_hidden=true (call forward per step)');
     const cfg = this._fusedConfig();
     if (cfg) {
-      const st = {
-        get: (n: string) => this._state(n),
-        set: (n: string, t: Tensor) => this._setState(n, t),
-        fit: (n: string, x: Tensor) => this._fitState(n, x),
-      };
+      const st = this._stateAccess();
       const out = rleakySequenceNative(input, o, st, { beta: this.beta, threshold: this.threshold, recurrent: this.recurrent }, cfg);
       if (out) return out;
     }

@@ -94,37 +94,38 @@ function eligible(input: Tensor, sameDtype: (Tensor | null)[], params: Tensor[])
 }
 
 /**
- * Sets/fits the state as the first forward call would (a given spk/mem is stored, then a wrongly
- * shaped state becomes zeros like one step of the input), runs `call` on the state when it is
- * eligible, and leaves the state at the last step (with autograd history). Null: not eligible.
+ * Sets/fits the state as the first forward call would (a given initial state is stored, then a
+ * wrongly shaped state becomes zeros like one step of the input), runs `call` on the states (in
+ * `names` order) when they are eligible, and leaves each state at the last step of its record
+ * (with autograd history). `call` returns the records [spk, ...the states other than spk, in
+ * order]. Null: not eligible.
  */
 function runNative(
   input: Tensor,
-  o: ResolvedSequence,
-  names: ('spk' | 'mem')[],
+  num_steps: number | null,
+  init: Record<string, Tensor | null>,
+  names: readonly string[],
   st: StateAccess,
-  call: (state: Tensor[]) => [NativeTensor, NativeTensor] | null,
-): [Tensor, Tensor] | null {
-  if (o.spk && names.includes('spk')) st.set('spk', o.spk);
-  if (o.mem) st.set('mem', o.mem);
-  const step0 = o.num_steps === null ? input.select(0, 0) : input;
+  call: (state: Tensor[]) => NativeTensor[],
+): Tensor[] | null {
+  for (const n of names) {
+    const t = init[n];
+    if (t) st.set(n, t);
+  }
+  const step0 = num_steps === null ? input.select(0, 0) : input;
   for (const n of names) st.fit(n, step0);
   if (step0 !== input) step0.dispose();
-  const r = call(names.map((n) => st.get(n)));
-  if (r === null) return null;
-  const S = wrap(r[0]);
-  const M = wrap(r[1]);
-  const T = S.size(0);
-  for (const [n, rec] of [
-    ['spk', S],
-    ['mem', M],
-  ] as const) {
-    if (!names.includes(n)) continue;
-    const last = rec.select(0, T - 1);
+  const states = names.map((n) => st.get(n));
+  if (!eligible(input, states, [])) return null;
+  const out = call(states).map((h) => wrap(h));
+  const T = out[0]!.size(0);
+  const own = names.filter((n) => n !== 'spk');
+  for (const n of names) {
+    const last = out[n === 'spk' ? 0 : 1 + own.indexOf(n)]!.select(0, T - 1);
     st.set(n, last);
     last.dispose();
   }
-  return [S, M];
+  return out;
 }
 
 /** Leaky over a whole sequence in one native node; null when the node does not apply (the caller loops). */
@@ -136,9 +137,8 @@ export function leakySequenceNative(
   cfg: SnnConfigArg,
 ): [Tensor, Tensor] | null {
   if (!sequenceNative() || !eligible(input, [o.mem], [p.beta, p.threshold, p.graded_spikes_factor])) return null;
-  return runNative(input, o, ['mem'], st, ([mem]) => {
-    if (!eligible(input, [mem!], [])) return null;
-    return native.snn_leaky_sequence(
+  const out = runNative(input, o.num_steps, { mem: o.mem }, ['mem'], st, ([mem]) =>
+    native.snn_leaky_sequence(
       input.handle,
       o.num_steps ?? 0,
       mem!.handle,
@@ -146,8 +146,9 @@ export function leakySequenceNative(
       p.threshold.handle,
       p.graded_spikes_factor.handle,
       cfg,
-    );
-  });
+    ),
+  );
+  return out as [Tensor, Tensor] | null;
 }
 
 /** RLeaky over a whole sequence in one native node; null when the node does not apply (the caller loops). */
@@ -160,9 +161,8 @@ export function rleakySequenceNative(
 ): [Tensor, Tensor] | null {
   const fb = feedbackOf(p.recurrent);
   if (!sequenceNative() || !fb || !eligible(input, [o.spk, o.mem, fb.weight, fb.bias, fb.V], [p.beta, p.threshold])) return null;
-  return runNative(input, o, ['spk', 'mem'], st, ([spk, mem]) => {
-    if (!eligible(input, [spk!, mem!], [])) return null;
-    return native.snn_rleaky_sequence(
+  const out = runNative(input, o.num_steps, { spk: o.spk, mem: o.mem }, ['spk', 'mem'], st, ([spk, mem]) =>
+    native.snn_rleaky_sequence(
       input.handle,
       o.num_steps ?? 0,
       spk!.handle,
@@ -171,8 +171,9 @@ export function rleakySequenceNative(
       p.threshold.handle,
       nativeFeedback(fb),
       cfg,
-    );
-  });
+    ),
+  );
+  return out as [Tensor, Tensor] | null;
 }
 
 /** The feedback as the native sequence nodes take it (handles; absent tensors left out). */
@@ -206,35 +207,16 @@ export function neuronSequenceNative(
   const fb = recurrent ? feedbackOf(recurrent) : null;
   if (recurrent && !fb) return null;
   if (!eligible(input, [...names.map((n) => init[n] ?? null), fb?.weight ?? null, fb?.bias ?? null, fb?.V ?? null], params)) return null;
-  for (const n of names) {
-    const t = init[n];
-    if (t) st.set(n, t);
-  }
-  const step0 = num_steps === null ? input.select(0, 0) : input;
-  for (const n of names) st.fit(n, step0);
-  if (step0 !== input) step0.dispose();
-  const states = names.map((n) => st.get(n));
-  if (!eligible(input, states, [])) return null;
-  const own = names.filter((n) => n !== 'spk');
-  const out = native
-    .snn_neuron_sequence(
+  return runNative(input, num_steps, init, names, st, (states) =>
+    native.snn_neuron_sequence(
       kind,
       input.handle,
       num_steps ?? 0,
-      own.map((n) => st.get(n).handle),
+      states.filter((_, i) => names[i] !== 'spk').map((t) => t.handle),
       params.map((p) => p.handle),
-      fb ? st.get('spk').handle : null,
+      fb ? states[names.indexOf('spk')]!.handle : null,
       fb ? nativeFeedback(fb) : null,
       cfg,
-    )
-    .map((h) => wrap(h));
-  const T = out[0]!.size(0);
-  const keepLast = (n: string, rec: Tensor): void => {
-    const last = rec.select(0, T - 1);
-    st.set(n, last);
-    last.dispose();
-  };
-  if (fb) keepLast('spk', out[0]!);
-  own.forEach((n, i) => keepLast(n, out[1 + i]!));
-  return out;
+    ),
+  );
 }
