@@ -353,6 +353,19 @@ Out forward_step(const std::vector<Tensor>& in, const std::vector<Tensor>& s, co
   return o;
 }
 
+// A fused node's outputs {spk, states...}. With surrogate_disable no grad flows through the spike
+// to the membrane, so unless the graded factor scaling it is learnable the spike is marked
+// non-differentiable.
+template <class Tr>
+torch::autograd::variable_list node_outputs(torch::autograd::AutogradContext* ctx, const StepConfig& cfg,
+                                            const Tensor& graded, const Tensor& spk,
+                                            const std::vector<Tensor>& states) {
+  if (cfg.surrogate_disable && !graded.requires_grad()) ctx->mark_non_differentiable({spk});
+  torch::autograd::variable_list r{spk};
+  r.insert(r.end(), states.begin(), states.end());
+  return r;
+}
+
 // The autograd node of neuron Tr, named by Self (a struct deriving from StepNode<Tr, Self>, whose
 // name autograd prints as the grad_fn and whose kName the double-backward error names). Inputs,
 // states and parameters come flattened in that order (a TensorList, so each is an input edge).
@@ -373,11 +386,7 @@ struct StepNode : torch::autograd::Function<Self> {
     save.insert(save.end(), p.begin(), p.end());
     if (traits::saves_inputs<Tr>::value) save.insert(save.end(), in.begin(), in.end());
     ctx->save_for_backward(save);
-    const Tensor& g = p[Tr::kGraded];
-    if (cfg.surrogate_disable && !g.requires_grad()) ctx->mark_non_differentiable({o.spk});
-    std::vector<Tensor> r{o.spk};
-    r.insert(r.end(), o.states.begin(), o.states.end());
-    return r;
+    return node_outputs<Tr>(ctx, cfg, p[Tr::kGraded], o.spk, o.states);
   }
 
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,

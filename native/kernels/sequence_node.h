@@ -26,9 +26,6 @@ namespace seq {
 
 using at::Tensor;
 
-template <class Tr>
-using SavesInputs = traits::saves_inputs<Tr>;
-
 inline std::vector<int64_t> seq_shape(int64_t T, at::IntArrayRef sp) {
   std::vector<int64_t> s{T};
   s.insert(s.end(), sp.begin(), sp.end());
@@ -58,7 +55,7 @@ Traces<Tr> run_forward(const Tensor& x, int64_t static_steps, const Tensor& spk0
   r.spk = at::empty(full, x.options());
   for (int k = 0; k < NS; ++k) r.s[k] = at::empty(full, x.options());
   if (Tr::kResetDelay && cfg.immediate()) r.v = at::empty(full, x.options());
-  const bool keep_rec = recurrent && SavesInputs<Tr>::value;
+  const bool keep_rec = recurrent && traits::saves_inputs<Tr>::value;
   if (keep_rec) r.rec = at::empty(full, x.options());
   const Tensor buf = recurrent && !keep_rec ? at::empty(sp, x.options()) : Tensor();
   std::vector<Tensor> in(Tr::kInputs), prev(NS), out(NS);
@@ -170,7 +167,7 @@ Grads<Tr> run_backward(const Saved<Tr>& sv, const Tensor& gS_in, const std::vect
 
   std::array<Tensor, NS> dst;  // grads reaching the states S_t from step t+1
   Tensor dS;                   // grad reaching the spike S_t through Rec at step t+1 (plus upstream)
-  std::vector<Tensor> in(SavesInputs<Tr>::value ? Tr::kInputs : 0), prev(NS), gout(NS), gs(NS);
+  std::vector<Tensor> in(traits::saves_inputs<Tr>::value ? Tr::kInputs : 0), prev(NS), gout(NS), gs(NS);
   std::vector<Tensor> gin(fused::input_grads<Tr>());
   for (int64_t t = T - 1; t >= 0; --t) {
     std::array<Tensor, NS> go;
@@ -210,7 +207,7 @@ Grads<Tr> run_backward(const Saved<Tr>& sv, const Tensor& gS_in, const std::vect
         prev[k] = t > 0 ? tr.s[k].select(0, t - 1) : sv.states0[k];
         gout[k] = go[k].defined() ? go[k] : at::zeros(sp, opts);
       }
-      if (SavesInputs<Tr>::value) {
+      if (traits::saves_inputs<Tr>::value) {
         in[0] = sv.static_steps > 0 ? sv.x : sv.x.select(0, t);
         if (recurrent) in[1] = tr.rec.select(0, t);
       }
@@ -323,12 +320,9 @@ struct SeqNode : torch::autograd::Function<Self> {
       ctx->saved_data["has"] = std::vector<int64_t>{w.defined(), b.defined(), V.defined()};
       save.insert(save.end(), {spk0, w, b, V, tr.spk});
     }
-    if (SavesInputs<Tr>::value) save.insert(save.end(), {x, tr.rec});
+    if (traits::saves_inputs<Tr>::value) save.insert(save.end(), {x, tr.rec});
     ctx->save_for_backward(save);
-    if (cfg.surrogate_disable && !params[Tr::kGraded].requires_grad()) ctx->mark_non_differentiable({tr.spk});
-    torch::autograd::variable_list r{tr.spk};
-    r.insert(r.end(), tr.s.begin(), tr.s.end());
-    return r;
+    return fused::node_outputs<Tr>(ctx, cfg, params[Tr::kGraded], tr.spk, {tr.s.begin(), tr.s.end()});
   }
 
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
@@ -353,7 +347,7 @@ struct SeqNode : torch::autograd::Function<Self> {
       i += 5;
     }
     s.feedback = &feedback;
-    if (SavesInputs<Tr>::value) {
+    if (traits::saves_inputs<Tr>::value) {
       s.x = sv[i];
       s.traces.rec = sv[i + 1];
     }
