@@ -49,22 +49,6 @@ inline Napi::Value stepConfigHandle(Napi::Env env, const kernels::StepConfig& c)
   return ext;
 }
 
-inline kernels::StepConfig parseNeuronConfig(Napi::Env env, const Napi::Object& o);
-
-// The config at argument i: a handle from snn_step_config, or the named object itself.
-inline kernels::StepConfig argNeuronConfig(const Napi::CallbackInfo& info, size_t i) {
-  const Napi::Env env = info.Env();
-  if (i < info.Length() && info[i].IsExternal()) {
-    const auto ext = info[i].As<Napi::External<kernels::StepConfig>>();
-    if (!ext.CheckTypeTag(&kStepConfigTag))
-      throw Napi::TypeError::New(env, "argument " + std::to_string(i) + ": expected a neuron step config");
-    return *ext.Data();
-  }
-  if (i >= info.Length() || !info[i].IsObject())
-    throw Napi::TypeError::New(env, "argument " + std::to_string(i) + ": expected a neuron step config object");
-  return parseNeuronConfig(env, info[i].As<Napi::Object>());
-}
-
 inline kernels::StepConfig parseNeuronConfig(Napi::Env env, const Napi::Object& o) {
   auto field = [&](const char* name) {
     Napi::Value v = o.Get(name);
@@ -90,6 +74,20 @@ inline kernels::StepConfig parseNeuronConfig(Napi::Env env, const Napi::Object& 
   c.surrogate_param = p.As<Napi::Number>().DoubleValue();
   c.surrogate_disable = boolean("surrogate_disable");
   return c;
+}
+
+// The config at argument i: a handle from snn_step_config, or the named object itself.
+inline kernels::StepConfig argNeuronConfig(const Napi::CallbackInfo& info, size_t i) {
+  const Napi::Env env = info.Env();
+  if (i < info.Length() && info[i].IsExternal()) {
+    const auto ext = info[i].As<Napi::External<kernels::StepConfig>>();
+    if (!ext.CheckTypeTag(&kStepConfigTag))
+      throw Napi::TypeError::New(env, "argument " + std::to_string(i) + ": expected a neuron step config");
+    return *ext.Data();
+  }
+  if (i >= info.Length() || !info[i].IsObject())
+    throw Napi::TypeError::New(env, "argument " + std::to_string(i) + ": expected a neuron step config object");
+  return parseNeuronConfig(env, info[i].As<Napi::Object>());
 }
 
 inline kernels::FeedbackSpec argFeedback(const Napi::CallbackInfo& info, size_t i) {
